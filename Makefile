@@ -1,0 +1,47 @@
+# Angel Intelligence: the two commands (see README.md) and the developer loop.
+#   make run    the main job on the embedded default (SQLite, bundled small models, local storage)
+#   make test   the whole test suite (installs what it needs, starts MariaDB when it is not running)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+
+.PHONY: run test check install system-packages services clean
+
+run: install
+	$(BIN)/angel db upgrade
+	$(BIN)/angel db check
+
+test: install services
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+install: system-packages $(STAMP)
+
+# torch first and pinned: any other torch request pulls gigabytes of CUDA wheels.
+$(STAMP): pyproject.toml requirements-nodeps.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $(STAMP)
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+services:
+	@scripts/ensure-mariadb.sh
+
+clean:
+	rm -rf $(VENV) data storage temp .pytest_cache

@@ -1,0 +1,49 @@
+"""The `angel` command line (Typer). Each command group lives in its own module here.
+
+Expected failures (bad configuration, an unreachable database, a job error) print one line
+naming the problem and exit non-zero, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from angel_intelligence import __version__
+from angel_intelligence.cli import config_cmd, db_cmd
+from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
+
+app = typer.Typer(
+    name="angel",
+    help="Angel Intelligence: call recordings in, PII-safe transcripts and call analysis out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(config_cmd.app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"angel-intelligence {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Angel Intelligence command line."""
+
+
+def main() -> None:
+    """Entry point of the `angel` console script."""
+    try:
+        app()
+    except EXPECTED_ERRORS as error:
+        fail(error)
+    sys.exit(0)

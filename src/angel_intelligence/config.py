@@ -1,0 +1,325 @@
+"""Settings: every environment variable Angel reads, with the spec's names (no prefix).
+
+One ``.env`` can serve Pulse and Angel, so the names are exactly those of the customer's
+specification ("Environment Variables Required", "Local Development Configuration") plus seed
+000's aliases (``R2_ACCESS_KEY_ID``, ``R2_SECRET_ACCESS_KEY``, ``POLL_INTERVAL``). Variables we
+added are documented in ``docs/configuration.md``.
+
+``Settings`` is built once in an entry point (CLI, API, worker) and passed down; nothing reads
+the environment anywhere else.
+"""
+
+from __future__ import annotations
+
+import socket
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_API_TOKEN_LENGTH = 64
+
+
+class AngelEnv(StrEnum):
+    """Where Angel runs: a developer's machine or the production cluster."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class AnalysisMode(StrEnum):
+    """Whether the analysis model hears the audio or reads the transcript."""
+
+    AUDIO = "audio"
+    TRANSCRIPT = "transcript"
+
+
+class ConfigurationError(Exception):
+    """The configuration is invalid; the message names the variable and how to fix it."""
+
+
+def _env_alias(name: str, *more: str, default: Any = None) -> Any:
+    return Field(default=default, validation_alias=AliasChoices(name.lower(), name, *more))
+
+
+PositiveInt = Annotated[int, Field(gt=0)]
+LlmBackend = Literal["transformers", "openai", "mock"]
+
+
+class Settings(BaseSettings):
+    """The effective configuration. Field names are the lower-cased variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        hide_input_in_errors=True,
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    # --- Environment -------------------------------------------------------------------
+    angel_env: AngelEnv = AngelEnv.DEVELOPMENT
+    use_mock_models: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] = "console"  # production default: json
+
+    # --- Database (Pulse's `ai` connection) ---------------------------------------------
+    ai_db_connection: Literal["mysql", "sqlite"] = "sqlite"  # mysql when AI_DB_HOST is set
+    ai_db_host: str | None = None
+    ai_db_port: int = Field(default=3306, ge=1, le=65535)
+    ai_db_database: str = "pulse"
+    ai_db_username: str = "root"
+    ai_db_password: SecretStr = SecretStr("")
+    ai_db_sqlite_path: Path = Path("./data/angel.sqlite3")
+    ai_db_pool_size: PositiveInt = 5
+
+    # --- Recording sources ----------------------------------------------------------------
+    pbx_recording_url: str = "https://pbx.angelfs.co.uk/callrec/"
+    pbx_archive_url: str = "https://afs-pbx-callarchive.angelfs.co.uk/"
+    download_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    download_read_timeout_seconds: float = Field(default=60.0, gt=0)
+    max_recording_bytes: PositiveInt = 200 * 1024 * 1024
+    sox_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # --- R2 storage (optional) -------------------------------------------------------------
+    r2_endpoint: str | None = None
+    r2_access_key: SecretStr | None = _env_alias("R2_ACCESS_KEY", "R2_ACCESS_KEY_ID")
+    r2_secret_key: SecretStr | None = _env_alias("R2_SECRET_KEY", "R2_SECRET_ACCESS_KEY")
+    r2_bucket: str = "angel-call-recordings"
+    r2_region: str = "auto"
+    local_storage_path: Path = Path("./storage")
+
+    # --- Shared model storage ---------------------------------------------------------------
+    models_base_path: Path = Path("./models")
+    analysis_model_path: Path = Path("./models/analysis/current")  # follows MODELS_BASE_PATH
+    chat_model_path: Path = Path("./models/chat/current")  # follows MODELS_BASE_PATH
+    whisper_model_path: Path = Path("./models/whisper/current")  # follows MODELS_BASE_PATH
+    model_versions_path: Path = Path("./models/versions")  # follows MODELS_BASE_PATH
+
+    # --- Analysis model (fine-tuned) ------------------------------------------------------
+    analysis_model_base: str = "Qwen/Qwen2.5-Omni-7B"
+    analysis_model_quantization: str = "int8"
+    analysis_mode: AnalysisMode = AnalysisMode.TRANSCRIPT  # production default: audio (spec)
+    analysis_llm_backend: LlmBackend = "transformers"  # openai when ANALYSIS_LLM_URL is set
+    analysis_llm_url: str | None = None  # OpenAI-compatible server (vLLM, llama-server)
+    analysis_llm_model: str | None = None  # model name sent to the server
+
+    # --- Chat / summary model (base only) ---------------------------------------------------
+    chat_model_base: str = "Qwen/Qwen2.5-Omni-7B"
+    chat_model_quantization: str = "int8"
+    chat_llm_backend: LlmBackend = "transformers"  # openai when CHAT_LLM_URL is set
+    chat_llm_url: str | None = None
+    chat_llm_model: str | None = None
+
+    # --- Whisper ------------------------------------------------------------------------
+    whisper_model: str = "bundled:tiny.en"  # production default: openai/whisper-medium (spec)
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+
+    # --- Processing ---------------------------------------------------------------------
+    poll_interval_seconds: PositiveInt = _env_alias(
+        "POLL_INTERVAL_SECONDS", "POLL_INTERVAL", default=30
+    )
+    max_concurrent_jobs: PositiveInt = 1  # production default: 4 (spec)
+    max_retries: PositiveInt = 3
+    retry_delay_hours: float = Field(default=1.0, ge=0)
+    lease_seconds: PositiveInt = 180
+    heartbeat_seconds: PositiveInt = 30
+    shutdown_grace_seconds: float = Field(default=15.0, ge=0)
+    temp_dir: Path = Path("./temp")
+
+    # --- Cluster ----------------------------------------------------------------------------
+    worker_id: str = "local-dev"  # production default: the pod's hostname (spec)
+    enable_model_hot_reload: bool = False  # production default: true (spec)
+    model_reload_check_interval: PositiveInt = 60
+
+    # --- API ------------------------------------------------------------------------------
+    api_auth_token: SecretStr | None = None
+    api_auth_token_next: SecretStr | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    # --- Analysis config ------------------------------------------------------------------
+    call_analysis_config_path: Path | None = None
+
+    @field_validator(
+        "pbx_recording_url", "pbx_archive_url", "r2_endpoint", "analysis_llm_url", "chat_llm_url"
+    )
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None if value == "" else value
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://host/path/")
+        return value
+
+    @field_validator("worker_id")
+    @classmethod
+    def _worker_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > 64:
+            raise ValueError("must be 1 to 64 characters")
+        return value
+
+    # Defaults that differ by environment, or follow another variable, are filled in before
+    # validation, so every field has one effective, typed value. A field's own default is the
+    # development value.
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        raw = {str(key).lower(): value for key, value in data.items()}
+
+        def given(name: str) -> bool:
+            return raw.get(name) not in (None, "")
+
+        production = str(raw.get("angel_env") or "").strip().lower() == "production"
+        mock = str(raw.get("use_mock_models") or "").strip().lower() in {"1", "true", "yes", "on"}
+        base = Path(str(raw.get("models_base_path") or "./models"))
+        llm = "mock" if mock else "transformers"
+        derived: dict[str, Any] = {
+            "ai_db_connection": "mysql" if given("ai_db_host") or production else "sqlite",
+            "analysis_llm_backend": "openai" if given("analysis_llm_url") else llm,
+            "chat_llm_backend": "openai" if given("chat_llm_url") else llm,
+            "analysis_model_path": base / "analysis" / "current",
+            "chat_model_path": base / "chat" / "current",
+            "whisper_model_path": base / "whisper" / "current",
+            "model_versions_path": base / "versions",
+        }
+        if production:
+            derived |= {
+                "analysis_mode": "audio",
+                "log_format": "json",
+                "whisper_model": "openai/whisper-medium",
+                "max_concurrent_jobs": 4,
+                "worker_id": socket.gethostname()[:64],
+                "enable_model_hot_reload": True,
+            }
+        for name, value in derived.items():
+            if not given(name):
+                data[name] = value
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.heartbeat_seconds * 2 > self.lease_seconds:
+            raise ValueError(
+                "HEARTBEAT_SECONDS must be at most half of LEASE_SECONDS, so one missed "
+                "heartbeat does not lose the lease"
+            )
+        if self.is_production:
+            self._check_production()
+        return self
+
+    def _check_production(self) -> None:
+        token = self.api_auth_token.get_secret_value() if self.api_auth_token else ""
+        if len(token) < MIN_API_TOKEN_LENGTH:
+            raise ValueError(
+                f"API_AUTH_TOKEN is {'missing' if not token else 'too short'}: production needs "
+                f"at least {MIN_API_TOKEN_LENGTH} characters (generate one with "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
+        nxt = self.api_auth_token_next.get_secret_value() if self.api_auth_token_next else None
+        if nxt is not None and len(nxt) < MIN_API_TOKEN_LENGTH:
+            raise ValueError(
+                f"API_AUTH_TOKEN_NEXT must be at least {MIN_API_TOKEN_LENGTH} characters"
+            )
+        if self.ai_db_connection == "mysql":
+            missing = [
+                name
+                for name, value in (
+                    ("AI_DB_HOST", self.ai_db_host),
+                    ("AI_DB_DATABASE", self.ai_db_database),
+                    ("AI_DB_USERNAME", self.ai_db_username),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"production needs {', '.join(missing)}")
+        if self.r2_endpoint and not (self.r2_access_key and self.r2_secret_key):
+            raise ValueError(
+                "R2_ENDPOINT is set but R2_ACCESS_KEY/R2_SECRET_KEY (or R2_ACCESS_KEY_ID/"
+                "R2_SECRET_ACCESS_KEY) are missing"
+            )
+
+    # --- Derived values -----------------------------------------------------------------
+    @property
+    def is_production(self) -> bool:
+        return self.angel_env is AngelEnv.PRODUCTION
+
+    @property
+    def r2_configured(self) -> bool:
+        return bool(self.r2_endpoint and self.r2_access_key and self.r2_secret_key)
+
+    @property
+    def retry_delay_seconds(self) -> int:
+        return round(self.retry_delay_hours * 3600)
+
+    def database_url(self) -> str:
+        """The SQLAlchemy URL (with the password; never log it, use `masked_database_url`)."""
+        from sqlalchemy.engine import URL
+
+        if self.ai_db_connection == "sqlite":
+            return f"sqlite:///{self.ai_db_sqlite_path}"
+        return URL.create(
+            "mysql+pymysql",
+            username=self.ai_db_username,
+            password=self.ai_db_password.get_secret_value() or None,
+            host=self.ai_db_host or "127.0.0.1",
+            port=self.ai_db_port,
+            database=self.ai_db_database,
+            query={"charset": "utf8mb4"},
+        ).render_as_string(hide_password=False)
+
+    def masked_database_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url()).render_as_string(hide_password=True)
+
+    def effective(self) -> dict[str, Any]:
+        """Every setting by its environment-variable name, secrets masked."""
+        shown: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "**********" if value.get_secret_value() else ""
+            elif isinstance(value, StrEnum):
+                value = value.value
+            elif isinstance(value, Path):
+                value = str(value)
+            shown[name.upper()] = value
+        return shown
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = [str(part) for part in item["loc"] if part != "__root__"]
+        name = loc[0].upper() if loc else ""
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}" if name else message)
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment (and `.env`), or raise ConfigurationError.
+
+    The error names the variable and never contains a value, so it is safe to print.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigurationError(f"invalid configuration: {_describe(error)}") from None

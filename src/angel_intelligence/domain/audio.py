@@ -1,0 +1,26 @@
+"""Audio files on local disk, as the pipeline passes them between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFile:
+    """A decoded recording: WAV as the spec converts it (8 kHz, 32-bit, mono)."""
+
+    path: Path
+    duration_s: float
+    sample_rate_hz: int
+    channels: int
+    file_size_bytes: int
+    file_format: str = "wav"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeInterval:
+    """A span of the call in seconds (e.g. PII to bleep)."""
+
+    start_s: float
+    end_s: float

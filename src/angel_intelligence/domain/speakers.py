@@ -1,0 +1,69 @@
+"""Speakers: who spoke when, and who they are (agent, unknown agent, supporter)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class SpeakerRole(enum.StrEnum):
+    """The spec's `speaker` values."""
+
+    AGENT = "agent"
+    AGENT_UNKNOWN = "agent_unknown"
+    SUPPORTER = "supporter"
+
+    @property
+    def label(self) -> str:
+        """How the role is written in `full_transcript` ("Agent: …", "Supporter: …")."""
+        return {"agent": "Agent", "agent_unknown": "Agent", "supporter": "Supporter"}[self.value]
+
+    @property
+    def is_agent(self) -> bool:
+        return self is not SpeakerRole.SUPPORTER
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """A span of speech by one diarized speaker (`speaker` is a cluster label such as "S0")."""
+
+    start_s: float
+    end_s: float
+    speaker: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Who spoke when on a mono call, with one L2-normalised voice embedding per speaker."""
+
+    turns: tuple[SpeakerTurn, ...]
+    embeddings: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return tuple(sorted({t.speaker for t in self.turns}))
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerIdentity:
+    """What a diarized speaker turned out to be."""
+
+    speaker: str  # the diarization label
+    role: SpeakerRole
+    speaker_id: str  # "agent_1001", "agent_unknown_1", "supporter"
+    confidence: float
+    halo_id: int | None = None
+    method: str = ""  # "fingerprint", "cues", ... (for the record; docs/speakers.md)
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A call transfer: a different agent's voice takes over at `time_s`."""
+
+    time_s: float
+    from_speaker_id: str
+    to_speaker_id: str

@@ -1,0 +1,137 @@
+"""Errors that end a job, one class per error code.
+
+`processing_error` on `ai_call_recordings` is always ``"<CODE>: <message>"``. The first nine
+codes are the spec's ("Error Handling"); ``WORKER_LOST``, ``INVALID_AUDIO`` and
+``RELEASED_ON_SHUTDOWN`` are ours (docs/decisions.md). A class docstring is its default message.
+
+``permanent`` errors cannot succeed on a retry (the input itself is wrong), so the queue fails
+them at once instead of spending the retry budget; see docs/worker.md for the table.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AngelError(Exception):
+    """Angel Intelligence failed."""
+
+    code: ClassVar[str] = "ANGEL_ERROR"
+    permanent: ClassVar[bool] = False
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (self.__doc__ or self.code).strip()
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    @property
+    def processing_error(self) -> str:
+        """The value stored in `processing_error` (code first, then the message)."""
+        return str(self)
+
+
+class RecordingNotFoundError(AngelError):
+    """Could not find the recording at any URL."""
+
+    code = "RECORDING_NOT_FOUND"
+
+
+class DownloadFailedError(AngelError):
+    """HTTP error downloading the recording."""
+
+    code = "DOWNLOAD_FAILED"
+
+
+class InvalidApexIdError(AngelError):
+    """The apex id is not of the form digits.digits."""
+
+    code = "RECORDING_NOT_FOUND"
+    permanent = True
+
+
+class ConversionFailedError(AngelError):
+    """SoX could not convert the recording."""
+
+    code = "CONVERSION_FAILED"
+
+
+class InvalidAudioError(AngelError):
+    """The recording is not audio (empty, truncated, or an HTML page)."""
+
+    code = "INVALID_AUDIO"
+    permanent = True
+
+
+class TranscriptionFailedError(AngelError):
+    """Whisper could not transcribe the recording."""
+
+    code = "TRANSCRIPTION_FAILED"
+
+
+class AnalysisFailedError(AngelError):
+    """The language model failed."""
+
+    code = "ANALYSIS_FAILED"
+
+
+class AnalysisParseError(AngelError):
+    """Could not parse the language model's reply as JSON."""
+
+    code = "ANALYSIS_PARSE_ERROR"
+
+
+class AnalysisValidationError(AngelError):
+    """The language model's JSON is valid but does not match the schema or the config."""
+
+    code = "ANALYSIS_VALIDATION_ERROR"
+
+
+class DatabaseError(AngelError):
+    """Failed to save to the database."""
+
+    code = "DATABASE_ERROR"
+
+
+class ModelLoadError(AngelError):
+    """Failed to load a model from shared storage."""
+
+    code = "MODEL_LOAD_ERROR"
+
+
+class WorkerLostError(AngelError):
+    """The worker processing this call stopped renewing its lease (crashed, killed or hung)."""
+
+    code = "WORKER_LOST"
+
+
+class LeaseLostError(AngelError):
+    """This worker lost its claim on the call; its results are discarded."""
+
+    code = "WORKER_LOST"
+
+
+ERROR_CODES: tuple[str, ...] = (
+    "RECORDING_NOT_FOUND",
+    "DOWNLOAD_FAILED",
+    "CONVERSION_FAILED",
+    "TRANSCRIPTION_FAILED",
+    "ANALYSIS_FAILED",
+    "ANALYSIS_PARSE_ERROR",
+    "ANALYSIS_VALIDATION_ERROR",
+    "DATABASE_ERROR",
+    "MODEL_LOAD_ERROR",
+    "WORKER_LOST",
+    "INVALID_AUDIO",
+    "RELEASED_ON_SHUTDOWN",
+)
+"""Every code that can start `processing_error`: the spec's nine, then ours."""
+
+
+def error_code_of(processing_error: str | None) -> str | None:
+    """The code at the start of a stored `processing_error`, or None."""
+    if not processing_error:
+        return None
+    head = processing_error.split(":", 1)[0].strip()
+    return head if head in ERROR_CODES else "UNKNOWN"

@@ -1,0 +1,112 @@
+"""Every seam of the pipeline as a small protocol: read this file to see them all.
+
+Implementations live in `backends/` (heavy libraries are imported lazily there) and are chosen by
+name from settings in `bootstrap.py`. Stages depend on these protocols only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from angel_intelligence.domain.speakers import Diarization
+from angel_intelligence.domain.transcript import Transcript
+
+# --- Recordings in (docs/recordings.md) ------------------------------------------------------
+
+
+@runtime_checkable
+class RecordingSource(Protocol):
+    """Finds a call's recording and downloads it. Implementations: backends/recordings/."""
+
+    def fetch(self, apex_id: str, call_date: dt.date | None, dest_dir: Path) -> Path:
+        """Download the recording into `dest_dir` and return its path."""
+        ...
+
+
+# --- Storage of retained (redacted) audio -----------------------------------------------------
+
+
+@runtime_checkable
+class ObjectStorage(Protocol):
+    """Where redacted audio is kept: R2, or a local directory. See backends/storage/."""
+
+    @property
+    def bucket(self) -> str:
+        """The bucket name stored in `r2_bucket`."""
+        ...
+
+    def put_file(self, path: Path, key: str, *, content_type: str) -> str:
+        """Upload `path` under `key` (overwriting); returns the key."""
+        ...
+
+    def get_file(self, key: str, dest: Path) -> Path:
+        """Download `key` to `dest`."""
+        ...
+
+
+# --- Speech (docs/transcription.md, docs/speakers.md) -----------------------------------------
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Speech to text with word timestamps. Implementations: backends/asr/."""
+
+    @property
+    def model_name(self) -> str:
+        """Stored in `ai_call_transcriptions.model_used`."""
+        ...
+
+    def transcribe(self, audio_path: Path) -> Transcript:
+        """Transcribe a whole call (speaker fields not yet set)."""
+        ...
+
+
+@runtime_checkable
+class Diarizer(Protocol):
+    """Who spoke when on a mono call, with a voice embedding per speaker."""
+
+    def diarize(self, audio_path: Path) -> Diarization:
+        """Split the call into speaker turns."""
+        ...
+
+
+@runtime_checkable
+class SpeakerEmbedder(Protocol):
+    """A voice embedding (L2-normalised) for a stretch of audio: fingerprints are built from it."""
+
+    def embed(
+        self, audio_path: Path, spans: list[tuple[float, float]] | None = None
+    ) -> tuple[float, ...]:
+        """Embed the whole file, or only the given (start_s, end_s) spans of it."""
+        ...
+
+
+# --- Language models (docs/analysis.md) -------------------------------------------------------
+
+
+@runtime_checkable
+class LanguageModel(Protocol):
+    """A chat model that can be asked for JSON matching a schema. Implementations: backends/llm/."""
+
+    @property
+    def model_name(self) -> str:
+        """Stored in `model_used`."""
+        ...
+
+    @property
+    def model_version(self) -> str:
+        """Stored in `model_version` (e.g. the fine-tuned version, or "base")."""
+        ...
+
+    def generate(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_new_tokens: int = 512,
+        audio_path: Path | None = None,
+    ) -> str:
+        """The model's reply text; constrained to `json_schema` where the backend can."""
+        ...
