@@ -236,7 +236,7 @@ class PbxRecordingSource:
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential_jitter(
-                initial=self.backoff_s, max=self.backoff_max_s, jitter=self.backoff_s
+                multiplier=self.backoff_s, max=self.backoff_max_s, jitter=self.backoff_s
             ),
             retry=retry_if_exception_type(_Transient),
             before_sleep=_log_retry(url),
