@@ -191,6 +191,21 @@ def test_when_the_connection_is_reset_mid_body_then_it_is_retried_and_nothing_pa
     assert leftovers(tmp_path) == []
 
 
+def test_when_the_temp_disk_is_full_then_download_failed_without_trying_other_urls(
+    pbx: PbxStub, gsm_bytes: bytes, tmp_path: Path
+) -> None:
+    pbx.add_recording(APEX_ID, gsm_bytes)
+    pbx.add_recording(APEX_ID, gsm_bytes, layout=Layout.ARCHIVE)
+    # Writes to /dev/full fail with ENOSPC, as on a full TEMP_DIR.
+    (tmp_path / f"{APEX_ID}.gsm.part").symlink_to("/dev/full")
+
+    with pytest.raises(DownloadFailedError, match="No space left on device"):
+        source_for(pbx).fetch(APEX_ID, None, tmp_path)
+
+    assert pbx.requests == [LIVE]
+    assert leftovers(tmp_path) == []
+
+
 # --- timeouts -------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, BinaryIO, Self
 
 import httpx2
 from tenacity import (
@@ -304,27 +304,35 @@ class PbxRecordingSource:
             )
 
     def _save_body(self, response: httpx2.Response, partial: Path, deadline: float) -> int:
-        size = 0
-        with partial.open("wb") as out:
-            # Chunks as they arrive (no re-buffering), so the size and time limits are
-            # checked on every read.
-            for chunk in response.iter_bytes():
-                if size == 0 and chunk.lstrip()[:9].lower().startswith(_HTML_STARTS):
-                    raise _UrlFailed(_Outcome.FAILED, "HTTP 200 with an HTML page, not a recording")
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise _UrlFailed(
-                        _Outcome.TOO_LARGE,
-                        f"cut off at {self.max_bytes} bytes (MAX_RECORDING_BYTES)",
-                    )
-                if time.monotonic() > deadline:
-                    raise _Transient(
-                        f"download took longer than {self.total_timeout_s:g} s "
-                        f"({size} bytes received)"
-                    )
-                out.write(chunk)
+        try:
+            with partial.open("wb") as out:
+                size = self._copy_body(response, out, deadline)
+        except OSError as error:
+            # The local disk, not the server: no other URL can help (e.g. TEMP_DIR is full).
+            raise DownloadFailedError(
+                f"could not write the recording to {partial.parent}: {error.strerror or error}"
+            ) from None
         if size == 0:
             raise _UrlFailed(_Outcome.FAILED, "HTTP 200 with an empty body")
+        return size
+
+    def _copy_body(self, response: httpx2.Response, out: BinaryIO, deadline: float) -> int:
+        size = 0
+        # Chunks as they arrive (no re-buffering), so the size and time limits are checked on
+        # every read.
+        for chunk in response.iter_bytes():
+            if size == 0 and chunk.lstrip()[:9].lower().startswith(_HTML_STARTS):
+                raise _UrlFailed(_Outcome.FAILED, "HTTP 200 with an HTML page, not a recording")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _UrlFailed(
+                    _Outcome.TOO_LARGE, f"cut off at {self.max_bytes} bytes (MAX_RECORDING_BYTES)"
+                )
+            if time.monotonic() > deadline:
+                raise _Transient(
+                    f"download took longer than {self.total_timeout_s:g} s ({size} bytes received)"
+                )
+            out.write(chunk)
         return size
 
 
