@@ -24,6 +24,7 @@ import datetime as dt
 import socket
 import ssl
 import struct
+import sys
 import threading
 from dataclasses import dataclass
 from enum import Enum
@@ -293,8 +294,6 @@ class _Server(ThreadingHTTPServer):
         return conn, address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
         error = sys.exc_info()[1]
         if error is not None and not isinstance(error, _CONNECTION_ERRORS):
             self.stub.unexpected_errors.append(error)

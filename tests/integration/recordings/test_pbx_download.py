@@ -19,6 +19,7 @@ from angel_intelligence.errors import (
     RecordingNotFoundError,
     RecordingTooLargeError,
 )
+from angel_intelligence.ports import RecordingSource
 from angel_intelligence.testing.pbx_stub import (
     HtmlPage,
     Layout,
@@ -312,6 +313,29 @@ def test_a_redirect_to_another_host_is_refused(
     assert pbx.request_count(LIVE) == 1  # not retried
 
 
+@pytest.mark.parametrize(
+    "location",
+    [
+        "//localhost:{port}/x.gsm",  # scheme-relative, other host
+        "http://127.0.0.1:{port}@localhost:{port}/x.gsm",  # userinfo trick: the host is localhost
+        "https://127.0.0.1:{port}/x.gsm",  # same host, other scheme
+        "http://127.0.0.1:{other_port}/x.gsm",  # same host, other port
+        "http://[::1",  # not a URL at all
+    ],
+)
+def test_a_redirect_anywhere_but_the_same_origin_is_refused(
+    pbx: PbxStub, gsm_bytes: bytes, tmp_path: Path, location: str
+) -> None:
+    pbx.put("/x.gsm", gsm_bytes)
+    pbx.fault(LIVE, Redirect(location.format(port=pbx.port, other_port=pbx.port + 1)))
+    pbx.fault(ARCHIVE, NotFound())
+
+    with pytest.raises(DownloadFailedError, match=r"redirect to (another host refused|an invalid)"):
+        source_for(pbx).fetch(APEX_ID, None, tmp_path)
+
+    assert "/x.gsm" not in pbx.requests
+
+
 def test_a_redirect_loop_is_stopped(pbx: PbxStub, tmp_path: Path) -> None:
     pbx.fault(LIVE, Redirect(LIVE))
 
@@ -495,6 +519,7 @@ def test_from_settings_takes_the_spec_variables(make_settings: Callable[..., Set
     )
     source = PbxRecordingSource.from_settings(settings)
 
+    assert isinstance(source, RecordingSource)
     assert source.urls(APEX_ID, None)[0] == "https://pbx.example/callrec/1737123456.12345.gsm"
     assert (source.connect_timeout_s, source.read_timeout_s, source.total_timeout_s) == (3, 7, 99)
     assert (source.max_bytes, source.attempts, source.backoff_s) == (1234, 5, 0.5)

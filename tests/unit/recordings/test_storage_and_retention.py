@@ -97,6 +97,7 @@ def test_build_storage_uses_r2_when_configured(make_settings: Callable[..., Sett
     )
 
     assert isinstance(storage, R2Storage)
+    assert isinstance(storage, ObjectStorage)
     assert storage.bucket == "angel-call-recordings"
     config = storage.client.meta.config
     assert config.request_checksum_calculation == "when_required"

@@ -267,13 +267,19 @@ class PbxRecordingSource:
                 if _is_tls_failure(error):
                     raise _UrlFailed(_Outcome.FAILED, f"TLS error: {error}") from None
                 raise _Transient(f"connection error: {type(error).__name__}: {error}") from None
+            except httpx2.HTTPError as error:  # e.g. a body that does not decode
+                raise _UrlFailed(_Outcome.FAILED, f"{type(error).__name__}: {error}") from None
         raise _UrlFailed(_Outcome.FAILED, f"more than {MAX_REDIRECTS} redirects")
 
     def _redirect_target(self, current: httpx2.URL, response: httpx2.Response) -> httpx2.URL:
         location = response.headers.get("location")
         if not location:
             raise _UrlFailed(_Outcome.FAILED, f"HTTP {response.status_code} without a Location")
-        target = current.join(location)
+        try:
+            target = current.join(location)
+        except httpx2.InvalidURL:
+            shown = repr(location)[:80]
+            raise _UrlFailed(_Outcome.FAILED, f"redirect to an invalid URL {shown}") from None
         if _origin(target) != _origin(current):
             # Following it would let the recording server make us fetch any host (SSRF).
             raise _UrlFailed(
