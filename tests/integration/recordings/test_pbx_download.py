@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -245,12 +246,17 @@ def test_when_the_body_drips_slowly_then_the_whole_download_is_cut_off(
 def test_when_nothing_listens_then_connection_errors_are_retried_then_reported(
     tmp_path: Path,
 ) -> None:
-    with PbxStub() as stub:
-        closed = stub.recording_url, stub.archive_url
-    source = PbxRecordingSource(*closed, attempts=2, backoff_s=0.01, connect_timeout_s=1)
+    # A bound socket that never listens: connections are refused, and no other test can take
+    # the port meanwhile.
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{reserved.getsockname()[1]}"
+        source = PbxRecordingSource(
+            f"{base}/callrec/", f"{base}/", attempts=2, backoff_s=0.01, connect_timeout_s=1
+        )
 
-    with pytest.raises(DownloadFailedError) as caught:
-        source.fetch(APEX_ID, None, tmp_path)
+        with pytest.raises(DownloadFailedError) as caught:
+            source.fetch(APEX_ID, None, tmp_path)
 
     assert str(caught.value).count("connection error") == 3
 
