@@ -107,6 +107,15 @@ def lost_lease(orphan_after_s: int) -> ColumnElement[bool]:
     )
 
 
+MAX_RETRY_COUNT = 255  # TINYINT UNSIGNED
+
+
+def incremented_retry_count() -> ColumnElement[Any]:
+    """`retry_count + 1`, held at the column maximum (a row set to 255 still fails cleanly)."""
+    t = TABLE
+    return case((t.c.retry_count >= MAX_RETRY_COUNT, MAX_RETRY_COUNT), else_=t.c.retry_count + 1)
+
+
 def _forced(query: Select[Any], index: str) -> Select[Any]:
     # Without the hint MariaDB reads the failed query as `ref` on the status alone once there
     # are permanently failed rows (NULL next_retry_at sorts first), scanning and locking them.
@@ -151,7 +160,9 @@ def orphan_select(limit: int, orphan_after_s: int) -> Select[Any]:
                 t.c.processing_started_at < now_plus(-orphan_after_s),
             ),
         )
-        .order_by(t.c.lease_expires_at, t.c.id)
+        # (status, NULL) is one key prefix, read in id order; ordering by the NULL column
+        # too makes MariaDB add a filesort
+        .order_by(t.c.id)
     )
     return _forced(query, REAP_INDEX).limit(limit).with_for_update(skip_locked=True)
 

@@ -41,7 +41,9 @@ def test_claims_queued_then_pending_then_due_retries_never_others(db: TestDataba
     set_columns(e, future, next_retry_at=dt.datetime(2037, 12, 31))
     add_recording(e, "1.6", processing_status="failed", retry_count=3)  # permanent: NULL
     add_recording(e, "1.7", processing_status="completed")
-    add_recording(e, "1.8", processing_status="processing", lease_expires_at=dt.datetime(2037, 12, 31))
+    add_recording(
+        e, "1.8", processing_status="processing", lease_expires_at=dt.datetime(2037, 12, 31)
+    )
     add_recording(e, "1.9", deleted_at=dt.datetime(2025, 1, 1))  # soft-deleted pending
     add_recording(e, "1.10", processing_status="queued", deleted_at=dt.datetime(2025, 1, 1))
 
@@ -120,7 +122,9 @@ def test_a_fenced_out_completion_writes_nothing(db: TestDatabase) -> None:
     def write(session: Session, recording_id: int) -> None:
         writes.append(recording_id)
 
-    assert not first.complete(stale, JobOutcome(recording_updates={"duration_seconds": 1}, write=write))
+    assert not first.complete(
+        stale, JobOutcome(recording_updates={"duration_seconds": 1}, write=write)
+    )
     assert not first.fail(stale, errors.TranscriptionFailedError())
     assert not first.release(stale)
     assert not first.renew(stale)
@@ -219,8 +223,20 @@ def test_permanent_errors_fail_at_once(db: TestDatabase, error: errors.AngelErro
     (job,) = queue.claim(1)
     assert queue.fail(job, error)
     failed = row(db.engine, rid)
-    assert (failed.processing_status, failed.retry_count, failed.next_retry_at) == ("failed", 1, None)
+    assert (failed.processing_status, failed.retry_count, failed.next_retry_at) == (
+        "failed",
+        1,
+        None,
+    )
     assert failed.processing_error.startswith(f"{error.code}: ")
+
+
+def test_a_retry_count_at_its_column_maximum_still_fails_cleanly(db: TestDatabase) -> None:
+    rid = add_recording(db.engine, "13.2", processing_status="queued", retry_count=255)
+    queue = make_queue(db.engine)
+    (job,) = queue.claim(1)
+    assert queue.fail(job, errors.DownloadFailedError())
+    assert (row(db.engine, rid).retry_count, row(db.engine, rid).next_retry_at) == (255, None)
 
 
 def test_release_puts_the_call_back_without_using_a_retry(db: TestDatabase) -> None:
@@ -328,9 +344,13 @@ def test_statistics(db: TestDatabase) -> None:
     set_columns(e, old, created_at=dt.datetime(2020, 1, 1))
     add_recording(e, "20.4", processing_status="queued")
     add_recording(e, "20.5", processing_status="completed")
-    scheduled = add_recording(e, "20.6", processing_status="failed", processing_error="DOWNLOAD_FAILED: 503")
+    scheduled = add_recording(
+        e, "20.6", processing_status="failed", processing_error="DOWNLOAD_FAILED: 503"
+    )
     set_columns(e, scheduled, next_retry_at=dt.datetime(2037, 12, 31))
-    due = add_recording(e, "20.7", processing_status="failed", processing_error="DOWNLOAD_FAILED: 404")
+    due = add_recording(
+        e, "20.7", processing_status="failed", processing_error="DOWNLOAD_FAILED: 404"
+    )
     move_time_forward(e, due)
     add_recording(e, "20.8", processing_status="failed", processing_error="INVALID_AUDIO: empty")
     add_recording(e, "20.9", processing_status="failed", processing_error="something odd")
