@@ -136,24 +136,26 @@ class JobQueue:
     def _claim(self, n: int, recording_id: int | None) -> list[ClaimedJob]:
         t = TABLE
         with transaction(self._sessions) as session:
-            found: list[tuple[int, str]] = []
+            # the locking reads return whole rows: InnoDB locks the clustered record anyway,
+            # and it saves reading the claimed rows again
+            found: list[tuple[Any, str]] = []
             if recording_id is not None:
                 row = session.execute(
-                    select(t.c.id, t.c.processing_status)
+                    select(t)
                     .where(t.c.id == recording_id, claimable())
                     .with_for_update(skip_locked=True)
                 ).first()
-                found = [(row[0], row[1])] if row else []
+                found = [(row, row.processing_status)] if row else []
             else:
                 for status in CLAIM_ORDER:
                     if len(found) >= n:
                         break
-                    ids = session.scalars(claim_select(status, n - len(found))).all()
-                    found.extend((rid, status) for rid in ids)
+                    rows = session.execute(claim_select(status, n - len(found))).all()
+                    found.extend((row, status) for row in rows)
             if not found:
                 return []
-            tokens = {rid: secrets.token_hex(16) for rid, _ in found}
-            session.execute(
+            tokens = {row.id: secrets.token_hex(16) for row, _ in found}
+            claimed = session.execute(
                 update(t)
                 .where(t.c.id.in_(tokens), claimable())
                 .values(
@@ -166,15 +168,18 @@ class JobQueue:
                     next_retry_at=None,
                 )
             )
-            rows = {
-                row.id: row
-                for row in session.execute(
-                    select(t).where(t.c.id.in_(tokens), t.c.claim_token.in_(tokens.values()))
+            if _rowcount(claimed) != len(tokens):
+                # cannot happen (the rows are locked, or SQLite's write lock is held); if it
+                # ever does, keep exactly the rows that now carry our tokens
+                mine = set(
+                    session.scalars(
+                        select(t.c.id).where(t.c.claim_token.in_(tokens.values()))
+                    ).all()
                 )
-            }
-        return [self._job(rows[rid], status) for rid, status in found if rid in rows]
+                found = [(row, status) for row, status in found if row.id in mine]
+        return [self._job(row, status, tokens[row.id]) for row, status in found]
 
-    def _job(self, row: Any, claimed_from: str) -> ClaimedJob:
+    def _job(self, row: Any, claimed_from: str, token: str) -> ClaimedJob:
         call = CallInput(
             recording_id=row.id,
             apex_id=row.apex_id,
@@ -189,12 +194,11 @@ class JobQueue:
         return ClaimedJob(
             recording_id=row.id,
             apex_id=row.apex_id,
-            claim_token=row.claim_token,
+            claim_token=token,
             worker_id=self.worker_id,
             attempt=(row.retry_count or 0) + 1,
             claimed_from=claimed_from,
             call=call,
-            lease_expires_at=row.lease_expires_at,
         )
 
     # --- Fenced writes by the lease holder ---------------------------------------------------

@@ -125,9 +125,9 @@ def _forced(query: Select[Any], index: str) -> Select[Any]:
 
 
 def claim_select(status: str, limit: int) -> Select[Any]:
-    """The locking read of one status's due rows, in the order of its index."""
+    """The locking read of one status's due rows (whole rows, `id` first), in index order."""
     t = TABLE
-    query = select(t.c.id).where(t.c.processing_status == status, t.c.deleted_at.is_(None))
+    query = select(t).where(t.c.processing_status == status, t.c.deleted_at.is_(None))
     if status == FAILED:
         # no `retry_count < MAX_RETRIES` here: it flips the plan (research §2); the NULL
         # `next_retry_at` of a permanent failure keeps those rows out of the range instead.

@@ -7,7 +7,6 @@ between the queue (`db/queue.py`), the worker (`worker/`) and the pipeline, whic
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,6 @@ class ClaimedJob:
     claimed_from: str
     """The status the row had when claimed: `queued`, `pending` or `failed`."""
     call: CallInput
-    lease_expires_at: dt.datetime | None = None
 
 
 def _write_nothing(_session: Session, _recording_id: int) -> None:

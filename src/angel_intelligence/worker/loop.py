@@ -101,6 +101,10 @@ class Worker:
         *,
         heartbeat_queue: JobQueue | None = None,
     ) -> None:
+        if queue.worker_id != config.worker_id:
+            raise ValueError(
+                f"the queue claims as {queue.worker_id!r} but the worker is {config.worker_id!r}"
+            )
         self.queue = queue
         self.pipeline = pipeline
         self.config = config
@@ -129,9 +133,12 @@ class Worker:
         """Poll until stopped (or, with `once`, until nothing is due); returns the exit code."""
         self._start()
         try:
+            next_reap = 0.0
             while not self._stop.is_set():
                 self._touch_alive_file()
-                self._reap()
+                if time.monotonic() >= next_reap:  # every poll; not on each job's end
+                    self._reap()
+                    next_reap = time.monotonic() + self.config.poll_interval_s
                 claimed = self._claim_free_slots()
                 if once and not claimed and not self._running_count():
                     break
