@@ -14,6 +14,7 @@ The behaviour of each call is the part of its apex id before the first `-`:
 | `hangfirst` | like `hang` on attempt 1, succeeds on later attempts |
 | `sleepfirst` | sleeps `work_s` without checking the lease on attempt 1, then succeeds |
 | `crash` | kills its own process (`os._exit(137)`) mid-job |
+| `dupwrite` | returns an outcome that writes two transcription rows (the unique key refuses) |
 
 Each run appends `started <recording_id> <claim_token> <worker_id> <attempt>` to the executions
 log (one line, one `write` with O_APPEND, so several processes can share the file), and a
@@ -65,6 +66,12 @@ def results_outcome(marker: str, *, duration_s: int = 42) -> JobOutcome:
     )
 
 
+def _write_two_transcriptions(session: Session, recording_id: int) -> None:
+    for text in ("one", "two"):
+        session.add(CallTranscription(ai_call_recording_id=recording_id, full_transcript=text))
+        session.flush()
+
+
 class ControlledPipeline:
     """Implements the worker's `CallPipeline` protocol with test-chosen behaviour."""
 
@@ -110,6 +117,8 @@ class ControlledPipeline:
             time.sleep(self.work_s)  # a long model call that never looks at its lease
         if behaviour == "crash":
             os._exit(137)
+        if behaviour == "dupwrite":
+            return JobOutcome(write=_write_two_transcriptions)
         return results_outcome(marker)
 
     def _work(self, ctx: JobContext, seconds: float) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import DatabaseUnavailableError, build_engine, engine_for_url
-from angel_intelligence.db.queue import JobQueue
+from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
+from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.worker import CallPipeline, Worker, WorkerConfig
 
@@ -38,8 +39,7 @@ def check_queue_ready(engine: Engine) -> None:
             f"the database schema is at revision {current or 'none'}, the worker needs {head}: "
             "run `angel db upgrade`"
         )
-    queue = JobQueue(engine, worker_id="plan-check", lease_s=1, max_retries=1, retry_delay_s=0)
-    problems = queue.check_claim_plans()
+    problems = check_claim_plans(engine, ORPHAN_AFTER_S, REAP_BATCH)
     if problems:
         raise DatabaseUnavailableError("claim query plans are unsafe: " + "; ".join(problems))
 

@@ -69,6 +69,8 @@ T = TypeVar("T")
 TRANSIENT_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout", 1020: "snapshot conflict"}
 TRANSACTION_ATTEMPTS = 5
 REAP_BATCH = 50
+ORPHAN_AFTER_S = 3600
+"""A `processing` row with no lease at all is reaped after this long (see `reap`)."""
 MAX_ERROR_CHARS = 2000
 
 
@@ -105,7 +107,7 @@ class JobQueue:
         lease_s: int,
         max_retries: int,
         retry_delay_s: int,
-        orphan_after_s: int = 3600,
+        orphan_after_s: int = ORPHAN_AFTER_S,
     ) -> None:
         if lease_s < 1 or max_retries < 1 or retry_delay_s < 0:
             raise ValueError("lease_s and max_retries must be positive, retry_delay_s >= 0")

@@ -220,7 +220,8 @@ def read_statistics(session: Session) -> QueueStatistics:
     for status, count in session.execute(
         select(t.c.processing_status, func.count()).where(live).group_by(t.c.processing_status)
     ):
-        by_status[status or PENDING] += count
+        key = status or PENDING  # NULL is the column default's meaning
+        by_status[key] = by_status.get(key, 0) + count
     # a queued row waits since it was queued (its last update); a pending one since created
     waiting_since = {
         PENDING: func.min(func.coalesce(t.c.created_at, t.c.updated_at)),

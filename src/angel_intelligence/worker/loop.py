@@ -414,7 +414,14 @@ class Worker:
                 )
             self._fail(ctx, failure)
             return
-        if self.queue.complete(job, outcome):
+        try:
+            completed = self.queue.complete(job, outcome)
+        except Exception as error:  # the outcome's rows could not be written
+            failure = failure_for(error, "persist")
+            self._log.error("Could not write the result", error_code=failure.code, exc_info=error)
+            self._fail(ctx, failure)
+            return
+        if completed:
             self._report(ctx, JobResult.COMPLETED, None)
             self._log.info(
                 f"Marked recording {job.recording_id} as completed",

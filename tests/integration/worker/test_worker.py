@@ -103,6 +103,18 @@ def test_once_runs_every_due_call_to_its_outcome(db: TestDatabase, tmp_path: Pat
     assert result_rows(db.engine, transient) == (0, 0)
 
 
+def test_a_result_that_cannot_be_written_fails_the_call_and_writes_nothing(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    rid = add_recording(db.engine, "dupwrite-1")
+    assert make_worker(db.engine, tmp_path).run(once=True) == 0
+    failed = row(db.engine, rid)
+    assert (failed.processing_status, failed.retry_count) == ("failed", 1)
+    assert failed.processing_error.startswith("DATABASE_ERROR: IntegrityError")
+    assert "(in stage persist)" in failed.processing_error
+    assert result_rows(db.engine, rid) == (0, 0)
+
+
 def test_the_spec_s_log_lines_carry_ids_and_timings(db: TestDatabase, tmp_path: Path) -> None:
     rid = add_recording(db.engine, "ok-1")
     failed = add_recording(db.engine, "fail_ANALYSIS_FAILED-2")
