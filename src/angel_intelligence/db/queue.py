@@ -35,6 +35,7 @@ from tenacity import (
 from angel_intelligence.db.engine import session_factory, transaction
 from angel_intelligence.db.expressions import now_plus
 from angel_intelligence.db.queue_sql import (
+    CLAIM_COLUMNS,
     CLAIM_ORDER,
     COMPLETED,
     FAILED,
@@ -138,12 +139,12 @@ class JobQueue:
     def _claim(self, n: int, recording_id: int | None) -> list[ClaimedJob]:
         t = TABLE
         with transaction(self._sessions) as session:
-            # the locking reads return whole rows: InnoDB locks the clustered record anyway,
-            # and it saves reading the claimed rows again
+            # the locking reads return the columns the job needs: InnoDB locks the clustered
+            # record anyway, and it saves reading the claimed rows again
             found: list[tuple[Any, str]] = []
             if recording_id is not None:
                 row = session.execute(
-                    select(t)
+                    select(*(t.c[name] for name in CLAIM_COLUMNS))
                     .where(t.c.id == recording_id, claimable())
                     .with_for_update(skip_locked=True)
                 ).first()

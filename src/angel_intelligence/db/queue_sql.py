@@ -67,6 +67,22 @@ QUEUE_COLUMNS = frozenset(
 """Columns only the queue writes; a `JobOutcome` may set any other column of the recording."""
 
 
+CLAIM_COLUMNS = (
+    "id",
+    "apex_id",
+    "processing_status",
+    "retry_count",
+    "call_date",
+    "client_ref",
+    "campaign",
+    "halo_id",
+    "agent_name",
+    "direction",
+    "retain_audio",
+)
+"""What a claim reads of each row: the facts the pipeline needs (`CallInput`), `id` first."""
+
+
 def claimable() -> ColumnElement[bool]:
     """A row a worker may claim now (the guard of the claim's UPDATE)."""
     t = TABLE
@@ -125,9 +141,11 @@ def _forced(query: Select[Any], index: str) -> Select[Any]:
 
 
 def claim_select(status: str, limit: int) -> Select[Any]:
-    """The locking read of one status's due rows (whole rows, `id` first), in index order."""
+    """The locking read of one status's due rows (`CLAIM_COLUMNS`), in index order."""
     t = TABLE
-    query = select(t).where(t.c.processing_status == status, t.c.deleted_at.is_(None))
+    query = select(*(t.c[name] for name in CLAIM_COLUMNS)).where(
+        t.c.processing_status == status, t.c.deleted_at.is_(None)
+    )
     if status == FAILED:
         # no `retry_count < MAX_RETRIES` here: it flips the plan (research §2); the NULL
         # `next_retry_at` of a permanent failure keeps those rows out of the range instead.
