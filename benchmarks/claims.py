@@ -2,7 +2,7 @@
 
     python benchmarks/claims.py                       # 16 claimer threads, 5,000-row backlog
     python benchmarks/claims.py --claimers 4 16 64 --rows 5000 --processes
-    python benchmarks/claims.py --inserts-per-s 100   # with Pulse inserting new calls meanwhile
+    python benchmarks/claims.py --inserts-per-s 100   # Pulse inserts new calls for the first 10 s
 
 Creates its own database on the server at ANGEL_BENCH_MYSQL_URL (default root@127.0.0.1:3306,
 no password), migrates it with `angel db upgrade`'s code, fills the backlog, lets the claimers
@@ -47,8 +47,10 @@ class ClaimerResult:
     last_claim_at: float = 0.0
 
 
-def claimer(url: str, name: str, batch: int, start_at: float, idle_limit: int) -> ClaimerResult:
-    """Claim until the queue stays empty; one connection of its own."""
+def claimer(
+    url: str, name: str, batch: int, start_at: float, inserts_until: float, idle_limit: int
+) -> ClaimerResult:
+    """Claim until the queue stays empty (after the inserts stop); one connection of its own."""
     engine = engine_for_url(url, pool_size=1)
     queue = JobQueue(engine, worker_id=name, lease_s=600, max_retries=3, retry_delay_s=3600)
     result = ClaimerResult()
@@ -67,7 +69,7 @@ def claimer(url: str, name: str, batch: int, start_at: float, idle_limit: int) -
         result.ids.extend(job.recording_id for job in jobs)
         if jobs:
             result.last_claim_at = time.time()
-        idle = 0 if jobs else idle + 1
+        idle = 0 if jobs or time.time() < inserts_until else idle + 1
         if not jobs:
             time.sleep(0.01)
     result.retries = queue.transient_retries
@@ -75,7 +77,7 @@ def claimer(url: str, name: str, batch: int, start_at: float, idle_limit: int) -
     return result
 
 
-def _claimer_process(args: tuple[str, str, int, float, int]) -> ClaimerResult:
+def _claimer_process(args: tuple[str, str, int, float, float, int]) -> ClaimerResult:
     return claimer(*args)
 
 
@@ -85,7 +87,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(
-    claimers: int, rows: int, batch: int, processes: bool, inserts_per_s: float
+    claimers: int, rows: int, batch: int, processes: bool, inserts_per_s: float, insert_s: float
 ) -> dict[str, object]:
     name = f"angel_bench_{uuid.uuid4().hex[:8]}"
     server = engine_for_url(SERVER_URL, pool_size=1)
@@ -104,19 +106,19 @@ def run(
                     [{"apex_id": f"{i}.1"} for i in range(start, min(rows, start + 1000))],
                 )
             conn.execute(text("ANALYZE TABLE ai_call_recordings"))
-        stop_inserting = threading.Event()
-        inserted = 0
+        start_at = time.time() + 3.0
+        inserts_until = start_at + (insert_s if inserts_per_s > 0 else 0.0)
 
         def insert_meanwhile() -> None:
-            nonlocal inserted
-            while not stop_inserting.is_set() and inserts_per_s > 0:
+            time.sleep(max(0.0, start_at - time.time()))
+            inserted = 0
+            while inserts_per_s > 0 and time.time() < inserts_until:
                 with engine.begin() as conn:
                     conn.execute(insert(CallRecording.__table__).values(apex_id=f"new.{inserted}"))
                 inserted += 1
                 time.sleep(1 / inserts_per_s)
 
-        start_at = time.time() + 3.0
-        args = [(url, f"claimer-{n}", batch, start_at, 5) for n in range(claimers)]
+        args = [(url, f"c{n}", batch, start_at, inserts_until, 5) for n in range(claimers)]
         inserter = threading.Thread(target=insert_meanwhile)
         inserter.start()
         if processes:
@@ -133,7 +135,6 @@ def run(
                 thread.start()
             for thread in threads:
                 thread.join()
-        stop_inserting.set()
         inserter.join()
         latencies = [s for r in results for s in r.latencies_s]
         claimed = Counter(i for r in results for i in r.ids)
@@ -182,7 +183,8 @@ def main() -> int:
     parser.add_argument(
         "--processes", action="store_true", help="claimers as processes, not threads"
     )
-    parser.add_argument("--inserts-per-s", type=float, default=0.0)
+    parser.add_argument("--inserts-per-s", type=float, default=0.0, help="new calls meanwhile")
+    parser.add_argument("--insert-seconds", type=float, default=10.0, help="for this long")
     args = parser.parse_args()
     header = (
         f"{'claimers':>8} {'mode':>9} {'rows':>6} {'claims':>6} {'dup':>4} {'lost':>4} "
@@ -193,7 +195,9 @@ def main() -> int:
     failed = False
     server = ""
     for claimers in args.claimers:
-        r = run(claimers, args.rows, args.batch, args.processes, args.inserts_per_s)
+        r = run(
+            claimers, args.rows, args.batch, args.processes, args.inserts_per_s, args.insert_seconds
+        )
         server = str(r["server"])
         failed |= bool(r["duplicates"] or r["lost"] or r["errors"])
         print(
