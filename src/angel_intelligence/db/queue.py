@@ -420,11 +420,6 @@ class JobQueue:
         with transaction(self._sessions) as session:
             return read_statistics(session)
 
-    def database_now(self) -> Any:
-        """The database's current UTC time (naive datetime)."""
-        with transaction(self._sessions) as session:
-            return session.scalar(select(now_plus(0)))
-
     def check_claim_plans(self) -> list[str]:
         """Problems with the claim and reap query plans (MySQL/MariaDB); empty when all is well."""
         return check_claim_plans(self.engine, self.orphan_after_s, REAP_BATCH)
