@@ -139,11 +139,12 @@ class Settings(BaseSettings):
         "POLL_INTERVAL_SECONDS", "POLL_INTERVAL", default=30
     )
     max_concurrent_jobs: PositiveInt = 1  # production default: 4 (spec)
-    max_retries: PositiveInt = 3
+    max_retries: int = Field(default=3, ge=1, le=255)  # retry_count is TINYINT UNSIGNED
     retry_delay_hours: float = Field(default=1.0, ge=0)
     lease_seconds: PositiveInt = 180
     heartbeat_seconds: PositiveInt = 30
     shutdown_grace_seconds: float = Field(default=15.0, ge=0)
+    job_timeout_seconds: PositiveInt = 3600  # a job is no longer renewed after this long
     temp_dir: Path = Path("./temp")
 
     # --- Cluster ----------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 `processing_error` on `ai_call_recordings` is always ``"<CODE>: <message>"``. The first nine
 codes are the spec's ("Error Handling"); ``WORKER_LOST``, ``INVALID_AUDIO``,
-``RELEASED_ON_SHUTDOWN`` and ``STORAGE_FAILED`` are ours (docs/decisions.md). A class docstring
-is its default message.
+``RELEASED_ON_SHUTDOWN``, ``STORAGE_FAILED`` and ``INTERNAL_ERROR`` are ours (docs/decisions.md,
+docs/worker.md). A class docstring is its default message.
 
 ``permanent`` errors cannot succeed on a retry (the input itself is wrong), so the queue fails
 them at once instead of spending the retry budget; see docs/worker.md for the table.
@@ -131,6 +131,18 @@ class LeaseLostError(AngelError):
     code = "WORKER_LOST"
 
 
+class ReleasedOnShutdownError(AngelError):
+    """The worker stopped before the job finished; the call was put back in the queue."""
+
+    code = "RELEASED_ON_SHUTDOWN"
+
+
+class InternalError(AngelError):
+    """An unexpected error outside any pipeline stage (a defect; the traceback is logged)."""
+
+    code = "INTERNAL_ERROR"
+
+
 ERROR_CODES: tuple[str, ...] = (
     "RECORDING_NOT_FOUND",
     "DOWNLOAD_FAILED",
@@ -145,6 +157,7 @@ ERROR_CODES: tuple[str, ...] = (
     "INVALID_AUDIO",
     "RELEASED_ON_SHUTDOWN",
     "STORAGE_FAILED",
+    "INTERNAL_ERROR",
 )
 """Every code that can start `processing_error`: the spec's nine, then ours."""
 
