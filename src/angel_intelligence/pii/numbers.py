@@ -1,0 +1,269 @@
+"""Recognisers for all-digit PII: card numbers, expiry dates, CVVs, NHS numbers, phone numbers,
+sort codes, bank account numbers and numeric dates of birth.
+
+Each looks at every window of whole units of a digit run ("4111 1111 1111 1111", "oh seven
+nine one one…") and scores it from its check digits and its context (docs/pii.md has the
+table). Checksums are trusted over context where they are strong (Luhn with a card prefix,
+NHS modulus 11, a valid UK phone number); a weak shape (3 digits, 8 digits, 12/26) needs its
+context words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.lexer import UnitKind
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+
+MAX_DIGITS = 19
+PART_PENALTY = 0.1  # a window inside a longer run is less likely to be the whole value
+MIN_BIRTH_AGE_YEARS = 16
+
+
+def number_candidates(scan: Scan) -> Iterator[Candidate]:
+    for run in (part for run in scan.runs for part in run.digit_parts()):
+        if scan.is_quantity(run):
+            continue
+        yield from _long_card_run(scan, run)
+        for i, j, compact in run.windows(MAX_DIGITS):
+            window = _Window(scan, run, i, j, compact.replace("o", "0"))
+            for recognise in _RECOGNISERS:
+                found = recognise(window)
+                if found is not None and found.confidence > 0:
+                    yield found
+
+
+class _Window:
+    """Units i..j of a digit run, with helpers for context and scoring."""
+
+    def __init__(self, scan: Scan, run: Run, i: int, j: int, digits: str) -> None:
+        self.scan, self.run, self.i, self.j, self.digits = scan, run, i, j, digits
+        self.first, self.last = run.units[i], run.units[j]
+        self.whole = i == 0 and j == len(run) - 1
+        self.separators = run.separators_between(i, j)
+
+    def near(self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int = 6) -> ctx.Nearness:
+        return self.scan.near(wanted, self.first, self.last, before=before, after=after)
+
+    @property
+    def negative(self) -> ctx.Nearness:
+        return self.scan.negative(self.first, self.last)
+
+    def found(
+        self,
+        kind: PiiType,
+        value: str,
+        confidence: float,
+        *,
+        start: int | None = None,
+        whole_run: bool = False,
+    ) -> Candidate:
+        """A candidate over this window (or over the whole run, with `whole_run`)."""
+        if not self.whole:
+            confidence -= PART_PENALTY
+        first, last = (self.run.units[0], self.run.units[-1]) if whole_run else (self.first, self.last)
+        return Candidate(
+            type=kind,
+            start=first.start if start is None else start,
+            end=last.end,
+            value=value,
+            confidence=round(confidence, 3),
+            whole=self.whole,
+        )
+
+    @property
+    def group_sizes(self) -> tuple[int, ...]:
+        return tuple(len(u.symbol) for u in self.run.units[self.i : self.j + 1])
+
+
+def _card(w: _Window) -> Candidate | None:
+    if not 13 <= len(w.digits) <= MAX_DIGITS:
+        return None
+    card, negative = w.near(ctx.CARD), w.negative
+    wanted = closer(card, negative)
+    # A card found inside a longer run of digits takes the whole run: the digits around it are
+    # a misheard part of it, or its expiry date and CVV read straight after (PCI data too).
+    if v.luhn_valid(w.digits) and v.card_scheme(w.digits):
+        # PCI first: a Luhn-valid number with a card prefix is a card whatever it is called.
+        confidence = (0.99 if card else 0.95) if wanted else 0.8
+        return w.found(PiiType.CREDIT_CARD, w.digits, confidence, whole_run=True)
+    if v.luhn_valid(w.digits):
+        if not wanted:
+            return None
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, whole_run=True)
+    if card and wanted and w.whole:
+        # Read out as a card number but misheard (a digit lost or changed): still a card.
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
+    return None
+
+
+def _long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A card number read out and mistranscribed: more than 19 digits, or 12, near "card"."""
+    digits = run.compact().replace("o", "0")
+    if len(digits) < 12 or 13 <= len(digits) <= MAX_DIGITS:
+        return
+    first, last = run.units[0], run.units[-1]
+    card = scan.near(ctx.CARD, first, last)
+    if card and closer(card, scan.negative(first, last)):
+        yield Candidate(PiiType.CREDIT_CARD, first.start, last.end, digits, 0.55)
+
+
+def _nhs(w: _Window) -> Candidate | None:
+    if len(w.digits) != 10:
+        return None
+    nhs, negative = w.near(ctx.NHS), w.negative
+    if not closer(nhs, negative):
+        return None
+    if v.nhs_valid(w.digits) and (nhs or w.whole):
+        # Without "NHS" near it, only a number said on its own: any 10 digits pass mod 11
+        # one time in eleven, so a window inside a longer number is not taken.
+        return w.found(PiiType.NHS_NUMBER, w.digits, 0.95 if nhs else 0.7)
+    if nhs and w.whole:
+        return w.found(PiiType.NHS_NUMBER, w.digits, 0.55)  # misheard, said as an NHS number
+    return None
+
+
+def _phone(w: _Window) -> Candidate | None:
+    if not 10 <= len(w.digits) <= 14:
+        return None
+    before = w.scan.unit_before(w.run) if w.i == 0 else None
+    plus = before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+    digits = w.digits
+    if plus and not digits.startswith("44"):
+        return None
+    check = v.uk_phone(digits)
+    if check is None:
+        return None
+    phone, negative = w.near(ctx.PHONE), w.negative
+    if not closer(phone, negative):
+        return None
+    if check.valid:
+        confidence = 0.95 if phone else 0.85
+    else:  # possible but unallocated (Ofcom drama ranges): only when said as a phone number
+        confidence = 0.75 if phone else 0.45
+    start = before.start if plus and before is not None else None
+    return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start)
+
+
+def _sort_code(w: _Window) -> Candidate | None:
+    if len(w.digits) != 6:
+        return None
+    sort, bank, negative = w.near(ctx.SORT_CODE), w.near(ctx.BANK), w.negative
+    value = f"{w.digits[:2]}-{w.digits[2:4]}-{w.digits[4:]}"
+    hyphenated = w.group_sizes == (2, 2, 2) and w.separators == ("-", "-")
+    if sort and closer(sort, negative):
+        return w.found(PiiType.SORT_CODE, value, 0.95)
+    if hyphenated and closer(bank, negative) and (bank or negative.nearest is None):
+        return w.found(PiiType.SORT_CODE, value, 0.85 if bank else 0.75)
+    return None
+
+
+def _bank_account(w: _Window) -> Candidate | None:
+    if len(w.digits) != 8:
+        return None
+    account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
+    if account and closer(account, negative):
+        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.9 if bank or account.nearest == 0 else 0.85)
+    if bank and closer(bank, negative):
+        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.7)
+    return None
+
+
+def _cvv(w: _Window) -> Candidate | None:
+    if len(w.digits) not in (3, 4) or not w.whole:
+        return None
+    negative = w.negative
+    strong = w.near(ctx.CVV_STRONG, before=10, after=4)
+    if len(w.digits) == 4:
+        return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
+    any_cvv = w.near(ctx.CVV, before=10, after=4)
+    if any_cvv and closer(any_cvv, negative):
+        return w.found(PiiType.CVV, w.digits, 0.9)
+    return None
+
+
+def _expiry(w: _Window) -> Candidate | None:
+    if not w.whole:
+        return None
+    parsed = _month_year(w)
+    if parsed is None:
+        return None
+    month, year = parsed
+    value = f"{month:02d}/{year % 100:02d}"
+    negative = w.negative
+    expiry = w.near(ctx.EXPIRY, before=8, after=4)
+    if expiry and closer(expiry, negative):
+        return w.found(PiiType.CARD_EXPIRY, value, 0.9)
+    card = w.near(ctx.CARD, before=12, after=0)
+    if "/" in w.separators and card and closer(card, negative):
+        return w.found(PiiType.CARD_EXPIRY, value, 0.7)
+    return None
+
+
+def _month_year(w: _Window) -> tuple[int, int] | None:
+    digits, sizes = w.digits, w.group_sizes
+    if len(digits) == 4:
+        month, year = int(digits[:2]), 2000 + int(digits[2:])
+    elif len(digits) == 3 and sizes[0] == 1:
+        month, year = int(digits[0]), 2000 + int(digits[1:])
+    elif len(digits) == 6:
+        month, year = int(digits[:2]), int(digits[2:])
+    else:
+        return None
+    if not (1 <= month <= 12 and 2010 <= year <= 2050):
+        return None
+    return month, year
+
+
+def _date_of_birth(w: _Window) -> Candidate | None:
+    if not w.whole:
+        return None
+    parsed = _day_month_year(w)
+    if parsed is None:
+        return None
+    day, month, year = parsed
+    value = f"{day:02d}/{month:02d}/{year}"
+    negative = w.negative
+    birth = w.near(ctx.BIRTH)
+    if birth and closer(birth, negative):
+        return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
+    written = len(w.group_sizes) == 3 and set(w.separators) <= {"/", "."} and w.group_sizes[2] == 4
+    adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
+    if written and adult and not negative:
+        return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
+    return None
+
+
+def _day_month_year(w: _Window) -> tuple[int, int, int] | None:
+    digits, sizes = w.digits, w.group_sizes
+    reference = w.scan.reference_year
+    if len(sizes) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):
+        units = w.run.units[w.i : w.j + 1]
+        day, month, year = (int(u.symbol.replace("o", "0")) for u in units)
+    elif len(digits) == 8:
+        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    elif len(digits) == 6 and w.near(ctx.BIRTH):
+        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    else:
+        return None
+    year = v.full_year(year, reference_year=reference)
+    if not (1900 <= year <= reference) or not v.valid_date(day, month, year):
+        return None
+    return day, month, year
+
+
+_RECOGNISERS = (
+    _card,
+    _nhs,
+    _phone,
+    _sort_code,
+    _bank_account,
+    _cvv,
+    _expiry,
+    _date_of_birth,
+)
