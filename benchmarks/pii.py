@@ -74,7 +74,8 @@ def evaluate(rows: list[dict], detector: PiiDetector, show_errors: bool) -> dict
             n_pred[p.type.value] += 1
             need = (p.end_char - p.start_char) / 2
             right = any(
-                g.type == p.type.value and _overlap(p.start_char, p.end_char, g.start, g.end) >= need
+                g.type == p.type.value
+                and _overlap(p.start_char, p.end_char, g.start, g.end) >= need
                 for g in gold
             )
             tp_pred[p.type.value] += right

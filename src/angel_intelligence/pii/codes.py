@@ -55,9 +55,7 @@ def readings(compact: str) -> Iterator[str]:
         yield "".join(p + c for p, c in zip(parts, (*choice, ""), strict=True))
 
 
-def _candidate(
-    run: Run, i: int, j: int, kind: PiiType, value: str, confidence: float
-) -> Candidate:
+def _candidate(run: Run, i: int, j: int, kind: PiiType, value: str, confidence: float) -> Candidate:
     whole = i == 0 and j == len(run) - 1
     start, end = run.span(i, j)
     if not whole:

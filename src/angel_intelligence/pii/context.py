@@ -72,12 +72,13 @@ NEGATIVE = phrases(
 )  # fmt: skip
 
 # Words right after a number that make it an amount, a time or a count, not a code.
-QUANTITY_WORDS = frozenset(
+_QUANTITY_WORDS = (
     "pounds pound quid pence p percent per cent people persons years year months month weeks "
     "week days day hours hour minutes minute mins seconds times o'clock am pm km miles mile kg "
     "copies supporters children grandchildren volunteers members calls pages items tickets "
-    "donations letters times".split()
+    "donations letters times"
 )
+QUANTITY_WORDS = frozenset(_QUANTITY_WORDS.split())
 CURRENCY = frozenset("£$€")
 
 
@@ -101,7 +102,7 @@ class ContextIndex:
     """The words of a text (numbers left out) for finding context phrases near a span."""
 
     def __init__(self, lexed: Lexed) -> None:
-        skip = set()
+        skip: set[int] = set()
         for unit in lexed.units:
             if unit.kind is UnitKind.DIGITS:
                 skip.update(range(unit.first, unit.last + 1))

@@ -55,10 +55,10 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         expiry = scan.near(ctx.EXPIRY, first, last, before=8, after=4)
         if date.year is None or not expiry or not closer(expiry, negative):
             return None
-        year = date.year + 2000 if date.year < 100 else date.year
-        if not 2010 <= year <= 2050:
+        expires = date.year + 2000 if date.year < 100 else date.year
+        if not 2010 <= expires <= 2050:
             return None
-        value = f"{date.month:02d}/{year % 100:02d}"
+        value = f"{date.month:02d}/{expires % 100:02d}"
         return Candidate(PiiType.CARD_EXPIRY, first.start, last.end, value, 0.9)
     year = date.year
     if year is not None and year < 100:
@@ -157,4 +157,8 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
 
 
 def _is_word(units: tuple[Unit, ...], index: int, word: str) -> bool:
-    return 0 <= index < len(units) and units[index].kind is UnitKind.WORD and units[index].symbol == word
+    return (
+        0 <= index < len(units)
+        and units[index].kind is UnitKind.WORD
+        and units[index].symbol == word
+    )

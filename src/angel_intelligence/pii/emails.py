@@ -25,10 +25,11 @@ _ADDRESS = re.compile(
     r"(?<![a-z0-9._%+'-])[a-z0-9][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE
 )
 _DOTTED = re.compile(r"(?<![a-z0-9._'-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
-TOP_LEVEL_DOMAINS = frozenset(
+_TOP_LEVEL_DOMAINS = (
     "com uk org net gov ac edu io info biz me ie eu scot wales cymru london co tv de fr es it nl "
-    "au ca us app online email nz".split()
+    "au ca us app online email nz"
 )
+TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
 _SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
 _JOINERS = frozenset({".", "@", "_", "-"})
 

@@ -225,10 +225,10 @@ def _read_number_phrase(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft]
         for end in range(min(len(words), k + _MAX_PHRASE_WORDS), k, -1):
             if words[end - 1] == "and":
                 continue
-            value = _number(words[k:end])
-            if value is not None:
+            number = _number(words[k:end])
+            if number is not None:
                 drafts.append(
-                    _Draft(UnitKind.DIGITS, str(value), positions[k], positions[end - 1], True)
+                    _Draft(UnitKind.DIGITS, str(number), positions[k], positions[end - 1], True)
                 )
                 k = end
                 break

@@ -26,12 +26,12 @@ MIN_BIRTH_AGE_YEARS = 16
 
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
-    for run in (part for run in scan.runs for part in run.digit_parts()):
-        if scan.is_quantity(run):
+    for part in (part for run in scan.runs for part in run.digit_parts()):
+        if scan.is_quantity(part):
             continue
-        yield from _long_card_run(scan, run)
-        for i, j, compact in run.windows(MAX_DIGITS):
-            window = _Window(scan, run, i, j, compact.replace("o", "0"))
+        yield from _long_card_run(scan, part)
+        for i, j, compact in part.windows(MAX_DIGITS):
+            window = _Window(scan, part, i, j, compact.replace("o", "0"))
             for recognise in _RECOGNISERS:
                 found = recognise(window)
                 if found is not None and found.confidence > 0:
@@ -47,7 +47,9 @@ class _Window:
         self.whole = i == 0 and j == len(run) - 1
         self.separators = run.separators_between(i, j)
 
-    def near(self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int = 6) -> ctx.Nearness:
+    def near(
+        self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int = 6
+    ) -> ctx.Nearness:
         return self.scan.near(wanted, self.first, self.last, before=before, after=after)
 
     @property
@@ -66,7 +68,9 @@ class _Window:
         """A candidate over this window (or over the whole run, with `whole_run`)."""
         if not self.whole:
             confidence -= PART_PENALTY
-        first, last = (self.run.units[0], self.run.units[-1]) if whole_run else (self.first, self.last)
+        first, last = (
+            (self.run.units[0], self.run.units[-1]) if whole_run else (self.first, self.last)
+        )
         return Candidate(
             type=kind,
             start=first.start if start is None else start,
@@ -142,10 +146,8 @@ def _phone(w: _Window) -> Candidate | None:
     phone, negative = w.near(ctx.PHONE), w.negative
     if not closer(phone, negative):
         return None
-    if check.valid:
-        confidence = 0.95 if phone else 0.85
-    else:  # possible but unallocated (Ofcom drama ranges): only when said as a phone number
-        confidence = 0.75 if phone else 0.45
+    # Possible but unallocated numbers (Ofcom's drama ranges) only when said as phone numbers.
+    confidence = (0.95 if phone else 0.85) if check.valid else (0.75 if phone else 0.45)
     start = before.start if plus and before is not None else None
     return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start)
 
@@ -168,7 +170,9 @@ def _bank_account(w: _Window) -> Candidate | None:
         return None
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
-        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.9 if bank or account.nearest == 0 else 0.85)
+        return w.found(
+            PiiType.BANK_ACCOUNT, w.digits, 0.9 if bank or account.nearest == 0 else 0.85
+        )
     if bank and closer(bank, negative):
         return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.7)
     return None
@@ -245,9 +249,7 @@ def _day_month_year(w: _Window) -> tuple[int, int, int] | None:
     if len(sizes) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):
         units = w.run.units[w.i : w.j + 1]
         day, month, year = (int(u.symbol.replace("o", "0")) for u in units)
-    elif len(digits) == 8:
-        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
-    elif len(digits) == 6 and w.near(ctx.BIRTH):
+    elif len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
         day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
     else:
         return None

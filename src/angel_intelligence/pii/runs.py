@@ -78,7 +78,9 @@ class Run:
     def _part(self, start: int, stop: int) -> Run:
         if start == 0 and stop == len(self.units):
             return self
-        return Run(self.units[start:stop], self.separators[start : stop - 1], self.first_index + start)
+        return Run(
+            self.units[start:stop], self.separators[start : stop - 1], self.first_index + start
+        )
 
 
 def find_runs(lexed: Lexed) -> list[Run]:
