@@ -58,6 +58,7 @@ _ANGEL_ENV_PREFIXES = (
     "HEARTBEAT_SECONDS",
     "TEMP_DIR",
     "LOCAL_STORAGE_PATH",
+    "PII_",
 )
 
 

@@ -71,8 +71,8 @@ def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
     code = compact[:2].replace("o", "O") + compact[2:].replace("o", "0")
     if v.ni_valid(code):
         confidence = 0.97 if said else 0.85
-        if len(code) == 8:
-            confidence -= 0.1  # no suffix letter: also the shape of other references
+        if len(code) == 8 and not said:
+            return None  # no suffix letter and no "national insurance": too weak
         if not closer(said, negative):
             return None
         return _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)

@@ -12,6 +12,7 @@ longer), so a 16-digit card is not also reported as an NHS number inside it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
@@ -50,7 +51,7 @@ class PiiDetector:
             *code_candidates(scan),
             *date_candidates(scan),
         ]
-        chosen = resolve(c for c in candidates if c.confidence >= self.min_confidence)
+        chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
         return [
             PiiSpan(
                 type=c.type,
@@ -61,6 +62,28 @@ class PiiDetector:
             )
             for c in chosen
         ]
+
+
+def grow(chosen: list[Candidate]) -> list[Candidate]:
+    """Let findings take over the free units of their run next to them (see Candidate)."""
+    grown = []
+    for index, candidate in enumerate(chosen):
+        if not candidate.grows_over:
+            grown.append(candidate)
+            continue
+        others = [c for k, c in enumerate(chosen) if k != index]
+        start, end = candidate.start, candidate.end
+        units = candidate.grows_over
+        for unit_start, unit_end in reversed([u for u in units if u[1] <= start]):
+            if any(c.start < unit_end and c.end > unit_start for c in others):
+                break
+            start = unit_start
+        for unit_start, unit_end in [u for u in units if u[0] >= end]:
+            if any(c.start < unit_end and c.end > unit_start for c in others):
+                break
+            end = unit_end
+        grown.append(replace(candidate, start=start, end=end))
+    return grown
 
 
 def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:

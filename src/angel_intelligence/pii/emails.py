@@ -21,9 +21,8 @@ from angel_intelligence.pii.scan import Candidate, Scan
 WRITTEN = re.compile(
     r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 )
-_ADDRESS = re.compile(
-    r"(?<![a-z0-9._%+'-])[a-z0-9][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE
-)
+_LOCAL_BEFORE = re.compile(r"[a-z0-9][a-z0-9._%+'-]*$", re.IGNORECASE)
+_DOMAIN_AFTER = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 _DOTTED = re.compile(r"(?<![a-z0-9._'-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
 _TOP_LEVEL_DOMAINS = (
     "com uk org net gov ac edu io info biz me ie eu scot wales cymru london co tv de fr es it nl "
@@ -41,13 +40,10 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
     view, origins = _email_view(scan.lexed.tokens)
     said_email = _email_context(scan)
-    for match in _ADDRESS.finditer(view):
-        end = _trim(match.group(), match.end())
-        if _has_domain(view[match.start() : end]):
-            start_char, end_char = origins[match.start()][0], origins[end - 1][1]
-            value = view[match.start() : end].lower()
-            confidence = 0.95 if said_email(start_char) else 0.9
-            yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
+    for start, end in _addresses(view):
+        start_char, end_char = origins[start][0], origins[end - 1][1]
+        confidence = 0.95 if said_email(start_char) else 0.9
+        yield Candidate(PiiType.EMAIL, start_char, end_char, view[start:end].lower(), confidence)
     for match in _DOTTED.finditer(view):
         end = _trim(match.group(), match.end())
         text = view[match.start() : end]
@@ -56,6 +52,19 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
         start_char, end_char = origins[match.start()][0], origins[end - 1][1]
         if said_email(start_char):
             yield Candidate(PiiType.EMAIL, start_char, end_char, text.lower(), 0.6)
+
+
+def _addresses(view: str) -> Iterator[tuple[int, int]]:
+    """Every address around each "@" of the view. Not one regex scan: in "email me at helen.wood
+    at sky.com" the first "at" would take "helen.wood" as its domain and hide the address."""
+    for at in (k for k, ch in enumerate(view) if ch == "@"):
+        local = _LOCAL_BEFORE.search(view, 0, at)
+        domain = _DOMAIN_AFTER.match(view, at + 1)
+        if local is None or domain is None:
+            continue
+        end = _trim(domain.group(), domain.end())
+        if _has_domain(view[at + 1 : end]):
+            yield local.start(), end
 
 
 def _trim(matched: str, end: int) -> int:

@@ -136,12 +136,24 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
     if match := _WRITTEN_ORDINAL.match(raw):
         return [_Draft(UnitKind.ORDINAL, str(int(match.group(1))), i, i)], i + 1
     if low in lx.MONTHS:
-        return [_Draft(UnitKind.MONTH, str(lx.MONTHS[low]), i, i)], i + 1
+        month = _Draft(UnitKind.MONTH, str(lx.MONTHS[low]), i, i)
+        if low in lx.NATO:  # "November": a month, or N among spelled letters ("A November…")
+            month.pending, month.alt_kind, month.alt_symbol = (
+                "month",
+                UnitKind.LETTERS,
+                lx.NATO[low],
+            )
+        return [month], i + 1
     if low in lx.SEPARATOR_WORDS:
         return [_Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
     if low in lx.ZERO_OR_O:
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
     if raw.isalpha() and len(raw) == 1:
+        abbreviation = _spelled_abbreviation(tokens, i)
+        if abbreviation:
+            return [_Draft(UnitKind.WORD, tokens[k].lower, k, k) for k in abbreviation], (
+                abbreviation[-1] + 1
+            )
         spelled = _letter_for_word(tokens, i)
         if spelled is not None:
             return [spelled], i + 3
@@ -151,7 +163,9 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
     if low in lx.HOMOPHONES:
         return [_pending(low, "homophone", UnitKind.DIGITS, lx.HOMOPHONES[low], i)], i + 1
     if raw.isalpha():
-        if raw.isupper() and 2 <= len(raw) <= 5 and raw not in lx.CAPITAL_WORDS:
+        if raw.isupper() and 2 <= len(raw) <= 5:
+            if raw in lx.CAPITAL_WORDS:  # "OK", "AM": letters only next to a code ("AM 12…")
+                return [_pending(low, "letter", UnitKind.LETTERS, raw, i)], i + 1
             return [_Draft(UnitKind.LETTERS, raw, i, i)], i + 1
         return [_Draft(UnitKind.WORD, low, i, i)], i + 1
     if raw.isalnum() and not _TIME_OF_DAY.match(raw):
@@ -173,6 +187,24 @@ def _single_digit(low: str) -> str | None:
     if low in lx.ZERO_OR_O:
         return "0"
     return None
+
+
+def _spelled_abbreviation(tokens: tuple[Token, ...], i: int) -> list[int]:
+    """Token indices of "D O B" / "D.O.B." / "N I" starting at i, or []."""
+    for letters in lx.SPELLED_WORDS:
+        found: list[int] = []
+        k = i
+        for letter in letters:
+            while k < len(tokens) and tokens[k].text == "." and found:
+                found.append(k)
+                k += 1
+            if k >= len(tokens) or tokens[k].lower != letter:
+                break
+            found.append(k)
+            k += 1
+        else:
+            return found
+    return []
 
 
 def _letter_for_word(tokens: tuple[Token, ...], i: int) -> _Draft | None:
@@ -244,6 +276,8 @@ def _read_number_phrase(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft]
 def _number(words: list[str]) -> int | None:
     if len(words) == 1:
         return lx.NUMBER_WORDS[words[0]]
+    if any(lx.NUMBER_WORDS.get(w) == 0 for w in words):
+        return None  # text2num reads "zero one" as 1: a spoken zero is always its own digit
     try:
         return int(text2num(" ".join(words), "en"))
     except ValueError:
@@ -254,7 +288,8 @@ def _resolve_ambiguous(drafts: list[_Draft]) -> None:
     """Turn ambiguous words into letters/digits when they sit next to other codes.
 
     Runs to a fixed point, so "Sierra Tango one" resolves Tango (next to a digit) and then
-    Sierra (next to Tango). Homophones ("to", "for") need a single digit beside them.
+    Sierra (next to Tango). Homophones ("to", "for") need a single digit beside them; a month
+    that is also a NATO word ("November") needs a spelled letter beside it.
     """
     code = [d.kind in (UnitKind.DIGITS, UnitKind.LETTERS, UnitKind.ALNUM) for d in drafts]
     changed = True
@@ -264,7 +299,10 @@ def _resolve_ambiguous(drafts: list[_Draft]) -> None:
             if draft.pending is None or code[index]:
                 continue
             for other in _neighbours(drafts, index):
-                if not code[other]:
+                if draft.pending == "month":
+                    if not _is_letter(drafts[other]):
+                        continue
+                elif not code[other]:
                     continue
                 if draft.pending == "homophone" and not _is_single_digit(drafts[other]):
                     continue
@@ -274,6 +312,13 @@ def _resolve_ambiguous(drafts: list[_Draft]) -> None:
     for index, draft in enumerate(drafts):
         if draft.pending is not None and code[index] and draft.alt_kind is not None:
             draft.kind, draft.symbol = draft.alt_kind, draft.alt_symbol
+
+
+def _is_letter(draft: _Draft) -> bool:
+    """A spelled letter, resolved or not."""
+    if draft.pending in ("letter", "nato"):
+        return True
+    return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
 
 
 def _is_single_digit(draft: _Draft) -> bool:

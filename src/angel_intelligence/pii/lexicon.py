@@ -124,6 +124,7 @@ NATO: dict[str, str] = {
     "kilo": "K",
     "lima": "L",
     "mike": "M",
+    "november": "N",
     "oscar": "O",
     "papa": "P",
     "quebec": "Q",
@@ -144,5 +145,16 @@ SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "sp
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").
 SOFT_PUNCTUATION = frozenset({",", "-", ".", "/", "–", "—"})
 
-# All-capital words that are not spelled letters.
+# Abbreviations spelled letter by letter that name PII rather than being part of it
+# ("D O B", "N I number"): kept as words so they stay context and never join a code.
+SPELLED_WORDS: tuple[tuple[str, ...], ...] = (
+    ("d", "o", "b"),
+    ("n", "h", "s"),
+    ("c", "v", "v"),
+    ("c", "v", "c"),
+    ("n", "i"),
+)
+
+# All-capital words that are usually words, not spelled letters (but "AM 12 34 56 A" is a
+# NI number): letters only next to digits.
 CAPITAL_WORDS = frozenset({"OK", "TV", "UK", "US", "AM", "PM", "MR", "MRS", "MS", "DR", "BBC"})

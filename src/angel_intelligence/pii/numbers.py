@@ -63,21 +63,19 @@ class _Window:
         confidence: float,
         *,
         start: int | None = None,
-        whole_run: bool = False,
+        grow: bool = False,
     ) -> Candidate:
-        """A candidate over this window (or over the whole run, with `whole_run`)."""
+        """A candidate over this window (`grow`: taking over the rest of its run if free)."""
         if not self.whole:
             confidence -= PART_PENALTY
-        first, last = (
-            (self.run.units[0], self.run.units[-1]) if whole_run else (self.first, self.last)
-        )
         return Candidate(
             type=kind,
-            start=first.start if start is None else start,
-            end=last.end,
+            start=self.first.start if start is None else start,
+            end=self.last.end,
             value=value,
             confidence=round(confidence, 3),
             whole=self.whole,
+            grows_over=tuple((u.start, u.end) for u in self.run.units) if grow else (),
         )
 
     @property
@@ -90,16 +88,16 @@ def _card(w: _Window) -> Candidate | None:
         return None
     card, negative = w.near(ctx.CARD), w.negative
     wanted = closer(card, negative)
-    # A card found inside a longer run of digits takes the whole run: the digits around it are
-    # a misheard part of it, or its expiry date and CVV read straight after (PCI data too).
+    # A card found inside a longer run of digits grows over the rest of the run (unless another
+    # finding takes it): those digits are a misheard part of it, or a repeat.
     if v.luhn_valid(w.digits) and v.card_scheme(w.digits):
         # PCI first: a Luhn-valid number with a card prefix is a card whatever it is called.
         confidence = (0.99 if card else 0.95) if wanted else 0.8
-        return w.found(PiiType.CREDIT_CARD, w.digits, confidence, whole_run=True)
+        return w.found(PiiType.CREDIT_CARD, w.digits, confidence, grow=True)
     if v.luhn_valid(w.digits):
         if not wanted:
             return None
-        return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, whole_run=True)
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, grow=True)
     if card and wanted and w.whole:
         # Read out as a card number but misheard (a digit lost or changed): still a card.
         return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
@@ -192,7 +190,9 @@ def _cvv(w: _Window) -> Candidate | None:
 
 
 def _expiry(w: _Window) -> Candidate | None:
-    if not w.whole:
+    # Whole, or "MM/YY" ending a run straight after the card number ("… 2025, 09/28").
+    tail = w.j == len(w.run) - 1 and w.i > 0 and w.separators == ("/",)
+    if not (w.whole or tail):
         return None
     parsed = _month_year(w)
     if parsed is None:

@@ -22,6 +22,9 @@ class Candidate:
     value: str
     confidence: float
     whole: bool = True  # covers a whole run, not a part of a longer number
+    # Characters of the units around it that it takes over unless another finding has them
+    # (a card number's run: misheard digits around a valid card number are card data too).
+    grows_over: tuple[tuple[int, int], ...] = ()
 
     @property
     def length(self) -> int:
