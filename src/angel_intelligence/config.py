@@ -156,7 +156,7 @@ class Settings(BaseSettings):
     # --- PII (docs/pii.md) ----------------------------------------------------------------
     pii_policy: Literal["pci", "strict", "clear"] = "pci"
     pii_min_confidence: float = Field(default=0.5, ge=0, le=1)
-    pii_audio_padding_seconds: float = Field(default=0.25, ge=0, le=5)
+    pii_audio_padding_seconds: float = Field(default=0.5, ge=0, le=5)
     pii_card_visible_digits: int = Field(default=4, ge=0, le=4)
 
     @field_validator(

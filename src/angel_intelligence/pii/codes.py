@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
@@ -28,6 +29,8 @@ def code_candidates(scan: Scan) -> Iterator[Candidate]:
         if run.is_digits:
             continue
         yield from _partial_postcode(scan, run)
+        yield from _misheard_ni(scan, run)
+        yield from _misheard_licence(scan, run)
         for i, j, compact in run.windows(16):
             if compact.isalpha() or compact.isdigit():
                 continue
@@ -75,7 +78,10 @@ def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
             return None  # no suffix letter and no "national insurance": too weak
         if not closer(said, negative):
             return None
-        return _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
+        found = _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
+        if said:  # said as a NI number: the rest of its run is a misheard part of it
+            found = replace(found, grows_over=tuple((u.start, u.end) for u in run.units))
+        return found
     if said and closer(said, negative) and len(code) == 9:
         # Said as a NI number but a letter misheard (or HMRC's example prefix QQ).
         return _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, 0.6)
@@ -98,18 +104,47 @@ def _postcode(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate |
 
 
 def _partial_postcode(scan: Scan, run: Run) -> Iterator[Candidate]:
-    """A postcode Whisper cut short ("My post code in SW1A 1A"): its outward code is there."""
+    """A postcode Whisper cut short or garbled ("My post code in SW1A 1A", "and your postcode,
+    1-8, 1-8"): the code read right after "postcode" is taken, failing closed."""
     compact = run.compact()
-    if not 2 <= len(compact) <= 7:
-        return
     first, last = run.units[0], run.units[-1]
     said = scan.near(ctx.POSTCODE, first, last, before=4, after=0)
-    if not said or not closer(said, scan.negative(first, last)):
+    if len(compact) < 2 or not said or not closer(said, scan.negative(first, last)):
         return
-    for reading in readings(compact):
-        if any(v.outward_valid(reading[:n]) for n in (2, 3, 4)):
-            yield Candidate(PiiType.POSTCODE, first.start, last.end, reading, 0.6)
-            return
+    if len(compact) <= 8:
+        for reading in readings(compact):
+            if any(v.outward_valid(reading[:n]) for n in (2, 3, 4)):
+                yield Candidate(PiiType.POSTCODE, first.start, last.end, reading, 0.6)
+                return
+    # Right after "postcode", any code is the postcode, however garbled (even a Whisper loop).
+    if said.before is not None and said.before <= 2 and len(compact) >= 3:
+        yield Candidate(PiiType.POSTCODE, first.start, last.end, compact, 0.55)
+
+
+def _misheard_ni(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A code read out right after "national insurance number" that Whisper garbled
+    ("J-G-W-0-3-7-5-9-A", "j-1-0-3-7-5-9-8", "take the 1-0-3-7-5-9-8")."""
+    compact = run.compact()
+    digits = sum(ch.isdigit() or ch == "o" for ch in compact)
+    letters = len(compact) - digits
+    if not (7 <= len(compact) <= 10 and (digits >= 6 or (digits >= 5 and letters >= 1))):
+        return
+    first, last = run.units[0], run.units[-1]
+    said = scan.near(ctx.NATIONAL_INSURANCE, first, last, before=5, after=0)
+    if said and closer(said, scan.negative(first, last)):
+        yield Candidate(PiiType.NATIONAL_INSURANCE_NUMBER, first.start, last.end, compact, 0.55)
+
+
+def _misheard_licence(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A licence number read out after "driving licence" and garbled ("C.L.R.K. 7081.0")."""
+    compact = run.compact()
+    digits = sum(ch.isdigit() or ch == "o" for ch in compact)
+    if not (8 <= len(compact) <= 24 and digits >= 4 and len(compact) - digits >= 2):
+        return
+    first, last = run.units[0], run.units[-1]
+    said = scan.near(ctx.LICENCE, first, last, before=5, after=0)
+    if said and closer(said, scan.negative(first, last)):
+        yield Candidate(PiiType.DRIVING_LICENCE, first.start, last.end, compact, 0.55)
 
 
 def _licence(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:

@@ -9,7 +9,6 @@ previous segment counts ("Can I take the long number?" / "4111 …").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from angel_intelligence.pii.lexer import Lexed, UnitKind
@@ -155,10 +154,6 @@ class ContextIndex:
                 best_before = 0
         return Nearness(best_before, best_after)
 
-    def words_after(self, last_token: int, count: int) -> list[str]:
-        start = self._word_at[last_token + 1]
-        return self._words[start : start + count]
-
 
 def closer(positive: Nearness, negative: Nearness) -> bool:
     """True when the positive context is at least as near as the negative one."""
@@ -171,10 +166,3 @@ def closer(positive: Nearness, negative: Nearness) -> bool:
 
 def _value(distance: int | None) -> int:
     return 10**6 if distance is None else distance
-
-
-def any_phrase(*groups: Iterable[Phrase]) -> tuple[Phrase, ...]:
-    merged: list[Phrase] = []
-    for group in groups:
-        merged.extend(p for p in group if p not in merged)
-    return tuple(merged)

@@ -81,7 +81,12 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     if day is None:
         return None
     at = index + 1
-    saw_of = _is_word(units, at, "of")
+    # Whisper writes "and" or "or" for a quick "of" ("the 17th and August, 1937").
+    saw_of = _is_word(units, at, "of") or (
+        any(_is_word(units, at, w) for w in ("and", "or", "a"))
+        and at + 1 < len(units)
+        and units[at + 1].kind is UnitKind.MONTH
+    )
     if saw_of:
         at += 1
     saw_the = _is_word(units, at, "the")

@@ -39,11 +39,15 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
         if _has_domain(scan.text[start:end]):
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
     view, origins = _email_view(scan.lexed.tokens)
-    said_email = _email_context(scan)
+    said_email = _EmailContext(scan)
     for start, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
-        confidence = 0.95 if said_email(start_char) else 0.9
-        yield Candidate(PiiType.EMAIL, start_char, end_char, view[start:end].lower(), confidence)
+        said = said_email(start_char)
+        confidence = 0.95 if said else 0.9
+        value = view[start:end].lower()
+        if said:
+            start_char = _name_before(scan, start_char)
+        yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
     for match in _DOTTED.finditer(view):
         end = _trim(match.group(), match.end())
         text = view[match.start() : end]
@@ -65,6 +69,49 @@ def _addresses(view: str) -> Iterator[tuple[int, int]]:
         end = _trim(domain.group(), domain.end())
         if _has_domain(view[at + 1 : end]):
             yield local.start(), end
+
+
+# Words that end a name read before an address ("my email is jane …"): not part of it.
+_NOT_NAMES = frozenset(
+    [
+        "is",
+        "it's",
+        "its",
+        "email",
+        "e-mail",
+        "mail",
+        "address",
+        "my",
+        "the",
+        "at",
+        "and",
+        "yes",
+        "yeah",
+        "so",
+        "ok",
+        "okay",
+        "it",
+        "that's",
+        "er",
+        "um",
+        "please",
+        "right",
+    ]
+)
+
+
+def _name_before(scan: Scan, start_char: int) -> int:
+    """Include a name said just before the address when it was asked for: Whisper writes
+    "Susan Dotsmith at email.com" for "susan dot smith at…", losing the dot."""
+    tokens = scan.lexed.tokens
+    index = next((k for k, t in enumerate(tokens) if t.start == start_char), None)
+    if index is None or index == 0:
+        return start_char
+    before = tokens[index - 1]
+    gap = scan.text[before.end : start_char]
+    if before.text.isalpha() and before.lower not in _NOT_NAMES and gap.isspace():
+        return before.start
+    return start_char
 
 
 def _trim(matched: str, end: int) -> int:
@@ -106,10 +153,6 @@ def _between_words(tokens: tuple[Token, ...], index: int) -> bool:
         and tokens[index - 1].text[0].isalnum()
         and tokens[index + 1].text[0].isalnum()
     )
-
-
-def _email_context(scan: Scan) -> _EmailContext:
-    return _EmailContext(scan)
 
 
 class _EmailContext:

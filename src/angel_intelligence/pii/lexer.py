@@ -68,10 +68,6 @@ class Unit:
         """Part of a number or code (digits, letters, mixed)."""
         return self.kind in (UnitKind.DIGITS, UnitKind.LETTERS, UnitKind.ALNUM)
 
-    @property
-    def is_single_digit(self) -> bool:
-        return self.kind is UnitKind.DIGITS and len(self.symbol) == 1
-
 
 @dataclass(frozen=True)
 class Lexed:

@@ -53,7 +53,16 @@ ZERO_OR_O = frozenset({"oh", "o"})
 
 # Whisper writes these for digits it half-hears ("too zero, three, four"); accepted as
 # digits only next to another single digit.
-HOMOPHONES: dict[str, str] = {"to": "2", "too": "2", "for": "4", "fore": "4"}
+HOMOPHONES: dict[str, str] = {
+    "to": "2",
+    "too": "2",
+    "for": "4",
+    "fore": "4",
+    "free": "3",
+    "tree": "3",
+    "won": "1",
+    "ate": "8",
+}
 
 REPEATERS: dict[str, int] = {"double": 2, "treble": 3, "triple": 3}
 

@@ -27,11 +27,13 @@ MIN_BIRTH_AGE_YEARS = 16
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
     for part in (part for run in scan.runs for part in run.digit_parts()):
-        if scan.is_quantity(part):
-            continue
+        # An amount, time or count ("£25", "12/26 people") is only taken where context says
+        # it is PII: Whisper writes "£" before numbers on donation calls ("It's £937").
+        quantity = scan.is_quantity(part)
         yield from _long_card_run(scan, part)
+        yield from _misheard(scan, part)
         for i, j, compact in part.windows(MAX_DIGITS):
-            window = _Window(scan, part, i, j, compact.replace("o", "0"))
+            window = _Window(scan, part, i, j, compact.replace("o", "0"), quantity)
             for recognise in _RECOGNISERS:
                 found = recognise(window)
                 if found is not None and found.confidence > 0:
@@ -41,8 +43,11 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
 class _Window:
     """Units i..j of a digit run, with helpers for context and scoring."""
 
-    def __init__(self, scan: Scan, run: Run, i: int, j: int, digits: str) -> None:
+    def __init__(
+        self, scan: Scan, run: Run, i: int, j: int, digits: str, quantity: bool = False
+    ) -> None:
         self.scan, self.run, self.i, self.j, self.digits = scan, run, i, j, digits
+        self.quantity = quantity
         self.first, self.last = run.units[i], run.units[j]
         self.whole = i == 0 and j == len(run) - 1
         self.separators = run.separators_between(i, j)
@@ -65,7 +70,8 @@ class _Window:
         start: int | None = None,
         grow: bool = False,
     ) -> Candidate:
-        """A candidate over this window (`grow`: taking over the rest of its run if free)."""
+        """A candidate over this window (`grow`: taking over the rest of its run if free, as
+        digits read out in one breath with a number are a misheard part of it)."""
         if not self.whole:
             confidence -= PART_PENALTY
         return Candidate(
@@ -104,6 +110,33 @@ def _card(w: _Window) -> Candidate | None:
     return None
 
 
+# A whole run of digits said right after the question for a number of this kind, but too
+# garbled by the recogniser to pass its checks (a digit lost, doubled or misheard): taken at
+# low confidence, failing closed. (kind, context, fewest digits, most digits)
+_MISHEARD: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], int, int], ...] = (
+    (PiiType.NHS_NUMBER, ctx.NHS, 8, 12),
+    (PiiType.PHONE_NUMBER, ctx.PHONE, 9, 14),
+    (PiiType.BANK_ACCOUNT, ctx.ACCOUNT, 6, 10),
+    (PiiType.SORT_CODE, ctx.SORT_CODE, 3, 8),
+    (PiiType.CVV, ctx.CVV, 2, 4),
+    (PiiType.CARD_EXPIRY, ctx.EXPIRY, 2, 6),
+)
+
+
+def _misheard(scan: Scan, run: Run) -> Iterator[Candidate]:
+    digits = run.compact().replace("o", "0")
+    first, last = run.units[0], run.units[-1]
+    negative = scan.negative(first, last)
+    for kind, wanted, fewest, most in _MISHEARD:
+        if not fewest <= len(digits) <= most:
+            continue
+        said = scan.near(
+            wanted, first, last, before=5 if kind is PiiType.CARD_EXPIRY else 8, after=0
+        )
+        if said and closer(said, negative):
+            yield Candidate(kind, first.start, last.end, digits, 0.55)
+
+
 def _long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
     """A card number read out and mistranscribed: more than 19 digits, or 12, near "card"."""
     digits = run.compact().replace("o", "0")
@@ -119,14 +152,12 @@ def _nhs(w: _Window) -> Candidate | None:
     if len(w.digits) != 10:
         return None
     nhs, negative = w.near(ctx.NHS), w.negative
-    if not closer(nhs, negative):
+    if not closer(nhs, negative) or (w.quantity and not nhs):
         return None
     if v.nhs_valid(w.digits) and (nhs or w.whole):
         # Without "NHS" near it, only a number said on its own: any 10 digits pass mod 11
         # one time in eleven, so a window inside a longer number is not taken.
-        return w.found(PiiType.NHS_NUMBER, w.digits, 0.95 if nhs else 0.7)
-    if nhs and w.whole:
-        return w.found(PiiType.NHS_NUMBER, w.digits, 0.55)  # misheard, said as an NHS number
+        return w.found(PiiType.NHS_NUMBER, w.digits, 0.95 if nhs else 0.7, grow=bool(nhs))
     return None
 
 
@@ -142,12 +173,12 @@ def _phone(w: _Window) -> Candidate | None:
     if check is None:
         return None
     phone, negative = w.near(ctx.PHONE), w.negative
-    if not closer(phone, negative):
+    if not closer(phone, negative) or (w.quantity and not phone):
         return None
     # Possible but unallocated numbers (Ofcom's drama ranges) only when said as phone numbers.
     confidence = (0.95 if phone else 0.85) if check.valid else (0.75 if phone else 0.45)
     start = before.start if plus and before is not None else None
-    return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start)
+    return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start, grow=bool(phone))
 
 
 def _sort_code(w: _Window) -> Candidate | None:
@@ -157,8 +188,8 @@ def _sort_code(w: _Window) -> Candidate | None:
     value = f"{w.digits[:2]}-{w.digits[2:4]}-{w.digits[4:]}"
     hyphenated = w.group_sizes == (2, 2, 2) and w.separators == ("-", "-")
     if sort and closer(sort, negative):
-        return w.found(PiiType.SORT_CODE, value, 0.95)
-    if hyphenated and closer(bank, negative) and (bank or negative.nearest is None):
+        return w.found(PiiType.SORT_CODE, value, 0.95, grow=True)
+    if hyphenated and closer(bank, negative) and not w.quantity:
         return w.found(PiiType.SORT_CODE, value, 0.85 if bank else 0.75)
     return None
 
@@ -168,15 +199,14 @@ def _bank_account(w: _Window) -> Candidate | None:
         return None
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
-        return w.found(
-            PiiType.BANK_ACCOUNT, w.digits, 0.9 if bank or account.nearest == 0 else 0.85
-        )
+        confidence = 0.9 if bank or account.nearest == 0 else 0.85
+        return w.found(PiiType.BANK_ACCOUNT, w.digits, confidence, grow=True)
     if bank and closer(bank, negative):
-        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.7)
+        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.7, grow=True)
     return None
 
 
-def _cvv(w: _Window) -> Candidate | None:
+def _cvv(w: _Window) -> Candidate | None:  # context required, so amounts need no check
     if len(w.digits) not in (3, 4) or not w.whole:
         return None
     negative = w.negative
@@ -204,7 +234,7 @@ def _expiry(w: _Window) -> Candidate | None:
     if expiry and closer(expiry, negative):
         return w.found(PiiType.CARD_EXPIRY, value, 0.9)
     card = w.near(ctx.CARD, before=12, after=0)
-    if "/" in w.separators and card and closer(card, negative):
+    if "/" in w.separators and card and closer(card, negative) and not w.quantity:
         return w.found(PiiType.CARD_EXPIRY, value, 0.7)
     return None
 
@@ -238,7 +268,7 @@ def _date_of_birth(w: _Window) -> Candidate | None:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
     written = len(w.group_sizes) == 3 and set(w.separators) <= {"/", "."} and w.group_sizes[2] == 4
     adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
-    if written and adult and not negative:
+    if written and adult and not negative and not w.quantity:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
     return None
 

@@ -37,7 +37,7 @@ class PiiStorage(enum.StrEnum):
 class PiiPolicy:
     storage: PiiStorage = PiiStorage.PCI
     min_confidence: float = 0.5
-    audio_padding_s: float = 0.25
+    audio_padding_s: float = 0.5
     card_visible_digits: int = 4
 
     def __post_init__(self) -> None:

@@ -25,9 +25,12 @@ from angel_intelligence.pii.timing import (
     CharSpan,
     Piece,
     align_words,
+    carrying_words,
+    is_reliable,
     merge,
     padded,
     piece_interval,
+    reach_neighbours,
 )
 
 Replacement = tuple[int, int, str]  # characters [start, end) of a text → new text
@@ -89,6 +92,12 @@ def redact_transcript(
     spans = [s for s in detector.detect(layout.text) if s.confidence >= policy.min_confidence]
     alignments = [align_words(s.text, s.words) for s in transcript.segments]
     duration_s = transcript.duration_s or max((s.end_s for s in transcript.segments), default=0.0)
+    timed_words = [
+        ((index, k), word)
+        for index, segment in enumerate(transcript.segments)
+        for k, word in enumerate(segment.words)
+        if is_reliable(word, segment)
+    ]
 
     stored: dict[int, list[_Change]] = defaultdict(list)
     shown: dict[int, list[_Change]] = defaultdict(list)
@@ -100,11 +109,12 @@ def redact_transcript(
         times = [
             piece_interval(transcript.segments[p.segment], alignments[p.segment], p) for p in pieces
         ]
-        interval = padded(
-            TimeInterval(min(t.start_s for t in times), max(t.end_s for t in times)),
-            policy.audio_padding_s,
-            duration_s,
-        )
+        carriers = {
+            (p.segment, k) for p in pieces for k in carrying_words(alignments[p.segment], p)
+        }
+        others = [w for key, w in timed_words if key not in carriers]
+        said_during = TimeInterval(min(t.start_s for t in times), max(t.end_s for t in times))
+        interval = padded(reach_neighbours(said_during, others), policy.audio_padding_s, duration_s)
         intervals.append(interval)
         said = " ".join(layout.text[span.start_char : span.end_char].split())
         detected.append(

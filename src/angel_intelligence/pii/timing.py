@@ -6,8 +6,10 @@ the number was read over two. Whisper does not time every word well: numbers oft
 zero-length or collapsed timings (research/mission_anchors.md §2 and §3), and words from other
 sources may be marked `interpolated`. Where a boundary word has no reliable time, the interval
 reaches out to the nearest reliably timed word outside the finding (or the segment edge), and
-where the words cannot be matched to the text at all, the whole segment is used. The interval
-is then padded. When in doubt, more audio is bleeped, not less.
+where the words cannot be matched to the text at all, the whole segment is used. A finding
+said without a pause after (or before) another word reaches into that word, since Whisper
+cannot tell where one ends and the other begins. The interval is then padded. When in doubt,
+more audio is bleeped, not less.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from angel_intelligence.domain.transcript import Segment, Word
 
 MIN_WORD_S = 0.02  # a word shorter than this has a collapsed (unreliable) timing
 SEGMENT_SLACK_S = 0.5  # a word this far outside its segment has an unreliable timing
+# Whisper misplaces the boundaries of numbers and spelled codes: the word before one may
+# swallow its first digits, or a gap may open where they were said (up to 1.05 s late on
+# synthetic calls, docs/pii.md). A finding reaches back over the gap to the previous word, or
+# into that word when they touch; likewise forwards; by at most MAX_REACH_S.
+TOUCH_S = 0.1
+MAX_REACH_S = 1.0
 
 CharSpan = tuple[int, int]
 
@@ -74,11 +82,7 @@ def piece_interval(
 ) -> TimeInterval:
     """The unpadded time of one piece of a finding, failing closed as described above."""
     text = segment.text
-    touched = [
-        k
-        for k, span in enumerate(alignment)
-        if span is not None and span[0] < piece.end and span[1] > piece.start
-    ]
+    touched = carrying_words(alignment, piece)
     covered: set[int] = set()
     for k in touched:
         span = alignment[k]
@@ -105,6 +109,32 @@ def piece_interval(
     start_s = min([start_s, *(w.start_s for w in inside if w.start_s >= low)])
     end_s = max([end_s, *(w.end_s for w in inside if w.end_s <= high)])
     return TimeInterval(min(start_s, end_s), max(start_s, end_s))
+
+
+def carrying_words(alignment: Sequence[CharSpan | None], piece: Piece) -> list[int]:
+    """Indices of the words whose characters overlap the piece."""
+    return [
+        k
+        for k, span in enumerate(alignment)
+        if span is not None and span[0] < piece.end and span[1] > piece.start
+    ]
+
+
+def reach_neighbours(interval: TimeInterval, others: Sequence[Word]) -> TimeInterval:
+    """Reach back to the word said before (over the gap, or into it when they touch) and
+    forward to the word after, in any segment, by at most MAX_REACH_S each way."""
+    start_s, end_s = interval.start_s, interval.end_s
+    before = [w for w in others if w.start_s < start_s]
+    if before:
+        word = max(before, key=lambda w: w.end_s)
+        limit = word.start_s if word.end_s >= start_s - TOUCH_S else word.end_s
+        start_s = min(start_s, max(limit, start_s - MAX_REACH_S))
+    after = [w for w in others if w.end_s > end_s]
+    if after:
+        word = min(after, key=lambda w: w.start_s)
+        limit = word.end_s if word.start_s <= end_s + TOUCH_S else word.start_s
+        end_s = max(end_s, min(limit, end_s + MAX_REACH_S))
+    return TimeInterval(start_s, end_s)
 
 
 def padded(interval: TimeInterval, padding_s: float, duration_s: float) -> TimeInterval:

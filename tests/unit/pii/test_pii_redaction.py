@@ -120,12 +120,36 @@ def test_pii_detected_has_the_spec_keys_and_round_trips(detector: PiiDetector) -
 
 
 def test_the_interval_covers_the_words_of_the_finding_plus_padding(detector: PiiDetector) -> None:
-    # "postcode" 10.0-10.4, "SW1A" 10.4-10.8, "1AA" 10.8-11.2
-    call = transcript(segment(spoken("postcode SW1A 1AA and", 10.0)))
+    # "SW1A" 10.4-10.8, "1AA" 10.8-11.2; no other word to reach into.
+    call = transcript(segment([(" SW1A", 10.4, 10.8), (" 1AA", 10.8, 11.2)]))
     result = redact_transcript(call, detector, PiiPolicy(audio_padding_s=0.25))
     found = result.detected[0]
     assert (found.start_s, found.end_s) == pytest.approx((10.15, 11.45))
     assert result.audio_intervals == (TimeInterval(found.start_s, found.end_s),)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # touching neighbours: Whisper cannot place the boundary, so reach into them
+        ((" postcode", 10.0, 10.4), (" thanks", 11.2, 11.6), (10.0, 11.6)),
+        # a long touching word: at most MAX_REACH_S (1 s) into it
+        ((" postcode", 8.0, 10.4), (" thanks", 11.2, 14.0), (9.4, 12.2)),
+        # a gap: covered up to the neighbour (the value may have been said in it)
+        ((" postcode", 9.9, 10.1), (" thanks", 11.7, 12.0), (10.1, 11.7)),
+        # a long gap: at most MAX_REACH_S of it
+        ((" postcode", 5.0, 6.0), (" thanks", 15.0, 16.0), (9.4, 12.2)),
+    ],
+)
+def test_the_interval_reaches_towards_the_neighbouring_words(
+    detector: PiiDetector,
+    before: WordSpec,
+    after: WordSpec,
+    expected: tuple[float, float],
+) -> None:
+    words = [before, (" SW1A", 10.4, 10.8), (" 1AA", 10.8, 11.2), after]
+    result = redact_transcript(transcript(segment(words)), detector, NO_PADDING)
+    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx(expected)
 
 
 def test_a_number_read_over_two_segments_is_one_finding_covering_both(
@@ -137,7 +161,8 @@ def test_a_number_read_over_two_segments_is_one_finding_covering_both(
     )
     result = redact_transcript(call, detector, NO_PADDING)
     assert len(result.detected) == 1
-    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.8, 2.8))
+    # words 0.8-2.8, reaching into "number" (0.4-0.8) and "thanks" (2.8-3.2) that touch them
+    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.4, 3.2))
     assert CARD[:12] not in stored_text(result).replace(" ", "")
     lines = result.redacted_transcript.splitlines()
     assert lines == ["Supporter: card number [CARD_NUMBER]", "Supporter: [CARD_NUMBER] thanks"]
@@ -172,9 +197,12 @@ def test_a_collapsed_word_timing_reaches_out_to_its_reliable_neighbours(
         (" 1", 1.3, 1.3),
         (" 4", 1.3, 1.3),
         (" thanks", 2.4, 2.9),
+        (" bye", 4.0, 4.5),
     ]
     result = redact_transcript(transcript(segment(words)), detector, NO_PADDING)
-    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.9, 2.4))
+    # From the end of "code" to the start of "thanks" (the reliable neighbours), then into
+    # them, as they touch that span.
+    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.5, 2.9))
 
 
 def test_an_interpolated_word_timing_is_not_trusted(detector: PiiDetector) -> None:
@@ -183,7 +211,8 @@ def test_an_interpolated_word_timing_is_not_trusted(detector: PiiDetector) -> No
     words[2] = Word(" 314", 0.8, 1.0, 0.5, interpolated=True)
     call = transcript(Segment(seg.text, 0.0, 1.6, tuple(words), 0.9, SpeakerRole.SUPPORTER))
     result = redact_transcript(call, detector, NO_PADDING)
-    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.8, 1.2))
+    # From the end of "code" (0.8) to the start of "thanks" (1.2), into both as they touch.
+    assert (result.detected[0].start_s, result.detected[0].end_s) == pytest.approx((0.4, 1.6))
 
 
 def test_words_that_do_not_match_the_text_fail_closed(detector: PiiDetector) -> None:
