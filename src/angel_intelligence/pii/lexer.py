@@ -312,7 +312,7 @@ def _resolve_ambiguous(drafts: list[_Draft]) -> None:
 
 def _is_letter(draft: _Draft) -> bool:
     """A spelled letter, resolved or not."""
-    if draft.pending in ("letter", "nato"):
+    if draft.pending in ("letter", "nato", "month"):
         return True
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
 

@@ -58,27 +58,29 @@ class _Layout:
 
     text: str
     offsets: tuple[int, ...]  # where each segment's stripped text starts in `text`
+    lengths: tuple[int, ...]  # length of each segment's stripped text
     leads: tuple[int, ...]  # leading whitespace stripped from each segment's text
 
     @classmethod
     def of(cls, segments: Sequence[Segment]) -> _Layout:
-        parts, offsets, leads, cursor = [], [], [], 0
+        parts, offsets, lengths, leads, cursor = [], [], [], [], 0
         for segment in segments:
             stripped = segment.text.strip()
             offsets.append(cursor)
+            lengths.append(len(stripped))
             leads.append(len(segment.text) - len(segment.text.lstrip()))
             parts.append(stripped)
             cursor += len(stripped) + 1
-        return cls("\n".join(parts), tuple(offsets), tuple(leads))
+        return cls("\n".join(parts), tuple(offsets), tuple(lengths), tuple(leads))
 
     def pieces(self, span: PiiSpan) -> list[Piece]:
         """The parts of a finding in each segment, in segment-text characters."""
         found = []
-        for index, (offset, lead) in enumerate(zip(self.offsets, self.leads, strict=True)):
-            end_of_segment = self.text.find("\n", offset)
-            end_of_segment = len(self.text) if end_of_segment < 0 else end_of_segment
-            start, end = max(span.start_char, offset), min(span.end_char, end_of_segment)
+        for index, offset in enumerate(self.offsets):
+            start = max(span.start_char, offset)
+            end = min(span.end_char, offset + self.lengths[index])
             if start < end:
+                lead = self.leads[index]
                 found.append(Piece(index, start - offset + lead, end - offset + lead))
         return found
 
