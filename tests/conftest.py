@@ -60,6 +60,7 @@ _ANGEL_ENV_PREFIXES = (
     "JOB_TIMEOUT_SECONDS",
     "TEMP_DIR",
     "LOCAL_STORAGE_PATH",
+    "PII_",
 )
 
 

@@ -161,6 +161,12 @@ class Settings(BaseSettings):
     # --- Analysis config ------------------------------------------------------------------
     call_analysis_config_path: Path | None = None
 
+    # --- PII (docs/pii.md) ----------------------------------------------------------------
+    pii_policy: Literal["pci", "strict", "clear"] = "pci"
+    pii_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    pii_audio_padding_seconds: float = Field(default=0.5, ge=0, le=5)
+    pii_card_visible_digits: int = Field(default=4, ge=0, le=4)
+
     @field_validator(
         "pbx_recording_url", "pbx_archive_url", "r2_endpoint", "analysis_llm_url", "chat_llm_url"
     )
@@ -257,6 +263,11 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production needs {', '.join(missing)}")
+        if self.pii_policy == "clear":
+            raise ValueError(
+                "PII_POLICY=clear would store card numbers in clear (PCI DSS forbids it); "
+                "production allows pci or strict"
+            )
         if self.r2_endpoint and not (self.r2_access_key and self.r2_secret_key):
             raise ValueError(
                 "R2_ENDPOINT is set but R2_ACCESS_KEY/R2_SECRET_KEY (or R2_ACCESS_KEY_ID/"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
+
+from angel_intelligence.domain.audio import TimeInterval
+from angel_intelligence.domain.transcript import Transcript
 
 
 class PiiType(enum.StrEnum):
@@ -33,6 +37,8 @@ class PiiType(enum.StrEnum):
         return self in (PiiType.CREDIT_CARD, PiiType.CARD_EXPIRY, PiiType.CVV)
 
 
+# The placeholder of each type in `redacted_transcript` and `pii_detected[].redacted`
+# (docs/pii.md lists them; the spec names [NI_NUMBER] and [CARD_NUMBER]).
 PLACEHOLDERS: dict[PiiType, str] = {
     PiiType.NATIONAL_INSURANCE_NUMBER: "[NI_NUMBER]",
     PiiType.NHS_NUMBER: "[NHS_NUMBER]",
@@ -67,3 +73,85 @@ class PiiSpan:
     @property
     def redacted(self) -> str:
         return self.type.placeholder
+
+
+@dataclass(frozen=True, slots=True)
+class DetectedPii:
+    """One item of `pii_detected` (the spec's "PII Detected JSON Structure").
+
+    `original` is the text as it appears in the transcript, or its masked form where the
+    policy says so (payment card data always: "**** **** **** 1111", "***", "**/**").
+    `start_s`/`end_s` are the padded audio interval to bleep.
+    """
+
+    type: PiiType
+    original: str
+    start_s: float
+    end_s: float
+    confidence: float
+
+    @property
+    def redacted(self) -> str:
+        return self.type.placeholder
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type.value,
+            "original": self.original,
+            "redacted": self.redacted,
+            "timestamp_start": round(self.start_s, 3),
+            "timestamp_end": round(self.end_s, 3),
+            "confidence": round(self.confidence, 4),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DetectedPii:
+        return cls(
+            type=PiiType(data["type"]),
+            original=str(data.get("original", "")),
+            start_s=float(data["timestamp_start"]),
+            end_s=float(data["timestamp_end"]),
+            confidence=float(data.get("confidence", 0.0)),
+        )
+
+    @property
+    def interval(self) -> TimeInterval:
+        return TimeInterval(self.start_s, self.end_s)
+
+
+@dataclass(frozen=True)
+class PiiRedaction:
+    """A transcript after PII detection: what is stored, what is shown, what is bleeped.
+
+    - `stored`: the transcript as stored in `full_transcript` and `segments`; payment card
+      data masked, other PII as the policy says (clear by default, as the spec asks).
+    - `redacted`: every finding replaced by its placeholder, words of a finding merged into
+      one; `redacted_transcript`, the display copy of the segments, and what the LLM reads.
+    - `detected`: `pii_detected`.
+    - `audio_intervals`: sorted, merged intervals to bleep when the audio is retained.
+    """
+
+    stored: Transcript
+    redacted: Transcript
+    detected: tuple[DetectedPii, ...]
+    audio_intervals: tuple[TimeInterval, ...]
+
+    @property
+    def full_transcript(self) -> str:
+        return self.stored.full_text()
+
+    @property
+    def redacted_transcript(self) -> str:
+        return self.redacted.full_text()
+
+    @property
+    def segments(self) -> list[dict[str, Any]]:
+        return self.stored.to_segments_json()
+
+    @property
+    def redacted_segments(self) -> list[dict[str, Any]]:
+        return self.redacted.to_segments_json()
+
+    @property
+    def pii_detected(self) -> list[dict[str, Any]]:
+        return [item.to_json() for item in self.detected]

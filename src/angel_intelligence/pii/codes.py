@@ -1,0 +1,158 @@
+"""Recognisers for letter-and-digit codes: National Insurance numbers, postcodes, driving
+licences, written ("AB123456C", "SW1A 1AA") or spelled out ("S W one A, one A A",
+"Oscar Alpha one two…").
+
+A spoken "oh" is a zero or the letter O; each code tries both where its format allows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+
+_NI_SHAPE = re.compile(r"[A-Zo]{2}[0-9o]{6}[A-D]?")
+_MAX_AMBIGUOUS = 4
+PART_PENALTY = 0.05
+
+
+def code_candidates(scan: Scan) -> Iterator[Candidate]:
+    for run in scan.runs:
+        if run.is_digits:
+            continue
+        yield from _partial_postcode(scan, run)
+        yield from _misheard_ni(scan, run)
+        yield from _misheard_licence(scan, run)
+        for i, j, compact in run.windows(16):
+            if compact.isalpha() or compact.isdigit():
+                continue
+            for found in (_ni(scan, run, i, j, compact), _postcode(scan, run, i, j, compact)):
+                if found is not None:
+                    yield found
+            if len(compact) == 16:
+                found = _licence(scan, run, i, j, compact)
+                if found is not None:
+                    yield found
+
+
+def readings(compact: str) -> Iterator[str]:
+    """Every reading of a code with each spoken "oh" as the letter O or the digit 0."""
+    count = compact.count("o")
+    if count == 0:
+        yield compact
+        return
+    if count > _MAX_AMBIGUOUS:
+        yield compact.replace("o", "0")
+        yield compact.replace("o", "O")
+        return
+    parts = compact.split("o")
+    for choice in itertools.product("O0", repeat=count):
+        yield "".join(p + c for p, c in zip(parts, (*choice, ""), strict=True))
+
+
+def _candidate(run: Run, i: int, j: int, kind: PiiType, value: str, confidence: float) -> Candidate:
+    whole = i == 0 and j == len(run) - 1
+    start, end = run.span(i, j)
+    if not whole:
+        confidence -= PART_PENALTY
+    return Candidate(kind, start, end, value, round(confidence, 3), whole)
+
+
+def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
+    if len(compact) not in (8, 9) or not _NI_SHAPE.fullmatch(compact):
+        return None
+    first, last = run.units[i], run.units[j]
+    said, negative = scan.near(ctx.NATIONAL_INSURANCE, first, last), scan.negative(first, last)
+    code = compact[:2].replace("o", "O") + compact[2:].replace("o", "0")
+    if v.ni_valid(code):
+        confidence = 0.97 if said else 0.85
+        if len(code) == 8 and not said:
+            return None  # no suffix letter and no "national insurance": too weak
+        if not closer(said, negative):
+            return None
+        found = _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
+        if said:  # said as a NI number: the rest of its run is a misheard part of it
+            found = replace(found, grows_over=tuple((u.start, u.end) for u in run.units))
+        return found
+    if said and closer(said, negative) and len(code) == 9:
+        # Said as a NI number but a letter misheard (or HMRC's example prefix QQ).
+        return _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, 0.6)
+    return None
+
+
+def _postcode(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
+    if not 5 <= len(compact) <= 7:
+        return None
+    code = next((r for r in readings(compact) if v.postcode_valid(r)), None)
+    if code is None:
+        return None
+    first, last = run.units[i], run.units[j]
+    said = scan.near(ctx.POSTCODE, first, last, before=8, after=4)
+    if not closer(said, scan.negative(first, last)):
+        return None
+    written = j - i <= 1 and not any(u.spoken for u in run.units[i : j + 1])
+    confidence = 0.95 if said else (0.85 if written else 0.75)
+    return _candidate(run, i, j, PiiType.POSTCODE, v.format_postcode(code), confidence)
+
+
+def _partial_postcode(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A postcode Whisper cut short or garbled ("My post code in SW1A 1A", "and your postcode,
+    1-8, 1-8"): the code read right after "postcode" is taken, failing closed."""
+    compact = run.compact()
+    first, last = run.units[0], run.units[-1]
+    said = scan.near(ctx.POSTCODE, first, last, before=4, after=0)
+    if len(compact) < 2 or not said or not closer(said, scan.negative(first, last)):
+        return
+    if len(compact) <= 8:
+        for reading in readings(compact):
+            if any(v.outward_valid(reading[:n]) for n in (2, 3, 4)):
+                yield Candidate(PiiType.POSTCODE, first.start, last.end, reading, 0.6)
+                return
+    # Right after "postcode", any code is the postcode, however garbled (even a Whisper loop).
+    if said.before is not None and said.before <= 2 and len(compact) >= 3:
+        yield Candidate(PiiType.POSTCODE, first.start, last.end, compact, 0.55)
+
+
+def _misheard_ni(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A code read out right after "national insurance number" that Whisper garbled
+    ("J-G-W-0-3-7-5-9-A", "j-1-0-3-7-5-9-8", "take the 1-0-3-7-5-9-8")."""
+    compact = run.compact()
+    digits = sum(ch.isdigit() or ch == "o" for ch in compact)
+    letters = len(compact) - digits
+    if not (7 <= len(compact) <= 10 and (digits >= 6 or (digits >= 5 and letters >= 1))):
+        return
+    first, last = run.units[0], run.units[-1]
+    said = scan.near(ctx.NATIONAL_INSURANCE, first, last, before=5, after=0)
+    if said and closer(said, scan.negative(first, last)):
+        yield Candidate(PiiType.NATIONAL_INSURANCE_NUMBER, first.start, last.end, compact, 0.55)
+
+
+def _misheard_licence(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A licence number read out after "driving licence" and garbled ("C.L.R.K. 7081.0")."""
+    compact = run.compact()
+    digits = sum(ch.isdigit() or ch == "o" for ch in compact)
+    if not (8 <= len(compact) <= 24 and digits >= 4 and len(compact) - digits >= 2):
+        return
+    first, last = run.units[0], run.units[-1]
+    said = scan.near(ctx.LICENCE, first, last, before=5, after=0)
+    if said and closer(said, scan.negative(first, last)):
+        yield Candidate(PiiType.DRIVING_LICENCE, first.start, last.end, compact, 0.55)
+
+
+def _licence(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
+    code = next((r for r in readings(compact) if v.licence_valid(r)), None)
+    if code is None:
+        return None
+    first, last = run.units[i], run.units[j]
+    said = scan.near(ctx.LICENCE, first, last)
+    if not closer(said, scan.negative(first, last)):
+        return None
+    return _candidate(run, i, j, PiiType.DRIVING_LICENCE, code, 0.95 if said else 0.85)

@@ -1,0 +1,168 @@
+"""Context words: what was said around a number decides what it is.
+
+An 8-digit number is a bank account only near "account"; 3 digits are a CVV only near
+"security code" or "back of the card"; a valid phone number is not one when it is an "order
+number". Distances are counted in words, ignoring digits and spelled-out numbers, so a long
+number read aloud does not push its own context out of reach. The agent's question in the
+previous segment counts ("Can I take the long number?" / "4111 …").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from angel_intelligence.pii.lexer import Lexed, UnitKind
+
+Phrase = tuple[str, ...]
+
+
+def phrases(*texts: str) -> tuple[Phrase, ...]:
+    return tuple(tuple(t.split()) for t in texts)
+
+
+CARD = phrases(
+    "card", "cards", "visa", "mastercard", "amex", "american express", "maestro", "debit",
+    "credit", "long number", "card number", "front of the card", "digit number",
+)  # fmt: skip
+EXPIRY = phrases(
+    "expiry", "expires", "expire", "expired", "expiration", "exp", "valid until", "valid to",
+    "valid till", "valid thru", "valid through", "end date", "runs out", "good until", "good thru",
+)  # fmt: skip
+CVV_STRONG = phrases(
+    "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
+    "card verification", "verification code", "verification number",
+)  # fmt: skip
+CVV = (
+    *CVV_STRONG,
+    *phrases("back of the card", "back of your card", "on the back", "digits on the back"),
+)
+SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort")
+BANK = phrases(
+    "bank", "banks", "sort code", "direct debit", "building society", "bank details",
+    "standing order", "lloyds", "barclays", "natwest", "hsbc", "santander", "nationwide",
+    "halifax", "monzo", "starling",
+)  # fmt: skip
+ACCOUNT = phrases("account number", "account no", "account", "acc number", "acc no")
+NATIONAL_INSURANCE = phrases(
+    "national insurance", "ni number", "n i number", "nino", "ni", "n i", "insurance number"
+)
+NHS = phrases("nhs", "n h s", "health service", "nhs number", "health number", "chi number")
+PHONE = phrases(
+    "phone", "telephone", "mobile", "landline", "home number", "contact number", "call me",
+    "call you", "call us", "call back", "ring", "ring me", "text", "text me", "reach me", "mob",
+    "tel", "number to reach", "phone number", "mobile number", "whatsapp", "contact",
+)  # fmt: skip
+POSTCODE = phrases("postcode", "post code", "postcodes", "postal code", "postal", "zip code")
+BIRTH = phrases(
+    "date of birth", "of birth", "born", "birthday", "birth date", "birthdate", "dob", "d o b",
+    "birth",
+)  # fmt: skip
+EMAIL = phrases("email", "e mail", "e-mail", "emails", "email address", "mail")
+LICENCE = phrases(
+    "driving licence", "driving license", "licence", "license", "drivers licence", "licence number"
+)
+# Numbers that are references, not personal data. The nearest context wins: "my order number,
+# and my phone number is 07911 123456" is a phone number.
+NEGATIVE = phrases(
+    "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
+    "ticket", "case", "receipt", "policy", "membership", "member", "supporter", "donor",
+    "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
+    "reg", "registration", "charity number", "batch", "item", "product", "model",
+)  # fmt: skip
+
+# Words right after a number that make it an amount, a time or a count, not a code.
+_QUANTITY_WORDS = (
+    "pounds pound quid pence p percent per cent people persons years year months month weeks "
+    "week days day hours hour minutes minute mins seconds times o'clock am pm km miles mile kg "
+    "copies supporters children grandchildren volunteers members calls pages items tickets "
+    "donations letters times"
+)
+QUANTITY_WORDS = frozenset(_QUANTITY_WORDS.split())
+CURRENCY = frozenset("£$€")
+
+
+@dataclass(frozen=True, slots=True)
+class Nearness:
+    """Distance in words to the nearest phrase before and after a span (None: not in reach)."""
+
+    before: int | None
+    after: int | None
+
+    @property
+    def nearest(self) -> int | None:
+        found = [d for d in (self.before, self.after) if d is not None]
+        return min(found) if found else None
+
+    def __bool__(self) -> bool:
+        return self.nearest is not None
+
+
+class ContextIndex:
+    """The words of a text (numbers left out) for finding context phrases near a span."""
+
+    def __init__(self, lexed: Lexed) -> None:
+        skip: set[int] = set()
+        for unit in lexed.units:
+            if unit.kind is UnitKind.DIGITS:
+                skip.update(range(unit.first, unit.last + 1))
+        self._words: list[str] = []
+        self._word_at: list[int] = []  # per token: index of the first word at or after it
+        for index, token in enumerate(lexed.tokens):
+            self._word_at.append(len(self._words))
+            if index in skip or not token.text[0].isalpha():
+                continue
+            self._words.append(token.lower.strip("'’"))
+        self._word_at.append(len(self._words))
+        self._cache: dict[tuple[Phrase, ...], list[tuple[int, int]]] = {}
+
+    def _matches(self, wanted: tuple[Phrase, ...]) -> list[tuple[int, int]]:
+        """(start, end) word positions of every occurrence of the phrases."""
+        if wanted not in self._cache:
+            found = []
+            for start in range(len(self._words)):
+                for phrase in wanted:
+                    end = start + len(phrase)
+                    if tuple(self._words[start:end]) == phrase:
+                        found.append((start, end))
+            self._cache[wanted] = found
+        return self._cache[wanted]
+
+    def near(
+        self,
+        wanted: tuple[Phrase, ...],
+        first_token: int,
+        last_token: int,
+        *,
+        before: int = 12,
+        after: int = 6,
+    ) -> Nearness:
+        """How far the nearest of `wanted` is from tokens [first_token, last_token]."""
+        span_start = self._word_at[first_token]
+        span_end = self._word_at[last_token + 1]
+        best_before: int | None = None
+        best_after: int | None = None
+        for start, end in self._matches(wanted):
+            if end <= span_start:
+                distance = span_start - end
+                if distance <= before and (best_before is None or distance < best_before):
+                    best_before = distance
+            elif start >= span_end:
+                distance = start - span_end
+                if distance <= after and (best_after is None or distance < best_after):
+                    best_after = distance
+            else:  # a context word inside the span itself ("JONES 802145 …")
+                best_before = 0
+        return Nearness(best_before, best_after)
+
+
+def closer(positive: Nearness, negative: Nearness) -> bool:
+    """True when the positive context is at least as near as the negative one."""
+    if not negative:
+        return True
+    if not positive:
+        return False
+    return _value(positive.nearest) <= _value(negative.nearest)
+
+
+def _value(distance: int | None) -> int:
+    return 10**6 if distance is None else distance

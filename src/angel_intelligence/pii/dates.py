@@ -1,0 +1,169 @@
+"""Dates read aloud: dates of birth ("the seventeenth of January nineteen ninety", "March the
+3rd, 1950", "the ninth of the eleventh, nineteen fifty") and card expiry dates said with a month
+name ("December twenty twenty six").
+
+A date is a date of birth only when birth is mentioned nearby, or when it has a year that makes
+the speaker an adult; "we'll call you on the 5th of March" is not PII. A month and year with no
+day is a card expiry only next to "expiry"/"expires"/"valid until".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.lexer import Unit, UnitKind
+from angel_intelligence.pii.scan import Candidate, Scan
+
+MIN_BIRTH_AGE_YEARS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Date:
+    first: int  # unit indices, inclusive
+    last: int
+    day: int | None
+    month: int
+    year: int | None
+    month_by_number: bool = False  # "the ninth of the eleventh"
+
+
+def date_candidates(scan: Scan) -> Iterator[Candidate]:
+    units = scan.lexed.units
+    taken_until = -1
+    for index in range(len(units)):
+        if index <= taken_until:
+            continue
+        found = _day_first(scan, index) or _month_first(scan, index)
+        if found is None:
+            continue
+        candidate = _classify(scan, found)
+        if candidate is not None:
+            taken_until = found.last
+            yield candidate
+
+
+def _classify(scan: Scan, date: _Date) -> Candidate | None:
+    units = scan.lexed.units
+    first, last = units[date.first], units[date.last]
+    negative = scan.negative(first, last)
+    if date.day is None:
+        expiry = scan.near(ctx.EXPIRY, first, last, before=8, after=4)
+        if date.year is None or not expiry or not closer(expiry, negative):
+            return None
+        expires = date.year + 2000 if date.year < 100 else date.year
+        if not 2010 <= expires <= 2050:
+            return None
+        value = f"{date.month:02d}/{expires % 100:02d}"
+        return Candidate(PiiType.CARD_EXPIRY, first.start, last.end, value, 0.9)
+    year = date.year
+    if year is not None and year < 100:
+        year = v.full_year(year, reference_year=scan.reference_year)
+    value = f"{date.day:02d}/{date.month:02d}" + (f"/{year}" if year else "")
+    birth = scan.near(ctx.BIRTH, first, last)
+    if birth and closer(birth, negative):
+        confidence = 0.95 if date.year else 0.85
+        return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
+    adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
+    if adult and not date.month_by_number and not negative:
+        return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
+    return None
+
+
+def _day_first(scan: Scan, index: int) -> _Date | None:
+    """[the] DAY [of] [the] MONTH [,] [YEAR]."""
+    units = scan.lexed.units
+    day = _day(units[index])
+    if day is None:
+        return None
+    at = index + 1
+    # Whisper writes "and" or "or" for a quick "of" ("the 17th and August, 1937").
+    saw_of = _is_word(units, at, "of") or (
+        any(_is_word(units, at, w) for w in ("and", "or", "a"))
+        and at + 1 < len(units)
+        and units[at + 1].kind is UnitKind.MONTH
+    )
+    if saw_of:
+        at += 1
+    saw_the = _is_word(units, at, "the")
+    if saw_the:
+        at += 1
+    month, by_number = None, False
+    if at < len(units) and units[at].kind is UnitKind.MONTH:
+        month = int(units[at].symbol)
+    elif saw_of and saw_the and at < len(units) and units[at].kind is UnitKind.ORDINAL:
+        month, by_number = int(units[at].symbol), True
+    if month is None or not (1 <= month <= 12):
+        return None
+    if units[index].kind is UnitKind.DIGITS and not saw_of and at != index + 1:
+        return None  # "5 the May": not a date
+    year, last = _year(scan, at + 1)
+    if not v.valid_date(day, month, year):
+        return None
+    first = index - 1 if _is_word(units, index - 1, "the") else index
+    return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _month_first(scan: Scan, index: int) -> _Date | None:
+    """MONTH [the] DAY [,] [YEAR], or MONTH YEAR (an expiry date)."""
+    units = scan.lexed.units
+    if units[index].kind is not UnitKind.MONTH:
+        return None
+    month = int(units[index].symbol)
+    year, last = _year(scan, index + 1)
+    if year is not None and year >= 100:  # "December twenty twenty six", "March 2027"
+        return _Date(index, last, None, month, year)
+    at = index + 1
+    if _is_word(units, at, "the"):
+        at += 1
+    day = _day(units[at]) if at < len(units) else None
+    if day is not None and (units[at].kind is UnitKind.ORDINAL or at == index + 1):
+        year, last = _year(scan, at + 1)
+        if not v.valid_date(day, month, year):
+            return None
+        return _Date(index, last if year is not None else at, day, month, year)
+    year, last = _year(scan, index + 1)
+    if year is None:
+        return None
+    return _Date(index, last, None, month, year)
+
+
+def _day(unit: Unit) -> int | None:
+    if unit.kind is UnitKind.ORDINAL or (unit.kind is UnitKind.DIGITS and unit.symbol.isdigit()):
+        value = int(unit.symbol)
+        return value if 1 <= value <= 31 and len(unit.symbol) <= 2 else None
+    return None
+
+
+def _year(scan: Scan, at: int) -> tuple[int | None, int]:
+    """A year starting at unit `at` (after an optional comma): "1990", "19 90" (nineteen
+    ninety), "20 o 5" (twenty oh five), "2 thousand and 5"; or (None, at - 1)."""
+    units = scan.lexed.units
+    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
+        at += 1
+    digits, last = "", at - 1
+    for k in range(at, min(at + 3, len(units))):
+        unit = units[k]
+        if unit.kind is not UnitKind.DIGITS:
+            break
+        digits += unit.symbol.replace("o", "0")
+        last = k
+        if len(digits) >= 4:
+            break
+    if len(digits) == 4 and digits[:2] in ("19", "20"):
+        return int(digits), last
+    if len(digits) == 2 and last == at:
+        return int(digits), last  # "May 27", "March '52": the caller picks the century
+    return None, at - 1
+
+
+def _is_word(units: tuple[Unit, ...], index: int, word: str) -> bool:
+    return (
+        0 <= index < len(units)
+        and units[index].kind is UnitKind.WORD
+        and units[index].symbol == word
+    )

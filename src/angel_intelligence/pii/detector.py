@@ -1,0 +1,96 @@
+"""`PiiDetector`: every UK PII type of the spec, in written and spoken forms.
+
+    detector = PiiDetector()
+    spans = detector.detect("my card number is four one one one, one one one one, …")
+
+Each span gives the type, the exact characters of the input it covers, the normalised value
+("4111111111111111", "AB123456C", "SW1A 1AA", "+447911123456") and a confidence. When
+candidates overlap, the most confident wins (then the one covering a whole number, then the
+longer), so a 16-digit card is not also reported as an NHS number inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from angel_intelligence.domain.pii import PiiSpan
+from angel_intelligence.pii.codes import code_candidates
+from angel_intelligence.pii.dates import date_candidates
+from angel_intelligence.pii.emails import email_candidates
+from angel_intelligence.pii.numbers import number_candidates
+from angel_intelligence.pii.scan import Candidate, Scan
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+class PiiDetector:
+    """Finds PII in text; stateless and safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        reference_year: int | None = None,
+    ) -> None:
+        """`reference_year` is "this year" for telling birth years from recent dates."""
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ValueError("min_confidence must be between 0 and 1")
+        self.min_confidence = min_confidence
+        self.reference_year = reference_year or date.today().year
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        """The PII in `text`, in order, not overlapping."""
+        if not text.strip():
+            return []
+        scan = Scan.of(text, reference_year=self.reference_year)
+        candidates = [
+            *email_candidates(scan),
+            *number_candidates(scan),
+            *code_candidates(scan),
+            *date_candidates(scan),
+        ]
+        chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
+        return [
+            PiiSpan(
+                type=c.type,
+                start_char=c.start,
+                end_char=c.end,
+                value=c.value,
+                confidence=round(min(c.confidence, 1.0), 2),
+            )
+            for c in chosen
+        ]
+
+
+def grow(chosen: list[Candidate]) -> list[Candidate]:
+    """Let findings take over the free units of their run next to them (see Candidate)."""
+    grown = []
+    for index, candidate in enumerate(chosen):
+        if not candidate.grows_over:
+            grown.append(candidate)
+            continue
+        others = [c for k, c in enumerate(chosen) if k != index]
+        start, end = candidate.start, candidate.end
+        units = candidate.grows_over
+        for unit_start, unit_end in reversed([u for u in units if u[1] <= start]):
+            if any(c.start < unit_end and c.end > unit_start for c in others):
+                break
+            start = unit_start
+        for unit_start, unit_end in [u for u in units if u[0] >= end]:
+            if any(c.start < unit_end and c.end > unit_start for c in others):
+                break
+            end = unit_end
+        grown.append(replace(candidate, start=start, end=end))
+    return grown
+
+
+def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Keep the best of overlapping candidates, greedily, and return them in text order."""
+    ranked = sorted(candidates, key=lambda c: (-c.confidence, not c.whole, -c.length, c.start))
+    chosen: list[Candidate] = []
+    for candidate in ranked:
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: c.start)

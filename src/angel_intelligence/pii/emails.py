@@ -1,0 +1,170 @@
+"""Email addresses, written ("jane.smith@example.co.uk") or read aloud ("jane dot smith at
+example dot co dot uk", "john underscore brown at gmail dot com").
+
+Spoken forms are rewritten into an *email view* of the text, with an offset map back to the
+original characters: "dot" → ".", "at" → "@", "underscore" → "_", "dash"/"hyphen" → "-", and no
+spaces around them. A standard address pattern then runs on the view. Whisper sometimes drops
+the "at" ("jain.miss.example.co.uk"): after "email", a dotted name ending in a known top-level
+domain is still taken (at lower confidence), because it is still someone's address.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii.lexer import Token
+from angel_intelligence.pii.scan import Candidate, Scan
+
+WRITTEN = re.compile(
+    r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+_LOCAL_BEFORE = re.compile(r"[a-z0-9][a-z0-9._%+'-]*$", re.IGNORECASE)
+_DOMAIN_AFTER = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+_DOTTED = re.compile(r"(?<![a-z0-9._'-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
+_TOP_LEVEL_DOMAINS = (
+    "com uk org net gov ac edu io info biz me ie eu scot wales cymru london co tv de fr es it nl "
+    "au ca us app online email nz"
+)
+TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
+_SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
+_JOINERS = frozenset({".", "@", "_", "-"})
+
+
+def email_candidates(scan: Scan) -> Iterator[Candidate]:
+    for match in WRITTEN.finditer(scan.text):
+        start, end = match.start(), _trim(match.group(), match.end())
+        if _has_domain(scan.text[start:end]):
+            yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
+    view, origins = _email_view(scan.lexed.tokens)
+    said_email = _EmailContext(scan)
+    for start, end in _addresses(view):
+        start_char, end_char = origins[start][0], origins[end - 1][1]
+        said = said_email(start_char)
+        confidence = 0.95 if said else 0.9
+        value = view[start:end].lower()
+        if said:
+            start_char = _name_before(scan, start_char)
+        yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
+    for match in _DOTTED.finditer(view):
+        end = _trim(match.group(), match.end())
+        text = view[match.start() : end]
+        if "@" in text or not _has_domain(text) or text.count(".") < 2:
+            continue
+        start_char, end_char = origins[match.start()][0], origins[end - 1][1]
+        if said_email(start_char):
+            yield Candidate(PiiType.EMAIL, start_char, end_char, text.lower(), 0.6)
+
+
+def _addresses(view: str) -> Iterator[tuple[int, int]]:
+    """Every address around each "@" of the view. Not one regex scan: in "email me at helen.wood
+    at sky.com" the first "at" would take "helen.wood" as its domain and hide the address."""
+    for at in (k for k, ch in enumerate(view) if ch == "@"):
+        local = _LOCAL_BEFORE.search(view, 0, at)
+        domain = _DOMAIN_AFTER.match(view, at + 1)
+        if local is None or domain is None:
+            continue
+        end = _trim(domain.group(), domain.end())
+        if _has_domain(view[at + 1 : end]):
+            yield local.start(), end
+
+
+# Words that end a name read before an address ("my email is jane …"): not part of it.
+_NOT_NAMES = frozenset(
+    [
+        "is",
+        "it's",
+        "its",
+        "email",
+        "e-mail",
+        "mail",
+        "address",
+        "my",
+        "the",
+        "at",
+        "and",
+        "yes",
+        "yeah",
+        "so",
+        "ok",
+        "okay",
+        "it",
+        "that's",
+        "er",
+        "um",
+        "please",
+        "right",
+    ]
+)
+
+
+def _name_before(scan: Scan, start_char: int) -> int:
+    """Include a name said just before the address when it was asked for: Whisper writes
+    "Susan Dotsmith at email.com" for "susan dot smith at…", losing the dot."""
+    tokens = scan.lexed.tokens
+    index = next((k for k, t in enumerate(tokens) if t.start == start_char), None)
+    if index is None or index == 0:
+        return start_char
+    before = tokens[index - 1]
+    gap = scan.text[before.end : start_char]
+    if before.text.isalpha() and before.lower not in _NOT_NAMES and gap.isspace():
+        return before.start
+    return start_char
+
+
+def _trim(matched: str, end: int) -> int:
+    """Drop sentence punctuation the pattern took at the end ("…co.uk.")."""
+    while matched and matched[-1] in ".-'_":
+        matched, end = matched[:-1], end - 1
+    return end
+
+
+def _has_domain(address: str) -> bool:
+    domain = address.rsplit("@", 1)[-1]
+    labels = domain.lower().split(".")
+    return len(labels) >= 2 and labels[-1] in TOP_LEVEL_DOMAINS and all(labels)
+
+
+def _email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with spoken email punctuation written out, and each character's origin."""
+    parts: list[str] = []
+    origins: list[tuple[int, int]] = []
+    previous_joiner = True
+    for index, token in enumerate(tokens):
+        symbol = _SPOKEN.get(token.lower, token.text)
+        if token.lower == "at" and not _between_words(tokens, index):
+            symbol = token.text
+        joiner = symbol in _JOINERS
+        if parts and not joiner and not previous_joiner:
+            gap = (tokens[index - 1].end, token.start)
+            parts.append(" ")
+            origins.append(gap)
+        parts.append(symbol)
+        origins.extend([(token.start, token.end)] * len(symbol))
+        previous_joiner = joiner
+    return "".join(parts), origins
+
+
+def _between_words(tokens: tuple[Token, ...], index: int) -> bool:
+    return (
+        0 < index < len(tokens) - 1
+        and tokens[index - 1].text[0].isalnum()
+        and tokens[index + 1].text[0].isalnum()
+    )
+
+
+class _EmailContext:
+    """Whether "email" was said shortly before a character position."""
+
+    def __init__(self, scan: Scan) -> None:
+        self._scan = scan
+        self._token_at = {t.start: i for i, t in enumerate(scan.lexed.tokens)}
+
+    def __call__(self, start_char: int) -> bool:
+        index = self._token_at.get(start_char)
+        if index is None:
+            return False
+        near = self._scan.context.near(ctx.EMAIL, index, index, before=8, after=0)
+        return bool(near)

@@ -1,0 +1,88 @@
+"""The PII policy: what is stored in clear, what is masked, how much audio is bleeped.
+
+`PII_POLICY` (docs/pii.md, docs/configuration.md):
+
+- ``pci`` (default): payment card data (card number, expiry date, CVV) is masked everywhere it
+  is stored (`full_transcript`, `segments`, `pii_detected.original`); the last four digits of a
+  card number at most stay readable. Other PII is stored as the spec says: in clear in
+  `full_transcript` and `segments`, replaced by placeholders in `redacted_transcript`.
+- ``strict``: as ``pci``, and every other finding is replaced by its placeholder in the stored
+  transcript and segments too, and masked in `pii_detected.original`.
+- ``clear``: nothing masked in storage (the spec read literally). Card data would be stored in
+  clear, which PCI DSS forbids; production refuses it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from angel_intelligence.domain.pii import PiiSpan, PiiType
+
+if TYPE_CHECKING:
+    from angel_intelligence.config import Settings
+
+CARD_MASK_GROUPS = 3  # "**** **** **** 1111": a fixed shape, so not even the length shows
+GENERIC_MASK = "********"
+
+
+class PiiStorage(enum.StrEnum):
+    PCI = "pci"
+    STRICT = "strict"
+    CLEAR = "clear"
+
+
+@dataclass(frozen=True, slots=True)
+class PiiPolicy:
+    storage: PiiStorage = PiiStorage.PCI
+    min_confidence: float = 0.5
+    audio_padding_s: float = 0.5
+    card_visible_digits: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.card_visible_digits <= 4:
+            raise ValueError("card_visible_digits must be 0 to 4 (PCI DSS: last four at most)")
+        if self.audio_padding_s < 0:
+            raise ValueError("audio_padding_s must not be negative")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PiiPolicy:
+        return cls(
+            storage=PiiStorage(settings.pii_policy),
+            min_confidence=settings.pii_min_confidence,
+            audio_padding_s=settings.pii_audio_padding_seconds,
+            card_visible_digits=settings.pii_card_visible_digits,
+        )
+
+    def masks_in_storage(self, kind: PiiType) -> bool:
+        """Whether a finding of this type is replaced in `full_transcript` and `segments`."""
+        if self.storage is PiiStorage.CLEAR:
+            return False
+        return kind.is_payment_card_data or self.storage is PiiStorage.STRICT
+
+    def stored_replacement(self, span: PiiSpan) -> str | None:
+        """What replaces a finding in the stored transcript (None: kept as said)."""
+        if not self.masks_in_storage(span.type):
+            return None
+        if span.type.is_payment_card_data:
+            return self.mask(span)
+        return span.type.placeholder
+
+    def original(self, span: PiiSpan, said: str) -> str:
+        """`pii_detected[].original`: as said, or masked."""
+        return self.mask(span) if self.masks_in_storage(span.type) else said
+
+    def mask(self, span: PiiSpan) -> str:
+        """A masked form that shows nothing but (for a card) its last digits."""
+        if span.type is PiiType.CREDIT_CARD:
+            digits = "".join(ch for ch in span.value if ch.isdigit())
+            shown = (
+                digits[len(digits) - self.card_visible_digits :] if self.card_visible_digits else ""
+            )
+            return "**** " * CARD_MASK_GROUPS + shown.rjust(4, "*")
+        if span.type is PiiType.CVV:
+            return "***"
+        if span.type is PiiType.CARD_EXPIRY:
+            return "**/**"
+        return GENERIC_MASK

@@ -1,0 +1,126 @@
+"""Code runs: maximal sequences of digit/letter units with only soft separators between them.
+
+"4111-1111 1111, 1111", "S W one A, one A A" and "a B1, 2, 3, 4, 5, 6, C" are each one run.
+A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
+"AB123456C"); recognisers look at every window of whole units, so a finding always starts and
+ends on a unit boundary and maps back to exact characters. Runs may cross segment boundaries
+(a card number read across two Whisper segments is one run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class Run:
+    """Units [first_index, first_index + len(units)) of the lexed text, all codes."""
+
+    units: tuple[Unit, ...]
+    separators: tuple[str, ...]  # between consecutive units: "", "-", "/", ",", " "...
+    first_index: int
+
+    @cached_property
+    def _offsets(self) -> tuple[int, ...]:
+        offsets = [0]
+        for unit in self.units:
+            offsets.append(offsets[-1] + len(unit.symbol))
+        return tuple(offsets)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def compact(self, i: int = 0, j: int | None = None) -> str:
+        """The symbols of units i..j (inclusive) joined."""
+        last = len(self.units) - 1 if j is None else j
+        return "".join(u.symbol for u in self.units[i : last + 1])
+
+    def compact_length(self, i: int, j: int) -> int:
+        return self._offsets[j + 1] - self._offsets[i]
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original characters of units i..j."""
+        return self.units[i].start, self.units[j].end
+
+    def separators_between(self, i: int, j: int) -> tuple[str, ...]:
+        return self.separators[i:j]
+
+    def windows(self, max_length: int) -> Iterator[tuple[int, int, str]]:
+        """Every window (i, j, compact) of whole units up to `max_length` characters."""
+        for i in range(len(self.units)):
+            for j in range(i, len(self.units)):
+                if self.compact_length(i, j) > max_length:
+                    break
+                yield i, j, self.compact(i, j)
+
+    @property
+    def is_digits(self) -> bool:
+        return all(u.kind is UnitKind.DIGITS for u in self.units)
+
+    def digit_parts(self) -> list[Run]:
+        """The maximal stretches of digit units ("CVC, double eight four" → "88 4")."""
+        parts: list[Run] = []
+        start: int | None = None
+        for index in range(len(self.units) + 1):
+            digit = index < len(self.units) and self.units[index].kind is UnitKind.DIGITS
+            if digit and start is None:
+                start = index
+            elif not digit and start is not None:
+                parts.append(self._part(start, index))
+                start = None
+        return parts
+
+    def _part(self, start: int, stop: int) -> Run:
+        if start == 0 and stop == len(self.units):
+            return self
+        return Run(
+            self.units[start:stop], self.separators[start : stop - 1], self.first_index + start
+        )
+
+
+def find_runs(lexed: Lexed) -> list[Run]:
+    """Split the units of a text into code runs."""
+    runs: list[Run] = []
+    units: list[Unit] = []
+    separators: list[str] = []
+    pending = ""
+    first = 0
+    for index, unit in enumerate(lexed.units):
+        if unit.is_code:
+            if units:
+                separators.append(pending.strip() or (" " if pending else ""))
+            else:
+                first = index
+            units.append(unit)
+            pending = ""
+        elif units and _is_separator(unit):
+            pending += unit.symbol
+        else:
+            if units:
+                runs.append(Run(tuple(units), tuple(separators), first))
+            units, separators, pending = [], [], ""
+    if units:
+        runs.append(Run(tuple(units), tuple(separators), first))
+    return [_with_spacing(run, lexed.text) for run in runs]
+
+
+def _is_separator(unit: Unit) -> bool:
+    if unit.kind is UnitKind.SEPARATOR:
+        return True
+    return unit.kind is UnitKind.PUNCT and unit.symbol in lx.SOFT_PUNCTUATION
+
+
+def _with_spacing(run: Run, text: str) -> Run:
+    """Record a plain space as the separator where units are separated by whitespace only."""
+    separators = []
+    for k, sep in enumerate(run.separators):
+        left, right = run.units[k], run.units[k + 1]
+        if sep == "" and text[left.end : right.start].strip() == "" and right.start > left.end:
+            sep = " "
+        separators.append(sep)
+    return Run(run.units, tuple(separators), run.first_index)

