@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from angel_intelligence.cli import app
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import engine_for_url
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from spec_ddl import SPEC_SQL
 
 pytestmark = pytest.mark.mariadb

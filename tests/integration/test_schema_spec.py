@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from angel_intelligence.cli import app
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from spec_ddl import SpecColumn, parse_spec_schema
 
 pytestmark = pytest.mark.mariadb

@@ -14,7 +14,7 @@ from angel_intelligence.db.models import (
     CallTranscription,
     VoiceFingerprint,
 )
-from conftest import TestDatabase
+from dbkit import TestDatabase
 
 
 def test_a_recording_gets_the_spec_defaults(db: TestDatabase) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from dbkit import REPO_ROOT
 
 
 def angel(
