@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from apikit import AUTH, TOKEN, build_app
 from starlette.testclient import TestClient
 
 from angel_intelligence import __version__
@@ -10,9 +11,7 @@ from angel_intelligence.api.app import create_app
 from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.db.engine import engine_for_url, session_factory
 from angel_intelligence.services.models import ModelRegistry
-from conftest import TestDatabase
-
-from .conftest import AUTH, TOKEN, build_app
+from dbkit import TestDatabase
 
 
 def test_health_has_the_spec_shape(db: TestDatabase) -> None:
@@ -52,8 +51,9 @@ def test_a_model_that_fails_to_load_makes_health_degraded(db: TestDatabase) -> N
 def test_an_unreachable_database_makes_health_degraded_and_readyz_503(db: TestDatabase) -> None:
     settings = db.settings(api_auth_token=TOKEN)
     dead = engine_for_url("mysql+pymysql://root@127.0.0.1:1/nowhere")
-    services = ApiServices(settings=settings, engine=dead, sessions=session_factory(dead),
-                           models=ModelRegistry())
+    services = ApiServices(
+        settings=settings, engine=dead, sessions=session_factory(dead), models=ModelRegistry()
+    )
     with TestClient(create_app(settings, services)) as client:
         body = client.get("/health", headers=AUTH).json()
         assert (body["status"], body["database"]) == ("degraded", "unavailable")
