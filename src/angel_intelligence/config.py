@@ -90,8 +90,15 @@ class Settings(BaseSettings):
     pbx_archive_url: str = "https://afs-pbx-callarchive.angelfs.co.uk/"
     download_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     download_read_timeout_seconds: float = Field(default=60.0, gt=0)
+    download_timeout_seconds: float = Field(default=300.0, gt=0)  # whole file, per attempt
+    download_attempts: PositiveInt = 3  # per URL, for 5xx / timeouts / resets
+    download_retry_backoff_seconds: float = Field(default=1.0, ge=0)
     max_recording_bytes: PositiveInt = 200 * 1024 * 1024
     sox_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # --- Audio redaction (retained audio only) ----------------------------------------------
+    redaction_mode: Literal["tone", "silence"] = "tone"
+    redaction_padding_ms: int = Field(default=250, ge=0, le=5000)
 
     # --- R2 storage (optional) -------------------------------------------------------------
     r2_endpoint: str | None = None
@@ -132,11 +139,12 @@ class Settings(BaseSettings):
         "POLL_INTERVAL_SECONDS", "POLL_INTERVAL", default=30
     )
     max_concurrent_jobs: PositiveInt = 1  # production default: 4 (spec)
-    max_retries: PositiveInt = 3
+    max_retries: int = Field(default=3, ge=1, le=255)  # retry_count is TINYINT UNSIGNED
     retry_delay_hours: float = Field(default=1.0, ge=0)
     lease_seconds: PositiveInt = 180
     heartbeat_seconds: PositiveInt = 30
     shutdown_grace_seconds: float = Field(default=15.0, ge=0)
+    job_timeout_seconds: PositiveInt = 3600  # a job is no longer renewed after this long
     temp_dir: Path = Path("./temp")
 
     # --- Cluster ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Errors that end a job, one class per error code.
 
 `processing_error` on `ai_call_recordings` is always ``"<CODE>: <message>"``. The first nine
-codes are the spec's ("Error Handling"); ``WORKER_LOST``, ``INVALID_AUDIO`` and
-``RELEASED_ON_SHUTDOWN`` are ours (docs/decisions.md). A class docstring is its default message.
+codes are the spec's ("Error Handling"); ``WORKER_LOST``, ``INVALID_AUDIO``,
+``RELEASED_ON_SHUTDOWN``, ``STORAGE_FAILED`` and ``INTERNAL_ERROR`` are ours (docs/decisions.md,
+docs/worker.md). A class docstring is its default message.
 
 ``permanent`` errors cannot succeed on a retry (the input itself is wrong), so the queue fails
 them at once instead of spending the retry budget; see docs/worker.md for the table.
@@ -44,6 +45,12 @@ class DownloadFailedError(AngelError):
     code = "DOWNLOAD_FAILED"
 
 
+class RecordingTooLargeError(DownloadFailedError):
+    """The recording is larger than MAX_RECORDING_BYTES."""
+
+    permanent = True
+
+
 class InvalidApexIdError(AngelError):
     """The apex id is not of the form digits.digits."""
 
@@ -62,6 +69,18 @@ class InvalidAudioError(AngelError):
 
     code = "INVALID_AUDIO"
     permanent = True
+
+
+class TruncatedAudioError(InvalidAudioError):
+    """The recording ends part-way through (still being written, or cut short); retried later."""
+
+    permanent = False
+
+
+class StorageFailedError(AngelError):
+    """Could not store or read retained audio (R2 or the local storage directory)."""
+
+    code = "STORAGE_FAILED"
 
 
 class TranscriptionFailedError(AngelError):
@@ -112,6 +131,18 @@ class LeaseLostError(AngelError):
     code = "WORKER_LOST"
 
 
+class ReleasedOnShutdownError(AngelError):
+    """The worker stopped before the job finished; the call was put back in the queue."""
+
+    code = "RELEASED_ON_SHUTDOWN"
+
+
+class InternalError(AngelError):
+    """An unexpected error outside any pipeline stage (a defect; the traceback is logged)."""
+
+    code = "INTERNAL_ERROR"
+
+
 ERROR_CODES: tuple[str, ...] = (
     "RECORDING_NOT_FOUND",
     "DOWNLOAD_FAILED",
@@ -125,6 +156,8 @@ ERROR_CODES: tuple[str, ...] = (
     "WORKER_LOST",
     "INVALID_AUDIO",
     "RELEASED_ON_SHUTDOWN",
+    "STORAGE_FAILED",
+    "INTERNAL_ERROR",
 )
 """Every code that can start `processing_error`: the spec's nine, then ours."""
 

@@ -15,9 +15,9 @@ from angel_intelligence import __version__
 from angel_intelligence.api.auth import BearerAuthMiddleware
 from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
-from angel_intelligence.api.metrics import ApiMetrics, MetricsMiddleware
+from angel_intelligence.api.metrics import ApiMetrics, MetricsMiddleware, queue_collector
 from angel_intelligence.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from angel_intelligence.api.routes import health, metrics, training_data
+from angel_intelligence.api.routes import health, metrics, processing, training_data
 from angel_intelligence.config import Settings
 
 PROBES = ("/livez", "/readyz")
@@ -53,8 +53,9 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     if services is not None:
         app.state.services = services
     app.state.metrics = ApiMetrics()
+    app.state.metrics.add_collector(queue_collector(lambda: app.state.services.queue.statistics()))
     install_error_handlers(app)
-    for router in (health.router, training_data.router, metrics.router):
+    for router in (health.router, processing.router, training_data.router, metrics.router):
         app.include_router(router)
 
     tokens = [

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.config import Settings
+from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.services.models import ModelRegistry
 
 
@@ -20,6 +21,7 @@ class ApiServices:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    queue: JobQueue
     models: ModelRegistry = field(default_factory=ModelRegistry)
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class AudioFile:
-    """A decoded recording: WAV as the spec converts it (8 kHz, 32-bit, mono)."""
+    """A decoded recording: WAV as the spec converts it (8 kHz, 32-bit, mono).
+
+    `path`, `duration_s`, `sample_rate_hz` and `channels` describe the WAV at `path`;
+    `file_size_bytes` and `file_format` describe the recording as it was downloaded (e.g. the
+    PBX's ``.gsm``), which is what the ``ai_call_recordings`` columns of those names hold
+    (docs/recordings.md). For a file that needed no download they describe that file.
+    """
 
     path: Path
     duration_s: float

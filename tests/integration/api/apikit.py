@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from angel_intelligence.api.app import create_app
 from angel_intelligence.api.deps import ApiServices
+from angel_intelligence.bootstrap import build_job_queue
 from angel_intelligence.db.engine import session_factory
 from angel_intelligence.services.models import ModelRegistry
 from dbkit import TestDatabase
@@ -22,6 +23,7 @@ def build_app(database: TestDatabase, **overrides: Any) -> tuple[FastAPI, ApiSer
         api_auth_token=TOKEN, api_auth_token_next=NEXT_TOKEN, worker_id="api-test", **overrides
     )
     services = ApiServices(
+        queue=build_job_queue(settings, database.engine),
         settings=settings,
         engine=database.engine,
         sessions=session_factory(database.engine),

@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from angel_intelligence import __version__
 from angel_intelligence.api.app import create_app
 from angel_intelligence.api.deps import ApiServices
+from angel_intelligence.bootstrap import build_job_queue
 from angel_intelligence.db.engine import engine_for_url, session_factory
 from angel_intelligence.services.models import ModelRegistry
 from dbkit import TestDatabase
@@ -52,7 +53,11 @@ def test_an_unreachable_database_makes_health_degraded_and_readyz_503(db: TestDa
     settings = db.settings(api_auth_token=TOKEN)
     dead = engine_for_url("mysql+pymysql://root@127.0.0.1:1/nowhere")
     services = ApiServices(
-        settings=settings, engine=dead, sessions=session_factory(dead), models=ModelRegistry()
+        settings=settings,
+        engine=dead,
+        sessions=session_factory(dead),
+        queue=build_job_queue(settings, dead),
+        models=ModelRegistry(),
     )
     with TestClient(create_app(settings, services)) as client:
         body = client.get("/health", headers=AUTH).json()
