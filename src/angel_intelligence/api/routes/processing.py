@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from angel_intelligence.api.deps import ServicesDep
 from angel_intelligence.api.errors import ApiError, ErrorResponse
-from angel_intelligence.domain.call import validate_apex_id
+from angel_intelligence.domain.call import APEX_ID_PATTERN, validate_apex_id
 from angel_intelligence.domain.job import RequestResult
 from angel_intelligence.errors import InvalidApexIdError
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["processing"])
 
 
 class ProcessRequest(BaseModel):
-    apex_id: str = Field(max_length=64, examples=["1737123456.12345"])
+    apex_id: str = Field(pattern=APEX_ID_PATTERN, max_length=41, examples=["1737123456.12345"])
     force_reprocess: bool = False
 
 

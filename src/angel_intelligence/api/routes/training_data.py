@@ -12,7 +12,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from angel_intelligence.api.deps import ServicesDep
-from angel_intelligence.api.errors import ApiError
 from angel_intelligence.db.training_data import (
     TrainingDataFilter,
     iter_training_rows,
@@ -50,8 +49,6 @@ def read_training_data(
     after_id: Annotated[int, Query(ge=0, le=2**63 - 1, description="Page cursor")] = 0,
 ) -> Any:
     """Export annotations with is_training_data = TRUE (redacted transcripts only)."""
-    if since and until and since > until:
-        raise ApiError(422, "VALIDATION_ERROR", "`since` is after `until`.")
     filters = TrainingDataFilter(
         since=since, until=until, annotation_type=annotation_type, user_id=user_id
     )
