@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
-from angel_intelligence.db.engine import DatabaseUnavailableError, build_engine, engine_for_url
+from angel_intelligence.db.engine import (
+    DatabaseUnavailableError,
+    build_engine,
+    engine_for_url,
+    session_factory,
+)
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.errors import ModelLoadError
+from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.worker import CallPipeline, Worker, WorkerConfig
 
 HEARTBEAT_POOL_SIZE = 1
@@ -64,4 +71,16 @@ def build_worker(
         pipeline,
         WorkerConfig.from_settings(settings),
         heartbeat_queue=build_job_queue(settings, heartbeat_engine),
+    )
+
+
+def build_api_services(settings: Settings) -> ApiServices:
+    """What the API process needs; models load lazily, on first use."""
+    engine = build_engine(settings)
+    return ApiServices(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        queue=build_job_queue(settings, engine),
+        models=ModelRegistry(),
     )

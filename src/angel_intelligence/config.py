@@ -157,6 +157,7 @@ class Settings(BaseSettings):
     api_auth_token_next: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_max_body_bytes: PositiveInt = 1024 * 1024
 
     # --- Analysis config ------------------------------------------------------------------
     call_analysis_config_path: Path | None = None

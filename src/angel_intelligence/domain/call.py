@@ -16,7 +16,9 @@ from angel_intelligence.errors import InvalidApexIdError
 # `[0-9]`, not `\d`: `\d` also matches other scripts' digits ("١٢٣"). `fullmatch` rather than
 # `$`, which would accept a trailing newline. 20 digits each side is far beyond real ids
 # (10-digit Unix seconds, a short sequence) and keeps keys well inside VARCHAR(255).
-_APEX_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
+APEX_ID_PATTERN = r"^[0-9]{1,20}\.[0-9]{1,20}$"
+"""What an apex id looks like (also published in the API's OpenAPI schema)."""
+_APEX_ID = re.compile(APEX_ID_PATTERN)
 
 
 def validate_apex_id(apex_id: str) -> str:

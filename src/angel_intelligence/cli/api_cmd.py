@@ -1,0 +1,29 @@
+"""`angel api`: the HTTP API for Pulse (uvicorn)."""
+
+from __future__ import annotations
+
+import typer
+
+from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
+
+
+def api(
+    host: str | None = typer.Option(None, help="Interface to bind (default API_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default API_PORT)."),
+) -> None:
+    """Serve the HTTP API (bearer token on every route but /livez and /readyz)."""
+    import uvicorn
+
+    from angel_intelligence.api.app import create_app
+
+    settings = settings_or_exit()
+    engine_or_exit(settings).dispose()  # fail fast with one line when the database is unreachable
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_config=None,  # our structlog set-up formats uvicorn's lines too
+        access_log=False,  # AccessLogMiddleware logs requests without query strings
+        proxy_headers=True,
+        server_header=False,
+    )

@@ -1,0 +1,81 @@
+"""Reading annotations marked as training data, with their analysis and transcription."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from angel_intelligence.db.models import CallAnalysis, CallAnnotation, CallTranscription
+
+
+@dataclass(frozen=True)
+class TrainingDataFilter:
+    """`GET /api/training-data` filters; dates are inclusive calendar days (UTC)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    annotation_type: str | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    annotation: CallAnnotation
+    analysis: CallAnalysis
+    redacted_transcript: str | None
+
+
+def _query(filters: TrainingDataFilter, after_id: int, limit: int):  # type: ignore[no-untyped-def]
+    query = (
+        select(CallAnnotation, CallAnalysis, CallTranscription.redacted_transcript)
+        .join(CallAnalysis, CallAnalysis.id == CallAnnotation.ai_call_analysis_id)
+        .outerjoin(
+            CallTranscription,
+            CallTranscription.ai_call_recording_id == CallAnalysis.ai_call_recording_id,
+        )
+        .where(CallAnnotation.is_training_data.is_(True), CallAnnotation.id > after_id)
+        .order_by(CallAnnotation.id)
+        .limit(limit)
+    )
+    if filters.since:
+        query = query.where(
+            CallAnnotation.created_at >= dt.datetime.combine(filters.since, dt.time())
+        )
+    if filters.until:
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
+        query = query.where(CallAnnotation.created_at < end)
+    if filters.annotation_type:
+        query = query.where(CallAnnotation.annotation_type == filters.annotation_type)
+    if filters.user_id is not None:
+        query = query.where(CallAnnotation.user_id == filters.user_id)
+    return query
+
+
+def read_training_rows(
+    sessions: sessionmaker[Session], filters: TrainingDataFilter, *, after_id: int = 0, limit: int
+) -> list[TrainingRow]:
+    """One page of rows with annotation id > `after_id`, in id order."""
+    with sessions() as session:
+        return [
+            TrainingRow(annotation, analysis, transcript)
+            for annotation, analysis, transcript in session.execute(
+                _query(filters, after_id, limit)
+            )
+        ]
+
+
+def iter_training_rows(
+    sessions: sessionmaker[Session], filters: TrainingDataFilter, *, batch_size: int = 500
+) -> Iterator[TrainingRow]:
+    """Every matching row, read in batches (keyset paging: constant memory, no OFFSET)."""
+    after_id = 0
+    while True:
+        rows = read_training_rows(sessions, filters, after_id=after_id, limit=batch_size)
+        yield from rows
+        if len(rows) < batch_size:
+            return
+        after_id = rows[-1].annotation.id

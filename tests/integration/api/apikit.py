@@ -1,0 +1,32 @@
+"""Building an API app on a test database (shared by the API tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from angel_intelligence.api.app import create_app
+from angel_intelligence.api.deps import ApiServices
+from angel_intelligence.bootstrap import build_job_queue
+from angel_intelligence.db.engine import session_factory
+from angel_intelligence.services.models import ModelRegistry
+from dbkit import TestDatabase
+
+TOKEN = "t" * 40 + "0123456789abcdef0123456789"  # 66 characters
+NEXT_TOKEN = "n" * 64
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def build_app(database: TestDatabase, **overrides: Any) -> tuple[FastAPI, ApiServices]:
+    settings = database.settings(
+        api_auth_token=TOKEN, api_auth_token_next=NEXT_TOKEN, worker_id="api-test", **overrides
+    )
+    services = ApiServices(
+        queue=build_job_queue(settings, database.engine),
+        settings=settings,
+        engine=database.engine,
+        sessions=session_factory(database.engine),
+        models=ModelRegistry(),
+    )
+    return create_app(settings, services), services

@@ -1,0 +1,68 @@
+"""`/health` in the spec's shape, degraded with a reason when the database or a model is down."""
+
+from __future__ import annotations
+
+import pytest
+from apikit import AUTH, TOKEN, build_app
+from starlette.testclient import TestClient
+
+from angel_intelligence import __version__
+from angel_intelligence.api.app import create_app
+from angel_intelligence.api.deps import ApiServices
+from angel_intelligence.bootstrap import build_job_queue
+from angel_intelligence.db.engine import engine_for_url, session_factory
+from angel_intelligence.services.models import ModelRegistry
+from dbkit import TestDatabase
+
+
+def test_health_has_the_spec_shape(db: TestDatabase) -> None:
+    app, services = build_app(db)
+    services.models.register("analysis", "v1.2.0", lambda: object())
+    services.models.register("chat", "base", lambda: object())
+    services.models.register("whisper", "tiny.en", lambda: object())
+    services.models.get("whisper")
+    with TestClient(app) as client:
+        body = client.get("/health", headers=AUTH).json()
+    assert body["status"] == "healthy"
+    assert body["version"] == __version__
+    assert body["worker_id"] == "api-test"
+    assert body["models_loaded"] == {
+        "analysis": {"version": "v1.2.0", "loaded": False},
+        "chat": {"version": "base", "loaded": False},
+        "whisper": {"version": "tiny.en", "loaded": True},
+    }
+
+
+def test_a_model_that_fails_to_load_makes_health_degraded(db: TestDatabase) -> None:
+    app, services = build_app(db)
+
+    def broken() -> object:
+        raise OSError("no such file: /models/analysis/current/config.json")
+
+    services.models.register("analysis", "v2", broken)
+    with pytest.raises(Exception, match="could not load the analysis model"):
+        services.models.get("analysis")
+    with TestClient(app) as client:
+        body = client.get("/health", headers=AUTH).json()
+    assert body["status"] == "degraded"
+    assert body["models_loaded"]["analysis"]["loaded"] is False
+    assert "analysis model unavailable" in body["reasons"][0]
+
+
+def test_an_unreachable_database_makes_health_degraded_and_readyz_503(db: TestDatabase) -> None:
+    settings = db.settings(api_auth_token=TOKEN)
+    dead = engine_for_url("mysql+pymysql://root@127.0.0.1:1/nowhere")
+    services = ApiServices(
+        settings=settings,
+        engine=dead,
+        sessions=session_factory(dead),
+        queue=build_job_queue(settings, dead),
+        models=ModelRegistry(),
+    )
+    with TestClient(create_app(settings, services)) as client:
+        body = client.get("/health", headers=AUTH).json()
+        assert (body["status"], body["database"]) == ("degraded", "unavailable")
+        assert "database unavailable" in body["reasons"]
+        ready = client.get("/readyz")
+        assert (ready.status_code, ready.json()) == (503, {"status": "not_ready"})
+        assert client.get("/livez").status_code == 200
