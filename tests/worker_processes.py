@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import REPO_ROOT, TestDatabase
+from dbkit import REPO_ROOT, TestDatabase
 
 HARNESS = Path(__file__).resolve().parent / "worker_harness.py"
 

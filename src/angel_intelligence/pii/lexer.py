@@ -142,7 +142,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
         return [month], i + 1
     if low in lx.SEPARATOR_WORDS:
         return [_Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
-    if low in lx.ZERO_OR_O:
+    if low in lx.ZERO_OR_O and not (raw.isupper() and len(raw) == 2):
+        # "OH" in capitals is the letters O and H (an NI prefix), not a spoken zero.
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
     if raw.isalpha() and len(raw) == 1:
         abbreviation = _spelled_abbreviation(tokens, i)

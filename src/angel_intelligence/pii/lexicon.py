@@ -166,4 +166,6 @@ SPELLED_WORDS: tuple[tuple[str, ...], ...] = (
 
 # All-capital words that are usually words, not spelled letters (but "AM 12 34 56 A" is a
 # NI number): letters only next to digits.
-CAPITAL_WORDS = frozenset({"OK", "TV", "UK", "US", "AM", "PM", "MR", "MRS", "MS", "DR", "BBC"})
+CAPITAL_WORDS = frozenset(
+    {"OK", "TV", "UK", "US", "AM", "PM", "MR", "MRS", "MS", "DR", "BBC", "OH"}
+)

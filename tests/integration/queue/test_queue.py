@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from angel_intelligence import errors
 from angel_intelligence.db.models import CallTranscription
 from angel_intelligence.domain.job import JobOutcome, RequestResult
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from controlled_pipeline import results_outcome
 from queue_helpers import (
     add_recording,

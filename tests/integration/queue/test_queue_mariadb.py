@@ -17,7 +17,7 @@ from angel_intelligence.db.queue import is_transient
 from angel_intelligence.db.queue_sql import claim_select, expired_lease_select
 from angel_intelligence.domain.job import JobOutcome
 from angel_intelligence.errors import TranscriptionFailedError
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from queue_helpers import add_recording, make_queue, move_time_forward, row
 
 pytestmark = pytest.mark.mariadb

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from angel_intelligence.db.engine import engine_for_url
 from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.worker import JobResult, Worker, WorkerConfig
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from controlled_pipeline import ControlledPipeline
 from queue_helpers import (
     add_recording,

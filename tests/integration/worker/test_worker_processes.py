@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from angel_intelligence.db.models import CallAnalysis, CallTranscription
-from conftest import TestDatabase
+from dbkit import TestDatabase
 from queue_helpers import add_recording, add_recordings, result_rows, row, status_counts
 from worker_processes import WorkerProcess, executions, wait_until
 

@@ -282,7 +282,7 @@ def test_redact_text_replaces_spans_with_placeholders(detector: PiiDetector) -> 
 
 
 def test_every_placeholder_is_documented() -> None:
-    from conftest import REPO_ROOT
+    from dbkit import REPO_ROOT
 
     doc = (REPO_ROOT / "docs" / "pii.md").read_text()
     for kind in PiiType:

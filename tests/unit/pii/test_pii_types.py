@@ -67,6 +67,8 @@ POSITIVES: list[tuple[str, PiiType, str, str]] = [
     ("Amex, so the security code is 4 digits: 8123.", CVV, "8123", "8123"),
     # National Insurance numbers: HMRC prefix rules
     ("My national insurance number is JG103759A.", NI, "JG103759A", "JG103759A"),
+    # "OH" in capitals is the prefix O H, not a spoken zero (found by the hypothesis property)
+    ("It's OH 000 000 A.", NI, "OH 000 000 A", "OH000000A"),
     (
         "NI number, N E, one two, three four, five six, D.",
         NI,
