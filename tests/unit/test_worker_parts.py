@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from pathlib import Path
 
 import pymysql
@@ -12,8 +13,13 @@ from sqlalchemy.exc import OperationalError
 from angel_intelligence import errors
 from angel_intelligence.domain.call import CallInput
 from angel_intelligence.domain.job import ClaimedJob, JobOutcome
+from angel_intelligence.pipeline.workspace import (
+    clean_stale_workspaces,
+    job_workspace,
+    worker_temp_dir,
+    workspace_name,
+)
 from angel_intelligence.worker import JobContext, LeaseLoss, WorkerConfig, failure_for
-from angel_intelligence.worker.workdir import clean_worker_dir, job_dir, worker_dir
 
 
 def claimed_job(worker_id: str = "pod-a") -> ClaimedJob:
@@ -99,21 +105,23 @@ def test_an_outcome_s_recording_updates_cannot_change_after_the_fact() -> None:
 
 def test_job_directories_live_under_the_worker_s_own_directory(tmp_path: Path) -> None:
     job = claimed_job(worker_id="angel-worker/7 b")
-    path = job_dir(tmp_path, job)
-    assert path.parent == worker_dir(tmp_path, "angel-worker/7 b") == tmp_path / "angel-worker_7_b"
-    assert path.name == "job-7-0123456789ab"
+    base = worker_temp_dir(tmp_path, job.worker_id)
+    assert base == tmp_path / "angel-worker_7_b"
+    assert workspace_name(job.recording_id, job.claim_token).startswith("job-7-")
 
 
-def test_cleaning_removes_only_this_worker_s_job_directories(tmp_path: Path) -> None:
-    assert clean_worker_dir(tmp_path, "pod-a") == 0
-    mine = tmp_path / "pod-a" / "job-1-abc"
-    (mine / "nested").mkdir(parents=True)
-    keep = tmp_path / "pod-a" / "alive"
-    keep.touch()
-    theirs = tmp_path / "pod-b" / "job-2-def"
-    theirs.mkdir(parents=True)
-    assert clean_worker_dir(tmp_path, "pod-a") == 1
-    assert not mine.exists() and keep.exists() and theirs.exists()
+def test_cleaning_removes_only_this_worker_s_dead_job_directories(tmp_path: Path) -> None:
+    mine, theirs = worker_temp_dir(tmp_path, "pod-a"), worker_temp_dir(tmp_path, "pod-b")
+    dead = mine / "job-1-abc"
+    (dead / "nested").mkdir(parents=True)
+    (dead / "owner.json").write_text(
+        f'{{"host": "{socket.gethostname()}", "pid": 999999999, "started": 1}}'
+    )
+    other = theirs / "job-2-def"
+    other.mkdir(parents=True)
+    with job_workspace(mine, 3, "live") as live:
+        assert clean_stale_workspaces(mine) == [dead]
+        assert live.exists() and other.exists()
 
 
 def test_the_worker_config_comes_from_settings(make_settings) -> None:  # type: ignore[no-untyped-def]

@@ -38,6 +38,17 @@ _UNOWNED_GRACE_S = 60.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
+def worker_temp_dir(temp_dir: Path, worker_id: str) -> Path:
+    """``TEMP_DIR/<worker id>``: each worker's workspaces live in a directory of its own, so
+    workers sharing TEMP_DIR never touch each other's jobs."""
+    return temp_dir / re.sub(r"[^A-Za-z0-9._-]", "_", worker_id)
+
+
+def remove_workspace(path: Path) -> None:
+    """Delete a workspace and everything in it (logging, not raising, what cannot go)."""
+    _remove(path)
+
+
 def workspace_name(recording_id: int, claim_token: str) -> str:
     """``job-<recording id>-<claim token>``, with the token reduced to safe characters."""
     token = _UNSAFE.sub("", claim_token)[:64] or "none"

@@ -30,10 +30,16 @@ from angel_intelligence.errors import (
     WorkerLostError,
 )
 from angel_intelligence.logging import get_logger
+from angel_intelligence.pipeline.workspace import (
+    clean_stale_workspaces,
+    job_workspace,
+    remove_workspace,
+    worker_temp_dir,
+    workspace_name,
+)
 from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
 from angel_intelligence.worker.pipeline import CallPipeline, failure_for
-from angel_intelligence.worker.workdir import clean_worker_dir, job_dir, remove_dir, worker_dir
 
 log = get_logger(__name__)
 
@@ -108,6 +114,7 @@ class Worker:
         self.queue = queue
         self.pipeline = pipeline
         self.config = config
+        self._temp_dir = worker_temp_dir(config.temp_dir, config.worker_id)
         self.heartbeat = Heartbeat(
             heartbeat_queue or queue,
             interval_s=config.heartbeat_s,
@@ -185,8 +192,9 @@ class Worker:
 
     def _start(self) -> None:
         self._install_signal_handlers()
-        removed = clean_worker_dir(self.config.temp_dir, self.config.worker_id)
-        worker_dir(self.config.temp_dir, self.config.worker_id).mkdir(parents=True, exist_ok=True)
+        # Workspaces a killed run of this worker left behind (their owner process is gone).
+        removed = len(clean_stale_workspaces(self._temp_dir))
+        self._temp_dir.mkdir(parents=True, exist_ok=True)
         self.heartbeat.start()
         self._log.info(
             "Worker started",
@@ -250,7 +258,7 @@ class Worker:
         deadline = time.monotonic() + THREAD_JOIN_S
         for ctx, thread in running:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-            remove_dir(ctx.workdir)
+            remove_workspace(ctx.workdir)
 
     def _install_signal_handlers(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -332,7 +340,7 @@ class Worker:
         return len(jobs)
 
     def _start_job(self, job: ClaimedJob) -> None:
-        ctx = JobContext(job, job_dir(self.config.temp_dir, job))
+        ctx = JobContext(job, self._temp_dir / workspace_name(job.recording_id, job.claim_token))
         thread = threading.Thread(
             target=self._execute, args=(ctx,), name=f"job-{job.recording_id}", daemon=True
         )
@@ -350,7 +358,7 @@ class Worker:
                 for ctx, _ in self._running.values()
             )
         if not stuck:
-            path = worker_dir(self.config.temp_dir, self.config.worker_id) / "alive"
+            path = self._temp_dir / "alive"
             with contextlib.suppress(OSError):
                 path.touch()
 
@@ -369,13 +377,13 @@ class Worker:
                     f"Processing recording {job.recording_id}: {job.apex_id}",
                     claimed_from=job.claimed_from,
                 )
-                ctx.workdir.mkdir(parents=True, exist_ok=True)
-                self._run_pipeline(ctx)
+                with job_workspace(self._temp_dir, job.recording_id, job.claim_token):
+                    self._run_pipeline(ctx)
             except Exception:
                 # _run_pipeline handles every job error; this is a defect in the worker itself
                 self._log.exception("The worker failed while finishing a job")
             finally:
-                remove_dir(ctx.workdir)
+                remove_workspace(ctx.workdir)
                 self.heartbeat.untrack(ctx)
                 with self._lock:
                     self._running.pop(job.recording_id, None)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from angel_intelligence import errors
 from angel_intelligence.db.models import CallTranscription
 from angel_intelligence.domain.job import JobOutcome, RequestResult
-from dbkit import TestDatabase
 from controlled_pipeline import results_outcome
+from dbkit import TestDatabase
 from queue_helpers import (
     add_recording,
     add_recordings,

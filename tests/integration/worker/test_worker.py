@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,8 +17,8 @@ from sqlalchemy import Engine
 from angel_intelligence.db.engine import engine_for_url
 from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.worker import JobResult, Worker, WorkerConfig
-from dbkit import TestDatabase
 from controlled_pipeline import ControlledPipeline
+from dbkit import TestDatabase
 from queue_helpers import (
     add_recording,
     add_recordings,
@@ -255,6 +257,9 @@ def test_the_worker_removes_job_directories_left_by_its_previous_run(
     stale = tmp_path / "temp" / "test-worker" / "job-7-abcdef"
     stale.mkdir(parents=True)
     (stale / "call.gsm").write_bytes(b"\0" * 1024)
+    # what a killed process leaves: its owner file names a process that is gone
+    owner = {"host": socket.gethostname(), "pid": 999_999_999, "started": 1}
+    (stale / "owner.json").write_text(json.dumps(owner))
     neighbour = tmp_path / "temp" / "other-worker" / "job-8-abcdef"
     neighbour.mkdir(parents=True)
     make_worker(db.engine, tmp_path).run(once=True)
