@@ -58,6 +58,10 @@ _ANGEL_ENV_PREFIXES = (
     "HEARTBEAT_SECONDS",
     "TEMP_DIR",
     "LOCAL_STORAGE_PATH",
+    "DIARIZATION_",
+    "PYANNOTE_",
+    "ORGANISATION_",
+    "VOICE_",
 )
 
 

@@ -54,6 +54,7 @@ def _domain(row: FingerprintRow) -> VoiceFingerprint:
         embedding=from_bytes(row.fingerprint_data),
         confidence_threshold=float(threshold) if threshold is not None else DEFAULT_THRESHOLD,
         sample_count=int(row.sample_count or 0),
+        last_updated_at=row.last_updated_at,
     )
 
 

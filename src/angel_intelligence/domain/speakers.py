@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
@@ -81,6 +82,7 @@ class VoiceFingerprint:
     embedding: tuple[float, ...]
     confidence_threshold: float = 0.85
     sample_count: int = 0
+    last_updated_at: dt.datetime | None = None
 
     @property
     def speaker_id(self) -> str:

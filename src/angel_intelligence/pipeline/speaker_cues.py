@@ -2,7 +2,7 @@
 
 Used only for voices no fingerprint recognised. Points, per speaker:
 
-- **greeting** (+2): in their first 30 words, a contact-centre greeting ("thank you for
+- **greeting** (+2): in their first 30 words, a contact-centre greeting ("(thank you) for
   calling", "you're through to", "calling from", "this is <name> from/at/with").
 - **organisation** (+2): the organisation's name (ORGANISATION_NAMES) in their first 30 words,
   matched loosely because Whisper mishears names ("Pope Foundation" for "Hope Foundation").
@@ -29,7 +29,7 @@ _NAME_MATCH = 0.8  # mean similarity of the name's words (difflib ratio)
 _NAME_WORD_MIN = 0.6
 
 _GREETING = re.compile(
-    r"\b(thank(s| you) for (calling|ringing|holding)|(you're|you are) (through|speaking) to|"
+    r"\b((thank(s| you) )?for (calling|ringing|holding)|(you're|you are) (through|speaking) to|"
     r"calling (you )?(from|on behalf of)|(this is|my name is|i'm|i am) \w+ (from|at|with|in) "
     r"(the )?\w+)"
 )

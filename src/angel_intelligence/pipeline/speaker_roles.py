@@ -15,9 +15,9 @@ The rules (docs/speakers.md, "Roles"):
    `halo_id` (`agent_<halo_id>`, method "cues+call") when the call has one and no speaker already
    matched it; the rest are `agent_unknown` ("agent_unknown", then "agent_unknown_2", …).
 
-Cue confidence: 0.5 + 0.5·tanh(gap / 2), where the gap is the distance in cue points between the
-speaker and the supporter (for the supporter: to the lowest-scoring other unmatched speaker; a
-supporter whose every other speaker matched a fingerprint has a gap of 3).
+Cue confidence: 0.5 + 0.5·tanh(gap / 2), at most 0.99, where the gap is the distance in cue
+points between the speaker and the supporter (for the supporter: to the lowest-scoring other
+unmatched speaker; a supporter whose every other speaker matched a fingerprint has a gap of 3).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from angel_intelligence.domain.speakers import (
 from angel_intelligence.pipeline.speaker_cues import CueScore, cue_score
 
 _ELIMINATION_GAP = 3.0
+_MAX_CUE_CONFIDENCE = 0.99
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,8 @@ def _choose_supporter(
 
 
 def _confidence(gap: float) -> float:
-    return 0.5 + 0.5 * math.tanh(max(gap, 0.0) / 2)
+    # Capped: words alone never make an identification certain.
+    return min(_MAX_CUE_CONFIDENCE, 0.5 + 0.5 * math.tanh(max(gap, 0.0) / 2))
 
 
 def _identity(

@@ -9,9 +9,11 @@ a collar around reference boundaries that is not scored (NIST md-eval convention
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -109,3 +111,57 @@ def _activity(turns: Sequence[SpeakerTurn], speakers: list[str], frames: int) ->
     for turn in turns:
         active[index[turn.speaker], _frame(turn.start_s) : _frame(turn.end_s)] = True
     return active
+
+
+class TimedToken(Protocol):
+    """A timed word: `domain.transcript.Word` and `testing.speech.ScriptedWord` both are."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def start_s(self) -> float: ...
+
+    @property
+    def end_s(self) -> float: ...
+
+
+def word_start_errors(
+    reference: Sequence[TimedToken], hypothesis: Sequence[TimedToken]
+) -> list[float]:
+    """|start error| in seconds of each recognised word that matches the script word in place.
+
+    Words are aligned by a longest-matching-blocks diff of their normalised texts, so only words
+    recognised correctly are timed.
+    """
+    ref = [(normalise_words(t.text), t.start_s) for t in reference]
+    hyp = [(normalise_words(t.text), t.start_s) for t in hypothesis]
+    ref_words = [(w[0], s) for w, s in ref if w]
+    hyp_words = [(w[0], s) for w, s in hyp if w]
+    matcher = difflib.SequenceMatcher(
+        None, [w for w, _ in ref_words], [w for w, _ in hyp_words], autojunk=False
+    )
+    return [
+        abs(ref_words[block.a + k][1] - hyp_words[block.b + k][1])
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+    ]
+
+
+def role_accuracy(
+    reference_turns: Sequence[SpeakerTurn],
+    labelled_words: Sequence[tuple[TimedToken, bool]],
+    agent_speakers: set[str],
+) -> float:
+    """Share of words labelled agent/supporter as the reference turn at their middle says.
+
+    `labelled_words` pairs each recognised word with whether it was labelled as an agent's.
+    """
+    if not labelled_words or not reference_turns:
+        return 0.0
+    right = 0
+    for word, is_agent in labelled_words:
+        middle = (word.start_s + word.end_s) / 2
+        turn = min(reference_turns, key=lambda t: max(t.start_s - middle, middle - t.end_s, 0.0))
+        right += (turn.speaker in agent_speakers) == is_agent
+    return right / len(labelled_words)

@@ -64,16 +64,16 @@ class Voice:
 # Voices measured to be separable by resemblyzer and intelligible to Whisper tiny.en
 # (benchmarks/voices.py; docs/speakers.md has the similarity and WER figures).
 VOICES: dict[str, Voice] = {
-    "agent_a": Voice("en-gb-x-rp+m5", rate_wpm=165, pitch=40, pitch_range=60, speed=0.92,
-                     pitch_cents=-150, equalizer=((300, 1.0, 4), (2500, 1.0, -3))),
-    "agent_b": Voice("en-us+f3", rate_wpm=160, pitch=60, pitch_range=70, speed=1.06,
-                     pitch_cents=120, equalizer=((1800, 1.2, 5),)),
-    "agent_c": Voice("en+m6", rate_wpm=150, pitch=30, pitch_range=40, speed=0.88,
-                     equalizer=((500, 0.8, 5), (3000, 1.0, -4))),
-    "supporter_a": Voice("en-gb-x-rp+f3", rate_wpm=155, pitch=65, pitch_range=55, speed=1.10,
-                         pitch_cents=-80, equalizer=((1000, 1.0, -5), (2800, 1.0, 5))),
-    "supporter_b": Voice("en-us+m5", rate_wpm=150, pitch=45, pitch_range=30, speed=0.96,
-                         pitch_cents=200, equalizer=((700, 1.0, 5),)),
+    "agent_a": Voice("en-us+m1", rate_wpm=150, pitch=62, pitch_range=72, speed=0.924,
+                     pitch_cents=100, equalizer=((500, 1.0, -6), (1200, 1.0, -4))),
+    "agent_b": Voice("en-gb-x-rp+klatt2", rate_wpm=150, pitch=49, pitch_range=47, speed=1.022,
+                     pitch_cents=200, equalizer=((2500, 1.0, 6),)),
+    "agent_c": Voice("en-gb-x-rp+quincy", rate_wpm=160, pitch=47, pitch_range=38, speed=0.887,
+                     pitch_cents=-150, equalizer=((1800, 1.0, -4), (2500, 1.0, 4))),
+    "supporter_a": Voice("en+anika", rate_wpm=160, pitch=35, pitch_range=67, speed=0.916,
+                         pitch_cents=150, equalizer=((1200, 1.0, -6),)),
+    "supporter_b": Voice("en+Annie", rate_wpm=150, pitch=45, pitch_range=21, speed=0.876,
+                         pitch_cents=150, equalizer=((1200, 1.0, -4),)),
 }  # fmt: skip
 
 
