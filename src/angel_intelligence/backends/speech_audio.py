@@ -43,6 +43,9 @@ def load_audio(audio_path: Path) -> npt.NDArray[np.float32]:
         raise InvalidAudioError(f"{audio_path.name}: no such file")
     if audio_path.stat().st_size == 0:
         raise InvalidAudioError(f"{audio_path.name}: the file is empty")
+    _check_not_text(audio_path)
+    if audio_path.suffix.lower() == ".gsm":
+        _check_raw_gsm(audio_path)
     try:
         samples = decode_audio(str(audio_path), sampling_rate=SAMPLE_RATE_HZ)
     except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError, …)
@@ -55,6 +58,34 @@ def load_audio(audio_path: Path) -> npt.NDArray[np.float32]:
             f"at least {MIN_DURATION_S} s is needed"
         )
     return np.asarray(samples, dtype=np.float32)
+
+
+GSM_FRAME_BYTES = 33
+_GSM_MAGIC = 0xD0  # every GSM 6.10 frame starts with the signature nibble 0xD
+_TEXT_STARTS = (b"<", b"{", b"[", b"\xef\xbb\xbf<")
+
+
+def _check_not_text(audio_path: Path) -> None:
+    with audio_path.open("rb") as handle:
+        head = handle.read(512).lstrip()
+    if head.startswith(_TEXT_STARTS) or head[:15].lower().startswith(b"<!doctype"):
+        raise InvalidAudioError(
+            f"{audio_path.name}: the file is text (an HTML or JSON page?), not audio"
+        )
+
+
+def _check_raw_gsm(audio_path: Path) -> None:
+    """Raw GSM has no header, so any bytes "decode": check the frame signatures instead."""
+    data = audio_path.read_bytes()
+    frames = data[: len(data) // GSM_FRAME_BYTES * GSM_FRAME_BYTES : GSM_FRAME_BYTES]
+    if not frames:
+        raise InvalidAudioError(f"{audio_path.name}: shorter than one GSM frame")
+    valid = sum(1 for byte in frames if byte & 0xF0 == _GSM_MAGIC)
+    if valid < 0.95 * len(frames):
+        raise InvalidAudioError(
+            f"{audio_path.name}: not raw GSM 6.10 ({valid} of {len(frames)} frames carry the "
+            "GSM signature)"
+        )
 
 
 def speech_regions(

@@ -15,20 +15,18 @@ ORGANISATION = "Hope Foundation"
 def two_party_call(
     agent: str = "agent_a", supporter: str = "supporter_a", organisation: str = ORGANISATION
 ) -> list[Line]:
-    """An inbound call: the agent greets, takes details, and updates a direct debit."""
+    """An inbound call: the agent greets, takes details, and changes a monthly donation."""
     return [
         Line(agent, f"Good afternoon, thank you for calling the {organisation}. "
-                    "My name is Sarah. How can I help you today?"),
-        Line(supporter, "Hello there. I would like to change the amount of my monthly "
-                        "donation please.", 0.7),
-        Line(agent, "Of course, I can help with that. Could I take your full name and "
-                    "your postcode please?", 0.6),
+                    "My name is Sarah. How can I help?"),
+        Line(supporter, "Hello. I would like to change my monthly donation please.", 0.7),
+        Line(agent, "Of course. Could I take your full name and your postcode please?", 0.6),
         Line(supporter, "Yes, it is Margaret Wilson, and I live in Leeds.", 0.8),
-        Line(agent, "Thank you Margaret. And what would you like the new amount to be?", 0.5),
-        Line(supporter, "Ten pounds a month instead of five, if that is all right.", 0.7),
-        Line(agent, "That is wonderful, thank you so much for your support. "
-                    "Is there anything else I can help with?", 0.6),
-        Line(supporter, "No, that is everything. Thank you, goodbye.", 0.6),
+        Line(agent, "Thank you Margaret. What would you like the new amount to be?", 0.5),
+        Line(supporter, "Ten pounds a month, please.", 0.7),
+        Line(agent, "Wonderful, thank you so much for your support. Is there anything else?",
+             0.6),
+        Line(supporter, "No, that is everything. Goodbye.", 0.6),
     ]  # fmt: skip
 
 
@@ -38,20 +36,19 @@ def transfer_call(
     supporter: str = "supporter_a",
     organisation: str = ORGANISATION,
 ) -> list[Line]:
-    """A call that the first agent transfers to a colleague in the supporter care team."""
+    """A call that the first agent transfers to a colleague in the legacy team."""
     return [
         Line(first_agent, f"Good morning, thank you for calling the {organisation}. "
-                          "My name is Sarah. How can I help?"),
-        Line(supporter, "Hello. I have a question about a gift in my will, please.", 0.7),
-        Line(first_agent, "Thank you. I will transfer you to my colleague in the legacy "
-                          "team, please hold the line.", 0.6),
-        Line(second_agent, f"Hello, this is James from the legacy team at the {organisation}. "
-                           "Could I take your name and your date of birth please?", 2.0),
-        Line(supporter, "Yes, my name is Peter Hughes, and I was born in nineteen fifty two.",
-             0.7),
-        Line(second_agent, "Thank you Peter. I will send you our guide to leaving a gift in "
-                           "your will. Is there anything else I can help with today?", 0.6),
-        Line(supporter, "No, that is lovely, thank you very much. Goodbye.", 0.6),
+                          "My name is Sarah, how can I help?"),
+        Line(supporter, "Hello. I have a question about leaving a gift in my will.", 0.7),
+        Line(first_agent, "Thank you. I will transfer you to my colleague in the legacy team, "
+                          "please hold.", 0.6),
+        Line(second_agent, "Hello, this is James from the legacy team. Could I take your name "
+                           "and date of birth please?", 2.0),
+        Line(supporter, "Yes, my name is Peter Hughes, born in nineteen fifty two.", 0.7),
+        Line(second_agent, "Thank you Peter. I will send you our guide. Is there anything else "
+                           "I can help with?", 0.6),
+        Line(supporter, "No, thank you very much. Goodbye.", 0.6),
     ]  # fmt: skip
 
 
@@ -75,6 +72,6 @@ def long_call(
 ) -> list[Line]:
     """A two-party call of about `duration_s` seconds (for benchmarks): the short call, repeated."""
     body = two_party_call(agent, supporter)
-    per_round_s = 32.0  # measured length of one `two_party_call`
+    per_round_s = 36.0  # measured length of one `two_party_call`
     rounds = max(1, round(duration_s / per_round_s))
     return [line for _ in range(rounds) for line in body]

@@ -6,6 +6,11 @@ the ground truth of a synthetic call exact to the sample.
 
 libespeak-ng keeps its state (voice, parameters, callback) in process globals and is not
 thread-safe, so one `EspeakEngine` per process is shared behind a lock (`espeak_engine()`).
+Some of that state also carries over from one utterance to the next (the voice's pitch
+"flutter" phase, not reset even by espeak_Terminate), so the same text comes out a few
+milliseconds different each time. A fresh process gives the same output for the same sequence
+of requests, so `synthesise_in_child` speaks a whole call's lines in a new process: synthetic
+calls are byte-for-byte reproducible whatever ran before them.
 Needs the Debian package `libespeak-ng1` (with `espeak-ng-data`).
 """
 
@@ -14,8 +19,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import json
+import subprocess
+import sys
+import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, astuple, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,7 +114,13 @@ class EspeakEngine:
         return 0
 
     def synthesise(
-        self, text: str, *, voice: str, rate_wpm: int = 165, pitch: int = 50, pitch_range: int = 50
+        self,
+        text: str,
+        *,
+        voice: str,
+        rate_wpm: int = 165,
+        pitch: int = 50,
+        pitch_range: int = 50,
     ) -> Utterance:
         """Speak `text` with an espeak voice (e.g. "en-gb-x-rp+m5") and return samples + marks."""
         encoded = text.encode("utf-8")
@@ -146,3 +162,57 @@ def _word_marks(encoded: bytes, events: list[tuple[int, int, int, int]]) -> tupl
 def espeak_engine() -> EspeakEngine:
     """The process's espeak engine (libespeak-ng state is process-global)."""
     return EspeakEngine()
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRequest:
+    text: str
+    voice: str
+    rate_wpm: int = 165
+    pitch: int = 50
+    pitch_range: int = 50
+
+
+def synthesise_in_child(requests: list[SpeechRequest]) -> list[Utterance]:
+    """Speak every request, in order, in a new process (reproducible output; see above)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "requests.json").write_text(json.dumps([asdict(r) for r in requests]))
+        result = subprocess.run(
+            [sys.executable, "-m", "angel_intelligence.testing.espeak", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise EspeakUnavailableError(f"espeak child failed: {result.stderr.strip()[-2000:]}")
+        header = json.loads((folder / "result.json").read_text())
+        utterances = []
+        for index, item in enumerate(header["utterances"]):
+            samples = np.load(folder / f"{index}.npy")
+            marks = tuple(WordMark(*mark) for mark in item["marks"])
+            utterances.append(Utterance(samples, int(header["sample_rate_hz"]), marks))
+        return utterances
+
+
+def _child(folder: Path) -> None:
+    engine = espeak_engine()
+    requests = [SpeechRequest(**r) for r in json.loads((folder / "requests.json").read_text())]
+    described = []
+    for index, request in enumerate(requests):
+        utterance = engine.synthesise(
+            request.text,
+            voice=request.voice,
+            rate_wpm=request.rate_wpm,
+            pitch=request.pitch,
+            pitch_range=request.pitch_range,
+        )
+        np.save(folder / f"{index}.npy", utterance.samples)
+        described.append({"marks": [astuple(m) for m in utterance.marks]})
+    header = {"sample_rate_hz": engine.sample_rate_hz, "utterances": described}
+    (folder / "result.json").write_text(json.dumps(header))
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]))

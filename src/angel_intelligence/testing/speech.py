@@ -29,7 +29,7 @@ import numpy.typing as npt
 import soundfile
 
 from angel_intelligence.domain.speakers import SpeakerTurn
-from angel_intelligence.testing.espeak import espeak_engine
+from angel_intelligence.testing.espeak import SpeechRequest, Utterance, synthesise_in_child
 
 TELEPHONE_RATE_HZ = 8000
 GSM_FRAME_SAMPLES = 160
@@ -165,8 +165,17 @@ def synthesise_call(
     if unknown:
         raise ValueError(f"unknown voices {unknown}; known: {sorted(table)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    rate = espeak_engine().sample_rate_hz
-    rendered = [_render_line(line.text, table[line.voice], rate) for line in lines]
+    spoken = synthesise_in_child(
+        [
+            SpeechRequest(line.text, v.espeak_voice, v.rate_wpm, v.pitch, v.pitch_range)
+            for line, v in ((line, table[line.voice]) for line in lines)
+        ]
+    )
+    rate = spoken[0].sample_rate_hz
+    rendered = [
+        _render_line(line.text, utterance, table[line.voice])
+        for line, utterance in zip(lines, spoken, strict=True)
+    ]
 
     # Place each line so its first word starts `pause_before_s` after the previous line's
     # last word ends (the lead-in silence espeak adds is cut off).
@@ -228,14 +237,8 @@ def synthesise_clip(
     return call.gsm_path if path.suffix == ".gsm" else call.wav_path
 
 
-def _render_line(text: str, voice: Voice, rate: int) -> _RenderedLine:
-    utterance = espeak_engine().synthesise(
-        text,
-        voice=voice.espeak_voice,
-        rate_wpm=voice.rate_wpm,
-        pitch=voice.pitch,
-        pitch_range=voice.pitch_range,
-    )
+def _render_line(text: str, utterance: Utterance, voice: Voice) -> _RenderedLine:
+    rate = utterance.sample_rate_hz
     samples = utterance.samples.astype(np.float32) / 32768.0
     starts: list[tuple[str, int]] = []
     for token in _TOKEN.finditer(text):

@@ -12,12 +12,10 @@ import pytest
 
 from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
 from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
-from angel_intelligence.pipeline.speakers import SpeakerOptions
 from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.speech import SyntheticCall, synthesise_call
-
-OPTIONS = SpeakerOptions(organisation_names=(call_scripts.ORGANISATION,))
+from speech.speech_options import OPTIONS
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +34,9 @@ def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def two_party_call(speech_dir: Path) -> SyntheticCall:
-    """agent_a and supporter_a, 20 dB SNR, as 8 kHz GSM."""
+    """agent_a and supporter_a, 25 dB SNR, as 8 kHz GSM."""
     return synthesise_call(
-        call_scripts.two_party_call(), speech_dir, name="two_party", noise_snr_db=20, seed=1
+        call_scripts.two_party_call(), speech_dir, name="two_party", noise_snr_db=25, seed=1
     )
 
 

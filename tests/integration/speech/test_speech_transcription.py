@@ -95,23 +95,27 @@ def test_other_formats_transcribe_alike(
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("name", "content", "message"),
     [
-        (b"", "empty"),
-        (b"<html><body>404 Not Found</body></html>" * 20, "cannot be decoded"),
+        ("1737123456.12345.gsm", b"", "the file is empty"),
+        ("1737123456.12345.gsm", b"<html><body>404 Not Found</body></html>" * 20, "HTML"),
+        ("1737123456.12345.gsm", bytes(range(256)) * 40, "not raw GSM"),
+        ("1737123456.12345.wav", bytes(range(256)) * 40, "cannot be decoded"),
     ],
 )
 def test_when_the_file_is_not_audio_then_invalid_audio(
-    content: bytes, message: str, transcriber: FasterWhisperTranscriber, tmp_path: Path
+    name: str, content: bytes, message: str, transcriber: FasterWhisperTranscriber, tmp_path: Path
 ) -> None:
-    path = tmp_path / "1737123456.12345.gsm"
+    path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InvalidAudioError, match=message) as caught:
         transcriber.transcribe(path)
-    assert str(caught.value).startswith("INVALID_AUDIO: 1737123456.12345.gsm")
+    assert str(caught.value).startswith(f"INVALID_AUDIO: {name}")
 
 
-def test_silence_gives_an_empty_transcript(transcriber: FasterWhisperTranscriber, tmp_path: Path) -> None:
+def test_silence_gives_an_empty_transcript(
+    transcriber: FasterWhisperTranscriber, tmp_path: Path
+) -> None:
     path = tmp_path / "silence.wav"
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", str(path), "trim", "0", "3"], check=True)
     transcript = transcriber.transcribe(path)

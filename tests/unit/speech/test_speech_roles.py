@@ -79,7 +79,11 @@ def test_when_no_fingerprint_matches_then_cues_decide_and_the_call_agent_gets_th
         organisation_names=ORG,
     )
     agent, supporter = identities
-    assert (agent.role, agent.speaker_id, agent.method) == (SpeakerRole.AGENT, "agent_1001", "cues+call")
+    assert (agent.role, agent.speaker_id, agent.method) == (
+        SpeakerRole.AGENT,
+        "agent_1001",
+        "cues+call",
+    )
     assert (supporter.role, supporter.speaker_id) == (SpeakerRole.SUPPORTER, "supporter")
     assert agent.confidence > 0.9 and supporter.confidence > 0.9
 
@@ -142,13 +146,19 @@ def test_one_fingerprint_labels_one_speaker_only() -> None:
 
 
 def test_a_transfer_gives_two_agents_and_one_supporter() -> None:
-    first, second = unit(1), unit(2)
+    first, _second = unit(1), unit(2)
     identities = identify_speakers(
         [
             evidence("S0", AGENT_TEXT, 15, 0.5, near(first, 10)),
             evidence("S1", SUPPORTER_TEXT + " I want to ask about a gift in my will.", 12, 6),
-            evidence("S2", "Hello, this is James from the legacy team at the Hope Foundation. "
-                     "Could I take your name and date of birth?", 14, 20, unit(3)),
+            evidence(
+                "S2",
+                "Hello, this is James from the legacy team at the Hope Foundation. "
+                "Could I take your name and date of birth?",
+                14,
+                20,
+                unit(3),
+            ),
         ],
         [VoiceFingerprint(5, "Sarah", first)],
         halo_id=5,
@@ -172,7 +182,9 @@ def test_one_speaker_with_no_agent_cues_is_the_supporter() -> None:
 
 def timed_segment(text: str, start: float, step: float = 0.5) -> Segment:
     tokens = text.split()
-    words = tuple(Word(t, start + i * step, start + (i + 1) * step - 0.05, 0.9) for i, t in enumerate(tokens))
+    words = tuple(
+        Word(t, start + i * step, start + (i + 1) * step - 0.05, 0.9) for i, t in enumerate(tokens)
+    )
     return Segment(text, words[0].start_s, words[-1].end_s, words, 0.9)
 
 
@@ -197,7 +209,9 @@ def test_a_lone_word_flipping_speaker_inside_a_segment_is_smoothed() -> None:
 
 def test_words_in_silence_go_to_the_nearest_turn() -> None:
     segment = timed_segment("late words", 10.0)
-    pieces = split_by_speaker(Transcript((segment,)), [SpeakerTurn(0, 5, "S0"), SpeakerTurn(6, 9, "S1")])
+    pieces = split_by_speaker(
+        Transcript((segment,)), [SpeakerTurn(0, 5, "S0"), SpeakerTurn(6, 9, "S1")]
+    )
     assert [label for _, label in pieces] == ["S1"]
 
 
@@ -237,11 +251,18 @@ def test_a_new_agent_voice_after_another_is_a_handover() -> None:
     )
     turns = (SpeakerTurn(0, 11, "S0"), SpeakerTurn(12, 19, "S1"), SpeakerTurn(20, 27, "S2"))
     diarization = Diarization(turns, {"S0": unit(1), "S1": unit(2), "S2": unit(3)})
-    labelled = label_speakers(Transcript(segments, duration_s=28), diarization, options=SpeakerOptions(ORG))
+    labelled = label_speakers(
+        Transcript(segments, duration_s=28), diarization, options=SpeakerOptions(ORG)
+    )
     (handover,) = labelled.handovers
     assert handover.time_s == pytest.approx(20.0)
-    assert (handover.from_speaker_id, handover.to_speaker_id) == ("agent_unknown", "agent_unknown_2")
-    assert labelled.handovers_json() == [{"time_s": 20.0, "from": "agent_unknown", "to": "agent_unknown_2"}]
+    assert (handover.from_speaker_id, handover.to_speaker_id) == (
+        "agent_unknown",
+        "agent_unknown_2",
+    )
+    assert labelled.handovers_json() == [
+        {"time_s": 20.0, "from": "agent_unknown", "to": "agent_unknown_2"}
+    ]
 
 
 # --- the enrolment guard --------------------------------------------------------------------
@@ -249,7 +270,9 @@ def test_a_new_agent_voice_after_another_is_a_handover() -> None:
 
 def test_a_clearly_identified_call_agent_is_enrolled() -> None:
     transcript, diarization = two_voice_call(unit(1), unit(2))
-    labelled = label_speakers(transcript, diarization, halo_id=9, agent_name="Sarah", options=SpeakerOptions(ORG))
+    labelled = label_speakers(
+        transcript, diarization, halo_id=9, agent_name="Sarah", options=SpeakerOptions(ORG)
+    )
     (sample,) = labelled.enrolments
     assert (sample.halo_id, sample.agent_name, sample.speaker) == (9, "Sarah", "S0")
     assert sample.embedding == unit(1)
@@ -267,8 +290,12 @@ def test_a_clearly_identified_call_agent_is_enrolled() -> None:
 )
 def test_the_guard_refuses_doubtful_samples(case: str, overrides: dict, reason: str) -> None:
     agent_voice = unit(1)
-    supporter_voice = near(agent_voice, 5, 0.01) if overrides.get("supporter_voice") == "same" else unit(2)
-    transcript, diarization = two_voice_call(agent_voice, supporter_voice, agent_s=overrides.get("agent_s", 20.0))
+    supporter_voice = (
+        near(agent_voice, 5, 0.01) if overrides.get("supporter_voice") == "same" else unit(2)
+    )
+    transcript, diarization = two_voice_call(
+        agent_voice, supporter_voice, agent_s=overrides.get("agent_s", 20.0)
+    )
     options = SpeakerOptions(
         ORG,
         auto_enrol=overrides.get("auto_enrol", True),
@@ -313,10 +340,16 @@ def test_the_guard_refuses_a_transfer_without_fingerprints() -> None:
     segments = (
         timed_segment(AGENT_TEXT, 0.0, 0.6),
         timed_segment(SUPPORTER_TEXT, 18.0),
-        timed_segment("Hello this is James from the legacy team, could I take your name and your postcode?", 25.0, 0.7),
+        timed_segment(
+            "Hello this is James from the legacy team, could I take your name and your postcode?",
+            25.0,
+            0.7,
+        ),
     )
     turns = (SpeakerTurn(0, 17, "S0"), SpeakerTurn(18, 24, "S1"), SpeakerTurn(25, 37, "S2"))
     diarization = Diarization(turns, {"S0": unit(1), "S1": unit(2), "S2": unit(3)})
-    labelled = label_speakers(Transcript(segments, duration_s=38), diarization, halo_id=9, options=SpeakerOptions(ORG))
+    labelled = label_speakers(
+        Transcript(segments, duration_s=38), diarization, halo_id=9, options=SpeakerOptions(ORG)
+    )
     assert labelled.enrolments == ()
     assert any("several agent voices" in n for n in labelled.enrolment_notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -16,7 +17,7 @@ def words(*items: tuple[str, float | None, float | None]) -> list[RawWord]:
 def check_monotonic(result: list) -> None:
     for word in result:
         assert word.end_s > word.start_s
-    for a, b in zip(result, result[1:], strict=False):
+    for a, b in itertools.pairwise(result):
         assert b.start_s >= a.start_s
 
 
@@ -39,12 +40,16 @@ def test_when_a_number_has_zero_length_then_it_fills_the_gap_between_its_neighbo
 
 
 def test_when_several_words_are_unusable_then_the_gap_is_shared_by_spoken_length() -> None:
-    raw = words(("is", 0.0, 0.2), ("4111", math.nan, math.nan), ("and", None, None), ("then", 1.4, 1.6))
+    raw = words(
+        ("is", 0.0, 0.2), ("4111", math.nan, math.nan), ("and", None, None), ("then", 1.4, 1.6)
+    )
     result = usable_words(raw, segment_start_s=0.0, segment_end_s=1.6, audio_duration_s=2.0)
     four_digits, conjunction = result[1], result[2]
     assert spoken_units("4111") == 4 and spoken_units("and") == 1
     assert four_digits.start_s == pytest.approx(0.2)
-    assert four_digits.end_s - four_digits.start_s == pytest.approx(4 * (conjunction.end_s - conjunction.start_s))
+    assert four_digits.end_s - four_digits.start_s == pytest.approx(
+        4 * (conjunction.end_s - conjunction.start_s)
+    )
     assert conjunction.end_s == pytest.approx(1.4)
     check_monotonic(result)
 

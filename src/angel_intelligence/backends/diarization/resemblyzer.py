@@ -2,8 +2,9 @@
 
 Method (docs/speakers.md): Silero VAD finds the speech; each speech region is cut into 1.6 s
 windows every 0.4 s (a region shorter than that is one window), volume-normalised per region
-and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); the windows are clustered
-(`clustering.py`); each 10 ms of speech takes its nearest window's speaker. A speaker's
+and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); the windows of at least
+1 s are clustered (`clustering.py`) and shorter ones (0.25-1 s: "Hello.", "Yes.") join the
+nearest resulting speaker; each 10 ms of speech takes its nearest window's speaker. A speaker's
 embedding is the normalised mean of its windows, computed exactly as `ResemblyzerEmbedder`
 computes an enrolment clip's, so fingerprints and calls are comparable.
 
@@ -39,7 +40,8 @@ from angel_intelligence.errors import ModelLoadError
 
 WINDOW_S = 1.6  # resemblyzer's partial utterance (160 mel frames)
 STEP_S = 0.4
-MIN_WINDOW_S = 0.5  # shorter speech carries too little voice to embed
+MIN_WINDOW_S = 0.25  # shorter speech carries too little voice to embed at all
+CLUSTER_MIN_WINDOW_S = 1.0  # shorter windows are too noisy to cluster: matched afterwards
 _HOP = SAMPLE_RATE_HZ // 100  # 10 ms mel hop
 _TARGET_DBFS = -30.0  # resemblyzer's training level (hparams.audio_norm_target_dBFS)
 
@@ -53,8 +55,15 @@ class VoiceWindows:
     ends_s: npt.NDArray[np.float64]
 
     @property
-    def durations_s(self) -> npt.NDArray[np.float32]:
-        return (self.ends_s - self.starts_s).astype(np.float32)
+    def lengths_s(self) -> npt.NDArray[np.float64]:
+        return self.ends_s - self.starts_s
+
+    @property
+    def new_speech_s(self) -> npt.NDArray[np.float32]:
+        """The speech each window adds to the ones before it (windows overlap)."""
+        previous_ends = np.concatenate([[-np.inf], np.maximum.accumulate(self.ends_s)[:-1]])
+        covered = self.ends_s - np.maximum(self.starts_s, previous_ends)
+        return np.asarray(np.maximum(covered, 0.0), dtype=np.float32)
 
     def mean_embedding(self) -> npt.NDArray[np.float32]:
         if len(self.embeddings) == 0:
@@ -101,9 +110,13 @@ class ResemblyzerEmbedder:
         return tuple(float(x) for x in mean)
 
     def windows(
-        self, samples: npt.NDArray[np.float32], regions: list[SpeechRegion]
+        self,
+        samples: npt.NDArray[np.float32],
+        regions: list[SpeechRegion],
+        *,
+        min_window_s: float = CLUSTER_MIN_WINDOW_S,
     ) -> VoiceWindows:
-        """Embed every window of every speech region."""
+        """Embed every window of every speech region at least `min_window_s` long."""
         from resemblyzer.audio import wav_to_mel_spectrogram
 
         window = int(WINDOW_S * SAMPLE_RATE_HZ)
@@ -112,7 +125,7 @@ class ResemblyzerEmbedder:
         spans: list[tuple[int, int]] = []
         for region in regions:
             length = region.end - region.start
-            if length < MIN_WINDOW_S * SAMPLE_RATE_HZ:
+            if length < min_window_s * SAMPLE_RATE_HZ:
                 continue
             audio = _normalise_volume(samples[region.start : region.end])
             mel = wav_to_mel_spectrogram(audio)
@@ -164,20 +177,39 @@ class ResemblyzerDiarizer:
 
     def diarize_samples(self, samples: npt.NDArray[np.float32]) -> Diarization:
         regions = speech_regions(samples)
-        windows = self.embedder.windows(samples, regions)
-        labels = cluster_embeddings(windows.embeddings, windows.durations_s, self.options)
+        windows = self.embedder.windows(samples, regions, min_window_s=MIN_WINDOW_S)
+        labels = self._labels(windows)
         spans = [
             LabelledSpan(float(s), float(e), int(label))
             for s, e, label in zip(windows.starts_s, windows.ends_s, labels, strict=True)
         ]
         turns = turns_from_windows([(r.start_s, r.end_s) for r in regions], spans)
-        means = centroids(windows.embeddings, labels) if len(labels) else {}
+        core = windows.lengths_s >= CLUSTER_MIN_WINDOW_S
+        if not core.any():
+            core = np.ones(len(labels), dtype=bool)
+        means = centroids(windows.embeddings[core], labels[core]) if len(labels) else {}
         embeddings = {f"S{k}": tuple(float(x) for x in v) for k, v in means.items()}
         present = {t.speaker for t in turns}
         return Diarization(
             turns=tuple(turns),
             embeddings={k: v for k, v in embeddings.items() if k in present},
         )
+
+    def _labels(self, windows: VoiceWindows) -> npt.NDArray[np.int64]:
+        """Cluster the long windows; give each short one the nearest resulting speaker."""
+        core = windows.lengths_s >= CLUSTER_MIN_WINDOW_S
+        if not core.any():
+            return cluster_embeddings(windows.embeddings, windows.new_speech_s, self.options)
+        labels = np.zeros(len(core), dtype=np.int64)
+        labels[core] = cluster_embeddings(
+            windows.embeddings[core], windows.new_speech_s[core], self.options
+        )
+        means = centroids(windows.embeddings[core], labels[core])
+        keys = np.array(list(means), dtype=np.int64)
+        matrix = np.stack([means[int(k)] for k in keys])
+        if (~core).any():
+            labels[~core] = keys[np.argmax(windows.embeddings[~core] @ matrix.T, axis=1)]
+        return labels
 
 
 def _normalise_volume(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -60,7 +60,9 @@ def test_enrol_adds_one_sample_per_clip_and_keeps_the_latest_name(db: TestDataba
     assert (saved.sample_count, saved.agent_name) == (3, "New Name")
 
 
-def test_a_sample_from_another_embedding_model_is_refused_and_apply_skips_it(db: TestDatabase) -> None:
+def test_a_sample_from_another_embedding_model_is_refused_and_apply_skips_it(
+    db: TestDatabase,
+) -> None:
     from angel_intelligence.domain.speakers import FingerprintSample
 
     sessions = session_factory(db.engine)
