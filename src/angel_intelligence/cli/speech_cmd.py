@@ -47,10 +47,12 @@ def transcribe(
     """Print the segments JSON (words, times, speakers) for an audio file."""
     from angel_intelligence.backends.asr import build_transcriber
     from angel_intelligence.backends.diarization import build_diarizer
+    from angel_intelligence.backends.speech_audio import load_audio
     from angel_intelligence.pipeline.speakers import SpeakerOptions
     from angel_intelligence.pipeline.speech import transcribe_call
 
     settings = settings_or_exit()
+    load_audio(file)  # a file that is not audio fails now, before the models load
     known = _stored_fingerprints(settings) if use_fingerprints else []
     result = transcribe_call(
         file,

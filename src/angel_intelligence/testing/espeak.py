@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import functools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -178,8 +179,12 @@ def synthesise_in_child(requests: list[SpeechRequest]) -> list[Utterance]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "requests.json").write_text(json.dumps([asdict(r) for r in requests]))
+        # The child imports this very copy of the package, wherever it was imported from.
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])])
         result = subprocess.run(
             [sys.executable, "-m", "angel_intelligence.testing.espeak", str(folder)],
+            env={**os.environ, "PYTHONPATH": path},
             capture_output=True,
             text=True,
             check=False,
