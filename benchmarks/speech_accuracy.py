@@ -1,10 +1,11 @@
 """Accuracy of transcription, diarization and speaker roles on synthetic calls.
 
 Synthesises the test scripts (testing/call_scripts.py) clean and with noise at 25 and 20 dB
-SNR, one cast of voices per seed (CASTS), as 8 kHz GSM, runs Whisper tiny.en, the resemblyzer diarizer and the speaker stage, and prints per call: WER
-against the script, DER (0.25 s collar), the share of words given the right role, the median
-and 90th-percentile error of word start times, and the handover time error on transfers. The
-test bounds in tests/integration/speech/ and docs/speakers.md come from these figures.
+SNR, one cast of voices per seed (CASTS), as 8 kHz GSM; runs Whisper tiny.en, the resemblyzer
+diarizer and the speaker stage; and prints per call: WER against the script, DER (0.25 s
+collar), the share of words given the right role, the median and 90th-percentile error of word
+start times, and the handover time error on transfers. The test bounds in
+tests/integration/speech/ and docs/speakers.md come from these figures.
 
     PYTHONPATH=src python benchmarks/speech_accuracy.py [--seeds 3]
 """
