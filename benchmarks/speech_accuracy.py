@@ -3,9 +3,10 @@
 Synthesises the test scripts (testing/call_scripts.py) clean and with noise at 25 and 20 dB
 SNR, one cast of voices per seed (CASTS), as 8 kHz GSM; runs Whisper tiny.en, the resemblyzer
 diarizer and the speaker stage; and prints per call: WER against the script, DER (0.25 s
-collar), the share of words given the right role, the median and 90th-percentile error of word
-start times, and the handover time error on transfers. The test bounds in
-tests/integration/speech/ and docs/speakers.md come from these figures.
+collar; "confused" is its speaker-confusion part, the rest being speech the VAD left out,
+mostly pauses inside a turn), the share of words given the right role, the median and
+90th-percentile error of word start times, and the handover time error on transfers. The test
+bounds in tests/integration/speech/ and docs/speakers.md come from these figures.
 
     PYTHONPATH=src python benchmarks/speech_accuracy.py [--seeds 3]
 """
@@ -49,7 +50,18 @@ def main() -> None:
     transcriber = FasterWhisperTranscriber()
     diarizer = ResemblyzerDiarizer()
     options = SpeakerOptions(organisation_names=(call_scripts.ORGANISATION,))
-    header = ("dur s", "WER", "DER", "roles", "t med", "t p90", "handover", "asr s", "diar s")
+    header = (
+        "dur s",
+        "WER",
+        "DER",
+        "confused",
+        "roles",
+        "t med",
+        "t p90",
+        "handover",
+        "asr s",
+        "diar s",
+    )
     print(f"{'call':<24}  " + "  ".join(f"{c:>8}" for c in header))
     figures: dict[str, list[float]] = {"wer": [], "der": [], "roles": [], "p90": []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +77,8 @@ def main() -> None:
                     result = transcribe_call(call.gsm_path, transcriber, diarizer, options=options)
                     segments = result.transcript.segments
                     wer = word_error_rate(call.script_text, " ".join(s.text for s in segments))
-                    der = diarization_error(call.speaker_turns(), result.diarization.turns).der
+                    score = diarization_error(call.speaker_turns(), result.diarization.turns)
+                    der, confused = score.der, score.confusion_s / score.scored_speech_s
                     labelled = [
                         (w, bool(s.speaker and s.speaker.is_agent))
                         for s in segments
@@ -79,7 +92,15 @@ def main() -> None:
                         expected = call.first_turn_of(second).start_s
                         found = result.labelling.handovers
                         handover = f"{found[0].time_s - expected:+.2f}" if found else "none"
-                    values = (call.duration_s, wer, der, roles, statistics.median(errors), p90)
+                    values = (
+                        call.duration_s,
+                        wer,
+                        der,
+                        confused,
+                        roles,
+                        statistics.median(errors),
+                        p90,
+                    )
                     cells = [f"{v:>8.3f}" for v in values] + [f"{handover:>8}"]
                     cells += [f"{result.timings_s[k]:>8.1f}" for k in ("transcribe", "diarize")]
                     print(f"{name:<24}  " + "  ".join(cells), flush=True)

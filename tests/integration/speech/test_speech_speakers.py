@@ -20,6 +20,7 @@ from angel_intelligence.db import fingerprints as store
 from angel_intelligence.db.engine import session_factory, transaction
 from angel_intelligence.domain.speakers import SpeakerRole, VoiceFingerprint
 from angel_intelligence.pipeline.enrolment import EnrolmentRefusedError, samples_from_clips
+from angel_intelligence.pipeline.speakers import label_speakers
 from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.scoring import diarization_error, role_accuracy
@@ -28,7 +29,7 @@ from speech.speech_options import OPTIONS
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
-MAX_DER = 0.12  # measured: see docs/speakers.md
+MAX_DER = 0.15  # measured 0.06-0.13 (docs/speakers.md)
 MIN_ROLE_ACCURACY = 0.9
 MAX_HANDOVER_ERROR_S = 1.5
 AGENT_VOICES = {"agent_a", "agent_b", "agent_c"}
@@ -173,15 +174,17 @@ def test_other_voices_do_not_match_the_fingerprint(
 
 
 def test_a_call_without_the_enrolled_voice_matches_no_fingerprint(
-    agent_c_fingerprint: VoiceFingerprint, two_party_call: SyntheticCall,
-    transcriber: FasterWhisperTranscriber, diarizer: ResemblyzerDiarizer,
-) -> None:  # fmt: skip
-    result = transcribe_call(
-        two_party_call.gsm_path, transcriber, diarizer, [agent_c_fingerprint], options=OPTIONS
+    agent_c_fingerprint: VoiceFingerprint, two_party_result: SpeechResult
+) -> None:
+    labelling = label_speakers(
+        two_party_result.transcript,
+        two_party_result.diarization,
+        [agent_c_fingerprint],
+        options=OPTIONS,
     )
-    assert result.labelling.identity("agent_2002") is None
-    assert {i.method for i in result.labelling.identities} <= {"cues", "cues+call", "elimination"}
-    assert {i.role for i in result.labelling.identities} == {
+    assert labelling.identity("agent_2002") is None
+    assert {i.method for i in labelling.identities} <= {"cues", "elimination"}
+    assert {i.role for i in labelling.identities} == {
         SpeakerRole.AGENT_UNKNOWN,
         SpeakerRole.SUPPORTER,
     }
@@ -204,24 +207,30 @@ def test_clips_of_different_voices_are_refused_together(
         samples_from_clips([enrolment_clips[0], other], ResemblyzerEmbedder())
 
 
-def test_calls_build_a_fingerprint_that_then_identifies_the_agent(
-    sqlite: Any,
-    two_party_result: SpeechResult,
-    two_party_call: SyntheticCall,
-    speech_dir: Path,
-    transcriber: FasterWhisperTranscriber,
-    diarizer: ResemblyzerDiarizer,
+def test_a_call_builds_a_fingerprint_that_then_identifies_the_agent_after_a_transfer(
+    sqlite: Any, two_party_result: SpeechResult, transfer_result: SpeechResult
 ) -> None:
-    """A call with halo_id enrols its agent; the next call of that agent matches by voice."""
+    """The two-party call (halo_id 1001, agent_a) enrols its agent; in the transfer call,
+    agent_a is then recognised by voice and agent_b stays agent_unknown."""
     sessions = session_factory(sqlite.engine)
     with transaction(sessions) as session:
         (saved,) = store.apply_enrolments(session, two_party_result.labelling.enrolments)
     assert (saved.halo_id, saved.sample_count) == (1001, 1)
     with transaction(sessions) as session:
         known = store.load_fingerprints(session)
-    again = call_with("agent_a", "supporter_b", speech_dir, "agent_a_again")
-    result = transcribe_call(again.gsm_path, transcriber, diarizer, known, options=OPTIONS)
-    agent = result.labelling.identity("agent_1001")
-    assert agent is not None and agent.method == "fingerprint"
-    # the supporter of the first call (supporter_a) is not in this call, and never became an agent
-    assert all(f.halo_id == 1001 for f in known)
+    labelling = label_speakers(
+        transfer_result.transcript,
+        transfer_result.diarization,
+        known,
+        halo_id=1001,
+        options=OPTIONS,
+    )
+    first, second = labelling.agents
+    assert (first.speaker_id, first.method) == ("agent_1001", "fingerprint")
+    assert second.speaker_id == "agent_unknown"
+    (handover,) = labelling.handovers
+    assert (handover.from_speaker_id, handover.to_speaker_id) == ("agent_1001", "agent_unknown")
+    # the supporter's voice (supporter_a, in both calls) was never enrolled
+    supporter = next(i for i in labelling.identities if i.role is SpeakerRole.SUPPORTER)
+    assert supporter.method != "fingerprint"
+    assert [f.halo_id for f in known] == [1001]

@@ -20,9 +20,9 @@ from angel_intelligence.testing.speech import SyntheticCall
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
-MAX_WER = 0.40  # measured: 0.10-0.30 on these calls
-MAX_MEDIAN_START_ERROR_S = 0.15  # measured: ~0.05
-MAX_P90_START_ERROR_S = 0.40  # measured: ~0.2
+MAX_WER = 0.40  # measured 0.23-0.36 at 25 dB SNR (docs/transcription.md)
+MAX_MEDIAN_START_ERROR_S = 0.20  # measured 0.11-0.15
+MAX_P90_START_ERROR_S = 0.50  # measured 0.19-0.37
 
 
 def test_words_and_times_are_monotonic_and_inside_the_audio(
@@ -75,19 +75,16 @@ def test_transcription_fields_are_the_specs(two_party_result: SpeechResult) -> N
     assert list(segment["words"][0]) == ["word", "start", "end", "confidence"]
 
 
-@pytest.mark.parametrize("kind", ["wav", "mp3", "wav-gsm"])
+@pytest.mark.parametrize("kind", ["mp3", "wav-gsm"])  # PCM WAV: the CLI test
 def test_other_formats_transcribe_alike(
     kind: str,
     two_party_call: SyntheticCall,
     transcriber: FasterWhisperTranscriber,
     tmp_path: Path,
 ) -> None:
-    if kind == "wav":
-        path = two_party_call.wav_path
-    else:
-        path = tmp_path / ("call.mp3" if kind == "mp3" else "call.wav")
-        extra = {"mp3": ["-C", "64"], "wav-gsm": ["-e", "gsm-full-rate"]}[kind]
-        subprocess.run(["sox", str(two_party_call.wav_path), *extra, str(path)], check=True)
+    path = tmp_path / ("call.mp3" if kind == "mp3" else "call.wav")
+    extra = {"mp3": ["-C", "64"], "wav-gsm": ["-e", "gsm-full-rate"]}[kind]
+    subprocess.run(["sox", str(two_party_call.wav_path), *extra, str(path)], check=True)
     transcript = transcriber.transcribe(path)
     assert abs(transcript.duration_s - two_party_call.duration_s) < 0.2
     text = " ".join(s.text for s in transcript.segments)
