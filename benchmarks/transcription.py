@@ -3,8 +3,9 @@
 A two-party call of about five minutes is synthesised (testing/speech.py, 25 dB SNR, 8 kHz GSM);
 each configuration then runs in its own process, so its peak memory (max RSS) is its own:
 
-- Whisper (bundled tiny.en, CPU int8): sequential with beam 5 (the default) and beam 1, and
-  faster-whisper's batched pipeline (batch 8), each with the default threads;
+- Whisper (bundled tiny.en, CPU int8): sequential decoding with beam 5 and beam 1, and
+  faster-whisper's batched pipeline (batch 8 and 16), with CTranslate2's default threads
+  (WHISPER_CPU_THREADS=0) and with 1 or 2;
 - the resemblyzer diarizer, with torch's default threads and with one thread.
 
 RTF = processing seconds / audio seconds (lower is better); load time is excluded and printed
@@ -27,12 +28,16 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-VARIANTS: dict[str, dict[str, object]] = {
-    "whisper beam 5 (default)": {"kind": "asr", "beam_size": 5, "batch_size": 0},
-    "whisper beam 1": {"kind": "asr", "beam_size": 1, "batch_size": 0},
-    "whisper batched 8, beam 5": {"kind": "asr", "beam_size": 5, "batch_size": 8},
-    "diarization (torch default threads)": {"kind": "diarize", "threads": 0},
-    "diarization (torch 1 thread)": {"kind": "diarize", "threads": 1},
+VARIANTS: dict[str, dict[str, int | str]] = {
+    "whisper sequential, beam 5": {"kind": "asr", "beam": 5, "batch": 0, "threads": 0},
+    "whisper sequential, beam 5, 1 thread": {"kind": "asr", "beam": 5, "batch": 0, "threads": 1},
+    "whisper sequential, beam 5, 2 threads": {"kind": "asr", "beam": 5, "batch": 0, "threads": 2},
+    "whisper sequential, beam 1": {"kind": "asr", "beam": 1, "batch": 0, "threads": 0},
+    "whisper batched 8, beam 5": {"kind": "asr", "beam": 5, "batch": 8, "threads": 0},
+    "whisper batched 8, beam 5, 2 threads": {"kind": "asr", "beam": 5, "batch": 8, "threads": 2},
+    "whisper batched 16, beam 5": {"kind": "asr", "beam": 5, "batch": 16, "threads": 0},
+    "diarization, torch default threads": {"kind": "diarize", "threads": 0},
+    "diarization, torch 1 thread (default)": {"kind": "diarize", "threads": 1},
 }
 
 
@@ -48,7 +53,11 @@ def run_variant(name: str, audio: Path, script_text: str) -> dict[str, object]:
         from angel_intelligence.testing.scoring import word_error_rate
 
         model = FasterWhisperTranscriber(
-            WhisperOptions(beam_size=int(config["beam_size"]), batch_size=int(config["batch_size"]))
+            WhisperOptions(
+                beam_size=int(config["beam"]),
+                batch_size=int(config["batch"]),
+                cpu_threads=int(config["threads"]),
+            )
         )
         load_s = time.perf_counter() - started
         started = time.perf_counter()
@@ -59,17 +68,19 @@ def run_variant(name: str, audio: Path, script_text: str) -> dict[str, object]:
     else:
         import torch
 
-        if int(config["threads"]):
-            torch.set_num_threads(int(config["threads"]))
-        from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
+        from angel_intelligence.backends.diarization.resemblyzer import (
+            ResemblyzerDiarizer,
+            ResemblyzerEmbedder,
+        )
 
-        diarizer = ResemblyzerDiarizer()
+        diarizer = ResemblyzerDiarizer(ResemblyzerEmbedder(torch_threads=int(config["threads"])))
         diarizer.embedder._model()  # load now, not inside the timing
         load_s = time.perf_counter() - started
         started = time.perf_counter()
         diarization = diarizer.diarize(audio)
         elapsed = time.perf_counter() - started
-        extra = {"speakers": len(diarization.speakers), "threads": torch.get_num_threads()}
+        threads = int(config["threads"]) or torch.get_num_threads()
+        extra = {"speakers": len(diarization.speakers), "torch_threads": threads}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"elapsed_s": elapsed, "load_s": load_s, "peak_mb": peak_mb, **extra}
 

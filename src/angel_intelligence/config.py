@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
     whisper_compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
     whisper_beam_size: int = Field(default=5, ge=1, le=10)
-    whisper_batch_size: int = Field(default=0, ge=0, le=64)  # 0: sequential decoding
+    whisper_batch_size: int = Field(default=8, ge=0, le=64)  # 0: sequential decoding
     whisper_vad_filter: bool = True
     whisper_cpu_threads: int = Field(default=0, ge=0)  # 0: one per CPU core
 
@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     diarization_backend: Literal["resemblyzer", "pyannote"] = "resemblyzer"
     pyannote_pipeline_path: Path | None = None  # a local pyannote pipeline directory
     diarization_max_speakers: int = Field(default=4, ge=1, le=10)
+    diarization_torch_threads: int = Field(default=1, ge=0)  # 0: torch's own setting
     organisation_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
     voice_auto_enrol: bool = True
     voice_enrol_min_confidence: float = Field(default=0.75, ge=0, le=1)

@@ -19,15 +19,6 @@ from speech.speech_options import OPTIONS
 
 
 @pytest.fixture(scope="session")
-def _torch_one_thread() -> None:
-    # Tests run two processes on two cores: torch's OpenMP threads would spin against each
-    # other (an LSTM batch measured 5x slower with 2 threads than 1 under load).
-    import torch
-
-    torch.set_num_threads(1)
-
-
-@pytest.fixture(scope="session")
 def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("speech")
 
@@ -54,7 +45,7 @@ def transcriber() -> FasterWhisperTranscriber:
 
 
 @pytest.fixture(scope="session")
-def diarizer(_torch_one_thread: None) -> ResemblyzerDiarizer:
+def diarizer() -> ResemblyzerDiarizer:
     return ResemblyzerDiarizer()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
+from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber, WhisperOptions
 from angel_intelligence.backends.asr.mock import MockTranscriber
 from angel_intelligence.errors import InvalidAudioError
 from angel_intelligence.pipeline.speech import SpeechResult
@@ -130,3 +130,21 @@ def test_the_mock_transcriber_is_deterministic_and_fits_the_audio(
     assert first.model == "mock-whisper"
     assert first.words[-1].end_s <= first.duration_s
     assert abs(first.duration_s - two_party_call.duration_s) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "vad_filter"),
+    [(0, True), (8, False)],  # the default, batched with VAD, is what the fixtures use
+)
+def test_other_decoding_modes_give_sentences_of_the_same_quality(
+    batch_size: int, vad_filter: bool, two_party_call: SyntheticCall
+) -> None:
+    options = WhisperOptions(batch_size=batch_size, vad_filter=vad_filter)
+    transcript = FasterWhisperTranscriber(options).transcribe(two_party_call.gsm_path)
+    text = " ".join(s.text for s in transcript.segments)
+    assert word_error_rate(two_party_call.script_text, text) <= MAX_WER
+    # the batched pipeline returns up to 30 s per segment: they are cut into sentences
+    assert len(transcript.segments) >= 6
+    assert all(s.end_s - s.start_s < 15 for s in transcript.segments)
+    starts = [w.start_s for w in transcript.words]
+    assert starts == sorted(starts)

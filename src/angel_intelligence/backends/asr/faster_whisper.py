@@ -26,6 +26,8 @@ log = get_logger(__name__)
 
 BUNDLED_PREFIX = "bundled:"
 _VAD_MIN_SILENCE_MS = 500  # split at half-second pauses (the default, 2 s, merges turns)
+_SENTENCE_ENDS = (".", "?", "!")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "e.g", "i.e", "etc"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class WhisperOptions:
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"
     beam_size: int = 5
-    batch_size: int = 0  # 0: sequential decoding; >0: faster-whisper's batched pipeline
+    batch_size: int = 8  # 0: sequential decoding; >0: faster-whisper's batched pipeline
     vad_filter: bool = True
     cpu_threads: int = 0
 
@@ -192,6 +194,8 @@ class FasterWhisperTranscriber:
         try:
             with self._lock:
                 if self._batched is not None:
+                    if not self.options.vad_filter:  # the batched pipeline needs its chunks
+                        options["clip_timestamps"] = _fixed_chunks(duration_s)
                     found, info = self._batched.transcribe(
                         samples, batch_size=self.options.batch_size, **options
                     )
@@ -202,9 +206,7 @@ class FasterWhisperTranscriber:
             raise TranscriptionFailedError(
                 f"{audio_path.name}: {type(error).__name__}: {error}"
             ) from None
-        segments = tuple(
-            s for s in (_segment(raw, duration_s) for raw in raw_segments) if s is not None
-        )
+        segments = tuple(segment for raw in raw_segments for segment in _segments(raw, duration_s))
         words = [w for s in segments for w in s.words]
         confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
         return Transcript(
@@ -225,10 +227,18 @@ class FasterWhisperTranscriber:
         )
 
 
-def _segment(raw: Any, duration_s: float) -> Segment | None:
+def _fixed_chunks(duration_s: float, chunk_s: float = 30.0) -> list[dict[str, float]]:
+    starts = [
+        i * chunk_s for i in range(int(duration_s // chunk_s) + 1) if i * chunk_s < duration_s
+    ]
+    return [{"start": start, "end": min(start + chunk_s, duration_s)} for start in starts]
+
+
+def _segments(raw: Any, duration_s: float) -> list[Segment]:
+    """One Whisper segment as one segment per sentence, with usable word times."""
     text = str(raw.text).strip()
     if not text:
-        return None
+        return []
     start_s, end_s = float(raw.start), min(float(raw.end), duration_s)
     raw_words = [
         RawWord(str(w.word), w.start, w.end, float(w.probability)) for w in (raw.words or ())
@@ -238,17 +248,45 @@ def _segment(raw: Any, duration_s: float) -> Segment | None:
     words = usable_words(
         raw_words, segment_start_s=start_s, segment_end_s=end_s, audio_duration_s=duration_s
     )
-    words = [w for w in words if w.text.strip()]
+    words = [_tidy(w) for w in words if w.text.strip()]
     if not words:
-        return None
-    confidence = sum(w.confidence for w in words) / len(words)
-    return Segment(
-        text=text,
-        start_s=min(start_s, words[0].start_s),
-        end_s=max(min(end_s, duration_s), words[-1].end_s),
-        words=tuple(_tidy(w) for w in words),
-        confidence=confidence,
-    )
+        return []
+    sentences = _sentences(words)
+    if len(sentences) == 1:
+        return [
+            Segment(
+                text=text,
+                start_s=min(start_s, words[0].start_s),
+                end_s=max(end_s, words[-1].end_s),
+                words=tuple(words),
+                confidence=sum(w.confidence for w in words) / len(words),
+            )
+        ]
+    return [
+        Segment(
+            text=" ".join(w.text for w in sentence),
+            start_s=sentence[0].start_s,
+            end_s=sentence[-1].end_s,
+            words=tuple(sentence),
+            confidence=sum(w.confidence for w in sentence) / len(sentence),
+        )
+        for sentence in sentences
+    ]
+
+
+def _sentences(words: list[Word]) -> list[list[Word]]:
+    """Words cut after each sentence end (. ? !), so segments stay sentence-sized.
+
+    The batched pipeline returns up to 30 s per segment; the karaoke and the speaker split
+    want sentences, as in the spec's example.
+    """
+    groups: list[list[Word]] = [[]]
+    for word in words:
+        groups[-1].append(word)
+        bare = word.text.rstrip("\"')»”’")
+        if bare.endswith(_SENTENCE_ENDS) and bare.lower().rstrip(".") not in _ABBREVIATIONS:
+            groups.append([])
+    return [g for g in groups if g]
 
 
 def _tidy(word: Word) -> Word:

@@ -14,7 +14,7 @@ def build_embedder(settings: Settings) -> SpeakerEmbedder:
     """The voice embedder behind fingerprints (resemblyzer, whatever the diarizer)."""
     from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerEmbedder
 
-    return ResemblyzerEmbedder()
+    return ResemblyzerEmbedder(torch_threads=settings.diarization_torch_threads)
 
 
 def build_diarizer(settings: Settings, embedder: SpeakerEmbedder | None = None) -> Diarizer:
@@ -29,7 +29,11 @@ def build_diarizer(settings: Settings, embedder: SpeakerEmbedder | None = None) 
         from angel_intelligence.backends.diarization.mock import MockDiarizer
 
         return MockDiarizer()
-    voice = embedder if isinstance(embedder, ResemblyzerEmbedder) else ResemblyzerEmbedder()
+    voice = (
+        embedder
+        if isinstance(embedder, ResemblyzerEmbedder)
+        else ResemblyzerEmbedder(torch_threads=settings.diarization_torch_threads)
+    )
     if settings.diarization_backend == "pyannote":
         from angel_intelligence.backends.diarization.pyannote import PyannoteDiarizer
 

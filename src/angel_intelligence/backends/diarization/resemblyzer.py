@@ -15,6 +15,8 @@ provided by `webrtcvad-wheels` (research/ecosystem.md).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,8 +78,9 @@ class ResemblyzerEmbedder:
 
     name = "resemblyzer-ge2e"
 
-    def __init__(self, device: str = "cpu") -> None:
+    def __init__(self, device: str = "cpu", *, torch_threads: int = 1) -> None:
         self._device = device
+        self._torch_threads = torch_threads
         self._encoder: Any = None
         self._lock = threading.Lock()
 
@@ -151,13 +154,32 @@ class ResemblyzerEmbedder:
         by_length: dict[int, list[int]] = {}
         for index, mel in enumerate(mels):
             by_length.setdefault(len(mel), []).append(index)
-        with torch.inference_mode():
+        with torch.inference_mode(), _torch_threads(torch, self._torch_threads):
             for indices in by_length.values():
                 for chunk in range(0, len(indices), 256):
                     batch_ids = indices[chunk : chunk + 256]
                     batch = torch.from_numpy(np.stack([mels[i] for i in batch_ids]))
                     result[batch_ids] = encoder(batch.to(encoder.device)).cpu().numpy()
         return result
+
+
+@contextmanager
+def _torch_threads(torch: Any, threads: int) -> Iterator[None]:
+    """torch's intra-op threads set to `threads` for the block (0: leave them alone).
+
+    Measured on 2 shared cores: the window LSTM ran 3.6x faster on one thread than on two
+    (benchmarks/transcription.py); OpenMP threads spin against other work. The setting is
+    process-wide, so it is restored afterwards for other torch users (the LLM).
+    """
+    if threads <= 0 or torch.get_num_threads() == threads:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class ResemblyzerDiarizer:
