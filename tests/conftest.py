@@ -61,6 +61,10 @@ _ANGEL_ENV_PREFIXES = (
     "TEMP_DIR",
     "LOCAL_STORAGE_PATH",
     "PII_",
+    "DIARIZATION_",
+    "PYANNOTE_",
+    "ORGANISATION_",
+    "VOICE_",
 )
 
 

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_API_TOKEN_LENGTH = 64
 
@@ -133,6 +133,21 @@ class Settings(BaseSettings):
     # --- Whisper ------------------------------------------------------------------------
     whisper_model: str = "bundled:tiny.en"  # production default: openai/whisper-medium (spec)
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
+    whisper_beam_size: int = Field(default=5, ge=1, le=10)
+    whisper_batch_size: int = Field(default=8, ge=0, le=64)  # 0: sequential decoding
+    whisper_vad_filter: bool = True
+    whisper_cpu_threads: int = Field(default=0, ge=0)  # 0: one per CPU core
+
+    # --- Speakers (docs/speakers.md) -------------------------------------------------------
+    diarization_backend: Literal["resemblyzer", "pyannote"] = "resemblyzer"
+    pyannote_pipeline_path: Path | None = None  # a local pyannote pipeline directory
+    diarization_max_speakers: int = Field(default=4, ge=1, le=10)
+    diarization_torch_threads: int = Field(default=1, ge=0)  # 0: torch's own setting
+    organisation_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    voice_auto_enrol: bool = True
+    voice_enrol_min_confidence: float = Field(default=0.75, ge=0, le=1)
+    voice_enrol_min_speech_seconds: float = Field(default=8.0, ge=0)
 
     # --- Processing ---------------------------------------------------------------------
     poll_interval_seconds: PositiveInt = _env_alias(
@@ -178,6 +193,14 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://host/path/")
+        return value
+
+    @field_validator("organisation_names", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        # ORGANISATION_NAMES="Hope Foundation, Hope" (comma-separated, not JSON).
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
         return value
 
     @field_validator("worker_id")

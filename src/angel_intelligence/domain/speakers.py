@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
@@ -58,6 +59,9 @@ class SpeakerIdentity:
     confidence: float
     halo_id: int | None = None
     method: str = ""  # "fingerprint", "cues", ... (for the record; docs/speakers.md)
+    talk_s: float = 0.0  # seconds of speech (diarized turns)
+    first_start_s: float = 0.0  # when the speaker is first heard
+    reasons: tuple[str, ...] = ()  # the cues or the match that decided (never any words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +71,38 @@ class Handover:
     time_s: float
     from_speaker_id: str
     to_speaker_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceFingerprint:
+    """An agent's stored voice (`ai_voice_fingerprints`): L2-normalised embedding and threshold."""
+
+    halo_id: int
+    agent_name: str
+    embedding: tuple[float, ...]
+    confidence_threshold: float = 0.85
+    sample_count: int = 0
+    last_updated_at: dt.datetime | None = None
+
+    @property
+    def speaker_id(self) -> str:
+        return agent_speaker_id(self.halo_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintSample:
+    """A voice to add to an agent's fingerprint, chosen by the enrolment guard."""
+
+    halo_id: int
+    agent_name: str
+    embedding: tuple[float, ...]
+    speech_s: float
+    speaker: str = ""  # the diarization label it came from
+
+
+def agent_speaker_id(halo_id: int) -> str:
+    """The spec's speaker_id for a known agent: "agent_1001" for halo_id 1001."""
+    return f"agent_{halo_id}"
+
+
+SUPPORTER_SPEAKER_ID = "supporter"

@@ -1,0 +1,192 @@
+"""Who each diarized speaker is: a known agent, an unknown agent, or the supporter.
+
+The rules (docs/speakers.md, "Roles"):
+
+1. **Fingerprints first.** Each speaker's embedding is compared (cosine) with every stored
+   fingerprint; a pair counts when the similarity reaches that row's `confidence_threshold`.
+   Pairs are taken best first, one speaker per fingerprint and one fingerprint per speaker. A
+   matched speaker is `agent`, `agent_<halo_id>`, with the similarity as its confidence.
+2. **One supporter.** A call with two or more speakers has exactly one supporter: among the
+   speakers no fingerprint matched, the one with the lowest cue score (`speaker_cues.py`); a
+   tie goes to the one heard later. If every speaker matched a fingerprint, the weakest match is
+   released and treated as unmatched (two agents talking with no supporter is not a call we
+   handle). A call with one speaker: supporter unless the cues say agent (score > 0).
+3. **Other unmatched speakers are agents.** The one who talks most gets the call's own
+   `halo_id` (`agent_<halo_id>`, method "cues+call") when the call has one and no speaker already
+   matched it; the rest are `agent_unknown` ("agent_unknown", then "agent_unknown_2", …).
+
+Cue confidence: 0.5 + 0.5·tanh(gap / 2), at most 0.99, where the gap is the distance in cue
+points between the speaker and the supporter (for the supporter: to the lowest-scoring other
+unmatched speaker; a supporter whose every other speaker matched a fingerprint has a gap of 3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from angel_intelligence.domain.speakers import (
+    SUPPORTER_SPEAKER_ID,
+    SpeakerIdentity,
+    SpeakerRole,
+    VoiceFingerprint,
+    agent_speaker_id,
+)
+from angel_intelligence.pipeline.speaker_cues import CueScore, cue_score
+
+_ELIMINATION_GAP = 3.0
+_MAX_CUE_CONFIDENCE = 0.99
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerEvidence:
+    """What is known about one diarized speaker of a call."""
+
+    speaker: str
+    text: str
+    talk_s: float
+    first_start_s: float
+    embedding: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintMatch:
+    speaker: str
+    fingerprint: VoiceFingerprint
+    similarity: float
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    va, vb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if va.shape != vb.shape:
+        return 0.0  # a fingerprint from another embedding model cannot match
+    norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return float(va @ vb) / norm if norm else 0.0
+
+
+def match_fingerprints(
+    evidence: Sequence[SpeakerEvidence], fingerprints: Sequence[VoiceFingerprint]
+) -> list[FingerprintMatch]:
+    """One-to-one matches at or above each fingerprint's threshold, best first."""
+    pairs = [
+        FingerprintMatch(e.speaker, f, cosine(e.embedding, f.embedding))
+        for e in evidence
+        if e.embedding is not None
+        for f in fingerprints
+    ]
+    pairs = [p for p in pairs if p.similarity >= p.fingerprint.confidence_threshold]
+    matches: list[FingerprintMatch] = []
+    for pair in sorted(pairs, key=lambda p: -p.similarity):
+        if any(m.speaker == pair.speaker or m.fingerprint.halo_id == pair.fingerprint.halo_id
+               for m in matches):  # fmt: skip
+            continue
+        matches.append(pair)
+    return matches
+
+
+def identify_speakers(
+    evidence: Sequence[SpeakerEvidence],
+    fingerprints: Sequence[VoiceFingerprint],
+    *,
+    halo_id: int | None = None,
+    organisation_names: tuple[str, ...] = (),
+) -> list[SpeakerIdentity]:
+    """A `SpeakerIdentity` for every speaker in `evidence` (rules in the module docstring)."""
+    if not evidence:
+        return []
+    total_talk = sum(e.talk_s for e in evidence) or 1.0
+    scores = {
+        e.speaker: cue_score(
+            e.text,
+            talk_share=e.talk_s / total_talk,
+            speaker_count=len(evidence),
+            organisation_names=organisation_names,
+        )
+        for e in evidence
+    }
+    matches = match_fingerprints(evidence, fingerprints)
+    if len(evidence) >= 2 and len(matches) == len(evidence):
+        matches.remove(min(matches, key=lambda m: m.similarity))
+    matched = {m.speaker: m for m in matches}
+    unmatched = [e for e in evidence if e.speaker not in matched]
+
+    identities: dict[str, SpeakerIdentity] = {}
+    for m in matches:
+        e = next(x for x in evidence if x.speaker == m.speaker)
+        identities[m.speaker] = _identity(
+            e, SpeakerRole.AGENT, m.fingerprint.speaker_id, m.similarity, "fingerprint",
+            (f"fingerprint {m.fingerprint.halo_id} similarity {m.similarity:.3f}",),
+            halo_id=m.fingerprint.halo_id,
+        )  # fmt: skip
+
+    supporter = _choose_supporter(unmatched, scores, single=len(evidence) == 1)
+    if supporter is not None:
+        others = [scores[e.speaker].points for e in unmatched if e is not supporter]
+        gap = (min(others) - scores[supporter.speaker].points) if others else _ELIMINATION_GAP
+        identities[supporter.speaker] = _identity(
+            supporter, SpeakerRole.SUPPORTER, SUPPORTER_SPEAKER_ID, _confidence(gap),
+            "cues" if others else "elimination", scores[supporter.speaker].reasons,
+        )  # fmt: skip
+
+    agents = [e for e in unmatched if e is not supporter]
+    call_agent_taken = halo_id is None or any(m.fingerprint.halo_id == halo_id for m in matches)
+    unknown_count = 0
+    for e in sorted(agents, key=lambda x: -x.talk_s):
+        base = scores[supporter.speaker].points if supporter else 0.0
+        confidence = _confidence(scores[e.speaker].points - base)
+        reasons = scores[e.speaker].reasons
+        if not call_agent_taken and halo_id is not None:
+            call_agent_taken = True
+            identities[e.speaker] = _identity(
+                e, SpeakerRole.AGENT, agent_speaker_id(halo_id), confidence, "cues+call",
+                reasons, halo_id=halo_id,
+            )  # fmt: skip
+            continue
+        unknown_count += 1
+        speaker_id = "agent_unknown" if unknown_count == 1 else f"agent_unknown_{unknown_count}"
+        identities[e.speaker] = _identity(
+            e, SpeakerRole.AGENT_UNKNOWN, speaker_id, confidence, "cues", reasons
+        )
+    return [identities[e.speaker] for e in sorted(evidence, key=lambda x: x.first_start_s)]
+
+
+def _choose_supporter(
+    unmatched: list[SpeakerEvidence], scores: dict[str, CueScore], *, single: bool
+) -> SpeakerEvidence | None:
+    if not unmatched:
+        return None
+    if single:
+        only = unmatched[0]
+        return None if scores[only.speaker].points > 0 else only
+    return min(unmatched, key=lambda e: (scores[e.speaker].points, -e.first_start_s))
+
+
+def _confidence(gap: float) -> float:
+    # Capped: words alone never make an identification certain.
+    return min(_MAX_CUE_CONFIDENCE, 0.5 + 0.5 * math.tanh(max(gap, 0.0) / 2))
+
+
+def _identity(
+    evidence: SpeakerEvidence,
+    role: SpeakerRole,
+    speaker_id: str,
+    confidence: float,
+    method: str,
+    reasons: tuple[str, ...],
+    *,
+    halo_id: int | None = None,
+) -> SpeakerIdentity:
+    return SpeakerIdentity(
+        speaker=evidence.speaker,
+        role=role,
+        speaker_id=speaker_id,
+        confidence=round(confidence, 4),
+        halo_id=halo_id,
+        method=method,
+        talk_s=round(evidence.talk_s, 3),
+        first_start_s=round(evidence.first_start_s, 3),
+        reasons=reasons,
+    )

@@ -1,0 +1,355 @@
+"""Roles from fingerprints and cues, segment splitting, handovers and the enrolment guard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from angel_intelligence.domain.speakers import (
+    Diarization,
+    SpeakerRole,
+    SpeakerTurn,
+    VoiceFingerprint,
+)
+from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.pipeline.speaker_cues import cue_score, mentions_organisation
+from angel_intelligence.pipeline.speaker_roles import SpeakerEvidence, identify_speakers
+from angel_intelligence.pipeline.speakers import (
+    SpeakerOptions,
+    label_speakers,
+    split_by_speaker,
+)
+
+ORG = ("Hope Foundation",)
+AGENT_TEXT = (
+    "Good morning, thank you for calling the Hope Foundation, my name is Sarah. "
+    "Could I take your full name and your postcode please?"
+)
+SUPPORTER_TEXT = "Hello, I would like to change my monthly donation please."
+
+
+def unit(seed: int, dimension: int = 32) -> tuple[float, ...]:
+    vector = np.random.default_rng(seed).random(dimension)
+    return tuple(float(x) for x in vector / np.linalg.norm(vector))
+
+
+def near(vector: tuple[float, ...], seed: int, noise: float = 0.05) -> tuple[float, ...]:
+    v = np.array(vector) + noise * np.random.default_rng(seed).standard_normal(len(vector))
+    v = np.abs(v)
+    return tuple(float(x) for x in v / np.linalg.norm(v))
+
+
+def evidence(speaker: str, text: str, talk_s: float, first_s: float, emb=None) -> SpeakerEvidence:
+    return SpeakerEvidence(speaker, text, talk_s, first_s, emb)
+
+
+# --- cues ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heard", "matches"),
+    [
+        ("thank you for calling the hope foundation", True),
+        ("and you for calling the pope foundation", True),  # Whisper mishears names
+        ("thanks for calling hope foundations", True),
+        ("i found a hopeful station", False),
+        ("thank you for calling", False),
+    ],
+)
+def test_organisation_names_match_loosely(heard: str, matches: bool) -> None:
+    assert mentions_organisation(heard, ORG) is matches
+
+
+def test_agent_text_scores_above_supporter_text() -> None:
+    agent = cue_score(AGENT_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
+    supporter = cue_score(SUPPORTER_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
+    assert {"greeting", "organisation"} <= set(agent.reasons)
+    assert any(r.startswith("asks for details") for r in agent.reasons)
+    assert supporter.points < 0 < agent.points
+
+
+# --- identification -----------------------------------------------------------------------
+
+
+def test_when_no_fingerprint_matches_then_cues_decide_and_the_call_agent_gets_the_halo_id() -> None:
+    identities = identify_speakers(
+        [evidence("S0", AGENT_TEXT, 20, 0.5), evidence("S1", SUPPORTER_TEXT, 10, 8)],
+        [],
+        halo_id=1001,
+        organisation_names=ORG,
+    )
+    agent, supporter = identities
+    assert (agent.role, agent.speaker_id, agent.method) == (
+        SpeakerRole.AGENT,
+        "agent_1001",
+        "cues+call",
+    )
+    assert (supporter.role, supporter.speaker_id) == (SpeakerRole.SUPPORTER, "supporter")
+    assert agent.confidence > 0.9 and supporter.confidence > 0.9
+
+
+def test_when_the_call_has_no_halo_id_then_the_agent_is_agent_unknown() -> None:
+    identities = identify_speakers(
+        [evidence("S0", SUPPORTER_TEXT, 10, 0.5), evidence("S1", AGENT_TEXT, 20, 3)], []
+    )
+    roles = {i.speaker: (i.role, i.speaker_id) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.SUPPORTER, "supporter"),
+        "S1": (SpeakerRole.AGENT_UNKNOWN, "agent_unknown"),
+    }
+
+
+def test_a_fingerprint_match_beats_the_cues() -> None:
+    voice = unit(1)
+    fingerprint = VoiceFingerprint(7, "Priya", voice, confidence_threshold=0.85)
+    # S1 says the agent's words, but S0 has Priya's voice
+    identities = identify_speakers(
+        [
+            evidence("S0", SUPPORTER_TEXT, 10, 0.5, near(voice, 2)),
+            evidence("S1", AGENT_TEXT, 20, 3, unit(3)),
+        ],
+        [fingerprint],
+        organisation_names=ORG,
+    )
+    by_speaker = {i.speaker: i for i in identities}
+    assert by_speaker["S0"].speaker_id == "agent_7"
+    assert by_speaker["S0"].method == "fingerprint"
+    assert by_speaker["S0"].confidence >= 0.85
+    assert by_speaker["S1"].role is SpeakerRole.SUPPORTER  # the only voice left
+    assert by_speaker["S1"].method == "elimination"
+
+
+def test_a_fingerprint_below_its_own_threshold_does_not_match() -> None:
+    voice = unit(1)
+    similar = near(voice, 2, noise=0.3)
+    similarity = float(np.dot(voice, similar))
+    strict = VoiceFingerprint(7, "Priya", voice, confidence_threshold=min(0.99, similarity + 0.01))
+    identities = identify_speakers(
+        [evidence("S0", AGENT_TEXT, 20, 0.5, similar), evidence("S1", SUPPORTER_TEXT, 10, 5)],
+        [strict],
+    )
+    assert identities[0].method != "fingerprint"
+
+
+def test_one_fingerprint_labels_one_speaker_only() -> None:
+    voice = unit(1)
+    fingerprint = VoiceFingerprint(7, "Priya", voice)
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, near(voice, 2, 0.02)),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, near(voice, 3, 0.04)),
+        ],
+        [fingerprint],
+    )
+    assert [i.speaker_id for i in identities].count("agent_7") == 1
+    assert any(i.role is SpeakerRole.SUPPORTER for i in identities)
+
+
+def test_a_transfer_gives_two_agents_and_one_supporter() -> None:
+    first, _second = unit(1), unit(2)
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 15, 0.5, near(first, 10)),
+            evidence("S1", SUPPORTER_TEXT + " I want to ask about a gift in my will.", 12, 6),
+            evidence(
+                "S2",
+                "Hello, this is James from the legacy team at the Hope Foundation. "
+                "Could I take your name and date of birth?",
+                14,
+                20,
+                unit(3),
+            ),
+        ],
+        [VoiceFingerprint(5, "Sarah", first)],
+        halo_id=5,
+        organisation_names=ORG,
+    )
+    roles = [(i.speaker, i.role, i.speaker_id) for i in identities]
+    assert roles == [
+        ("S0", SpeakerRole.AGENT, "agent_5"),
+        ("S1", SpeakerRole.SUPPORTER, "supporter"),
+        ("S2", SpeakerRole.AGENT_UNKNOWN, "agent_unknown"),
+    ]
+
+
+def test_one_speaker_with_no_agent_cues_is_the_supporter() -> None:
+    (only,) = identify_speakers([evidence("S0", SUPPORTER_TEXT, 10, 0)], [])
+    assert only.role is SpeakerRole.SUPPORTER
+
+
+# --- segments -----------------------------------------------------------------------------
+
+
+def timed_segment(text: str, start: float, step: float = 0.5) -> Segment:
+    tokens = text.split()
+    words = tuple(
+        Word(t, start + i * step, start + (i + 1) * step - 0.05, 0.9) for i, t in enumerate(tokens)
+    )
+    return Segment(text, words[0].start_s, words[-1].end_s, words, 0.9)
+
+
+def test_segments_are_split_where_the_speaker_changes() -> None:
+    # one Whisper segment spans both voices: "How can I help? | I want to donate"
+    segment = timed_segment("How can I help? I want to donate", 0.0)
+    turns = [SpeakerTurn(0.0, 2.0, "S0"), SpeakerTurn(2.1, 4.0, "S1")]
+    pieces = split_by_speaker(Transcript((segment,)), turns)
+    assert [(p.text, label) for p, label in pieces] == [
+        ("How can I help?", "S0"),
+        ("I want to donate", "S1"),
+    ]
+    assert pieces[1][0].start_s == pytest.approx(2.0)
+
+
+def test_a_lone_word_flipping_speaker_inside_a_segment_is_smoothed() -> None:
+    segment = timed_segment("one two three four five", 0.0)
+    turns = [SpeakerTurn(0.0, 0.9, "S0"), SpeakerTurn(0.9, 1.4, "S1"), SpeakerTurn(1.4, 3.0, "S0")]
+    pieces = split_by_speaker(Transcript((segment,)), turns)
+    assert [label for _, label in pieces] == ["S0"]
+
+
+def test_words_in_silence_go_to_the_nearest_turn() -> None:
+    segment = timed_segment("late words", 10.0)
+    pieces = split_by_speaker(
+        Transcript((segment,)), [SpeakerTurn(0, 5, "S0"), SpeakerTurn(6, 9, "S1")]
+    )
+    assert [label for _, label in pieces] == ["S1"]
+
+
+def two_voice_call(
+    agent_voice: tuple[float, ...], supporter_voice: tuple[float, ...], *, agent_s: float = 20.0
+) -> tuple[Transcript, Diarization]:
+    segments = (
+        timed_segment(AGENT_TEXT, 0.5, step=agent_s / len(AGENT_TEXT.split())),
+        timed_segment(SUPPORTER_TEXT, agent_s + 1.5),
+    )
+    turns = (
+        SpeakerTurn(0.5, agent_s + 0.5, "S0"),
+        SpeakerTurn(agent_s + 1.5, agent_s + 6.5, "S1"),
+    )
+    transcript = Transcript(segments, duration_s=agent_s + 8)
+    return transcript, Diarization(turns, {"S0": agent_voice, "S1": supporter_voice})
+
+
+def test_label_speakers_sets_every_segment_field_and_finds_no_handover() -> None:
+    transcript, diarization = two_voice_call(unit(1), unit(2))
+    labelled = label_speakers(transcript, diarization, halo_id=9, options=SpeakerOptions(ORG))
+    rows = labelled.transcript.to_segments_json()
+    assert [(r["speaker"], r["speaker_id"]) for r in rows] == [
+        ("agent", "agent_9"),
+        ("supporter", "supporter"),
+    ]
+    assert all(0.5 <= r["speaker_confidence"] <= 1 for r in rows)
+    assert labelled.handovers == ()
+    assert labelled.transcript.full_text().startswith("Agent: Good morning")
+
+
+def test_a_new_agent_voice_after_another_is_a_handover() -> None:
+    segments = (
+        timed_segment(AGENT_TEXT, 0.0, 0.4),
+        timed_segment(SUPPORTER_TEXT, 12.0),
+        timed_segment("Hello this is James from the legacy team, could I take your name?", 20.0),
+    )
+    turns = (SpeakerTurn(0, 11, "S0"), SpeakerTurn(12, 19, "S1"), SpeakerTurn(20, 27, "S2"))
+    diarization = Diarization(turns, {"S0": unit(1), "S1": unit(2), "S2": unit(3)})
+    labelled = label_speakers(
+        Transcript(segments, duration_s=28), diarization, options=SpeakerOptions(ORG)
+    )
+    (handover,) = labelled.handovers
+    assert handover.time_s == pytest.approx(20.0)
+    assert (handover.from_speaker_id, handover.to_speaker_id) == (
+        "agent_unknown",
+        "agent_unknown_2",
+    )
+    assert labelled.handovers_json() == [
+        {"time_s": 20.0, "from": "agent_unknown", "to": "agent_unknown_2"}
+    ]
+
+
+# --- the enrolment guard --------------------------------------------------------------------
+
+
+def test_a_clearly_identified_call_agent_is_enrolled() -> None:
+    transcript, diarization = two_voice_call(unit(1), unit(2))
+    labelled = label_speakers(
+        transcript, diarization, halo_id=9, agent_name="Sarah", options=SpeakerOptions(ORG)
+    )
+    (sample,) = labelled.enrolments
+    assert (sample.halo_id, sample.agent_name, sample.speaker) == (9, "Sarah", "S0")
+    assert sample.embedding == unit(1)
+
+
+@pytest.mark.parametrize(
+    ("case", "overrides", "reason"),
+    [
+        ("no halo id", {"halo_id": None}, "no halo_id"),
+        ("too little speech", {"agent_s": 5.0}, "less than the minimum"),
+        ("voices alike", {"supporter_voice": "same"}, "too alike"),
+        ("auto-enrolment off", {"auto_enrol": False}, "VOICE_AUTO_ENROL"),
+        ("weak identification", {"min_confidence": 1.0}, "confidence"),
+    ],
+)
+def test_the_guard_refuses_doubtful_samples(case: str, overrides: dict, reason: str) -> None:
+    agent_voice = unit(1)
+    supporter_voice = (
+        near(agent_voice, 5, 0.01) if overrides.get("supporter_voice") == "same" else unit(2)
+    )
+    transcript, diarization = two_voice_call(
+        agent_voice, supporter_voice, agent_s=overrides.get("agent_s", 20.0)
+    )
+    options = SpeakerOptions(
+        ORG,
+        auto_enrol=overrides.get("auto_enrol", True),
+        enrol_min_confidence=overrides.get("min_confidence", 0.75),
+    )
+    labelled = label_speakers(
+        transcript, diarization, halo_id=overrides.get("halo_id", 9), options=options
+    )
+    assert labelled.enrolments == (), case
+    assert any(reason in note for note in labelled.enrolment_notes), labelled.enrolment_notes
+
+
+def test_the_guard_never_enrols_a_voice_that_another_agent_owns() -> None:
+    other_agent = unit(1)
+    transcript, diarization = two_voice_call(near(other_agent, 3, 0.01), unit(2))
+    # the call says agent 9, but the agent's voice is agent 4's
+    labelled = label_speakers(
+        transcript,
+        diarization,
+        [VoiceFingerprint(4, "Tom", other_agent)],
+        halo_id=9,
+        options=SpeakerOptions(ORG),
+    )
+    assert labelled.enrolments == ()
+    assert labelled.identities[0].speaker_id == "agent_4"
+
+
+def test_the_guard_never_enrols_when_the_agents_fingerprint_disagrees() -> None:
+    transcript, diarization = two_voice_call(unit(1), unit(2))
+    labelled = label_speakers(
+        transcript,
+        diarization,
+        [VoiceFingerprint(9, "Sarah", unit(7), confidence_threshold=0.99)],
+        halo_id=9,
+        options=SpeakerOptions(ORG),
+    )
+    assert labelled.enrolments == ()
+    assert any("did not match" in n for n in labelled.enrolment_notes)
+
+
+def test_the_guard_refuses_a_transfer_without_fingerprints() -> None:
+    segments = (
+        timed_segment(AGENT_TEXT, 0.0, 0.6),
+        timed_segment(SUPPORTER_TEXT, 18.0),
+        timed_segment(
+            "Hello this is James from the legacy team, could I take your name and your postcode?",
+            25.0,
+            0.7,
+        ),
+    )
+    turns = (SpeakerTurn(0, 17, "S0"), SpeakerTurn(18, 24, "S1"), SpeakerTurn(25, 37, "S2"))
+    diarization = Diarization(turns, {"S0": unit(1), "S1": unit(2), "S2": unit(3)})
+    labelled = label_speakers(
+        Transcript(segments, duration_s=38), diarization, halo_id=9, options=SpeakerOptions(ORG)
+    )
+    assert labelled.enrolments == ()
+    assert any("several agent voices" in n for n in labelled.enrolment_notes)

@@ -1,0 +1,52 @@
+"""The WER and DER used to bound the speech tests are the standard ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.speakers import SpeakerTurn
+from angel_intelligence.testing.scoring import diarization_error, normalise_words, word_error_rate
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "expected"),
+    [
+        ("Thank you for calling.", "thank you for calling", 0.0),
+        ("thank you for calling", "thank you for crawling", 0.25),  # one substitution
+        ("thank you for calling", "thank you calling", 0.25),  # one deletion
+        ("thank you for calling", "oh thank you for calling", 0.25),  # one insertion
+        ("a b", "", 1.0),
+        ("", "", 0.0),
+    ],
+)
+def test_word_error_rate(reference: str, hypothesis: str, expected: float) -> None:
+    assert word_error_rate(reference, hypothesis) == pytest.approx(expected)
+
+
+def test_normalisation_keeps_apostrophes_and_splits_hyphens() -> None:
+    assert normalise_words("It's a well-known Trust.") == ["it's", "a", "well", "known", "trust"]
+
+
+def test_perfect_diarization_scores_zero_whatever_the_labels() -> None:
+    reference = [SpeakerTurn(0, 5, "agent"), SpeakerTurn(6, 9, "supporter")]
+    hypothesis = [SpeakerTurn(0, 5, "S1"), SpeakerTurn(6, 9, "S0")]
+    score = diarization_error(reference, hypothesis, collar_s=0)
+    assert score.der == 0.0
+    assert score.mapping == {"S1": "agent", "S0": "supporter"}
+
+
+def test_confusion_missed_and_false_alarm_are_counted() -> None:
+    reference = [SpeakerTurn(0, 10, "agent"), SpeakerTurn(10, 20, "supporter")]
+    hypothesis = [SpeakerTurn(0, 12, "S0"), SpeakerTurn(12, 18, "S1"), SpeakerTurn(25, 27, "S1")]
+    score = diarization_error(reference, hypothesis, collar_s=0)
+    assert score.confusion_s == pytest.approx(2.0)
+    assert score.missed_s == pytest.approx(2.0)
+    assert score.false_alarm_s == pytest.approx(2.0)
+    assert score.der == pytest.approx(6 / 20)
+
+
+def test_the_collar_forgives_boundary_errors() -> None:
+    reference = [SpeakerTurn(0, 10, "agent"), SpeakerTurn(10, 20, "supporter")]
+    hypothesis = [SpeakerTurn(0, 10.2, "S0"), SpeakerTurn(10.2, 20, "S1")]
+    assert diarization_error(reference, hypothesis, collar_s=0.25).der == 0.0
+    assert diarization_error(reference, hypothesis, collar_s=0).der > 0.0
