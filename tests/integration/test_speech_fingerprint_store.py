@@ -11,7 +11,7 @@ from sqlalchemy import select
 from angel_intelligence.db import fingerprints as store
 from angel_intelligence.db.engine import session_factory, transaction
 from angel_intelligence.db.models import VoiceFingerprint as Row
-from conftest import TestDatabase
+from dbkit import TestDatabase
 
 
 def unit(seed: int, dimension: int = 256) -> np.ndarray:
