@@ -165,6 +165,8 @@ class CallTranscription(Base):
     processing_time_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime | None] = _created()
     updated_at: Mapped[dt.datetime | None] = _updated()
+    # addition: the redacted copy of `segments`, for display (docs/schema.md)
+    redacted_segments: Mapped[Any] = mapped_column(Json, nullable=True)
 
     recording: Mapped[CallRecording] = relationship(back_populates="transcription")
 

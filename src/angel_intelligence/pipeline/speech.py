@@ -8,7 +8,8 @@ the fingerprint samples the guard accepted, `speaker_metrics`, and the stage tim
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ class SpeechResult:
         }
 
 
+StageHook = Callable[[str], AbstractContextManager[object]]
+"""Wraps each step (`transcribe`, `diarize`, `identify_speakers`): the worker's `ctx.stage`."""
+
+
 def transcribe_call(
     audio_path: Path,
     transcriber: Transcriber,
@@ -74,24 +79,29 @@ def transcribe_call(
     halo_id: int | None = None,
     agent_name: str | None = None,
     options: SpeakerOptions | None = None,
+    stage: StageHook | None = None,
 ) -> SpeechResult:
     """Whisper, diarization and speaker identification for one recording."""
+    hook: StageHook = stage or (lambda _name: nullcontext())
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    transcript = transcriber.transcribe(audio_path)
+    with hook("transcribe"):
+        transcript = transcriber.transcribe(audio_path)
     timings["transcribe"] = time.perf_counter() - started
     started = time.perf_counter()
-    diarization = diarizer.diarize(audio_path)
+    with hook("diarize"):
+        diarization = diarizer.diarize(audio_path)
     timings["diarize"] = time.perf_counter() - started
     started = time.perf_counter()
-    labelling = label_speakers(
-        transcript,
-        diarization,
-        fingerprints,
-        halo_id=halo_id,
-        agent_name=agent_name,
-        options=options,
-    )
-    metrics = speaker_metrics(labelling.transcript.segments, transcript.duration_s)
+    with hook("identify_speakers"):
+        labelling = label_speakers(
+            transcript,
+            diarization,
+            fingerprints,
+            halo_id=halo_id,
+            agent_name=agent_name,
+            options=options,
+        )
+        metrics = speaker_metrics(labelling.transcript.segments, transcript.duration_s)
     timings["identify_speakers"] = time.perf_counter() - started
     return SpeechResult(labelling, metrics, diarization, timings)
