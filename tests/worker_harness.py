@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
 from angel_intelligence.config import Settings
@@ -34,7 +36,7 @@ def main() -> int:
     executions = os.environ.get("ANGEL_TEST_EXECUTIONS")
     work_s = float(os.environ.get("ANGEL_TEST_WORK_S", "30"))
 
-    def make_pipeline(_settings: Settings) -> ControlledPipeline:
+    def make_pipeline(_settings: Settings, _engine: Engine) -> ControlledPipeline:
         return ControlledPipeline(Path(executions) if executions else None, work_s=work_s)
 
     settings = settings_or_exit()

@@ -18,8 +18,8 @@ from angel_intelligence.db.engine import (
 )
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
-from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.services.processing import CallProcessor, ProcessingOptions, StageListener
 from angel_intelligence.worker import CallPipeline, Worker, WorkerConfig
 
 HEARTBEAT_POOL_SIZE = 1
@@ -51,11 +51,38 @@ def check_queue_ready(engine: Engine) -> None:
         raise DatabaseUnavailableError("claim query plans are unsafe: " + "; ".join(problems))
 
 
-def build_call_pipeline(settings: Settings) -> CallPipeline:
-    """The real call pipeline (fetch → convert → transcribe → … → persist)."""
-    raise ModelLoadError(
-        "the call pipeline is not wired yet (issues 4–7 and 9 bring its stages); the worker "
-        "cannot process calls in this build"
+def build_call_pipeline(
+    settings: Settings, engine: Engine, *, listener: StageListener | None = None
+) -> CallProcessor:
+    """The real call pipeline, its models loaded now (once per process).
+
+    A model that cannot load raises `ModelLoadError` here, before the worker claims anything.
+    """
+    from angel_intelligence.analysis.analyser import CallAnalyser
+    from angel_intelligence.analysis.config import ClientConfigResolver
+    from angel_intelligence.backends.asr import build_transcriber
+    from angel_intelligence.backends.diarization import build_diarizer
+    from angel_intelligence.backends.llm import build_language_model
+    from angel_intelligence.backends.recordings.pbx import PbxRecordingSource
+    from angel_intelligence.backends.storage import build_storage
+    from angel_intelligence.pii import PiiDetector
+
+    sessions = session_factory(engine)
+    model = build_language_model(settings, "analysis")
+    load = getattr(model, "load", None)
+    if callable(load):
+        load()
+    return CallProcessor(
+        recordings=PbxRecordingSource.from_settings(settings),
+        transcriber=build_transcriber(settings),
+        diarizer=build_diarizer(settings),
+        detector=PiiDetector(min_confidence=settings.pii_min_confidence),
+        analyser=CallAnalyser.from_settings(settings, model),
+        configs=ClientConfigResolver.from_settings(settings, sessions),
+        storage=build_storage(settings),
+        sessions=sessions,
+        options=ProcessingOptions.from_settings(settings),
+        listener=listener,
     )
 
 

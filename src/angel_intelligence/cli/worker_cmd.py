@@ -16,7 +16,7 @@ from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
 from angel_intelligence.config import Settings
 from angel_intelligence.worker import CallPipeline, JobResult
 
-PipelineFactory = Callable[[Settings], CallPipeline]
+PipelineFactory = Callable[[Settings, Engine], CallPipeline]
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +53,7 @@ def run_worker(
 ) -> int:
     """`angel worker` with a given pipeline factory; returns the exit code."""
     bootstrap.check_queue_ready(engine)
-    pipeline = make_pipeline(settings)
+    pipeline = make_pipeline(settings, engine)
     return bootstrap.build_worker(settings, pipeline, engine).run(once=once)
 
 
@@ -68,7 +68,7 @@ def run_process(
     """`angel process` with a given pipeline factory; prints one line, returns the exit code."""
     bootstrap.check_queue_ready(engine)
     # Build the pipeline first: if its models cannot load, the call is left as it was.
-    pipeline = make_pipeline(settings)
+    pipeline = make_pipeline(settings, engine)
     the_worker = bootstrap.build_worker(settings, pipeline, engine)
     request = the_worker.queue.request_processing(apex_id, force=force)
     if not request.queued or request.recording_id is None:

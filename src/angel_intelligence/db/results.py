@@ -1,0 +1,48 @@
+"""Writing a call's results: one transcription row and one analysis row per recording.
+
+Called inside the queue's fenced completion transaction (`JobOutcome.write`). A re-run updates
+the rows in place rather than deleting and inserting them: `ai_call_annotations` hangs off the
+analysis row with ON DELETE CASCADE, so a delete would throw away people's corrections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from angel_intelligence.db.models import CallAnalysis, CallTranscription
+
+Row = TypeVar("Row", CallTranscription, CallAnalysis)
+
+
+def _upsert(
+    session: Session, model: type[Row], recording_id: int, values: Mapping[str, Any]
+) -> Row:
+    row = session.scalars(
+        select(model).where(model.ai_call_recording_id == recording_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        row = model(ai_call_recording_id=recording_id)
+        session.add(row)
+    columns = set(model.__table__.columns.keys())
+    unknown = set(values) - columns
+    if unknown:
+        raise ValueError(f"{model.__tablename__} has no columns {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
+def save_transcription(
+    session: Session, recording_id: int, values: Mapping[str, Any]
+) -> CallTranscription:
+    """Insert or update the recording's `ai_call_transcriptions` row."""
+    return _upsert(session, CallTranscription, recording_id, values)
+
+
+def save_analysis(session: Session, recording_id: int, values: Mapping[str, Any]) -> CallAnalysis:
+    """Insert or update the recording's `ai_call_analysis` row (its annotations are kept)."""
+    return _upsert(session, CallAnalysis, recording_id, values)
