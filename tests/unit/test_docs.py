@@ -8,5 +8,7 @@ from conftest import REPO_ROOT
 
 def test_every_setting_is_documented() -> None:
     reference = (REPO_ROOT / "docs" / "configuration.md").read_text()
-    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in reference]
+    missing = [
+        name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in reference
+    ]
     assert not missing, f"document these in docs/configuration.md: {missing}"

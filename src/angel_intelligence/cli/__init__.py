@@ -11,7 +11,7 @@ import sys
 import typer
 
 from angel_intelligence import __version__
-from angel_intelligence.cli import config_cmd, db_cmd
+from angel_intelligence.cli import analyse_cmd, config_cmd, db_cmd
 from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
+app.command("analyse")(analyse_cmd.analyse)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Implementations of the protocols in `ports.py`, one package per role."""
