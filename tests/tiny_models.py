@@ -90,3 +90,78 @@ def save_lora_adapter(base: Path, directory: Path) -> Path:
                 parameter.normal_(0, 0.5)
     peft_model.save_pretrained(directory)
     return directory
+
+
+AUDIO_SPECIAL_TOKENS = {
+    "image_token": "<|IMAGE|>",
+    "audio_token": "<|AUDIO|>",
+    "video_token": "<|VIDEO|>",
+    "vision_bos_token": "<|vision_bos|>",
+    "vision_eos_token": "<|vision_eos|>",
+    "audio_bos_token": "<|audio_bos|>",
+    "audio_eos_token": "<|audio_eos|>",
+}
+
+
+def save_tiny_omni_thinker(directory: Path, *, seed: int = 0) -> Path:
+    """A tiny random Qwen2.5-Omni thinker (audio encoder + text decoder), with its tokenizer
+    and Whisper feature extractor (30 s chunks), saved as a Hugging Face directory."""
+    import torch
+    from transformers import (
+        Qwen2_5OmniThinkerConfig,
+        Qwen2_5OmniThinkerForConditionalGeneration,
+        WhisperFeatureExtractor,
+    )
+
+    tokenizer = tiny_tokenizer(
+        extra_special=list(AUDIO_SPECIAL_TOKENS.values()), extra_special_tokens=AUDIO_SPECIAL_TOKENS
+    )
+    ids = {
+        name: tokenizer.convert_tokens_to_ids(token) for name, token in AUDIO_SPECIAL_TOKENS.items()
+    }
+    config = Qwen2_5OmniThinkerConfig(
+        audio_config={
+            "num_mel_bins": 128,
+            "encoder_layers": 1,
+            "encoder_attention_heads": 2,
+            "encoder_ffn_dim": 32,
+            "d_model": 16,
+            "output_dim": 32,
+        },
+        vision_config={
+            "depth": 1,
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_heads": 2,
+            "out_hidden_size": 32,
+            "fullatt_block_indexes": [0],
+        },
+        text_config={
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 16384,
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 10000.0,
+                "mrope_section": [2, 1, 1],
+            },
+            "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id,
+        },
+        audio_token_index=ids["audio_token"],
+        image_token_index=ids["image_token"],
+        video_token_index=ids["video_token"],
+        audio_start_token_id=ids["audio_bos_token"],
+        audio_end_token_id=ids["audio_eos_token"],
+        vision_start_token_id=ids["vision_bos_token"],
+        vision_end_token_id=ids["vision_eos_token"],
+    )
+    torch.manual_seed(seed)
+    Qwen2_5OmniThinkerForConditionalGeneration(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    WhisperFeatureExtractor(feature_size=128, chunk_length=30).save_pretrained(directory)
+    return directory

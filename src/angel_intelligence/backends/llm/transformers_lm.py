@@ -44,7 +44,7 @@ class TransformersLanguageModel:
         self._lock = threading.RLock()
         self._model: Any = None
         self._tokenizer: Any = None
-        self._processor: Any = None
+        self._feature_extractor: Any = None  # audio models only
         self._grammars: Any = None
         self._prefix: Any = None
         self.last_decoded: Decoded | None = None  # what the last text generation took
@@ -71,6 +71,11 @@ class TransformersLanguageModel:
     @property
     def files(self) -> ModelFiles:
         return self._files
+
+    @property
+    def module(self) -> Any:
+        """The loaded torch module (None before `load()`), for hooks and diagnostics."""
+        return self._model
 
     # --- Loading -------------------------------------------------------------------------------
 
@@ -138,15 +143,18 @@ class TransformersLanguageModel:
         return merged
 
     def _load_omni(self, dtype: Any) -> None:
+        # Only the tokenizer and the Whisper feature extractor are needed for audio and text;
+        # Qwen2_5OmniProcessor would also want the image and video processors (torchvision).
         from transformers import (
+            AutoTokenizer,
             Qwen2_5OmniForConditionalGeneration,
-            Qwen2_5OmniProcessor,
             Qwen2_5OmniThinkerForConditionalGeneration,
+            WhisperFeatureExtractor,
         )
 
         source, _ = self._weights_location()
-        self._processor = Qwen2_5OmniProcessor.from_pretrained(source)
-        self._tokenizer = self._processor.tokenizer
+        self._tokenizer = AutoTokenizer.from_pretrained(source)
+        self._feature_extractor = WhisperFeatureExtractor.from_pretrained(source)
         if self._files.model_type == "qwen2_5_omni_thinker":
             model = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(source, dtype=dtype)
         else:
@@ -177,7 +185,7 @@ class TransformersLanguageModel:
             if audio_path is not None and not self.supports_audio:
                 raise ValueError(f"{self.model_name} cannot take audio")
             sampling = Sampling(temperature, seed)
-            if self._processor is not None:
+            if self._feature_extractor is not None:
                 return self._generate_multimodal(
                     messages, json_schema, max_new_tokens, audio_path, sampling
                 )
@@ -232,7 +240,7 @@ class TransformersLanguageModel:
         return str(self._tokenizer.decode(decoded.tokens, skip_special_tokens=True))
 
     def _check_context(self, prompt_tokens: int, max_new_tokens: int) -> None:
-        limit = getattr(self._model.config, "max_position_embeddings", None)
+        limit = getattr(self._model.config.get_text_config(), "max_position_embeddings", None)
         if limit and prompt_tokens + max_new_tokens > limit:
             raise ValueError(
                 f"the prompt is {prompt_tokens} tokens; with {max_new_tokens} for the reply it "
@@ -252,26 +260,17 @@ class TransformersLanguageModel:
 
         from angel_intelligence.backends.llm.constrained import SchemaLogitsProcessor
 
-        conversation = _with_audio_part(messages, audio_path)
-        text = self._processor.apply_chat_template(
-            conversation, add_generation_prompt=True, tokenize=False
-        )
-        audio = [_read_audio(audio_path)] if audio_path is not None else None
-        inputs = self._processor(text=text, audio=audio, return_tensors="pt", padding=True)
+        inputs = self._omni_inputs(messages, audio_path)
         device = next(self._model.parameters()).device
-        inputs = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in inputs.items()}
+        inputs = {key: value.to(device) for key, value in inputs.items()}
         prompt_length = int(inputs["input_ids"].shape[1])
+        self._check_context(prompt_length, max_new_tokens)
         processors = LogitsProcessorList()
         if json_schema is not None:
             matcher = self._grammars.matcher(json_schema)
-            processors.append(
-                SchemaLogitsProcessor(
-                    matcher,
-                    prompt_length,
-                    self._grammars.vocab_size,
-                    int(self._tokenizer.eos_token_id),
-                )
-            )
+            eos = int(self._tokenizer.eos_token_id)
+            vocab = self._grammars.vocab_size
+            processors.append(SchemaLogitsProcessor(matcher, prompt_length, vocab, eos))
         if sampling.temperature > 0:
             torch.manual_seed(sampling.seed or 0)  # generate() samples from the global RNG
         with torch.inference_mode():
@@ -289,20 +288,57 @@ class TransformersLanguageModel:
         sequence = output.sequences if hasattr(output, "sequences") else output
         return str(self._tokenizer.decode(sequence[0, prompt_length:], skip_special_tokens=True))
 
+    def _omni_inputs(
+        self, messages: list[dict[str, Any]], audio_path: Path | None
+    ) -> dict[str, Any]:
+        """Token ids with one audio placeholder per chunk, and the chunks' Whisper features.
 
-def _with_audio_part(
-    messages: list[dict[str, Any]], audio_path: Path | None
-) -> list[dict[str, Any]]:
-    """Messages in the processor's content-part form, the audio first in the last user turn."""
-    last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=-1)
-    converted = []
-    for index, message in enumerate(messages):
-        parts: list[dict[str, Any]] = []
-        if index == last_user and audio_path is not None:
-            parts.append({"type": "audio", "path": str(audio_path)})
-        parts.append({"type": "text", "text": str(message["content"])})
-        converted.append({"role": message["role"], "content": parts})
-    return converted
+        As Qwen2_5OmniProcessor does for audio: each chunk of the recording (the feature
+        extractor's length, 300 s for Qwen2.5-Omni) is `<|audio_bos|>` + as many `<|AUDIO|>`
+        tokens as the encoder will output + `<|audio_eos|>`, at the start of the last user
+        message.
+        """
+        tokenizer, extractor = self._tokenizer, self._feature_extractor
+        bos = getattr(tokenizer, "audio_bos_token", None) or "<|audio_bos|>"
+        token = getattr(tokenizer, "audio_token", None) or "<|AUDIO|>"
+        eos = getattr(tokenizer, "audio_eos_token", None) or "<|audio_eos|>"
+        features: dict[str, Any] = {}
+        placeholders = ""
+        if audio_path is not None:
+            wave = _read_audio(audio_path)
+            chunk = int(extractor.n_samples)
+            chunks = [wave[i : i + chunk] for i in range(0, max(len(wave), 1), chunk)]
+            extracted = extractor(
+                chunks,
+                sampling_rate=AUDIO_SAMPLE_RATE_HZ,
+                return_attention_mask=True,
+                padding="max_length",
+                return_tensors="pt",
+            )
+            features = {
+                "input_features": extracted["input_features"],
+                "feature_attention_mask": extracted["attention_mask"],
+            }
+            for frames in extracted["attention_mask"].sum(-1).tolist():
+                placeholders += bos + token * _audio_tokens(int(frames)) + eos
+        conversation = [dict(m) for m in messages]
+        last_user = max(i for i, m in enumerate(conversation) if m["role"] == "user")
+        conversation[last_user]["content"] = placeholders + str(conversation[last_user]["content"])
+        text = tokenizer.apply_chat_template(
+            conversation, add_generation_prompt=True, tokenize=False
+        )
+        encoded = tokenizer(text, return_tensors="pt", add_special_tokens=False)
+        return {
+            "input_ids": encoded["input_ids"],
+            "attention_mask": encoded["attention_mask"],
+            **features,
+        }
+
+
+def _audio_tokens(frames: int) -> int:
+    """How many embeddings Qwen2.5-Omni's audio encoder makes of `frames` mel frames."""
+    after_conv = (frames - 1) // 2 + 1
+    return (after_conv - 2) // 2 + 1
 
 
 def _read_audio(path: Path) -> Any:
