@@ -215,6 +215,7 @@ def main() -> None:
         "--threads", type=int, default=1, help="torch CPU threads (0: torch's default)"
     )
     parser.add_argument("--max-new-tokens", type=int, default=1024)
+    parser.add_argument("--show-replies", action="store_true", help="print every raw reply")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -264,6 +265,9 @@ def main() -> None:
                 call["schema_valid"] = jsonschema_rs.is_valid(call["schema"], data)
             except ValueError:
                 call["json"] = call["schema_valid"] = False
+        if args.show_replies:
+            for call in calls:
+                print(f"     reply: {call['reply']}")
         first = calls[0]["decoded"]
         rows.append(
             {

@@ -94,3 +94,13 @@ def test_a_row_written_by_hand_with_bad_data_fails_clearly(db: TestDatabase) -> 
         ClientConfigResolver(session_factory(db.engine)).resolve("ACME001")
     assert f"row {row_id}" in str(raised.value)
     assert raised.value.processing_error.startswith("ANALYSIS_FAILED: ")
+
+
+def test_a_database_without_the_tables_is_a_database_error(tmp_path: Path) -> None:
+    from angel_intelligence.db.engine import engine_for_url
+    from angel_intelligence.errors import DatabaseError
+
+    engine = engine_for_url(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    with pytest.raises(DatabaseError, match="cannot read ai_client_configs: no such table"):
+        ClientConfigResolver(session_factory(engine)).resolve("ACME001")
+    engine.dispose()

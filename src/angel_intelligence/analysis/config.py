@@ -27,12 +27,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence import prompts
 from angel_intelligence.config import AnalysisMode, ConfigurationError, Settings
 from angel_intelligence.db.client_configs import ClientConfigRow, active_config_rows
-from angel_intelligence.errors import InvalidAnalysisConfigError
+from angel_intelligence.errors import DatabaseError, InvalidAnalysisConfigError
 
 LIST_TYPES: tuple[str, ...] = ("topics", "agent_actions", "performance_rubric")
 CONFIG_TYPES: tuple[str, ...] = (*LIST_TYPES, "prompt", "analysis_mode")
@@ -378,8 +379,12 @@ class ClientConfigResolver:
     def resolve(self, client_ref: str | None) -> ResolvedConfig:
         rows: list[ClientConfigRow] = []
         if self._sessions is not None:
-            with self._sessions() as session:
-                rows = active_config_rows(session, client_ref)
+            try:
+                with self._sessions() as session:
+                    rows = active_config_rows(session, client_ref)
+            except SQLAlchemyError as error:
+                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+                raise DatabaseError(f"cannot read ai_client_configs: {reason}") from error
         return resolve_config(
             client_ref, rows, file_config=self._file_config, default_mode=self._default_mode
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from angel_intelligence.db.models import ClientConfig
@@ -32,7 +32,7 @@ def active_config_rows(session: Session, client_ref: str | None) -> list[ClientC
 
     `is_active` NULL counts as inactive, as in the spec's `is_active = TRUE` query.
     """
-    scope = ClientConfig.client_ref.is_(None)
+    scope: ColumnElement[bool] = ClientConfig.client_ref.is_(None)
     if client_ref is not None:
         scope = or_(ClientConfig.client_ref == client_ref, scope)
     rows = session.scalars(

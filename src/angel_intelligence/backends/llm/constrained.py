@@ -204,7 +204,7 @@ def decode_constrained(
     return result
 
 
-class SchemaLogitsProcessor(LogitsProcessor):  # type: ignore[misc]
+class SchemaLogitsProcessor(LogitsProcessor):
     """Masks the logits of `generate()` to the schema (batch size 1, greedy or sampled)."""
 
     def __init__(

@@ -177,7 +177,7 @@ def convert_gguf(gguf: Path, cache_root: Path) -> Path | None:
         model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
         # The weights are already dequantised; without the GGUF marker they save as plain
         # safetensors.
-        model.hf_quantizer = None
+        model.hf_quantizer = None  # type: ignore[assignment]
         model.config.quantization_config = None
         del model.config.quantization_config
         model.save_pretrained(staging)

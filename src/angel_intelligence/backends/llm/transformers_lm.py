@@ -160,7 +160,7 @@ class TransformersLanguageModel:
         else:
             # The full Omni checkpoint also holds the talker (speech output), which analysis
             # never uses: load without it and keep only the thinker.
-            full = Qwen2_5OmniForConditionalGeneration.from_pretrained(
+            full = Qwen2_5OmniForConditionalGeneration.from_pretrained(  # type: ignore[no-untyped-call]
                 source, dtype=dtype, enable_audio_output=False
             )
             model = full.thinker
