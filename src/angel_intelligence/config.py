@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     analysis_llm_model: str | None = None  # model name sent to the server
     analysis_llm_api_key: SecretStr | None = None  # bearer token for that server
     analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
-    analysis_max_new_tokens: PositiveInt = 1024
+    analysis_max_new_tokens: PositiveInt = 2048
     analysis_compact_output: bool | None = None  # None: compact for the bundled small model
 
     # --- Chat / summary model (base only) ---------------------------------------------------

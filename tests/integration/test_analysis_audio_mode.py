@@ -108,10 +108,11 @@ def test_the_recording_reaches_the_audio_encoder(
     tap = AudioTap(omni)
     try:
         reply = omni.generate(messages, json_schema=schema, max_new_tokens=3000, audio_path=audio)
-        silent = omni.generate(messages, json_schema=schema, max_new_tokens=3000)
+        heard = omni.generate(messages[1:], max_new_tokens=20, audio_path=audio)
+        silent = omni.generate(messages[1:], max_new_tokens=20)
     finally:
         tap.close()
-    assert len(tap.calls) == 1  # the audio is encoded once, for the reply that had audio
+    assert len(tap.calls) == 2  # the audio is encoded for each reply that had it, only
     received = tap.calls[0]["features"]  # (mel bins, frames) of the valid frames
     expected = expected_features(audio)
     assert received.shape == expected.shape == (128, 400)  # 4 s at 100 frames a second
@@ -125,7 +126,7 @@ def test_the_recording_reaches_the_audio_encoder(
         "supporter_tone",
         "notes",
     }
-    assert reply != silent  # what the model heard changed what it wrote
+    assert heard != silent  # what the model heard changed what it wrote
 
 
 def test_a_recording_longer_than_one_chunk_is_sent_whole(
@@ -146,7 +147,7 @@ def test_the_analyser_in_audio_mode_uses_the_audio_model(
 ) -> None:
     audio = recording(tmp_path / "call.wav", "I would like to give ten pounds a month.", 3.0)
     tap = AudioTap(omni)
-    analyser = CallAnalyser(omni, limits=COMPACT_LIMITS, max_new_tokens=3000, max_reprompts=3)
+    analyser = CallAnalyser(omni, limits=COMPACT_LIMITS, max_new_tokens=3000, max_reprompts=1)
     try:
         try:
             analysis = analyser.analyse(

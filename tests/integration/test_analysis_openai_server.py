@@ -267,3 +267,17 @@ def test_the_schema_probe_tells_a_server_that_ignores_schemas() -> None:
         backend = model(server.url)
         assert backend.check_schema_support() is True
         assert backend.check_schema_support() is False
+
+
+def test_audio_mode_with_a_text_only_model_falls_back_and_says_why(tmp_path: Path) -> None:
+    audio = synthetic_call(tmp_path / "call.wav")
+    with fake_openai_server([reply_text()]) as server:
+        text_only = model(server.url, supports_audio=False)
+        analysis = CallAnalyser(text_only).analyse(
+            sample_transcript(), small_config(AnalysisMode.AUDIO), audio_path=audio
+        )
+    assert isinstance(server.requests[0]["messages"][-1]["content"], str)  # no audio was sent
+    assert (
+        analysis.audio_analysis["fallback_reason"]
+        == "the analysis model fake-omni cannot take audio"
+    )

@@ -52,24 +52,26 @@ def test_a_random_model_constrained_by_the_schema_writes_schema_valid_json(
     config = resolve_config(None, []) if full_config else small_config(mode)
     schema = build_output_schema(config, mode, duration_s=24.0, limits=limits)
     prompt = build_prompt(sample_transcript(), config, AnalysisMode.TRANSCRIPT)
-    for seed in (1, 2):
-        text = tiny.generate(
-            list(prompt.messages),
-            json_schema=schema,
-            max_new_tokens=6000,
-            temperature=1.0,
-            seed=seed,
-        )
-        data = json.loads(text)
-        jsonschema_rs.validate(schema, data)
-        assert set(data["performance_scores"]) == set(config.performance_rubric)
-        assert {t["name"] for t in data["key_topics"]} <= set(config.topics)
+    text = tiny.generate(
+        list(prompt.messages), json_schema=schema, max_new_tokens=6000, temperature=1.0, seed=1
+    )
+    data = json.loads(text)
+    jsonschema_rs.validate(schema, data)
+    assert set(data["performance_scores"]) == set(config.performance_rubric)
+    assert {t["name"] for t in data["key_topics"]} <= set(config.topics)
 
 
 def test_reusing_the_previous_prompt_changes_nothing(tiny_dir: Path) -> None:
-    schema = build_output_schema(
-        small_config(), AnalysisMode.TRANSCRIPT, duration_s=24.0, limits=COMPACT_LIMITS
-    )
+    schema = {  # small, so the test is quick; keys and the enum value are forced
+        "type": "object",
+        "properties": {
+            "summary": {"type": "string", "maxLength": 30},
+            "topic": {"type": "string", "enum": ["Gift Aid explanation/enrolment"]},
+            "score": {"type": "integer", "minimum": 1, "maximum": 10},
+        },
+        "required": ["summary", "topic", "score"],
+        "additionalProperties": False,
+    }
     messages = list(
         build_prompt(sample_transcript(), small_config(), AnalysisMode.TRANSCRIPT).messages
     )
@@ -79,10 +81,11 @@ def test_reusing_the_previous_prompt_changes_nothing(tiny_dir: Path) -> None:
         messages[0],
         {"role": "user", "content": messages[1]["content"].replace("Hope Trust", "Hope Fund")},
     ]
-    reused.generate(other, json_schema=schema, max_new_tokens=3000)
-    expected = fresh.generate(messages, json_schema=schema, max_new_tokens=3000)
+    reused.generate(other, json_schema=schema, max_new_tokens=300)
+    expected = fresh.generate(messages, json_schema=schema, max_new_tokens=300)
     assert fresh.last_decoded is not None and fresh.last_decoded.reused_prompt_tokens == 0
-    assert reused.generate(messages, json_schema=schema, max_new_tokens=3000) == expected
+    assert reused.generate(messages, json_schema=schema, max_new_tokens=300) == expected
+    jsonschema_rs.validate(schema, json.loads(expected))
     decoded = reused.last_decoded
     assert decoded is not None
     assert 0 < decoded.reused_prompt_tokens < decoded.prompt_tokens  # shared up to the transcript

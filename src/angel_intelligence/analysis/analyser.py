@@ -70,7 +70,7 @@ class CallAnalyser:
         model: LanguageModel,
         *,
         max_reprompts: int = 3,
-        max_new_tokens: int = 1024,
+        max_new_tokens: int = 2048,
         limits: OutputLimits = OutputLimits(),  # noqa: B008 - frozen
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

@@ -32,7 +32,7 @@ def check_custom_prompt(
     model: LanguageModel | None,
     base: ResolvedConfig,
     *,
-    max_new_tokens: int = 1024,
+    max_new_tokens: int = 2048,
     limits: OutputLimits = OutputLimits(),  # noqa: B008 - frozen
 ) -> CallAnalysis | None:
     """Raise InvalidConfigError unless `config_data` is a usable prompt for `base`'s client.

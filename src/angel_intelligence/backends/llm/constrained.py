@@ -1,18 +1,19 @@
 """JSON-schema-constrained decoding with llguidance, for models run in-process.
 
 At every step llguidance gives the set of tokens that keep the output a valid prefix of the
-schema; everything else is masked out before the (greedy) choice. The grammar is built with
+schema; everything else is masked out before the next token is chosen. The grammar is built with
 `whitespace_flexible` off, so a weak model cannot pad whitespace until it runs out of tokens
 (research/ecosystem.md).
 
 Two ways to drive it:
 
-- `decode_constrained`, our own greedy loop for text-only causal LMs. When the grammar forces
-  the next bytes (a key such as `"performance_scores":{"Clarity of speech":` or the rest of an
-  enum value), llguidance's fast-forward tokens are fed to the model in one forward pass instead
-  of one pass each; and the key/value cache of the previous prompt is reused up to the first
-  token that differs (the system message, the config and the template come before the
-  transcript, so that is most of the prompt).
+- `decode_constrained`, our own decoding loop (greedy, or seeded sampling) for text-only
+  causal LMs. When the grammar forces the next bytes (a key such as
+  `"performance_scores":{"Clarity of speech":`, or the rest of an enum value), llguidance's
+  fast-forward tokens are fed to the model in one forward pass instead of one pass each; and
+  the key/value cache of the previous prompt is reused up to the first token that differs (the
+  system message, the config and the template come before the transcript, so that is most of
+  the prompt).
 - `SchemaLogitsProcessor` for `model.generate()`, used for multimodal models (Qwen2.5-Omni),
   whose position ids and audio features `generate()` prepares.
 """

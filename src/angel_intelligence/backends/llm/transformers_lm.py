@@ -3,8 +3,8 @@
 Loads a Hugging Face directory, a LoRA adapter on a local base model (merged at load, so
 inference costs nothing extra) or a GGUF file (converted once into `MODEL_CACHE_PATH`; see
 `model_files.py`). Text-only models decode through our constrained loop with prefix reuse;
-Qwen2.5-Omni (its "thinker", the part that reads audio and writes text) goes through
-`generate()` with the audio features from its processor.
+Qwen2.5-Omni (its "thinker", the part that hears audio and writes text) goes through
+`generate()` with the recording's Whisper features.
 
 The model loads on first use (or `load()`), once, and stays loaded. One generation runs at a
 time per instance (a lock), since the prefix cache and the model's buffers are shared.
@@ -110,12 +110,9 @@ class TransformersLanguageModel:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
             source, extra = self._weights_location()
-            self._tokenizer = AutoTokenizer.from_pretrained(
-                files.path
-                if files.kind == "lora" and (files.path / "tokenizer_config.json").exists()
-                else source,
-                **extra,
-            )
+            # An adapter directory may carry its own tokenizer (e.g. with added tokens).
+            own = files.kind == "lora" and (files.path / "tokenizer_config.json").exists()
+            self._tokenizer = AutoTokenizer.from_pretrained(files.path if own else source, **extra)
             self._model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **extra)
             if files.kind == "lora":
                 self._model = self._merge_adapter(self._model)
