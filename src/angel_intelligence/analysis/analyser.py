@@ -145,23 +145,7 @@ class CallAnalyser:
                 problems.append(error.reason)
                 rejected = error
                 continue
-            audio_analysis = {
-                "analysis_mode": choice.mode.value,
-                "requested_mode": config.analysis_mode.value,
-                "fallback_reason": choice.fallback_reason,
-                "audio_observations": None,
-                "handovers": [
-                    {
-                        "time_seconds": round(h.time_s, 2),
-                        "from_speaker_id": h.from_speaker_id,
-                        "to_speaker_id": h.to_speaker_id,
-                    }
-                    for h in handovers
-                ],
-                "prompt_version": prompt.version,
-                "config_sources": config.describe_sources(),
-                "attempts": attempt,
-            }
+            audio_analysis = _record(choice, config, prompt.version, handovers, attempt)
             return self._analysis(
                 reply, audio_analysis, speaker_metrics, processing_time_s=self._clock() - started
             )
@@ -261,6 +245,33 @@ class CallAnalyser:
             model_version=self._model.model_version,
             processing_time_s=processing_time_s,
         )
+
+
+def _record(
+    choice: _ModeChoice,
+    config: ResolvedConfig,
+    prompt_version: str,
+    handovers: Sequence[Handover],
+    attempts: int,
+) -> dict[str, Any]:
+    """What `audio_analysis` keeps besides the audio observations: how the analysis was made."""
+    return {
+        "analysis_mode": choice.mode.value,
+        "requested_mode": config.analysis_mode.value,
+        "fallback_reason": choice.fallback_reason,
+        "audio_observations": None,
+        "handovers": [
+            {
+                "time_seconds": round(h.time_s, 2),
+                "from_speaker_id": h.from_speaker_id,
+                "to_speaker_id": h.to_speaker_id,
+            }
+            for h in handovers
+        ],
+        "prompt_version": prompt_version,
+        "config_sources": config.describe_sources(),
+        "attempts": attempts,
+    }
 
 
 def merge_speaker_metrics(
