@@ -190,6 +190,23 @@ VALIDATION_ERRORS = [
         reply(summary="The agent picked a <topic from config.topics> for this call."),
         "summary repeats the prompt's instructions",
     ),
+    (
+        reply(summary="{{<summary_title_1}} and more words here"),
+        "summary contains template or JSON syntax",
+    ),
+    (
+        reply(summary='{"a": 1, "b": "two", "c": "three"}'),
+        "summary contains template or JSON syntax",
+    ),
+    (
+        reply(summary="The <b>supporter</b> called about Gift Aid."),
+        "summary contains template or JSON syntax",
+    ),
+    (reply(summary="........................"), "summary is not prose"),
+    (
+        reply(action_items=[{"description": "1 2 3 4 5", "priority": "low", "due_date": None}]),
+        "action_items[0].description is not prose",
+    ),
 ]
 
 

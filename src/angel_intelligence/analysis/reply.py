@@ -42,6 +42,10 @@ _TEMPLATE_MARKERS = (
     "config.performance_rubric",
 )
 _MAX_PROBLEMS = 5
+# Prose never holds braces or tags: they mean a template placeholder or JSON was copied.
+# (PII placeholders such as [POSTCODE] use square brackets and may appear.)
+_SYNTAX = re.compile(r"[{}]|<\s*/?\s*[A-Za-z_][^<>]*>")
+_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 class ReplyRejected(Exception):
@@ -205,6 +209,10 @@ def _config_problems(reply: AnalysisReply, ctx: ReplyContext) -> Iterable[str]:
     for name, text in _prose(reply):
         if ctx.leaks(text):
             yield f"{name} repeats the prompt's instructions instead of describing the call"
+        elif _SYNTAX.search(text):
+            yield f"{name} contains template or JSON syntax ({{ }} or <tags>) instead of prose"
+        elif len(_WORD.findall(text)) < 3:
+            yield f"{name} is not prose (fewer than three words)"
 
 
 def _prose(reply: AnalysisReply) -> Iterable[tuple[str, str]]:
