@@ -9,7 +9,7 @@ over 20 synthetic, PII-free call transcripts and prints, per call and overall:
 - the rates of replies that are JSON, that match the JSON schema, and that pass the full
   validation (config enums, timestamps, prompt leaks), first time and after re-prompts.
 
-    PYTHONPATH=src python benchmarks/analysis.py [--count 20] [--max-reprompts 0] [--threads 1]
+    PYTHONPATH=src python benchmarks/analysis.py [--count 20] [--max-reprompts 3] [--threads 1]
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=20)
-    parser.add_argument("--max-reprompts", type=int, default=0)
+    parser.add_argument("--max-reprompts", type=int, default=3)
     parser.add_argument(
         "--threads", type=int, default=1, help="torch CPU threads (0: torch's default)"
     )

@@ -53,6 +53,7 @@ def test_an_object_with_segments_and_a_client_config_from_the_database(
     assert [t["name"] for t in analysis["key_topics"]] == ["Legacy/bequest enquiry"]
     assert analysis["audio_analysis"]["config_sources"]["topics"].startswith("client:")
     assert analysis["audio_analysis"]["fallback_reason"] == "no recording was given"
+    assert analysis["audio_analysis"]["config_sources"]["analysis_mode"] == "override"
 
 
 def test_a_file_that_is_not_segments_is_one_line_and_exit_1(tmp_path: Path) -> None:

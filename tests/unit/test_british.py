@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from angel_intelligence.language.british import (
     british_dates,
@@ -114,3 +116,17 @@ def test_everything_together() -> None:
     assert to_british_english(text) == (
         "The supporter cancelled the £10 programme on 17 January 2026 and asked us to analyse it."
     )
+
+
+WORDS = [
+    "organization", "color", "center", "catalog", "meter", "gas", "practice", "we", "license",
+    "the", "program", "check", "by", "Gray", "January", "17,", "2026", "$10", "analyze", "to",
+    "canceled", "enrollment", "2026-01-20", "01/17/2026", "A", "ton", "5", "meters", ".", "\n",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=30))
+def test_normalising_twice_changes_nothing_more(words: list[str]) -> None:
+    text = " ".join(words)
+    once = to_british_english(text)
+    assert to_british_english(once) == once

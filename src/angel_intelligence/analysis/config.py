@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -57,6 +57,7 @@ class ConfigSource(StrEnum):
     FILE = "file"
     SETTINGS = "settings"
     DEFAULT = "default"
+    OVERRIDE = "override"  # chosen by the caller (e.g. `angel analyse --mode`)
 
 
 class InvalidConfigError(ValueError):
@@ -96,6 +97,12 @@ class ResolvedConfig:
             "agent_actions": list(self.agent_actions),
             "performance_rubric": list(self.performance_rubric),
         }
+
+    def with_mode(self, mode: AnalysisMode) -> ResolvedConfig:
+        """The same config with the mode chosen by the caller."""
+        sources = MappingProxyType({**self.sources, "analysis_mode": ConfigSource.OVERRIDE})
+        row_ids = MappingProxyType({k: v for k, v in self.row_ids.items() if k != "analysis_mode"})
+        return replace(self, analysis_mode=mode, sources=sources, row_ids=row_ids)
 
     def describe_sources(self) -> dict[str, str]:
         """Per type, "client:12", "global:3", "file", "settings" or "default" (for the record)."""

@@ -64,8 +64,6 @@ def analyse(
     ] = None,
 ) -> None:
     """Analyse a transcript and print the `ai_call_analysis` values as JSON."""
-    from dataclasses import replace
-
     from angel_intelligence.analysis.analyser import CallAnalyser
     from angel_intelligence.backends.llm import build_language_model
 
@@ -74,7 +72,7 @@ def analyse(
         transcript = _transcript(file)
         config = _resolver(settings).resolve(client_ref)
         if mode is not None:
-            config = replace(config, analysis_mode=mode)
+            config = config.with_mode(mode)
         model = build_language_model(settings, "analysis")
         analysis = CallAnalyser.from_settings(settings, model).analyse(
             transcript, config, audio_path=audio
