@@ -114,6 +114,7 @@ class Settings(BaseSettings):
     chat_model_path: Path = Path("./models/chat/current")  # follows MODELS_BASE_PATH
     whisper_model_path: Path = Path("./models/whisper/current")  # follows MODELS_BASE_PATH
     model_versions_path: Path = Path("./models/versions")  # follows MODELS_BASE_PATH
+    model_cache_path: Path = Path("./models/cache")  # follows MODELS_BASE_PATH
 
     # --- Analysis model (fine-tuned) ------------------------------------------------------
     analysis_model_base: str = "Qwen/Qwen2.5-Omni-7B"
@@ -122,6 +123,10 @@ class Settings(BaseSettings):
     analysis_llm_backend: LlmBackend = "transformers"  # openai when ANALYSIS_LLM_URL is set
     analysis_llm_url: str | None = None  # OpenAI-compatible server (vLLM, llama-server)
     analysis_llm_model: str | None = None  # model name sent to the server
+    analysis_llm_api_key: SecretStr | None = None  # bearer token for that server
+    analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
+    analysis_max_new_tokens: PositiveInt = 2048
+    analysis_compact_output: bool | None = None  # None: compact for the bundled small model
 
     # --- Chat / summary model (base only) ---------------------------------------------------
     chat_model_base: str = "Qwen/Qwen2.5-Omni-7B"
@@ -129,6 +134,11 @@ class Settings(BaseSettings):
     chat_llm_backend: LlmBackend = "transformers"  # openai when CHAT_LLM_URL is set
     chat_llm_url: str | None = None
     chat_llm_model: str | None = None
+    chat_llm_api_key: SecretStr | None = None
+
+    # --- Language model runtime (both purposes) -----------------------------------------
+    llm_timeout_seconds: float = Field(default=300.0, gt=0)  # per request to a server
+    llm_cpu_threads: int = Field(default=0, ge=0)  # 0: torch's default
 
     # --- Whisper ------------------------------------------------------------------------
     whisper_model: str = "bundled:tiny.en"  # production default: openai/whisper-medium (spec)
@@ -236,6 +246,7 @@ class Settings(BaseSettings):
             "chat_model_path": base / "chat" / "current",
             "whisper_model_path": base / "whisper" / "current",
             "model_versions_path": base / "versions",
+            "model_cache_path": base / "cache",
         }
         if production:
             derived |= {

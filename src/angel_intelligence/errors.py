@@ -95,6 +95,10 @@ class AnalysisFailedError(AngelError):
     code = "ANALYSIS_FAILED"
 
 
+class InvalidAnalysisConfigError(AnalysisFailedError):
+    """The analysis configuration for this call (a client config row or the file) is invalid."""
+
+
 class AnalysisParseError(AngelError):
     """Could not parse the language model's reply as JSON."""
 

@@ -88,7 +88,16 @@ class SpeakerEmbedder(Protocol):
 
 @runtime_checkable
 class LanguageModel(Protocol):
-    """A chat model that can be asked for JSON matching a schema. Implementations: backends/llm/."""
+    """A chat model that can be asked for JSON matching a schema. Implementations: backends/llm/.
+
+    `messages` are OpenAI-style `{"role": "system" | "user" | "assistant", "content": str}`.
+    With `json_schema`, backends that can constrain decoding do (llguidance in-process,
+    `response_format` on servers); callers validate the reply all the same. `audio_path` is
+    given only to a model whose `supports_audio` is True; the backend attaches the recording
+    to the last user message. Failures raise: `ModelLoadError` when the model cannot be
+    loaded, anything else when generation fails (the analysis stage maps it to
+    ANALYSIS_FAILED).
+    """
 
     @property
     def model_name(self) -> str:
@@ -100,6 +109,11 @@ class LanguageModel(Protocol):
         """Stored in `model_version` (e.g. the fine-tuned version, or "base")."""
         ...
 
+    @property
+    def supports_audio(self) -> bool:
+        """Whether `generate` accepts `audio_path` (a multimodal model such as Qwen2.5-Omni)."""
+        ...
+
     def generate(
         self,
         messages: list[dict[str, Any]],
@@ -107,6 +121,12 @@ class LanguageModel(Protocol):
         json_schema: dict[str, Any] | None = None,
         max_new_tokens: int = 512,
         audio_path: Path | None = None,
+        temperature: float = 0.0,
+        seed: int | None = None,
     ) -> str:
-        """The model's reply text; constrained to `json_schema` where the backend can."""
+        """The model's reply text; constrained to `json_schema` where the backend can.
+
+        `temperature` 0 is greedy (deterministic); above 0 the reply is sampled, reproducibly
+        for a given `seed`.
+        """
         ...

@@ -1,1 +1,2 @@
-"""Implementations of the protocols in `ports.py`; heavy libraries are imported lazily here."""
+"""Implementations of the protocols in `ports.py`, one package per role; heavy libraries are
+imported lazily here."""

@@ -11,7 +11,15 @@ import sys
 import typer
 
 from angel_intelligence import __version__
-from angel_intelligence.cli import api_cmd, config_cmd, db_cmd, pii_cmd, speech_cmd, worker_cmd
+from angel_intelligence.cli import (
+    analyse_cmd,
+    api_cmd,
+    config_cmd,
+    db_cmd,
+    pii_cmd,
+    speech_cmd,
+    worker_cmd,
+)
 from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
 
 app = typer.Typer(
@@ -27,6 +35,7 @@ worker_cmd.register(app)
 app.add_typer(pii_cmd.app, name="pii")
 app.command("api")(api_cmd.api)
 speech_cmd.register(app)
+app.command("analyse")(analyse_cmd.analyse)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,284 @@
+"""The analysis stage: transcript (or audio) and config in, validated `CallAnalysis` out.
+
+1. Choose the mode: the config's (client, global, file or `ANALYSIS_MODE`); audio mode needs
+   the recording and a model that can hear it, otherwise the call is analysed from its
+   transcript and the reason is recorded in `audio_analysis`.
+2. Build the JSON schema from the config and the prompt from the templates.
+3. Ask the model, constrained to the schema where it can be; parse and validate the reply
+   (`reply.py`). A rejected reply is followed by up to `max_reprompts` re-prompts that say what
+   was wrong; then ANALYSIS_PARSE_ERROR or ANALYSIS_VALIDATION_ERROR with the last reason.
+   Model failures are ANALYSIS_FAILED (MODEL_LOAD_ERROR when it cannot load).
+4. Put the prose into British English and add the derived fields.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from angel_intelligence.analysis.config import ResolvedConfig
+from angel_intelligence.analysis.prompting import build_prompt
+from angel_intelligence.analysis.reply import (
+    AnalysisReply,
+    ReplyContext,
+    ReplyRejected,
+    parse_reply,
+)
+from angel_intelligence.analysis.schema import COMPACT_LIMITS, OutputLimits, build_output_schema
+from angel_intelligence.config import AnalysisMode, Settings
+from angel_intelligence.domain.analysis import (
+    ActionItem,
+    AgentAction,
+    AudioObservations,
+    CallAnalysis,
+    ComplianceFlag,
+    KeyTopic,
+)
+from angel_intelligence.domain.speakers import Handover
+from angel_intelligence.domain.transcript import Transcript
+from angel_intelligence.errors import (
+    AnalysisFailedError,
+    AnalysisParseError,
+    AnalysisValidationError,
+    AngelError,
+)
+from angel_intelligence.language.british import to_british_english
+from angel_intelligence.logging import get_logger
+from angel_intelligence.ports import LanguageModel
+
+log = get_logger(__name__)
+# Re-prompts sample instead of decoding greedily: a model that ignores the feedback would
+# otherwise repeat the rejected reply word for word (seeded, so runs stay reproducible).
+RETRY_TEMPERATURE = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class _ModeChoice:
+    mode: AnalysisMode
+    fallback_reason: str | None = None
+
+
+class CallAnalyser:
+    """Analyses calls with one language model (the analysis model, never the chat model)."""
+
+    def __init__(
+        self,
+        model: LanguageModel,
+        *,
+        max_reprompts: int = 3,
+        max_new_tokens: int = 2048,
+        limits: OutputLimits = OutputLimits(),  # noqa: B008 - frozen
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._model = model
+        self._max_reprompts = max_reprompts
+        self._max_new_tokens = max_new_tokens
+        self._limits = limits
+        self._clock = clock
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, model: LanguageModel, **overrides: Any
+    ) -> CallAnalyser:
+        compact = settings.analysis_compact_output
+        if compact is None:  # automatic: the bundled toy model on a CPU needs short replies
+            compact = model.model_version == "bundled"
+        options: dict[str, Any] = {
+            "max_reprompts": settings.analysis_max_reprompts,
+            "max_new_tokens": settings.analysis_max_new_tokens,
+            "limits": COMPACT_LIMITS if compact else OutputLimits(),
+        }
+        return cls(model, **(options | overrides))
+
+    @property
+    def model(self) -> LanguageModel:
+        return self._model
+
+    def analyse(
+        self,
+        transcript: Transcript,
+        config: ResolvedConfig,
+        *,
+        audio_path: Path | None = None,
+        speaker_metrics: Mapping[str, Any] | None = None,
+        handovers: Sequence[Handover] = (),
+    ) -> CallAnalysis:
+        """Analyse one call. `transcript` must be the PII-redacted, speaker-labelled one;
+        `speaker_metrics` are the diarization's (the spec's shape); `handovers` the transfers."""
+        started = self._clock()
+        choice = self._choose_mode(config, audio_path)
+        schema = build_output_schema(
+            config, choice.mode, duration_s=transcript.duration_s, limits=self._limits
+        )
+        prompt = build_prompt(transcript, config, choice.mode)
+        context = ReplyContext(
+            config=config,
+            mode=choice.mode,
+            duration_s=transcript.duration_s,
+            limits=self._limits,
+            prompt_ngrams=prompt.instruction_ngrams,
+        )
+        problems: list[str] = []
+        rejected: ReplyRejected | None = None
+        attempts = self._max_reprompts + 1
+        for attempt in range(1, attempts + 1):
+            text = self._ask(
+                prompt.with_feedback(problems),
+                schema,
+                audio_path if choice.mode is AnalysisMode.AUDIO else None,
+                attempt,
+            )
+            try:
+                reply = parse_reply(text, context)
+            except ReplyRejected as error:
+                log.warning(
+                    "analysis_reply_rejected",
+                    attempt=attempt,
+                    attempts=attempts,
+                    kind=error.kind,
+                    reason=error.reason,
+                )
+                problems.append(error.reason)
+                rejected = error
+                continue
+            audio_analysis = _record(choice, config, prompt.version, handovers, attempt)
+            return self._analysis(
+                reply, audio_analysis, speaker_metrics, processing_time_s=self._clock() - started
+            )
+        assert rejected is not None
+        error_class = AnalysisParseError if rejected.kind == "parse" else AnalysisValidationError
+        raise error_class(
+            f"no valid analysis after {attempts} attempts; last reply: {rejected.reason}"
+        )
+
+    def _choose_mode(self, config: ResolvedConfig, audio_path: Path | None) -> _ModeChoice:
+        if config.analysis_mode is AnalysisMode.TRANSCRIPT:
+            return _ModeChoice(AnalysisMode.TRANSCRIPT)
+        if audio_path is None:
+            reason = "no recording was given"
+        elif not self._model.supports_audio:
+            reason = f"the analysis model {self._model.model_name} cannot take audio"
+        else:
+            return _ModeChoice(AnalysisMode.AUDIO)
+        log.warning("analysis_audio_mode_unavailable", reason=reason)
+        return _ModeChoice(AnalysisMode.TRANSCRIPT, reason)
+
+    def _ask(
+        self,
+        messages: list[dict[str, Any]],
+        schema: dict[str, Any],
+        audio_path: Path | None,
+        attempt: int,
+    ) -> str:
+        started = self._clock()
+        try:
+            text = self._model.generate(
+                messages,
+                json_schema=schema,
+                max_new_tokens=self._max_new_tokens,
+                audio_path=audio_path,
+                temperature=0.0 if attempt == 1 else RETRY_TEMPERATURE,
+                seed=attempt,
+            )
+        except AngelError:
+            raise
+        except Exception as error:
+            name = self._model.model_name
+            raise AnalysisFailedError(
+                f"the analysis model {name} failed: {type(error).__name__}: {error}"
+            ) from error
+        log.info(
+            "analysis_model_replied",
+            attempt=attempt,
+            seconds=round(self._clock() - started, 2),
+            chars=len(text),
+        )
+        return text
+
+    def _analysis(
+        self,
+        reply: AnalysisReply,
+        audio_analysis: dict[str, Any],
+        speaker_metrics: Mapping[str, Any] | None,
+        *,
+        processing_time_s: float,
+    ) -> CallAnalysis:
+        british = to_british_english
+        if reply.audio_observations is not None:
+            obs = reply.audio_observations
+            audio_analysis["audio_observations"] = AudioObservations(
+                call_quality=obs.call_quality,
+                background_noise=obs.background_noise,
+                agent_tone=obs.agent_tone,
+                supporter_tone=obs.supporter_tone,
+                notes=british(obs.notes),
+            ).to_json()
+        return CallAnalysis(
+            summary=british(reply.summary),
+            sentiment_score=reply.sentiment_score,
+            key_topics=tuple(
+                KeyTopic(t.name, t.confidence, t.timestamp_start, t.timestamp_end)
+                for t in reply.key_topics
+            ),
+            agent_actions_performed=tuple(
+                AgentAction(a.action, a.timestamp_start, a.quality)
+                for a in reply.agent_actions_performed
+            ),
+            performance_scores=MappingProxyType(dict(reply.performance_scores)),
+            action_items=tuple(
+                ActionItem(british(i.description), i.priority, i.due_date)
+                for i in reply.action_items
+            ),
+            compliance_flags=tuple(
+                ComplianceFlag(
+                    f.type, british(f.issue), f.severity, f.timestamp_start, f.timestamp_end
+                )
+                for f in reply.compliance_flags
+            ),
+            speaker_metrics=merge_speaker_metrics(speaker_metrics, reply.supporter_sentiment_trend),
+            audio_analysis=MappingProxyType(audio_analysis),
+            model_used=self._model.model_name,
+            model_version=self._model.model_version,
+            processing_time_s=processing_time_s,
+        )
+
+
+def _record(
+    choice: _ModeChoice,
+    config: ResolvedConfig,
+    prompt_version: str,
+    handovers: Sequence[Handover],
+    attempts: int,
+) -> dict[str, Any]:
+    """What `audio_analysis` keeps besides the audio observations: how the analysis was made."""
+    return {
+        "analysis_mode": choice.mode.value,
+        "requested_mode": config.analysis_mode.value,
+        "fallback_reason": choice.fallback_reason,
+        "audio_observations": None,
+        "handovers": [
+            {
+                "time_seconds": round(h.time_s, 2),
+                "from_speaker_id": h.from_speaker_id,
+                "to_speaker_id": h.to_speaker_id,
+            }
+            for h in handovers
+        ],
+        "prompt_version": prompt_version,
+        "config_sources": config.describe_sources(),
+        "attempts": attempts,
+    }
+
+
+def merge_speaker_metrics(
+    measured: Mapping[str, Any] | None, supporter_trend: str
+) -> dict[str, Any]:
+    """The diarization's speaker metrics (the spec's shape) with the model's sentiment trend
+    added under `supporter`; the model is never asked for numbers that can be measured."""
+    merged: dict[str, Any] = {role: dict(values) for role, values in (measured or {}).items()}
+    merged.setdefault("supporter", {})["sentiment_trend"] = supporter_trend
+    return merged

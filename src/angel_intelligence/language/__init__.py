@@ -1,0 +1,1 @@
+"""Language rules for generated text (British English)."""
