@@ -20,10 +20,14 @@ def test_the_worker_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_until_the_pipeline_is_wired_the_worker_says_so(tmp_path: Path) -> None:
+def test_with_nothing_queued_the_worker_exits_cleanly_and_process_names_the_missing_call(
+    tmp_path: Path,
+) -> None:
+    # USE_MOCK_MODELS: the spec's mode for exercising the commands without model inference.
     assert angel("db", "upgrade", cwd=tmp_path).returncode == 0
-    for command in (["worker", "--once"], ["process", "--apex-id", "1.2"]):
-        result = angel(*command, cwd=tmp_path)
-        assert result.returncode == 1
-        assert "MODEL_LOAD_ERROR: the call pipeline is not wired yet" in result.stderr
-        assert "Traceback" not in result.stderr
+    env = {"USE_MOCK_MODELS": "true"}
+    assert angel("worker", "--once", cwd=tmp_path, env=env).returncode == 0
+    result = angel("process", "--apex-id", "1737123456.2", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "no recording with apex id 1737123456.2" in result.stderr
+    assert "Traceback" not in result.stderr
