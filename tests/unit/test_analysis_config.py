@@ -201,3 +201,15 @@ def test_the_config_file_is_validated_when_loaded(tmp_path: Path) -> None:
         assert "CALL_ANALYSIS_CONFIG_PATH" in str(raised.value) and message in str(raised.value)
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_config_file(tmp_path / "missing.json")
+
+
+def test_the_prose_pattern_accepts_what_validation_accepts_and_nothing_else() -> None:
+    import re
+
+    from angel_intelligence.analysis.schema import PROSE_PATTERN
+
+    prose = re.compile(PROSE_PATTERN)
+    for good in ("The supporter increased their gift.", "Call back on Monday", "ok we did it"):
+        assert prose.search(good), good
+    for bad in ("{summary}", "Thanks <b>very</b> much", "Two words", "a b c d", "{x} y z w"):
+        assert not prose.search(bad), bad

@@ -71,8 +71,25 @@ def _enum(values: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {"type": "string", "enum": list(values)}
 
 
+# Prose: no braces or angle brackets (template or JSON syntax), at least three words of two or
+# more letters. The same rules `reply.py` checks, put into the grammar so constrained decoding
+# cannot produce what validation would reject (a small model otherwise spends its re-prompts on it).
+_NO_SYNTAX = r"[^{}<>]*"
+_WORD = r"[A-Za-z]{2}"
+_GAP = r"[^A-Za-z{}<>]"
+PROSE_PATTERN = (
+    f"^{_NO_SYNTAX}{_WORD}{_NO_SYNTAX}{_GAP}{_NO_SYNTAX}{_WORD}{_NO_SYNTAX}{_GAP}"
+    f"{_NO_SYNTAX}{_WORD}{_NO_SYNTAX}$"
+)
+
+
 def _text(min_chars: int, max_chars: int) -> dict[str, Any]:
-    return {"type": "string", "minLength": min_chars, "maxLength": max_chars}
+    return {
+        "type": "string",
+        "minLength": min_chars,
+        "maxLength": max_chars,
+        "pattern": PROSE_PATTERN,
+    }
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
