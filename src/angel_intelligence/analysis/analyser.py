@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -220,11 +220,11 @@ class CallAnalyser:
         return CallAnalysis(
             summary=british(reply.summary),
             sentiment_score=reply.sentiment_score,
-            key_topics=tuple(
+            key_topics=_unique_topics(
                 KeyTopic(t.name, t.confidence, t.timestamp_start, t.timestamp_end)
                 for t in reply.key_topics
             ),
-            agent_actions_performed=tuple(
+            agent_actions_performed=_unique_actions(
                 AgentAction(a.action, a.timestamp_start, a.quality)
                 for a in reply.agent_actions_performed
             ),
@@ -272,6 +272,32 @@ def _record(
         "config_sources": config.describe_sources(),
         "attempts": attempts,
     }
+
+
+def _unique_topics(topics: Iterable[KeyTopic]) -> tuple[KeyTopic, ...]:
+    """One entry per topic name (models repeat themselves): the highest confidence, and the
+    span covering every mention."""
+    merged: dict[str, KeyTopic] = {}
+    for topic in topics:
+        seen = merged.get(topic.name)
+        if seen is None:
+            merged[topic.name] = topic
+            continue
+        merged[topic.name] = KeyTopic(
+            topic.name,
+            max(seen.confidence, topic.confidence),
+            min(seen.timestamp_start, topic.timestamp_start),
+            max(seen.timestamp_end, topic.timestamp_end),
+        )
+    return tuple(merged.values())
+
+
+def _unique_actions(actions: Iterable[AgentAction]) -> tuple[AgentAction, ...]:
+    """An action at one moment is kept once (the first, as the model wrote it)."""
+    unique: dict[tuple[str, float], AgentAction] = {}
+    for action in actions:
+        unique.setdefault((action.action, action.timestamp_start), action)
+    return tuple(unique.values())
 
 
 def merge_speaker_metrics(

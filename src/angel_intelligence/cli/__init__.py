@@ -16,6 +16,7 @@ from angel_intelligence.cli import (
     api_cmd,
     config_cmd,
     db_cmd,
+    demo_cmd,
     pii_cmd,
     speech_cmd,
     worker_cmd,
@@ -36,6 +37,7 @@ app.add_typer(pii_cmd.app, name="pii")
 app.command("api")(api_cmd.api)
 speech_cmd.register(app)
 app.command("analyse")(analyse_cmd.analyse)
+app.command("demo")(demo_cmd.demo)
 
 
 def _version(value: bool) -> None:

@@ -75,3 +75,26 @@ def long_call(
     per_round_s = 36.0  # measured length of one `two_party_call`
     rounds = max(1, round(duration_s / per_round_s))
     return [line for _ in range(rounds) for line in body]
+
+
+def demo_call(agent: str = "agent_a", supporter: str = "agent_c") -> list[Line]:
+    """`angel demo`'s call: a supporter increases a monthly gift and reads out personal data
+    (a mobile number, a postcode and a card number), which Angel must find and redact.
+
+    The supporter is read by the `agent_c` voice: of the measured voices it is the one Whisper
+    tiny.en follows best through long runs of digits (the others drop or loop them)."""
+    return [
+        Line(agent, f"Good afternoon, thank you for calling the {ORGANISATION}. "
+                    "My name is Sarah. How can I help?"),
+        Line(supporter, "Hello. I would like to increase my monthly donation please.", 0.7),
+        Line(agent, "That is wonderful. Could I take your details please?", 0.6),
+        Line(supporter, "My mobile number is zero seven nine one one, one two three, four five "
+                        "six. And my postcode is B one, one B B.", 0.8),
+        Line(agent, "Thank you. How much would you like to give each month?", 0.5),
+        Line(supporter, "Twenty pounds a month. I will pay by card. The card number is four five "
+                        "three nine, one four eight eight, zero three four three, six four six "
+                        "seven.", 0.7),
+        Line(agent, "Thank you so much for your support. Is there anything else I can help with?",
+             0.6),
+        Line(supporter, "No, that is everything. Goodbye.", 0.6),
+    ]  # fmt: skip
