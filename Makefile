@@ -7,6 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -15,8 +16,7 @@ export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 .PHONY: run test check install system-packages services clean
 
 run: install
-	$(BIN)/angel db upgrade
-	$(BIN)/angel db check
+	$(BIN)/angel demo $(DEMO_ARGS)
 
 test: install services
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,0 +1,68 @@
+"""The README's two commands: they stay first, their Make targets run what they say, and the main
+job (`angel demo`) really processes a call on the embedded default (it runs here, in CI)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbkit import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def test_the_readme_starts_with_the_two_commands() -> None:
+    commands = re.findall(r"^(make \w+)", README.split("```bash", 1)[1].split("```", 1)[0], re.M)
+    assert commands[:2] == ["make run", "make test"]
+
+
+def test_make_run_is_the_demo_and_make_test_is_what_ci_runs() -> None:
+    run = subprocess.run(
+        ["make", "-n", "run"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "angel demo" in run
+    test = subprocess.run(
+        ["make", "-n", "test"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "pytest" in test and "ensure-mariadb.sh" in test
+    assert "make test" in (REPO_ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_the_demo_processes_its_call_end_to_end(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "HOME", "LANG", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
+    env["PYTHONPATH"] = str(REPO_ROOT / "src")
+    result = subprocess.run(
+        [sys.executable, "-m", "angel_intelligence", "demo", "--keep", "--dir", "kept"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    assert "completed" in out
+    for heading in (
+        "Transcript",
+        "PII found",
+        "Redacted transcript",
+        "Analysis",
+        "Where the data is",
+    ):
+        assert heading in out
+    assert "[CARD_NUMBER]" in out and "4539 1488" not in out
+    kept = tmp_path / "kept"
+    assert (kept / "angel.sqlite3").exists()
+    assert list((kept / "storage").rglob("*.wav")), "the redacted audio is kept"
+    assert not list((kept / "temp").rglob("*.wav")), "no working files are left"
