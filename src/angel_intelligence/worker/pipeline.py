@@ -27,6 +27,7 @@ class CallPipeline(Protocol):
 
 
 STAGE_ERRORS: dict[str, type[errors.AngelError]] = {
+    "config": errors.AnalysisFailedError,
     "fetch": errors.DownloadFailedError,
     "download": errors.DownloadFailedError,
     "convert": errors.ConversionFailedError,
@@ -34,6 +35,7 @@ STAGE_ERRORS: dict[str, type[errors.AngelError]] = {
     "diarize": errors.TranscriptionFailedError,
     "identify_speakers": errors.TranscriptionFailedError,
     "analyse": errors.AnalysisFailedError,
+    "retain": errors.StorageFailedError,
     "persist": errors.DatabaseError,
 }
 """The code an unexpected exception gets, by the pipeline stage it escaped from."""
