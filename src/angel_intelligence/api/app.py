@@ -15,8 +15,8 @@ from angel_intelligence import __version__
 from angel_intelligence.api.auth import BearerAuthMiddleware
 from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
-from angel_intelligence.api.metrics import ApiMetrics, MetricsMiddleware, queue_collector
-from angel_intelligence.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from angel_intelligence.api.metrics import ApiMetrics, queue_collector
+from angel_intelligence.api.middleware import BodyLimitMiddleware, RequestObserverMiddleware
 from angel_intelligence.api.routes import health, metrics, processing, training_data
 from angel_intelligence.config import Settings
 
@@ -67,6 +67,5 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     # Added innermost first: the access log sees every request, auth runs before the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(BearerAuthMiddleware, tokens=tokens, allowlist=allowlist)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestObserverMiddleware, metrics=app.state.metrics)
     return app

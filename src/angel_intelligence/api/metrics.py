@@ -7,14 +7,12 @@ whichever pod is scraped; the worker's own job and stage metrics are in docs/ope
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from angel_intelligence.domain.job import QueueStatistics
 from angel_intelligence.logging import get_logger
@@ -97,32 +95,3 @@ class _FunctionCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         return self._collect()
-
-
-class MetricsMiddleware:
-    """Counts requests by route template (not raw path: ids would explode cardinality)."""
-
-    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(
-                time.perf_counter() - started
-            )

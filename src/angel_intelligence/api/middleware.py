@@ -8,6 +8,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from angel_intelligence.api.metrics import ApiMetrics
 from angel_intelligence.logging import get_logger
 
 log = get_logger("angel_intelligence.api.access")
@@ -74,11 +75,12 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class AccessLogMiddleware:
-    """One structured line per request."""
+class RequestObserverMiddleware:
+    """One structured log line per request, and the request counters and latencies in
+    `/metrics` (by route template, not raw path: ids would explode the label cardinality)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics) -> None:
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,10 +98,14 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, record)
         finally:
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route).observe(seconds)
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                duration_ms=round(seconds * 1000, 1),
             )
