@@ -281,17 +281,6 @@ def test_a_change_keeps_the_client_and_the_type(api: TestClient) -> None:
     ]
 
 
-def test_the_config_routes_need_the_token(api: TestClient) -> None:
-    for method, path in (
-        ("GET", "/api/config"),
-        ("GET", "/api/config/1"),
-        ("POST", "/api/config"),
-        ("PUT", "/api/config/1"),
-        ("DELETE", "/api/config/1"),
-    ):
-        assert api.request(method, path).status_code == 401
-
-
 # --- Custom prompts ------------------------------------------------------------------------
 
 
@@ -432,3 +421,14 @@ def test_a_prompt_is_run_on_the_bundled_model_through_the_api(sqlite: TestDataba
     else:
         message = _error(response, 422, "INVALID_CONFIG")
         assert "did not produce a valid analysis of the sample call" in message
+
+
+def test_a_malformed_request_says_what_is_wrong(api: TestClient) -> None:
+    body = {"config_type": "colours", "config_data": ["Red"]}
+    message = _error(api.post("/api/config", headers=AUTH, json=body), 422, "VALIDATION_ERROR")
+    assert message.startswith(
+        "The request is not valid: body.config_type: Input should be 'topics'"
+    )
+    body = {"client_ref": "ACME001 ", "config_type": "topics", "config_data": ["Red"]}
+    message = _error(api.post("/api/config", headers=AUTH, json=body), 422, "VALIDATION_ERROR")
+    assert "body.client_ref" in message and "must not start or end with white space" in message
