@@ -5,6 +5,7 @@ a custom prompt checked on the analysis model when the API has one."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
@@ -15,7 +16,9 @@ from starlette.testclient import TestClient
 from angel_intelligence.analysis.config import CONFIG_TYPES, ClientConfigResolver
 from angel_intelligence.api.routes.config import ConfigType
 from angel_intelligence.backends.llm.mock import MockLanguageModel
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.backends.llm.openai_compatible import OpenAICompatibleLanguageModel
+from angel_intelligence.bootstrap import build_api_models
+from angel_intelligence.config import AnalysisMode, Settings
 from angel_intelligence.db.engine import session_factory
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.services.models import ModelRegistry
@@ -375,6 +378,15 @@ def test_a_prompt_is_not_saved_unchecked_when_the_model_cannot_load(sqlite: Test
             message == "the prompt could not be checked: no model files at /models/analysis/current"
         )
         assert client.get("/api/config", headers=AUTH).json()["count"] == 0
+
+
+def test_the_api_has_the_analysis_model_only_when_it_is_served(
+    make_settings: Callable[..., Settings],
+) -> None:
+    served = build_api_models(make_settings(analysis_llm_url="http://127.0.0.1:9/v1"))
+    assert "analysis" in served
+    assert isinstance(served.get("analysis"), OpenAICompatibleLanguageModel)
+    assert "analysis" not in build_api_models(make_settings())  # in-process: placeholders only
 
 
 # Converted once per machine, shared with test_analysis_smollm.py.
