@@ -265,8 +265,7 @@ def update_client_config(
 
 @router.delete("/{id}", response_model=ConfigResponse, responses=NOT_FOUND)
 def delete_client_config(config_id: ConfigId, services: ServicesDep) -> dict[str, Any]:
-    """Delete a config (the next call falls back to the global config, the file or the
-    defaults); `data` is the row as it was. To pause a config instead, PUT is_active=false."""
+    """Delete a config; `data` is the row as it was (PUT is_active=false pauses one instead)."""
     row = delete_config(services.sessions, config_id)
     if row is None:
         raise _not_found(config_id)
