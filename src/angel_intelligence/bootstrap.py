@@ -109,5 +109,18 @@ def build_api_services(settings: Settings) -> ApiServices:
         engine=engine,
         sessions=session_factory(engine),
         queue=build_job_queue(settings, engine),
-        models=ModelRegistry(),
+        models=build_api_models(settings),
     )
+
+
+def build_api_models(settings: Settings) -> ModelRegistry:
+    """The models the API may use. The analysis model, which checks a custom prompt before it
+    is saved (`POST/PUT /api/config`), only when it is served (`ANALYSIS_LLM_URL`): holding an
+    in-process 7B model in every API pod for the odd prompt save is not worth its memory, so
+    with the `transformers` backend prompts get the placeholder check only (docs/api.md)."""
+    models = ModelRegistry()
+    if settings.analysis_llm_backend == "openai":
+        from angel_intelligence.backends.llm import build_language_model
+
+        models.register("analysis", "server", lambda: build_language_model(settings, "analysis"))
+    return models

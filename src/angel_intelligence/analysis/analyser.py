@@ -56,6 +56,14 @@ log = get_logger(__name__)
 RETRY_TEMPERATURE = 0.7
 
 
+def output_limits(settings: Settings, model: LanguageModel) -> OutputLimits:
+    """The reply's size limits: `ANALYSIS_COMPACT_OUTPUT`, or compact for the bundled model."""
+    compact = settings.analysis_compact_output
+    if compact is None:  # automatic: the bundled toy model on a CPU needs short replies
+        compact = model.model_version == "bundled"
+    return COMPACT_LIMITS if compact else OutputLimits()
+
+
 @dataclass(frozen=True, slots=True)
 class _ModeChoice:
     mode: AnalysisMode
@@ -84,13 +92,10 @@ class CallAnalyser:
     def from_settings(
         cls, settings: Settings, model: LanguageModel, **overrides: Any
     ) -> CallAnalyser:
-        compact = settings.analysis_compact_output
-        if compact is None:  # automatic: the bundled toy model on a CPU needs short replies
-            compact = model.model_version == "bundled"
         options: dict[str, Any] = {
             "max_reprompts": settings.analysis_max_reprompts,
             "max_new_tokens": settings.analysis_max_new_tokens,
-            "limits": COMPACT_LIMITS if compact else OutputLimits(),
+            "limits": output_limits(settings, model),
         }
         return cls(model, **(options | overrides))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -383,7 +383,11 @@ class ClientConfigResolver:
             default_mode=settings.analysis_mode,
         )
 
-    def resolve(self, client_ref: str | None) -> ResolvedConfig:
+    def resolve(
+        self, client_ref: str | None, *, ignore_types: Collection[str] = ()
+    ) -> ResolvedConfig:
+        """The config for `client_ref`'s next call; rows of `ignore_types` are passed over
+        (the API's prompt check replaces the prompt, so a broken stored one must not stop it)."""
         rows: list[ClientConfigRow] = []
         if self._sessions is not None:
             try:
@@ -392,6 +396,7 @@ class ClientConfigResolver:
             except SQLAlchemyError as error:
                 reason = str(getattr(error, "orig", None) or error).splitlines()[0]
                 raise DatabaseError(f"cannot read ai_client_configs: {reason}") from error
+        rows = [row for row in rows if row.config_type not in ignore_types]
         return resolve_config(
             client_ref, rows, file_config=self._file_config, default_mode=self._default_mode
         )

@@ -17,7 +17,7 @@ from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
 from angel_intelligence.api.metrics import ApiMetrics, queue_collector
 from angel_intelligence.api.middleware import BodyLimitMiddleware, RequestObserverMiddleware
-from angel_intelligence.api.routes import health, metrics, processing, training_data
+from angel_intelligence.api.routes import config, health, metrics, processing, training_data
 from angel_intelligence.config import Settings
 
 PROBES = ("/livez", "/readyz")
@@ -55,7 +55,14 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     app.state.metrics = ApiMetrics()
     app.state.metrics.add_collector(queue_collector(lambda: app.state.services.queue.statistics()))
     install_error_handlers(app)
-    for router in (health.router, processing.router, training_data.router, metrics.router):
+    routers = (
+        health.router,
+        processing.router,
+        config.router,
+        training_data.router,
+        metrics.router,
+    )
+    for router in routers:
         app.include_router(router)
 
     tokens = [

@@ -75,6 +75,16 @@ def _json_safe(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _summary(details: list[dict[str, Any]]) -> str:
+    """The first problem, by where it is: "… not valid: body.config_type: Input should be …"."""
+    if not details:
+        return "The request is not valid."
+    first = details[0]
+    where = ".".join(str(part) for part in first["loc"])
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return f"The request is not valid: {where}: {first['msg']}{more}."
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
@@ -89,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         details = [_json_safe(e) for e in error.errors()]
-        return error_response(422, "VALIDATION_ERROR", "The request is not valid.", details)
+        return error_response(422, "VALIDATION_ERROR", _summary(details), details)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

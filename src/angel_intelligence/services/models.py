@@ -56,6 +56,10 @@ class ModelRegistry:
     def register(self, name: str, version: str, loader: Callable[[], Any]) -> None:
         self._loaders[name] = (version, loader)
 
+    def __contains__(self, name: object) -> bool:
+        """Whether a model of this name is registered (loaded or not)."""
+        return name in self._loaders
+
     def get(self, name: str) -> Any:
         """The loaded model, loading it now if needed; raises ModelLoadError on failure."""
         with self._lock:

@@ -18,7 +18,10 @@ NEXT_TOKEN = "n" * 64
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def build_app(database: TestDatabase, **overrides: Any) -> tuple[FastAPI, ApiServices]:
+def build_app(
+    database: TestDatabase, *, models: ModelRegistry | None = None, **overrides: Any
+) -> tuple[FastAPI, ApiServices]:
+    """The app on `database`; `models`: what the process has registered (none by default)."""
     settings = database.settings(
         api_auth_token=TOKEN, api_auth_token_next=NEXT_TOKEN, worker_id="api-test", **overrides
     )
@@ -27,6 +30,6 @@ def build_app(database: TestDatabase, **overrides: Any) -> tuple[FastAPI, ApiSer
         settings=settings,
         engine=database.engine,
         sessions=session_factory(database.engine),
-        models=ModelRegistry(),
+        models=models if models is not None else ModelRegistry(),
     )
     return create_app(settings, services), services
