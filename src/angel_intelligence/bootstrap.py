@@ -114,13 +114,21 @@ def build_api_services(settings: Settings) -> ApiServices:
 
 
 def build_api_models(settings: Settings) -> ModelRegistry:
-    """The models the API may use. The analysis model, which checks a custom prompt before it
-    is saved (`POST/PUT /api/config`), only when it is served (`ANALYSIS_LLM_URL`): holding an
-    in-process 7B model in every API pod for the odd prompt save is not worth its memory, so
-    with the `transformers` backend prompts get the placeholder check only (docs/api.md)."""
+    """The models the API may use: the analysis model checks a custom prompt before it is
+    saved (`POST/PUT /api/config`). `API_PROMPT_CHECK=auto` registers it only when it is served
+    (`ANALYSIS_LLM_URL`): holding an in-process 7B model in every API pod for the odd prompt
+    save is not worth its memory, so with the `transformers` backend prompts then get the
+    placeholder check only. `model` registers the in-process model too (loaded on the first
+    prompt save; for a single-box deployment); `placeholders` registers none (docs/api.md)."""
     models = ModelRegistry()
-    if settings.analysis_llm_backend == "openai":
+    check = settings.api_prompt_check
+    served = settings.analysis_llm_backend == "openai"
+    if check == "model" or (check == "auto" and served):
         from angel_intelligence.backends.llm import build_language_model
 
-        models.register("analysis", "server", lambda: build_language_model(settings, "analysis"))
+        models.register(
+            "analysis",
+            "server" if served else "in-process",
+            lambda: build_language_model(settings, "analysis"),
+        )
     return models

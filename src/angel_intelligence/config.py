@@ -183,6 +183,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_max_body_bytes: PositiveInt = 1024 * 1024
+    # How a saved prompt is checked (docs/api.md): auto = run it on the analysis model when the
+    # model is served (ANALYSIS_LLM_URL), model = also load the in-process model in the API,
+    # placeholders = never run a model.
+    api_prompt_check: Literal["auto", "model", "placeholders"] = "auto"
 
     # --- Analysis config ------------------------------------------------------------------
     call_analysis_config_path: Path | None = None

@@ -389,6 +389,14 @@ def test_the_api_has_the_analysis_model_only_when_it_is_served(
     assert "analysis" not in build_api_models(make_settings())  # in-process: placeholders only
 
 
+def test_api_prompt_check_chooses_whether_the_api_holds_the_analysis_model(
+    make_settings: Callable[..., Settings],
+) -> None:
+    assert "analysis" in build_api_models(make_settings(api_prompt_check="model"))
+    never = make_settings(api_prompt_check="placeholders", analysis_llm_url="http://127.0.0.1:9/v1")
+    assert "analysis" not in build_api_models(never)
+
+
 # Converted once per machine, shared with test_analysis_smollm.py.
 MODEL_CACHE = Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache"
 
