@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     worker_id: str = "local-dev"  # production default: the pod's hostname (spec)
     enable_model_hot_reload: bool = False  # production default: true (spec)
     model_reload_check_interval: PositiveInt = 60
+    # The worker's own Prometheus metrics over HTTP (no token; cluster-internal). None: off.
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # --- API ------------------------------------------------------------------------------
     api_auth_token: SecretStr | None = None

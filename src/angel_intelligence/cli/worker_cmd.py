@@ -14,7 +14,10 @@ from sqlalchemy import Engine
 from angel_intelligence import bootstrap
 from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
 from angel_intelligence.config import Settings
+from angel_intelligence.logging import get_logger
 from angel_intelligence.worker import CallPipeline, JobResult
+
+log = get_logger(__name__)
 
 PipelineFactory = Callable[[Settings, Engine], CallPipeline]
 
@@ -54,7 +57,11 @@ def run_worker(
     """`angel worker` with a given pipeline factory; returns the exit code."""
     bootstrap.check_queue_ready(engine)
     pipeline = make_pipeline(settings, engine)
-    return bootstrap.build_worker(settings, pipeline, engine).run(once=once)
+    the_worker = bootstrap.build_worker(settings, pipeline, engine)
+    if settings.worker_metrics_port is not None and not once:
+        port = the_worker.metrics.serve(settings.worker_metrics_port)
+        log.info("Serving the worker's metrics", url=f"http://0.0.0.0:{port}/metrics")
+    return the_worker.run(once=once)
 
 
 def run_process(

@@ -39,6 +39,7 @@ from angel_intelligence.pipeline.workspace import (
 )
 from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
+from angel_intelligence.worker.metrics import WorkerMetrics
 from angel_intelligence.worker.pipeline import CallPipeline, failure_for
 
 log = get_logger(__name__)
@@ -94,6 +95,8 @@ class JobReport:
     result: JobResult
     error: str | None
     duration_s: float
+    code: str | None = None
+    """The error code when failed or released (`WORKER_LOST` when discarded)."""
 
 
 class Worker:
@@ -106,6 +109,7 @@ class Worker:
         config: WorkerConfig,
         *,
         heartbeat_queue: JobQueue | None = None,
+        metrics: WorkerMetrics | None = None,
     ) -> None:
         if queue.worker_id != config.worker_id:
             raise ValueError(
@@ -133,6 +137,8 @@ class Worker:
         self._previous_handlers: dict[int, Any] = {}
         self._signals: list[int] = []
         self._log = log.bind(worker_id=config.worker_id)
+        self.metrics = metrics or WorkerMetrics()
+        self.metrics.track_running(self._running_count)
 
     # --- Entry points ------------------------------------------------------------------------
 
@@ -254,7 +260,9 @@ class Worker:
                     recording_id=job.recording_id,
                     apex_id=job.apex_id,
                 )
-                self._report(ctx, JobResult.RELEASED, "RELEASED_ON_SHUTDOWN")
+                self._report(
+                    ctx, JobResult.RELEASED, "RELEASED_ON_SHUTDOWN", "RELEASED_ON_SHUTDOWN"
+                )
         deadline = time.monotonic() + THREAD_JOIN_S
         for ctx, thread in running:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -406,7 +414,7 @@ class Worker:
             self.stop(reason=error.code)
             try:
                 if self.queue.release(job, error):
-                    self._report(ctx, JobResult.RELEASED, str(error))
+                    self._report(ctx, JobResult.RELEASED, str(error), error.code)
             except Exception as db_error:
                 self._log.error("Could not release the recording", db_error=type(db_error).__name__)
             self._log.error(
@@ -454,7 +462,7 @@ class Worker:
             self._discard(ctx, f"the claim was lost before the failure was written ({error.code})")
             return
         will_retry = not error.permanent and job.attempt < self.queue.max_retries
-        self._report(ctx, JobResult.FAILED, str(error))
+        self._report(ctx, JobResult.FAILED, str(error), error.code)
         self._log.warning(
             f"Marked recording {job.recording_id} as failed",
             error_code=error.code,
@@ -468,13 +476,18 @@ class Worker:
     def _discard(self, ctx: JobContext, reason: str) -> None:
         if ctx.loss is LeaseLoss.RELEASED:
             return  # the shutdown released it and reports it
-        self._report(ctx, JobResult.DISCARDED, reason)
+        self._report(ctx, JobResult.DISCARDED, reason, LeaseLostError.code)
         self._log.warning(
             f"Discarded the result of recording {ctx.job.recording_id}: {reason}",
             duration_s=round(ctx.elapsed_s, 3),
         )
 
-    def _report(self, ctx: JobContext, result: JobResult, error: str | None) -> None:
-        report = JobReport(ctx.job.recording_id, ctx.job.apex_id, result, error, ctx.elapsed_s)
+    def _report(
+        self, ctx: JobContext, result: JobResult, error: str | None, code: str | None = None
+    ) -> None:
+        report = JobReport(
+            ctx.job.recording_id, ctx.job.apex_id, result, error, ctx.elapsed_s, code
+        )
+        self.metrics.job_finished(result.value, code, ctx.elapsed_s, ctx.stage_timings)
         with self._lock:
             self.reports.append(report)

@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,37 @@ def test_once_runs_every_due_call_to_its_outcome(db: TestDatabase, tmp_path: Pat
     )
     assert job_dirs(tmp_path) == []
     assert result_rows(db.engine, transient) == (0, 0)
+
+
+def test_the_worker_counts_its_jobs_and_times_their_stages_for_prometheus(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    add_recordings(db.engine, ["ok-1", "ok-2", "fail_DOWNLOAD_FAILED-3", "invalid-4"])
+    worker = make_worker(db.engine, tmp_path)
+    assert worker.run(once=True) == 0
+    value = worker.metrics.registry.get_sample_value
+    assert value("angel_worker_jobs_total", {"outcome": "completed", "code": ""}) == 2
+    assert value("angel_worker_jobs_total", {"outcome": "failed", "code": "DOWNLOAD_FAILED"}) == 1
+    assert value("angel_worker_jobs_total", {"outcome": "failed", "code": "INVALID_AUDIO"}) == 1
+    assert value("angel_worker_job_duration_seconds_count", {"outcome": "completed"}) == 2
+    # every job went through fetch; the stage's histogram has one observation per job
+    assert value("angel_worker_stage_duration_seconds_count", {"stage": "fetch"}) == 4
+    assert value("angel_worker_jobs_running") == 0
+
+
+def test_the_worker_serves_its_metrics_over_http(db: TestDatabase, tmp_path: Path) -> None:
+    add_recordings(db.engine, ["fail_ANALYSIS_FAILED-1"])
+    worker = make_worker(db.engine, tmp_path)
+    worker.run(once=True)
+    port = worker.metrics.serve(0, host="127.0.0.1")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            body = response.read().decode()
+    finally:
+        worker.metrics.close()
+    assert 'angel_worker_jobs_total{code="ANALYSIS_FAILED",outcome="failed"} 1.0' in body
+    assert "angel_worker_stage_duration_seconds_bucket" in body
+    assert "fail_ANALYSIS_FAILED-1" not in body  # counts and durations only, no call ids
 
 
 def test_a_result_that_cannot_be_written_fails_the_call_and_writes_nothing(
