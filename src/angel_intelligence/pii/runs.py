@@ -1,6 +1,10 @@
 """Code runs: maximal sequences of digit/letter units with only soft separators between them.
 
-"4111-1111 1111, 1111", "S W one A, one A A" and "a B1, 2, 3, 4, 5, 6, C" are each one run.
+"4111-1111 1111, 1111", "S W one A, one A A" and "a B1, 2, 3, 4, 5, 6, C" are each one run, and
+so is "£4 .5, £3, $1, £4": on donation calls Whisper writes a currency symbol before each digit
+of a number read out digit by digit (a card number, found by the end-to-end test of issue 9), so
+a currency symbol between two single digits joins them like a comma. Between longer numbers
+("£10, £20") it still separates amounts.
 A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
 "AB123456C"); recognisers look at every window of whole units, so a finding always starts and
 ends on a unit boundary and maps back to exact characters. Runs may cross segment boundaries
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.context import CURRENCY
 from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind
 
 
@@ -92,13 +97,17 @@ def find_runs(lexed: Lexed) -> list[Run]:
     first = 0
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
+            if units and CURRENCY.intersection(pending) and not _is_digit(unit):
+                runs.append(Run(tuple(units), tuple(separators), first))
+                units, separators, pending = [], [], ""
             if units:
-                separators.append(pending.strip() or (" " if pending else ""))
+                separator = "".join(c for c in pending if c not in CURRENCY)
+                separators.append(separator.strip() or (" " if pending else ""))
             else:
                 first = index
             units.append(unit)
             pending = ""
-        elif units and _is_separator(unit):
+        elif units and (_is_separator(unit) or (_is_currency(unit) and _is_digit(units[-1]))):
             pending += unit.symbol
         else:
             if units:
@@ -107,6 +116,15 @@ def find_runs(lexed: Lexed) -> list[Run]:
     if units:
         runs.append(Run(tuple(units), tuple(separators), first))
     return [_with_spacing(run, lexed.text) for run in runs]
+
+
+def _is_currency(unit: Unit) -> bool:
+    return unit.kind is UnitKind.PUNCT and unit.symbol in CURRENCY
+
+
+def _is_digit(unit: Unit) -> bool:
+    """A single spoken or written digit (what Whisper prefixes with "£" digit by digit)."""
+    return unit.kind is UnitKind.DIGITS and len(unit.symbol) == 1
 
 
 def _is_separator(unit: Unit) -> bool:

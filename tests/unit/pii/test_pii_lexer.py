@@ -79,3 +79,12 @@ def test_runs_join_units_across_soft_separators_and_segments() -> None:
 def test_runs_break_at_words_and_hard_punctuation() -> None:
     runs = find_runs(lex("10:30 and 20 34 56"))
     assert [r.compact() for r in runs] == ["10", "30", "203456"]
+
+
+def test_runs_join_single_digits_whisper_wrote_with_currency_symbols() -> None:
+    # Whisper tiny.en on a card number read out on a donation call (tests/integration/e2e).
+    runs = find_runs(lex("The card number is £4 .5, £3, $1, $4, €8."))
+    assert [r.compact() for r in runs] == ["45314" + "8"]
+    assert runs[0].separators == (".", ",", ",", ",", ",")
+    # amounts stay apart: a currency symbol joins single digits only
+    assert [r.compact() for r in find_runs(lex("£10, £20 or £5, £50"))] == ["10", "20", "5", "50"]

@@ -52,6 +52,19 @@ POSITIVES: list[tuple[str, PiiType, str, str]] = [
         "4918285014020199390",
     ),
     ("Visa debit, 4955 7225\n3911 2025.", CARD, "4955 7225\n3911 2025", "4955722539112025"),
+    # Whisper writes "£" (or "$") before each digit of a number read out on a donation call
+    (
+        "The card number is £4 .5, £3, $1, $4, $8, $0, $3, $4, $3, $3, $4, $6, $7.",
+        CARD,
+        "4 .5, £3, $1, $4, $8, $0, $3, $4, $3, $3, $4, $6, $7",
+        "45314803433467",
+    ),
+    (
+        "It is £4, £9, £5, £5, £7, £2, £2, £5, £3, £9, £1, £1, £2, £0, £2, £5.",
+        CARD,
+        "4, £9, £5, £5, £7, £2, £2, £5, £3, £9, £1, £1, £2, £0, £2, £5",
+        "4955722539112025",
+    ),
     # a card number misheard (Luhn fails) is still a card when it is read out as one
     ("My card number is 4955 7225 3911 2026.", CARD, "4955 7225 3911 2026", "4955722539112026"),
     # card expiry: context, or straight after the card
@@ -222,6 +235,7 @@ NEGATIVES: list[str] = [
     "That's £3.50 a week, which is 182 pounds a year.",
     "It's ten, twenty or fifty pounds, whichever you like.",
     "We raised £1,250,000 last year.",
+    "You can give £5, £10, £15, £20, £25, £30, £40 or £50 a month.",
     # times and durations
     "I'll call you back at 10:30.",
     "Between 9 and 5, Monday to Friday.",
