@@ -12,8 +12,8 @@ class AudioFile:
 
     `path`, `duration_s`, `sample_rate_hz` and `channels` describe the WAV at `path`;
     `file_size_bytes` and `file_format` describe the recording as it was downloaded (e.g. the
-    PBX's ``.gsm``), which is what the ``ai_call_recordings`` columns of those names hold
-    (docs/recordings.md). For a file that needed no download they describe that file.
+    PBX's ``.gsm``; for a file that needed no download, that file). The ``ai_call_recordings``
+    columns of those names hold the WAV's size and ``wav`` (docs/decisions.md, decision 11).
     """
 
     path: Path

@@ -11,9 +11,10 @@ timeout. SoX's exit status is not enough: it exits 0 on an empty file, on an HTM
 * SoX missing, failing, timing out, or writing something other than 8 kHz 32-bit mono with the
   expected number of samples → `ConversionFailedError` (retried).
 
-The returned `AudioFile` describes the WAV (path, duration, rate, channels) and, for the
-``ai_call_recordings`` columns, the recording as downloaded: ``file_size_bytes`` is the size of
-the downloaded file and ``file_format`` its format (``gsm``), see docs/recordings.md.
+The returned `AudioFile` describes the WAV (path, duration, rate, channels) and the recording as
+downloaded: ``file_size_bytes`` is the size of the downloaded file and ``file_format`` its format
+(``gsm``). The ``ai_call_recordings`` columns of those names get the WAV's size and ``wav``
+(docs/decisions.md, decision 11).
 """
 
 from __future__ import annotations
