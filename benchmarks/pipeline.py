@@ -39,7 +39,8 @@ from angel_intelligence import bootstrap
 from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine
-from angel_intelligence.db.models import CallAnalysis, CallRecording, ClientConfig
+from angel_intelligence.db.models import CallRecording, ClientConfig
+from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.demo import CLIENT_CONFIG, demo_settings
 from angel_intelligence.logging import configure_logging
 from angel_intelligence.testing.call_scripts import long_call, two_party_call
@@ -98,17 +99,10 @@ def queue_call(settings: Settings, apex_id: str, config: str) -> None:
 
 def outcome(settings: Settings, apex_id: str) -> tuple[str, str | None, bool]:
     engine = build_engine(settings)
-    with Session(engine) as session:
-        row = session.scalars(select(CallRecording).where(CallRecording.apex_id == apex_id)).one()
-        analysed = (
-            session.scalars(
-                select(CallAnalysis).where(CallAnalysis.ai_call_recording_id == row.id)
-            ).first()
-            is not None
-        )
-        result = (str(row.processing_status), row.processing_error, analysed)
+    rows = read_call_rows(engine, apex_id)
     engine.dispose()
-    return result
+    recording = rows.recording
+    return recording["processing_status"], recording["processing_error"], rows.analysis is not None
 
 
 def main() -> int:

@@ -18,19 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from angel_intelligence import bootstrap
 from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine
-from angel_intelligence.db.models import (
-    CallAnalysis,
-    CallRecording,
-    CallTranscription,
-    ClientConfig,
-)
+from angel_intelligence.db.models import CallRecording, ClientConfig
+from angel_intelligence.db.results import read_call_rows
 
 APEX_ID = "1737123456.12345"  # 17/01/2025: the archive layout is found from the apex id alone
 CLIENT_REF = "DEMO"
@@ -173,29 +169,16 @@ def _queue_like_pulse(engine: Engine) -> None:
         ))  # fmt: skip
 
 
-def _row(obj: Any) -> dict[str, Any]:
-    return {column.name: getattr(obj, column.key) for column in obj.__mapper__.columns}
-
-
 def _read_back(
     engine: Engine, directory: Path, settings: Settings, requests: list[str]
 ) -> DemoResult:
-    with Session(engine) as session:
-        recording = session.scalars(
-            select(CallRecording).where(CallRecording.apex_id == APEX_ID)
-        ).one()
-        transcription = session.scalars(
-            select(CallTranscription).where(CallTranscription.ai_call_recording_id == recording.id)
-        ).one_or_none()
-        analysis = session.scalars(
-            select(CallAnalysis).where(CallAnalysis.ai_call_recording_id == recording.id)
-        ).one_or_none()
-        return DemoResult(
-            directory=directory,
-            database=settings.ai_db_sqlite_path,
-            storage=settings.local_storage_path,
-            recording=_row(recording),
-            transcription=_row(transcription) if transcription else None,
-            analysis=_row(analysis) if analysis else None,
-            pbx_requests=requests,
-        )
+    rows = read_call_rows(engine, APEX_ID)
+    return DemoResult(
+        directory=directory,
+        database=settings.ai_db_sqlite_path,
+        storage=settings.local_storage_path,
+        recording=rows.recording,
+        transcription=rows.transcription,
+        analysis=rows.analysis,
+        pbx_requests=requests,
+    )

@@ -1,4 +1,4 @@
-"""Writing a call's results: one transcription row and one analysis row per recording.
+"""A call's results: one transcription row and one analysis row per recording.
 
 Called inside the queue's fenced completion transaction (`JobOutcome.write`). A re-run updates
 the rows in place rather than deleting and inserting them: `ai_call_annotations` hangs off the
@@ -8,12 +8,13 @@ analysis row with ON DELETE CASCADE, so a delete would throw away people's corre
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from angel_intelligence.db.models import CallAnalysis, CallTranscription
+from angel_intelligence.db.models import CallAnalysis, CallRecording, CallTranscription
 
 Row = TypeVar("Row", CallTranscription, CallAnalysis)
 
@@ -46,3 +47,32 @@ def save_transcription(
 def save_analysis(session: Session, recording_id: int, values: Mapping[str, Any]) -> CallAnalysis:
     """Insert or update the recording's `ai_call_analysis` row (its annotations are kept)."""
     return _upsert(session, CallAnalysis, recording_id, values)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRows:
+    """A recording's row and its result rows, as plain `{column: value}` dicts."""
+
+    recording: dict[str, Any]
+    transcription: dict[str, Any] | None
+    analysis: dict[str, Any] | None
+
+
+def read_call_rows(engine: Engine, apex_id: str) -> CallRows:
+    """Read back what processing `apex_id` left (the demo, the benchmarks and the tests)."""
+    with Session(engine) as session:
+        recording = session.scalars(
+            select(CallRecording).where(CallRecording.apex_id == apex_id)
+        ).one()
+        results = [
+            session.scalars(
+                select(model).where(model.ai_call_recording_id == recording.id)
+            ).one_or_none()
+            for model in (CallTranscription, CallAnalysis)
+        ]
+        transcription, analysis = (_columns(row) if row else None for row in results)
+        return CallRows(_columns(recording), transcription, analysis)
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {column.name: getattr(obj, column.key) for column in obj.__mapper__.columns}

@@ -54,12 +54,11 @@ from angel_intelligence.db import fingerprints as fingerprint_store
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine, engine_for_url, session_factory, transaction
 from angel_intelligence.db.models import (
-    CallAnalysis,
     CallRecording,
-    CallTranscription,
     ClientConfig,
     VoiceFingerprint,
 )
+from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.demo import CLIENT_CONFIG
 from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
 from angel_intelligence.pipeline.convert import convert_recording
@@ -312,22 +311,15 @@ def _columns(obj: Any) -> dict[str, Any]:
     return {c.name: _plain(getattr(obj, c.key)) for c in obj.__mapper__.columns}
 
 
+def _plain_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {name: _plain(value) for name, value in row.items()}
+
+
 def read_back(engine: Engine, apex_id: str) -> Result:
-    with Session(engine) as session:
-        recording = session.scalars(
-            select(CallRecording).where(CallRecording.apex_id == apex_id)
-        ).one()
-        transcription = session.scalars(
-            select(CallTranscription).where(CallTranscription.ai_call_recording_id == recording.id)
-        ).one_or_none()
-        analysis = session.scalars(
-            select(CallAnalysis).where(CallAnalysis.ai_call_recording_id == recording.id)
-        ).one_or_none()
-        return Result(
-            _columns(recording),
-            _columns(transcription) if transcription else None,
-            _columns(analysis) if analysis else None,
-        )
+    rows = read_call_rows(engine, apex_id)
+    recording = _plain_row(rows.recording)
+    assert recording is not None
+    return Result(recording, _plain_row(rows.transcription), _plain_row(rows.analysis))
 
 
 def fingerprint_rows(engine: Engine) -> dict[int, dict[str, Any]]:
