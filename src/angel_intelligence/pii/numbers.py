@@ -23,6 +23,7 @@ from angel_intelligence.pii.scan import Candidate, Scan
 MAX_DIGITS = 19
 PART_PENALTY = 0.1  # a window inside a longer run is less likely to be the whole value
 MIN_BIRTH_AGE_YEARS = 16
+MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
 
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -56,6 +57,11 @@ class _Window:
         self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int = 6
     ) -> ctx.Nearness:
         return self.scan.near(wanted, self.first, self.last, before=before, after=after)
+
+    @property
+    def dictated(self) -> bool:
+        """Every unit spoken a digit at a time ("four five three nine, ..."), not written."""
+        return all(u.spoken for u in self.run.units[self.i : self.j + 1])
 
     @property
     def negative(self) -> ctx.Nearness:
@@ -107,6 +113,11 @@ def _card(w: _Window) -> Candidate | None:
     if card and wanted and w.whole:
         # Read out as a card number but misheard (a digit lost or changed): still a card.
         return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
+    if w.whole and w.dictated and len(w.digits) >= MIN_DICTATED_CARD_DIGITS and not negative:
+        # A card-length number dictated digit by digit with nothing saying what else it is:
+        # callers dictate card numbers this way, and a misheard digit breaks the checksum.
+        # PCI data fails closed (a written number of this shape needs the card context).
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.55)
     return None
 
 

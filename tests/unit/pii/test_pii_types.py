@@ -67,6 +67,13 @@ POSITIVES: list[tuple[str, PiiType, str, str]] = [
     ),
     # a card number misheard (Luhn fails) is still a card when it is read out as one
     ("My card number is 4955 7225 3911 2026.", CARD, "4955 7225 3911 2026", "4955722539112026"),
+    # ... and when it is dictated digit by digit, card-length, with nothing saying what else it is
+    (
+        "It's two two two one, two eight eight nine, three one oh oh, double two one.",
+        CARD,
+        "two two two one, two eight eight nine, three one oh oh, double two one",
+        "222128893100221",
+    ),
     # card expiry: context, or straight after the card
     ("The expiry date is 08/27.", EXPIRY, "08/27", "08/27"),
     ("Expires oh three twenty nine.", EXPIRY, "oh three twenty nine", "03/29"),
@@ -229,6 +236,9 @@ POSITIVES: list[tuple[str, PiiType, str, str]] = [
 ]
 
 NEGATIVES: list[str] = [
+    # dictated, card-length, but said to be something else; or too short for a card
+    "Your reference is two two two one, two eight eight nine, three one oh oh, double two one.",
+    "The order number is one two three four, five six seven eight, nine oh one two.",
     # donation amounts
     "I'd like to give twenty five pounds a month.",
     "Can I put it up to £12.50?",
