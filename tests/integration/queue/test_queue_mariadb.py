@@ -60,16 +60,22 @@ def test_claim_plans_are_checked_on_an_empty_table_too(mariadb: TestDatabase) ->
 
 
 def rows_locked_by(engine: Engine, connection_id: int) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
+    # InnoDB fills INNODB_TRX from a cache refreshed at most every 0.1 s, so a transaction that
+    # began just after another session's read (a parallel test) may not be listed yet.
+    deadline = time.monotonic() + 5
+    while True:
+        with engine.connect() as conn:
+            locked = conn.execute(
                 text(
                     "SELECT trx_rows_locked FROM information_schema.INNODB_TRX "
                     "WHERE trx_mysql_thread_id = :cid"
                 ),
                 {"cid": connection_id},
-            ).scalar_one()
-        )
+            ).scalar_one_or_none()
+        if locked is not None:
+            return int(locked)
+        assert time.monotonic() < deadline, f"connection {connection_id} has no transaction"
+        time.sleep(0.15)
 
 
 @pytest.mark.parametrize("status", ["pending", "failed"])
