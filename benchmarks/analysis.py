@@ -22,7 +22,6 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -36,6 +35,7 @@ from angel_intelligence.backends.llm.transformers_lm import TransformersLanguage
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
 from angel_intelligence.errors import AnalysisParseError, AnalysisValidationError
+from angel_intelligence.testing.recording_model import RecordingLanguageModel
 
 CALLS = """
 a: Thank you for calling Hope Trust, this is Sarah.
@@ -171,40 +171,6 @@ def transcript(lines: list[tuple[str, str]]) -> Transcript:
     return Transcript(segments=tuple(segments), duration_s=round(start, 1))
 
 
-class Recording:
-    """The model, keeping each reply and its schema."""
-
-    def __init__(self, model: TransformersLanguageModel) -> None:
-        self.model = model
-        self.calls: list[dict[str, Any]] = []
-
-    @property
-    def model_name(self) -> str:
-        return self.model.model_name
-
-    @property
-    def model_version(self) -> str:
-        return self.model.model_version
-
-    @property
-    def supports_audio(self) -> bool:
-        return False
-
-    def generate(self, messages: list[dict[str, Any]], **options: Any) -> str:
-        started = time.monotonic()
-        reply = self.model.generate(messages, **options)
-        decoded = self.model.last_decoded
-        self.calls.append(
-            {
-                "reply": reply,
-                "schema": options["json_schema"],
-                "seconds": time.monotonic() - started,
-                "decoded": decoded,
-            }
-        )
-        return reply
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -231,7 +197,7 @@ def main() -> None:
     )
     model.load()
     load_s = time.monotonic() - started
-    recording = Recording(model)
+    recording = RecordingLanguageModel(model)
     analyser = CallAnalyser(
         recording,
         limits=COMPACT_LIMITS,

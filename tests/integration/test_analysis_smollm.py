@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import jsonschema_rs
 import pytest
@@ -24,38 +23,12 @@ from angel_intelligence.backends.llm.transformers_lm import TransformersLanguage
 from angel_intelligence.config import AnalysisMode
 from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
 from angel_intelligence.errors import AnalysisParseError, AnalysisValidationError
+from angel_intelligence.testing.recording_model import RecordingLanguageModel
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
 # Converted once per machine and shared by test runs (the conversion takes a minute or two).
 MODEL_CACHE = Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache"
-
-
-class RecordingModel:
-    """The real model, with every reply kept for inspection."""
-
-    def __init__(self, model: TransformersLanguageModel) -> None:
-        self.model = model
-        self.replies: list[str] = []
-        self.schemas: list[dict[str, Any]] = []
-
-    @property
-    def model_name(self) -> str:
-        return self.model.model_name
-
-    @property
-    def model_version(self) -> str:
-        return self.model.model_version
-
-    @property
-    def supports_audio(self) -> bool:
-        return self.model.supports_audio
-
-    def generate(self, messages: list[dict[str, Any]], **options: Any) -> str:
-        reply = self.model.generate(messages, **options)
-        self.replies.append(reply)
-        self.schemas.append(options["json_schema"])
-        return reply
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +47,7 @@ def test_every_reply_of_the_real_model_is_schema_valid_and_the_result_valid_or_a
 ) -> None:
     assert smollm.model_name == BUNDLED_NAME and smollm.model_version == "bundled"
     config = small_config(AnalysisMode.TRANSCRIPT)
-    recording = RecordingModel(smollm)
+    recording = RecordingLanguageModel(smollm)
     analyser = CallAnalyser(recording, limits=COMPACT_LIMITS, max_reprompts=1, max_new_tokens=700)
     transcript = sample_transcript()
     try:
