@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fake_openai_server import fake_openai_server
 
-from analysis_samples import reply_text
+from analysis_samples import SMALL_CONFIG_FILE, reply_text
 from angel_intelligence.analysis.config import InvalidConfigError, resolve_config
 from angel_intelligence.analysis.prompt_check import check_custom_prompt
 from angel_intelligence.analysis.samples import SAMPLE_LINES
@@ -13,23 +13,10 @@ from angel_intelligence.backends.llm.mock import MockLanguageModel
 from angel_intelligence.backends.llm.openai_compatible import OpenAICompatibleLanguageModel
 
 TEMPLATE = "Client {client_name}. Topics and rubric: {config}\nCall:\n<transcript>\n{transcript}\n</transcript>\nJSON only."
-SMALL = {
-    "topics": [
-        "Regular giving signup",
-        "Gift Aid explanation/enrolment",
-        "Address update/change of details",
-    ],
-    "agent_actions": [
-        "Greeted supporter",
-        "Verified supporter identity",
-        "Requested regular giving signup",
-    ],
-    "performance_rubric": ["Clarity of speech", "Tone control", "Effective closing"],
-}
 
 
 def test_a_prompt_that_gives_a_valid_analysis_passes() -> None:
-    base = resolve_config("ACME001", [], file_config=SMALL)
+    base = resolve_config("ACME001", [], file_config=SMALL_CONFIG_FILE)
     reply = reply_text(
         key_topics=[
             {
@@ -52,7 +39,7 @@ def test_a_prompt_that_gives_a_valid_analysis_passes() -> None:
 
 
 def test_a_prompt_whose_reply_is_invalid_is_refused_with_the_reason() -> None:
-    base = resolve_config("ACME001", [], file_config=SMALL)
+    base = resolve_config("ACME001", [], file_config=SMALL_CONFIG_FILE)
     with fake_openai_server(["Here you go: {}"]) as server:
         model = OpenAICompatibleLanguageModel(server.url, retry_wait_s=0.01)
         with pytest.raises(InvalidConfigError, match="did not produce a valid analysis") as raised:
