@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,13 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
-import soundfile as sf  # noqa: E402
 from stdnum import luhn  # noqa: E402
 from stdnum.gb import nhs  # noqa: E402
 
 from angel_intelligence.domain.pii import PiiType  # noqa: E402
 from angel_intelligence.domain.transcript import Segment, Transcript, Word  # noqa: E402
 from angel_intelligence.pii import PiiDetector, redact_transcript  # noqa: E402
+from angel_intelligence.testing.speech import speak_in_sequence  # noqa: E402
 
 SAMPLE_RATE_HZ = 16_000
 PAUSE_S = 0.35
@@ -165,27 +164,19 @@ def build_call(rng: random.Random, kinds: list[PiiType]) -> list[Piece]:
 def synthesise(
     pieces: list[Piece], directory: Path
 ) -> tuple[Path, list[tuple[PiiType, float, float]], float]:
-    audio, truth, clock = [], [], 0.0
-    pause = np.zeros(int(PAUSE_S * SAMPLE_RATE_HZ), dtype=np.float32)
-    for index, piece in enumerate(pieces):
-        raw, trimmed = directory / f"raw{index}.wav", directory / f"piece{index}.wav"
-        voice, speed = piece.voice
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), piece.text], check=True
-        )
-        subprocess.run(
-            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE_HZ), "-c", "1", str(trimmed),
-             "silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"],
-            check=True,
-        )  # fmt: skip
-        samples, _ = sf.read(trimmed, dtype="float32")
-        if piece.kind is not None:
-            truth.append((piece.kind, clock, clock + len(samples) / SAMPLE_RATE_HZ))
-        audio.extend([samples, pause])
-        clock += (len(samples) + len(pause)) / SAMPLE_RATE_HZ
     path = directory / "call.wav"
-    sf.write(path, np.concatenate(audio), SAMPLE_RATE_HZ)
-    return path, truth, clock
+    duration_s, spans = speak_in_sequence(
+        [(piece.text, *piece.voice) for piece in pieces],
+        path,
+        pause_s=PAUSE_S,
+        sample_rate_hz=SAMPLE_RATE_HZ,
+    )
+    truth = [
+        (piece.kind, start, end)
+        for piece, (start, end) in zip(pieces, spans, strict=True)
+        if piece.kind is not None
+    ]
+    return path, truth, duration_s
 
 
 def transcribe(model: object, path: Path, duration_s: float) -> Transcript:

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
 from angel_intelligence.pii.timing import align_words
+from angel_intelligence.testing.speech import speak_in_sequence
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -55,30 +54,16 @@ class SynthesisedCall:
 
 
 def synthesise(pieces: list[tuple[str, PiiType | None]], directory: Path) -> SynthesisedCall:
-    """One voice (espeak-ng en-gb), each piece trimmed of silence, joined by fixed pauses.
-
-    SoX runs without dither (-D): dither is random, and Whisper tiny.en hears the same call
-    differently with different noise, which made the transcript change from run to run.
-    """
-    audio, truth, clock = [], {}, 0.0
-    pause = np.zeros(int(PAUSE_S * SAMPLE_RATE_HZ), dtype=np.float32)
-    for index, (text, kind) in enumerate(pieces):
-        raw, trimmed = directory / f"raw{index}.wav", directory / f"piece{index}.wav"
-        subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "145", "-w", str(raw), text], check=True)
-        subprocess.run(
-            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE_HZ), "-c", "1", str(trimmed),
-             "silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"],
-            check=True,
-        )  # fmt: skip
-        samples, rate = sf.read(trimmed, dtype="float32")
-        assert rate == SAMPLE_RATE_HZ and len(samples) > 0
-        if kind is not None:
-            truth[kind] = (clock, clock + len(samples) / SAMPLE_RATE_HZ)
-        audio.extend([samples, pause])
-        clock += (len(samples) + len(pause)) / SAMPLE_RATE_HZ
+    """One voice (espeak-ng en-gb), each piece trimmed of silence, joined by fixed pauses."""
     path = directory / "call.wav"
-    sf.write(path, np.concatenate(audio), SAMPLE_RATE_HZ)
-    return SynthesisedCall(path, clock, truth)
+    duration_s, spans = speak_in_sequence(
+        [(text, "en-gb", 145) for text, _ in pieces],
+        path,
+        pause_s=PAUSE_S,
+        sample_rate_hz=SAMPLE_RATE_HZ,
+    )
+    truth = {kind: span for (_, kind), span in zip(pieces, spans, strict=True) if kind is not None}
+    return SynthesisedCall(path, duration_s, truth)
 
 
 def transcribe(path: Path, duration_s: float) -> Transcript:

@@ -302,3 +302,40 @@ def _sox(src: Path, dst: Path, output_options: list[str], effects: list[str]) ->
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
     if result.returncode != 0 or not dst.exists():
         raise RuntimeError(f"sox failed ({' '.join(command)}): {result.stderr.strip()}")
+
+
+def speak_in_sequence(
+    pieces: Sequence[tuple[str, str, int]],
+    path: Path,
+    *,
+    pause_s: float = 0.35,
+    sample_rate_hz: int = 16_000,
+) -> tuple[float, list[tuple[float, float]]]:
+    """Speak each `(text, espeak voice, words per minute)` with espeak-ng, trim its silences,
+    and join the pieces with fixed pauses into a mono WAV at `path`.
+
+    Returns the call's duration and when each piece is heard (start, end) in seconds. SoX runs
+    without dither (-D): dither is random, and Whisper tiny.en hears the same call differently
+    with different noise, which would make transcripts change from run to run.
+    """
+    pause = np.zeros(int(pause_s * sample_rate_hz), dtype=np.float32)
+    audio: list[npt.NDArray[np.float32]] = []
+    spans: list[tuple[float, float]] = []
+    clock = 0.0
+    with tempfile.TemporaryDirectory(prefix="angel-pieces-") as tmp:
+        for index, (text, voice, rate_wpm) in enumerate(pieces):
+            raw, trimmed = Path(tmp) / f"raw{index}.wav", Path(tmp) / f"piece{index}.wav"
+            speak = ["espeak-ng", "-v", voice, "-s", str(rate_wpm), "-w", str(raw), text]
+            subprocess.run(speak, check=True)
+            trim = ["sox", "-D", str(raw), "-r", str(sample_rate_hz), "-c", "1", str(trimmed),
+                    "silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%",
+                    "reverse"]  # fmt: skip
+            subprocess.run(trim, check=True)
+            samples, _ = soundfile.read(trimmed, dtype="float32")
+            if len(samples) == 0:
+                raise ValueError(f"espeak-ng said nothing for {text!r}")
+            spans.append((clock, clock + len(samples) / sample_rate_hz))
+            audio.extend([samples, pause])
+            clock += (len(samples) + len(pause)) / sample_rate_hz
+    soundfile.write(path, np.concatenate(audio), sample_rate_hz)
+    return clock, spans
