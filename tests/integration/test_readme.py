@@ -3,14 +3,13 @@ job (`angel demo`) really processes a call on the embedded default (it runs here
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from clikit import run_angel
 from dbkit import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
@@ -36,20 +35,7 @@ def test_make_run_is_the_demo_and_make_test_is_what_ci_runs() -> None:
 @pytest.mark.models
 @pytest.mark.slow
 def test_the_demo_processes_its_call_end_to_end(tmp_path: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k in ("PATH", "HOME", "LANG", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    }
-    env["PYTHONPATH"] = str(REPO_ROOT / "src")
-    result = subprocess.run(
-        [sys.executable, "-m", "angel_intelligence", "demo", "--keep", "--dir", "kept"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    result = run_angel("demo", "--keep", "--dir", "kept", cwd=tmp_path, timeout=1200)
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "completed" in out

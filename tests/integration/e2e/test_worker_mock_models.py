@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema_rs
@@ -26,7 +24,8 @@ from angel_intelligence.db.models import CallAnalysis, CallRecording, CallTransc
 from angel_intelligence.pipeline.redact_audio import TONE_LEVEL
 from angel_intelligence.testing.gsm import tone_gsm
 from angel_intelligence.testing.pbx_stub import Layout, PbxStub
-from dbkit import REPO_ROOT, TestDatabase
+from clikit import run_angel
+from dbkit import TestDatabase
 from e2e.spec_shapes import analysis_row_schema, pii_detected_schema, segments_schema
 
 CALL = "1737123456.201"
@@ -35,15 +34,7 @@ DURATION_S = 20.0
 
 
 def angel_worker_once(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "HF_HUB_OFFLINE")}
-    return subprocess.run(
-        [sys.executable, "-m", "angel_intelligence", "worker", "--once"],
-        cwd=cwd,
-        env={**base, "PYTHONPATH": str(REPO_ROOT / "src"), **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_angel("worker", "--once", cwd=cwd, env=env, timeout=300)
 
 
 def queue(engine: Engine, apex_id: str, *, retain_audio: bool) -> None:

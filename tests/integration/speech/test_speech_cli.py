@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from typer.testing import CliRunner
 from angel_intelligence.cli import app
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.speech import Line, SyntheticCall, synthesise_call
+from clikit import run_angel
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -23,21 +22,11 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 def angel(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    base |= {
-        "PYTHONPATH": str(REPO_ROOT / "src"),
-        "HF_HUB_OFFLINE": "1",
+    extra = {
         "OMP_NUM_THREADS": "1",  # two test processes share two cores
         "ORGANISATION_NAMES": call_scripts.ORGANISATION,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "angel_intelligence", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_angel(*args, cwd=cwd, env={**extra, **(env or {})}, timeout=600)
 
 
 def invoke(*args: str, cwd: Path) -> str:

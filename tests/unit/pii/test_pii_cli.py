@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from dbkit import REPO_ROOT
+from clikit import run_angel
 
 
 def scan(
     lines: list[str], cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    base["PYTHONPATH"] = str(REPO_ROOT / "src")
-    return subprocess.run(
-        [sys.executable, "-m", "angel_intelligence", "pii", "scan"],
-        input="".join(line + "\n" for line in lines),
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_angel("pii", "scan", cwd=cwd, env=env, input="".join(line + "\n" for line in lines))
 
 
 def test_scan_writes_spans_and_redacted_text_per_line(tmp_path: Path) -> None:
@@ -72,13 +60,5 @@ def test_the_policy_decides_what_values_are_shown(tmp_path: Path) -> None:
 
 
 def test_help_lists_the_pii_group(tmp_path: Path) -> None:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}
-    result = subprocess.run(
-        [sys.executable, "-m", "angel_intelligence", "--help"],
-        env={**base, "PYTHONPATH": str(REPO_ROOT / "src")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    result = run_angel("--help", cwd=tmp_path, timeout=60)
     assert "pii" in result.stdout
