@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pytest
@@ -98,6 +99,15 @@ def test_delete(db: TestDatabase) -> None:
         assert store.load_fingerprints(session) == []
 
 
+def run_together(target: Callable[[int], None], seeds: Iterable[int]) -> None:
+    """`target(seed)` for each seed, each in its own thread, all at once."""
+    threads = [threading.Thread(target=target, args=(seed,)) for seed in seeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.mariadb
 def test_concurrent_updates_of_one_agent_lose_no_sample(mariadb: TestDatabase) -> None:
     sessions = session_factory(mariadb.engine)
@@ -112,11 +122,7 @@ def test_concurrent_updates_of_one_agent_lose_no_sample(mariadb: TestDatabase) -
         except BaseException as error:  # surfaced below
             errors.append(error)
 
-    threads = [threading.Thread(target=add, args=(seed,)) for seed in range(1, 9)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(add, range(1, 9))
     assert errors == []
     with transaction(sessions) as session:
         assert store.get_fingerprint(session, 42).sample_count == 9  # type: ignore[union-attr]
@@ -136,11 +142,7 @@ def test_concurrent_first_enrolments_of_one_agent_both_count(mariadb: TestDataba
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=add, args=(seed,)) for seed in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(add, (1, 2))
     assert errors == []
     with transaction(sessions) as session:
         assert store.get_fingerprint(session, 77).sample_count == 2  # type: ignore[union-attr]
