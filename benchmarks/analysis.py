@@ -28,7 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import jsonschema_rs
 
 from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.config import resolve_config
+from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.schema import COMPACT_LIMITS
 from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel

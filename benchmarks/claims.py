@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, make_url, select, text
 
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import engine_for_url, server_version
-from angel_intelligence.db.models import CallRecording
+from angel_intelligence.db.models import AiCallRecording
 from angel_intelligence.db.queue import JobQueue
 
 SERVER_URL = os.environ.get(
@@ -102,7 +102,7 @@ def run(
         with engine.begin() as conn:
             for start in range(0, rows, 1000):
                 conn.execute(
-                    insert(CallRecording.__table__),
+                    insert(AiCallRecording.__table__),
                     [{"apex_id": f"{i}.1"} for i in range(start, min(rows, start + 1000))],
                 )
             conn.execute(text("ANALYZE TABLE ai_call_recordings"))
@@ -114,7 +114,9 @@ def run(
             inserted = 0
             while inserts_per_s > 0 and time.time() < inserts_until:
                 with engine.begin() as conn:
-                    conn.execute(insert(CallRecording.__table__).values(apex_id=f"new.{inserted}"))
+                    conn.execute(
+                        insert(AiCallRecording.__table__).values(apex_id=f"new.{inserted}")
+                    )
                 inserted += 1
                 time.sleep(1 / inserts_per_s)
 
@@ -141,9 +143,9 @@ def run(
         # the backlog is drained when the last row is claimed (idle polls after it not counted)
         elapsed_s = max(r.last_claim_at for r in results) - start_at
         with engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(CallRecording)).scalar_one()
+            total = conn.execute(select(func.count()).select_from(AiCallRecording)).scalar_one()
             processing = conn.execute(
-                select(func.count()).where(CallRecording.processing_status == "processing")
+                select(func.count()).where(AiCallRecording.processing_status == "processing")
             ).scalar_one()
         retries: Counter[int] = Counter()
         for r in results:

@@ -36,13 +36,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from angel_intelligence import bootstrap
-from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine
-from angel_intelligence.db.models import CallRecording, ClientConfig
+from angel_intelligence.db.models import AiCallRecording, AiClientConfig
 from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.demo import CLIENT_CONFIG, demo_settings
 from angel_intelligence.logging import configure_logging
+from angel_intelligence.settings import Settings
 from angel_intelligence.testing.call_scripts import long_call, two_party_call
 from angel_intelligence.testing.pbx_stub import PbxStub
 from angel_intelligence.testing.speech import synthesise_call
@@ -81,15 +81,15 @@ def queue_call(settings: Settings, apex_id: str, config: str) -> None:
     engine = build_engine(settings)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
-        if config == "demo" and not session.scalars(select(ClientConfig)).first():
+        if config == "demo" and not session.scalars(select(AiClientConfig)).first():
             for config_type, data in CLIENT_CONFIG.items():
                 session.add(
-                    ClientConfig(
+                    AiClientConfig(
                         client_ref=CLIENT_REF, config_type=config_type, config_data=data,
                         is_active=True,
                     )
                 )  # fmt: skip
-        session.add(CallRecording(
+        session.add(AiCallRecording(
             apex_id=apex_id, client_ref=CLIENT_REF, campaign="Benchmark", halo_id=1001,
             agent_name="Sarah", direction="inbound", retain_audio=True,
             processing_status="pending", uploaded_at=now, created_at=now, updated_at=now,

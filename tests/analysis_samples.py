@@ -6,8 +6,8 @@ import copy
 import json
 from typing import Any
 
-from angel_intelligence.analysis.config import ResolvedConfig, resolve_config
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.analysis.client_config import ResolvedConfig, resolve_config
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
 

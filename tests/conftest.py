@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import engine_for_url
+from angel_intelligence.settings import Settings
 from dbkit import (  # noqa: F401  (re-exported for tests written before dbkit existed)
     DATA_DIR,
     REPO_ROOT,

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from angel_intelligence import errors
-from angel_intelligence.db.models import CallAnalysis, CallTranscription
+from angel_intelligence.db.models import AiCallAnalysis, AiCallTranscription
 from angel_intelligence.domain.job import JobOutcome
 from angel_intelligence.worker import JobContext
 
@@ -48,15 +48,17 @@ def results_outcome(marker: str, *, duration_s: int = 42) -> JobOutcome:
 
     def write(session: Session, recording_id: int) -> None:
         transcription = session.scalars(
-            select(CallTranscription).where(CallTranscription.ai_call_recording_id == recording_id)
-        ).one_or_none() or CallTranscription(ai_call_recording_id=recording_id)
+            select(AiCallTranscription).where(
+                AiCallTranscription.ai_call_recording_id == recording_id
+            )
+        ).one_or_none() or AiCallTranscription(ai_call_recording_id=recording_id)
         transcription.full_transcript = marker
         transcription.segments = [{"text": marker, "start": 0.0, "end": 1.0}]
         transcription.model_used = "controlled-pipeline"
         session.add(transcription)
         analysis = session.scalars(
-            select(CallAnalysis).where(CallAnalysis.ai_call_recording_id == recording_id)
-        ).one_or_none() or CallAnalysis(ai_call_recording_id=recording_id)
+            select(AiCallAnalysis).where(AiCallAnalysis.ai_call_recording_id == recording_id)
+        ).one_or_none() or AiCallAnalysis(ai_call_recording_id=recording_id)
         analysis.summary = marker
         analysis.model_used = "controlled-pipeline"
         session.add(analysis)
@@ -68,7 +70,7 @@ def results_outcome(marker: str, *, duration_s: int = 42) -> JobOutcome:
 
 def _write_two_transcriptions(session: Session, recording_id: int) -> None:
     for text in ("one", "two"):
-        session.add(CallTranscription(ai_call_recording_id=recording_id, full_transcript=text))
+        session.add(AiCallTranscription(ai_call_recording_id=recording_id, full_transcript=text))
         session.flush()
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, make_url, text
 
-from angel_intelligence.config import Settings
 from angel_intelligence.db.engine import engine_for_url
+from angel_intelligence.settings import Settings
 
 MYSQL_SERVER_URL = os.environ.get(
     "ANGEL_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from angel_intelligence.db.expressions import now_plus
-from angel_intelligence.db.models import CallAnalysis, CallRecording, CallTranscription
+from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording, AiCallTranscription
 from angel_intelligence.db.queue import JobQueue
 
-RECORDINGS = CallRecording.__table__
+RECORDINGS = AiCallRecording.__table__
 
 
 def add_recordings(engine: Engine, apex_ids: Iterable[str], **columns: Any) -> list[int]:
@@ -65,13 +65,13 @@ def result_rows(engine: Engine, recording_id: int) -> tuple[int, int]:
     with engine.connect() as conn:
         transcriptions = conn.execute(
             select(func.count())
-            .select_from(CallTranscription)
-            .where(CallTranscription.ai_call_recording_id == recording_id)
+            .select_from(AiCallTranscription)
+            .where(AiCallTranscription.ai_call_recording_id == recording_id)
         ).scalar_one()
         analyses = conn.execute(
             select(func.count())
-            .select_from(CallAnalysis)
-            .where(CallAnalysis.ai_call_recording_id == recording_id)
+            .select_from(AiCallAnalysis)
+            .where(AiCallAnalysis.ai_call_recording_id == recording_id)
         ).scalar_one()
     return int(transcriptions), int(analyses)
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
-from angel_intelligence.config import Settings
+from angel_intelligence.settings import Settings
 from controlled_pipeline import ControlledPipeline
 
 

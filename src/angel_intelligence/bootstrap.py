@@ -8,7 +8,6 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from angel_intelligence.api.deps import ApiServices
-from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import (
     DatabaseUnavailableError,
@@ -20,6 +19,7 @@ from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.services.processing import CallProcessor, ProcessingOptions, StageListener
+from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker, WorkerConfig
 
 HEARTBEAT_POOL_SIZE = 1
@@ -59,7 +59,7 @@ def build_call_pipeline(
     A model that cannot load raises `ModelLoadError` here, before the worker claims anything.
     """
     from angel_intelligence.analysis.analyser import CallAnalyser
-    from angel_intelligence.analysis.config import ClientConfigResolver
+    from angel_intelligence.analysis.client_config import ClientConfigResolver
     from angel_intelligence.backends.asr import build_transcriber
     from angel_intelligence.backends.diarization import build_diarizer
     from angel_intelligence.backends.llm import build_language_model

@@ -22,11 +22,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from angel_intelligence import bootstrap
-from angel_intelligence.config import Settings
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine
-from angel_intelligence.db.models import CallRecording, ClientConfig
+from angel_intelligence.db.models import AiCallRecording, AiClientConfig
 from angel_intelligence.db.results import read_call_rows
+from angel_intelligence.settings import Settings
 
 APEX_ID = "1737123456.12345"  # 17/01/2025: the archive layout is found from the apex id alone
 CLIENT_REF = "DEMO"
@@ -154,15 +154,15 @@ def _queue_like_pulse(engine: Engine) -> None:
     """What Pulse does: a client config row, and a pending recording with retain_audio set."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
-        session.query(ClientConfig).filter(ClientConfig.client_ref == CLIENT_REF).delete()
+        session.query(AiClientConfig).filter(AiClientConfig.client_ref == CLIENT_REF).delete()
         for config_type, data in CLIENT_CONFIG.items():
             session.add(
-                ClientConfig(
+                AiClientConfig(
                     client_ref=CLIENT_REF, config_type=config_type, config_data=data, is_active=True
                 )
             )
-        session.query(CallRecording).filter(CallRecording.apex_id == APEX_ID).delete()
-        session.add(CallRecording(
+        session.query(AiCallRecording).filter(AiCallRecording.apex_id == APEX_ID).delete()
+        session.add(AiCallRecording(
             apex_id=APEX_ID, client_ref=CLIENT_REF, campaign="Spring appeal", halo_id=1001,
             agent_name="Sarah", direction="inbound", call_date=None, retain_audio=True,
             processing_status="pending", uploaded_at=now, created_at=now, updated_at=now,

@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from angel_intelligence.config import Settings
+from angel_intelligence.settings import Settings
 
 _SECRET_KEYS = frozenset({"authorization", "token", "password", "api_auth_token", "secret"})
 

@@ -22,7 +22,7 @@ from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, build_output_schema
 from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import AnalysisValidationError
 from tiny_models import save_tiny_omni_thinker
 

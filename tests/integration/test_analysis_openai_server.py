@@ -28,7 +28,7 @@ from analysis_samples import (
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.backends.llm.openai_compatible import OpenAICompatibleLanguageModel
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.speakers import Handover
 from angel_intelligence.errors import (
     AnalysisFailedError,

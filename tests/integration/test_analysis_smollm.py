@@ -20,8 +20,7 @@ from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, build_output_schema
 from angel_intelligence.backends.llm.model_files import BUNDLED_NAME, locate_model
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
-from angel_intelligence.config import AnalysisMode
-from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
+from angel_intelligence.domain.analysis import AnalysisMode, quality_score_for, sentiment_label_for
 from angel_intelligence.errors import AnalysisParseError, AnalysisValidationError
 from angel_intelligence.testing.recording_model import RecordingLanguageModel
 

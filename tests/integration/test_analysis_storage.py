@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from analysis_samples import sample_transcript, small_config
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.backends.llm.mock import MockLanguageModel
-from angel_intelligence.db.models import CallAnalysis, CallRecording
+from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording
 from angel_intelligence.domain.speakers import Handover
 from dbkit import TestDatabase
 
@@ -31,12 +31,12 @@ def test_the_row_round_trips(db: TestDatabase) -> None:
     )
     row = analysis.to_row()
     with Session(db.engine) as session, session.begin():
-        recording = CallRecording(apex_id="1737123456.12345")
+        recording = AiCallRecording(apex_id="1737123456.12345")
         session.add(recording)
         session.flush()
-        session.add(CallAnalysis(ai_call_recording_id=recording.id, **row))
+        session.add(AiCallAnalysis(ai_call_recording_id=recording.id, **row))
     with Session(db.engine) as session:
-        stored = session.scalars(select(CallAnalysis)).one()
+        stored = session.scalars(select(AiCallAnalysis)).one()
         assert stored.summary == row["summary"]
         assert stored.sentiment_score == Decimal("5.50")
         assert stored.sentiment_label == "positive"

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from angel_intelligence.analysis.config import ClientConfigResolver, default_config_data
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.analysis.client_config import ClientConfigResolver, default_config_data
 from angel_intelligence.db.engine import session_factory
-from angel_intelligence.db.models import ClientConfig
+from angel_intelligence.db.models import AiClientConfig
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import InvalidAnalysisConfigError
 from dbkit import TestDatabase
 
@@ -21,7 +21,7 @@ def add(
     db: TestDatabase, client_ref: str | None, config_type: str, data: Any, *, active: bool = True
 ) -> int:
     with Session(db.engine) as session, session.begin():
-        config = ClientConfig(
+        config = AiClientConfig(
             client_ref=client_ref, config_type=config_type, config_data=data, is_active=active
         )
         session.add(config)

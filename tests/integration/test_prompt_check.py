@@ -6,7 +6,7 @@ import pytest
 from fake_openai_server import fake_openai_server
 
 from analysis_samples import SMALL_CONFIG_FILE, reply_text
-from angel_intelligence.analysis.config import InvalidConfigError, resolve_config
+from angel_intelligence.analysis.client_config import InvalidConfigError, resolve_config
 from angel_intelligence.analysis.prompt_check import check_custom_prompt
 from angel_intelligence.analysis.samples import SAMPLE_LINES
 from angel_intelligence.backends.llm.mock import MockLanguageModel

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from angel_intelligence.db import fingerprints as store
 from angel_intelligence.db.engine import session_factory, transaction
-from angel_intelligence.db.models import VoiceFingerprint as Row
+from angel_intelligence.db.models import AiVoiceFingerprint as Row
 from dbkit import TestDatabase
 
 

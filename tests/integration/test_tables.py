@@ -8,20 +8,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from angel_intelligence.db.models import (
-    CallAnalysis,
-    CallAnnotation,
-    CallRecording,
-    CallTranscription,
-    VoiceFingerprint,
+    AiCallAnalysis,
+    AiCallAnnotation,
+    AiCallRecording,
+    AiCallTranscription,
+    AiVoiceFingerprint,
 )
 from dbkit import TestDatabase
 
 
 def test_a_recording_gets_the_spec_defaults(db: TestDatabase) -> None:
     with Session(db.engine) as session, session.begin():
-        session.add(CallRecording(apex_id="1737123456.12345"))
+        session.add(AiCallRecording(apex_id="1737123456.12345"))
     with Session(db.engine) as session:
-        recording = session.scalars(select(CallRecording)).one()
+        recording = session.scalars(select(AiCallRecording)).one()
         assert recording.processing_status == "pending"
         assert recording.retry_count == 0
         assert recording.retain_audio is False
@@ -39,34 +39,36 @@ def test_json_round_trips_unicode_and_pounds(db: TestDatabase) -> None:
         }
     ]
     with Session(db.engine) as session, session.begin():
-        recording = CallRecording(apex_id="1.2")
+        recording = AiCallRecording(apex_id="1.2")
         session.add(recording)
         session.flush()
         session.add(
-            CallTranscription(
+            AiCallTranscription(
                 ai_call_recording_id=recording.id, full_transcript="x", segments=segments
             )
         )
     with Session(db.engine) as session:
-        assert session.scalars(select(CallTranscription)).one().segments == segments
+        assert session.scalars(select(AiCallTranscription)).one().segments == segments
 
 
 def test_deleting_a_recording_cascades_to_its_results(db: TestDatabase) -> None:
     with Session(db.engine) as session, session.begin():
-        recording = CallRecording(apex_id="1.3")
+        recording = AiCallRecording(apex_id="1.3")
         session.add(recording)
         session.flush()
-        analysis = CallAnalysis(ai_call_recording_id=recording.id, summary="ok")
+        analysis = AiCallAnalysis(ai_call_recording_id=recording.id, summary="ok")
         session.add(analysis)
-        session.add(CallTranscription(ai_call_recording_id=recording.id, full_transcript="x"))
+        session.add(AiCallTranscription(ai_call_recording_id=recording.id, full_transcript="x"))
         session.flush()
         session.add(
-            CallAnnotation(ai_call_analysis_id=analysis.id, user_id=42, annotation_type="sentiment")
+            AiCallAnnotation(
+                ai_call_analysis_id=analysis.id, user_id=42, annotation_type="sentiment"
+            )
         )
     with Session(db.engine) as session, session.begin():
-        session.delete(session.scalars(select(CallRecording)).one())
+        session.delete(session.scalars(select(AiCallRecording)).one())
     with Session(db.engine) as session:
-        for model in (CallTranscription, CallAnalysis, CallAnnotation):
+        for model in (AiCallTranscription, AiCallAnalysis, AiCallAnnotation):
             assert session.scalar(select(func.count()).select_from(model)) == 0
 
 
@@ -83,9 +85,9 @@ def test_the_database_clock_is_utc(db: TestDatabase) -> None:
 def test_fingerprints_store_binary_vectors(db: TestDatabase) -> None:
     vector = bytes(range(256)) * 4
     with Session(db.engine) as session, session.begin():
-        session.add(VoiceFingerprint(halo_id=1001, agent_name="Sam", fingerprint_data=vector))
+        session.add(AiVoiceFingerprint(halo_id=1001, agent_name="Sam", fingerprint_data=vector))
     with Session(db.engine) as session:
-        row = session.scalars(select(VoiceFingerprint)).one()
+        row = session.scalars(select(AiVoiceFingerprint)).one()
         assert row.fingerprint_data == vector
         assert float(row.confidence_threshold or 0) == 0.85
         assert row.sample_count == 0

@@ -16,12 +16,12 @@ import pytest
 
 from analysis_samples import sample_transcript, small_config
 from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.config import resolve_config
+from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, OutputLimits, build_output_schema
 from angel_intelligence.backends.llm.model_files import BUNDLED_NAME, locate_model
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import AnalysisFailedError, ModelLoadError
 from tiny_models import save_lora_adapter, save_tiny_llama
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from test_cli import angel
 
 from analysis_samples import sample_transcript
-from angel_intelligence.db.models import ClientConfig
+from angel_intelligence.db.models import AiClientConfig
 from dbkit import TestDatabase
 
 
@@ -31,7 +31,7 @@ def test_an_object_with_segments_and_a_client_config_from_the_database(
 ) -> None:
     with Session(sqlite.engine) as session, session.begin():
         session.add(
-            ClientConfig(
+            AiClientConfig(
                 client_ref="ACME001", config_type="topics", config_data=["Legacy/bequest enquiry"]
             )
         )

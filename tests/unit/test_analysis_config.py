@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from angel_intelligence.analysis.config import (
+from angel_intelligence.analysis.client_config import (
     ConfigSource,
     InvalidConfigError,
     default_config_data,
@@ -16,9 +16,10 @@ from angel_intelligence.analysis.config import (
     resolve_config,
     validate_config_data,
 )
-from angel_intelligence.config import AnalysisMode, ConfigurationError
 from angel_intelligence.db.client_configs import ClientConfigRow
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import InvalidAnalysisConfigError
+from angel_intelligence.settings import ConfigurationError
 
 GOOD_TEMPLATE = "Config: {config}\n<transcript>\n{transcript}\n</transcript>\nFor {client_name}."
 

@@ -11,7 +11,7 @@ import pytest
 
 from analysis_samples import VALID_REPLY, sample_transcript, small_config
 from angel_intelligence.analysis.analyser import CallAnalyser, merge_speaker_metrics
-from angel_intelligence.analysis.config import resolve_config
+from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, OutputLimits, build_output_schema
 from angel_intelligence.backends.llm import build_language_model
 from angel_intelligence.backends.llm.mock import MockLanguageModel
@@ -20,8 +20,8 @@ from angel_intelligence.backends.llm.openai_compatible import (
     chat_completions_url,
 )
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
-from angel_intelligence.config import AnalysisMode, Settings
-from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
+from angel_intelligence.domain.analysis import AnalysisMode, quality_score_for, sentiment_label_for
+from angel_intelligence.settings import Settings
 
 
 @pytest.mark.parametrize(

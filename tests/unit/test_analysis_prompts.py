@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from analysis_samples import sample_transcript, small_config
 from angel_intelligence import prompts
-from angel_intelligence.analysis.config import PromptTemplates
+from angel_intelligence.analysis.client_config import PromptTemplates
 from angel_intelligence.analysis.prompting import NO_SPEECH, build_prompt
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
 

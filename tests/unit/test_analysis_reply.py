@@ -25,7 +25,7 @@ from angel_intelligence.analysis.reply import (
     parse_reply,
 )
 from angel_intelligence.analysis.schema import OutputLimits
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 
 
 def context(mode: AnalysisMode = AnalysisMode.TRANSCRIPT, duration_s: float = 24.0) -> ReplyContext:

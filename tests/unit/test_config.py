@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from angel_intelligence.config import (
+from angel_intelligence.settings import (
     AnalysisMode,
     AngelEnv,
     ConfigurationError,

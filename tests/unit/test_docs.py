@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from angel_intelligence.config import Settings
+from angel_intelligence.settings import Settings
 from dbkit import REPO_ROOT
 
 

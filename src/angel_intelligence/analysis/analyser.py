@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from angel_intelligence.analysis.config import ResolvedConfig
+from angel_intelligence.analysis.client_config import ResolvedConfig
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.reply import (
     AnalysisReply,
@@ -29,10 +29,10 @@ from angel_intelligence.analysis.reply import (
     parse_reply,
 )
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, OutputLimits, build_output_schema
-from angel_intelligence.config import AnalysisMode, Settings
 from angel_intelligence.domain.analysis import (
     ActionItem,
     AgentAction,
+    AnalysisMode,
     AudioObservations,
     CallAnalysis,
     ComplianceFlag,
@@ -49,6 +49,7 @@ from angel_intelligence.errors import (
 from angel_intelligence.language.british import to_british_english
 from angel_intelligence.logging import get_logger
 from angel_intelligence.ports import LanguageModel
+from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 # Re-prompts sample instead of decoding greedily: a model that ignores the feedback would

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.config import (
+from angel_intelligence.analysis.client_config import (
     InvalidConfigError,
     PromptTemplates,
     ResolvedConfig,
@@ -21,8 +21,7 @@ from angel_intelligence.analysis.config import (
 )
 from angel_intelligence.analysis.samples import sample_transcript
 from angel_intelligence.analysis.schema import OutputLimits
-from angel_intelligence.config import AnalysisMode
-from angel_intelligence.domain.analysis import CallAnalysis
+from angel_intelligence.domain.analysis import AnalysisMode, CallAnalysis
 from angel_intelligence.errors import AnalysisParseError, AnalysisValidationError
 from angel_intelligence.ports import LanguageModel
 

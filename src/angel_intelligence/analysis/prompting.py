@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from angel_intelligence import prompts
-from angel_intelligence.analysis.config import ResolvedConfig
+from angel_intelligence.analysis.client_config import ResolvedConfig
 from angel_intelligence.analysis.reply import ngrams
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.transcript import Transcript
 
 NO_SPEECH = "(no speech was recognised in this call)"

@@ -21,13 +21,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-from angel_intelligence.analysis.config import ResolvedConfig
+from angel_intelligence.analysis.client_config import ResolvedConfig
 from angel_intelligence.analysis.schema import (
     COMPLIANCE_TYPE_PATTERN,
     OutputLimits,
     timestamp_max_s,
 )
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.domain.analysis import AnalysisMode
 
 LEAK_NGRAM = 7  # words in a row shared with the prompt's instructions that count as a leak
 PROSE_FIELDS = ("summary", "description", "issue", "notes")

@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from angel_intelligence.analysis.config import ResolvedConfig
-from angel_intelligence.config import AnalysisMode
+from angel_intelligence.analysis.client_config import ResolvedConfig
+from angel_intelligence.domain.analysis import AnalysisMode
 
 SENTIMENT_TRENDS = ("positive", "neutral", "negative", "improving", "declining")
 PRIORITIES = ("low", "medium", "high")

@@ -17,8 +17,14 @@ from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
 from angel_intelligence.api.metrics import ApiMetrics, queue_collector
 from angel_intelligence.api.middleware import BodyLimitMiddleware, RequestObserverMiddleware
-from angel_intelligence.api.routes import config, health, metrics, processing, training_data
-from angel_intelligence.config import Settings
+from angel_intelligence.api.routes import (
+    client_configs,
+    health,
+    metrics,
+    processing,
+    training_data,
+)
+from angel_intelligence.settings import Settings
 
 PROBES = ("/livez", "/readyz")
 DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
@@ -58,7 +64,7 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     routers = (
         health.router,
         processing.router,
-        config.router,
+        client_configs.router,
         training_data.router,
         metrics.router,
     )

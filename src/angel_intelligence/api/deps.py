@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.config import Settings
 from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.settings import Settings
 
 
 @dataclass

@@ -14,10 +14,10 @@ from angel_intelligence import __version__
 from angel_intelligence.cli import (
     analyse_cmd,
     api_cmd,
-    config_cmd,
     db_cmd,
     demo_cmd,
     pii_cmd,
+    settings_cmd,
     speech_cmd,
     worker_cmd,
 )
@@ -31,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_cmd.app, name="db")
-app.add_typer(config_cmd.app, name="config")
+app.add_typer(settings_cmd.app, name="config")
 worker_cmd.register(app)
 app.add_typer(pii_cmd.app, name="pii")
 app.command("api")(api_cmd.api)

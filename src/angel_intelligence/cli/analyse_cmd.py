@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from angel_intelligence.cli.common import fail, settings_or_exit
-from angel_intelligence.config import AnalysisMode, Settings
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.errors import AnalysisFailedError
+from angel_intelligence.settings import Settings
 
 
 def _transcript(path: Path) -> Transcript:
@@ -33,7 +34,7 @@ def _transcript(path: Path) -> Transcript:
 
 
 def _resolver(settings: Settings) -> Any:
-    from angel_intelligence.analysis.config import ClientConfigResolver
+    from angel_intelligence.analysis.client_config import ClientConfigResolver
 
     # The database holds the client configs; the embedded default may not have created its
     # SQLite file yet, and then only the file and the built-in defaults apply.

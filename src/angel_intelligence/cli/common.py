@@ -8,10 +8,10 @@ from typing import NoReturn
 import typer
 from sqlalchemy import Engine
 
-from angel_intelligence.config import ConfigurationError, Settings, load_settings
 from angel_intelligence.db.engine import DatabaseUnavailableError, build_engine, check_database
 from angel_intelligence.errors import AngelError
 from angel_intelligence.logging import configure_logging
+from angel_intelligence.settings import ConfigurationError, Settings, load_settings
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ConfigurationError,

@@ -15,10 +15,10 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from angel_intelligence.cli.common import engine_or_exit, fail, settings_or_exit
-from angel_intelligence.config import Settings
 from angel_intelligence.db import fingerprints as fingerprint_store
 from angel_intelligence.db.engine import build_engine, session_factory, transaction
 from angel_intelligence.domain.speakers import VoiceFingerprint
+from angel_intelligence.settings import Settings
 
 voices_app = typer.Typer(help="Agent voice fingerprints.", no_args_is_help=True)
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from angel_intelligence import bootstrap
 from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
-from angel_intelligence.config import Settings
 from angel_intelligence.logging import get_logger
+from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, JobResult
 
 log = get_logger(__name__)

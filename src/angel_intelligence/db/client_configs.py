@@ -3,7 +3,7 @@ the create/read/update/delete behind `/api/config`.
 
 The lookup follows the spec's "Client Configuration System": active rows for the client, and
 the global rows (`client_ref` NULL) to fall back on. Which row wins per type is decided in
-`analysis/config.py`, and what a valid `config_data` is too; this module only stores rows.
+`analysis/client_config.py`, and what a valid `config_data` is too; this module only stores rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.db.models import ClientConfig
+from angel_intelligence.db.models import AiClientConfig
 
 
 class ClientConfigExistsError(Exception):
@@ -46,7 +46,7 @@ class ClientConfigFilter:
     is_active: bool | None = None
 
 
-def _detached(row: ClientConfig) -> ClientConfigRow:
+def _detached(row: AiClientConfig) -> ClientConfigRow:
     return ClientConfigRow(
         id=row.id,
         client_ref=row.client_ref,
@@ -61,29 +61,31 @@ def _detached(row: ClientConfig) -> ClientConfigRow:
 
 def active_config_rows(session: Session, client_ref: str | None) -> list[ClientConfigRow]:
     """The active rows for `client_ref` and the active global rows, client rows first."""
-    scope: ColumnElement[bool] = ClientConfig.client_ref.is_(None)
+    scope: ColumnElement[bool] = AiClientConfig.client_ref.is_(None)
     if client_ref is not None:
-        scope = or_(ClientConfig.client_ref == client_ref, scope)
+        scope = or_(AiClientConfig.client_ref == client_ref, scope)
     rows = session.scalars(
-        select(ClientConfig)
-        .where(ClientConfig.is_active == true(), scope)
-        .order_by(ClientConfig.client_ref.is_(None), ClientConfig.id)
+        select(AiClientConfig)
+        .where(AiClientConfig.is_active == true(), scope)
+        .order_by(AiClientConfig.client_ref.is_(None), AiClientConfig.id)
     ).all()
     return [_detached(row) for row in rows]
 
 
-def _filtered(filters: ClientConfigFilter) -> Select[ClientConfig]:
-    query = select(ClientConfig)
+def _filtered(filters: ClientConfigFilter) -> Select[AiClientConfig]:
+    query = select(AiClientConfig)
     if filters.global_only:
-        query = query.where(ClientConfig.client_ref.is_(None))
+        query = query.where(AiClientConfig.client_ref.is_(None))
     elif filters.client_ref is not None:
-        query = query.where(ClientConfig.client_ref == filters.client_ref)
+        query = query.where(AiClientConfig.client_ref == filters.client_ref)
     if filters.config_type is not None:
-        query = query.where(ClientConfig.config_type == filters.config_type)
+        query = query.where(AiClientConfig.config_type == filters.config_type)
     if filters.is_active is True:
-        query = query.where(ClientConfig.is_active == true())
+        query = query.where(AiClientConfig.is_active == true())
     elif filters.is_active is False:
-        query = query.where(or_(ClientConfig.is_active.is_(None), ClientConfig.is_active != true()))
+        query = query.where(
+            or_(AiClientConfig.is_active.is_(None), AiClientConfig.is_active != true())
+        )
     return query
 
 
@@ -95,14 +97,14 @@ def list_configs(
     limit: int,
 ) -> list[ClientConfigRow]:
     """One page of matching rows with id > `after_id`, in id order."""
-    query = _filtered(filters).where(ClientConfig.id > after_id).order_by(ClientConfig.id)
+    query = _filtered(filters).where(AiClientConfig.id > after_id).order_by(AiClientConfig.id)
     with sessions() as session:
         return [_detached(row) for row in session.scalars(query.limit(limit))]
 
 
 def get_config(sessions: sessionmaker[Session], config_id: int) -> ClientConfigRow | None:
     with sessions() as session:
-        row = session.get(ClientConfig, config_id)
+        row = session.get(AiClientConfig, config_id)
         return _detached(row) if row is not None else None
 
 
@@ -122,7 +124,7 @@ def create_config(
     """
     try:
         with sessions.begin() as session:
-            row = ClientConfig(
+            row = AiClientConfig(
                 client_ref=client_ref,
                 config_type=config_type,
                 config_data=config_data,
@@ -151,7 +153,7 @@ def update_config(
 ) -> ClientConfigRow | None:
     """Change a row's `config_data` and/or `is_active`; None if there is no such row."""
     with sessions.begin() as session:
-        row = session.get(ClientConfig, config_id, with_for_update=True)
+        row = session.get(AiClientConfig, config_id, with_for_update=True)
         if row is None:
             return None
         if config_data is not _UNCHANGED:
@@ -167,7 +169,7 @@ def update_config(
 def delete_config(sessions: sessionmaker[Session], config_id: int) -> ClientConfigRow | None:
     """Delete a row and return what it was; None if there is no such row."""
     with sessions.begin() as session:
-        row = session.get(ClientConfig, config_id, with_for_update=True)
+        row = session.get(AiClientConfig, config_id, with_for_update=True)
         if row is None:
             return None
         deleted = _detached(row)

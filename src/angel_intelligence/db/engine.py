@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.config import Settings
+from angel_intelligence.settings import Settings
 
 LOCK_WAIT_TIMEOUT_S = 5
 MIN_MYSQL = (8, 0, 1)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from angel_intelligence.db.models import VoiceFingerprint as FingerprintRow
+from angel_intelligence.db.models import AiVoiceFingerprint as FingerprintRow
 from angel_intelligence.domain.speakers import FingerprintSample, VoiceFingerprint
 from angel_intelligence.logging import get_logger
 

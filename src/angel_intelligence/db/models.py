@@ -83,7 +83,7 @@ def _updated() -> Mapped[dt.datetime | None]:
     return mapped_column(TIMESTAMP(), nullable=True, default=func.now(), onupdate=func.now())
 
 
-class CallRecording(Base):
+class AiCallRecording(Base):
     """One call to process; the table is also the job queue (docs/worker.md)."""
 
     __tablename__ = "ai_call_recordings"
@@ -122,10 +122,10 @@ class CallRecording(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP(), nullable=True)
 
-    transcription: Mapped[CallTranscription | None] = relationship(
+    transcription: Mapped[AiCallTranscription | None] = relationship(
         back_populates="recording", uselist=False, passive_deletes=True
     )
-    analysis: Mapped[CallAnalysis | None] = relationship(
+    analysis: Mapped[AiCallAnalysis | None] = relationship(
         back_populates="recording", uselist=False, passive_deletes=True
     )
 
@@ -144,7 +144,7 @@ class CallRecording(Base):
     )
 
 
-class CallTranscription(Base):
+class AiCallTranscription(Base):
     __tablename__ = "ai_call_transcriptions"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -168,7 +168,7 @@ class CallTranscription(Base):
     # addition: the redacted copy of `segments`, for display (docs/schema.md)
     redacted_segments: Mapped[Any] = mapped_column(Json, nullable=True)
 
-    recording: Mapped[CallRecording] = relationship(back_populates="transcription")
+    recording: Mapped[AiCallRecording] = relationship(back_populates="transcription")
 
     __table_args__ = (
         Index("idx_recording", "ai_call_recording_id"),
@@ -177,7 +177,7 @@ class CallTranscription(Base):
     )
 
 
-class CallAnalysis(Base):
+class AiCallAnalysis(Base):
     __tablename__ = "ai_call_analysis"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -207,7 +207,7 @@ class CallAnalysis(Base):
     created_at: Mapped[dt.datetime | None] = _created()
     updated_at: Mapped[dt.datetime | None] = _updated()
 
-    recording: Mapped[CallRecording] = relationship(back_populates="analysis")
+    recording: Mapped[AiCallRecording] = relationship(back_populates="analysis")
 
     __table_args__ = (
         Index("idx_recording", "ai_call_recording_id"),
@@ -217,7 +217,7 @@ class CallAnalysis(Base):
     )
 
 
-class CallAnnotation(Base):
+class AiCallAnnotation(Base):
     """A human correction of an analysis, used as training data."""
 
     __tablename__ = "ai_call_annotations"
@@ -249,7 +249,7 @@ class CallAnnotation(Base):
     )
 
 
-class MonthlySummary(Base):
+class AiMonthlySummary(Base):
     __tablename__ = "ai_monthly_summaries"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -274,7 +274,7 @@ class MonthlySummary(Base):
     )
 
 
-class ChatConversation(Base):
+class AiChatConversation(Base):
     __tablename__ = "ai_chat_conversations"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -291,7 +291,7 @@ class ChatConversation(Base):
     )
 
 
-class ChatMessage(Base):
+class AiChatMessage(Base):
     __tablename__ = "ai_chat_messages"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -309,7 +309,7 @@ class ChatMessage(Base):
     __table_args__ = (Index("idx_conversation", "ai_chat_conversation_id"),)
 
 
-class VoiceFingerprint(Base):
+class AiVoiceFingerprint(Base):
     """An agent's voice embedding (L2-normalised float32 vector), refined call by call."""
 
     __tablename__ = "ai_voice_fingerprints"
@@ -332,7 +332,7 @@ class VoiceFingerprint(Base):
     )
 
 
-class ClientConfig(Base):
+class AiClientConfig(Base):
     """A per-client (or global, `client_ref` NULL) override of the analysis config."""
 
     __tablename__ = "ai_client_configs"
@@ -364,7 +364,7 @@ TRAINING_JOB_STATUSES = ("queued", "running", "completed", "failed", "cancelled"
 MODEL_TYPES = ("analysis", "chat", "whisper")
 
 
-class TrainingJob(Base):
+class AiTrainingJob(Base):
     """A fine-tuning run of the analysis model, claimed by a training worker like a call."""
 
     __tablename__ = "ai_training_jobs"
@@ -395,7 +395,7 @@ class TrainingJob(Base):
     __table_args__ = (Index("idx_training_status", "status"),)
 
 
-class ModelVersion(Base):
+class AiModelVersion(Base):
     """A version of a model on shared storage (MODELS_BASE_PATH/<type>/versions/<version>)."""
 
     __tablename__ = "ai_model_versions"

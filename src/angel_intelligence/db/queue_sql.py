@@ -25,11 +25,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from angel_intelligence.db.expressions import error_code_prefix, now_plus
-from angel_intelligence.db.models import CallRecording, ProcessingStatus
+from angel_intelligence.db.models import AiCallRecording, ProcessingStatus
 from angel_intelligence.domain.job import ClaimedJob, QueueStatistics
 from angel_intelligence.errors import error_code_of
 
-TABLE = cast(Table, CallRecording.__table__)
+TABLE = cast(Table, AiCallRecording.__table__)
 PENDING = ProcessingStatus.PENDING.value
 QUEUED = ProcessingStatus.QUEUED.value
 PROCESSING = ProcessingStatus.PROCESSING.value

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from angel_intelligence.db.models import CallAnalysis, CallRecording, CallTranscription
+from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording, AiCallTranscription
 
-Row = TypeVar("Row", CallTranscription, CallAnalysis)
+Row = TypeVar("Row", AiCallTranscription, AiCallAnalysis)
 
 
 def _upsert(
@@ -39,14 +39,14 @@ def _upsert(
 
 def save_transcription(
     session: Session, recording_id: int, values: Mapping[str, Any]
-) -> CallTranscription:
+) -> AiCallTranscription:
     """Insert or update the recording's `ai_call_transcriptions` row."""
-    return _upsert(session, CallTranscription, recording_id, values)
+    return _upsert(session, AiCallTranscription, recording_id, values)
 
 
-def save_analysis(session: Session, recording_id: int, values: Mapping[str, Any]) -> CallAnalysis:
+def save_analysis(session: Session, recording_id: int, values: Mapping[str, Any]) -> AiCallAnalysis:
     """Insert or update the recording's `ai_call_analysis` row (its annotations are kept)."""
-    return _upsert(session, CallAnalysis, recording_id, values)
+    return _upsert(session, AiCallAnalysis, recording_id, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +62,13 @@ def read_call_rows(engine: Engine, apex_id: str) -> CallRows:
     """Read back what processing `apex_id` left (the demo, the benchmarks and the tests)."""
     with Session(engine) as session:
         recording = session.scalars(
-            select(CallRecording).where(CallRecording.apex_id == apex_id)
+            select(AiCallRecording).where(AiCallRecording.apex_id == apex_id)
         ).one()
         results = [
             session.scalars(
                 select(model).where(model.ai_call_recording_id == recording.id)
             ).one_or_none()
-            for model in (CallTranscription, CallAnalysis)
+            for model in (AiCallTranscription, AiCallAnalysis)
         ]
         transcription, analysis = (_columns(row) if row else None for row in results)
         return CallRows(_columns(recording), transcription, analysis)

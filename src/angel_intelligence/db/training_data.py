@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.db.models import CallAnalysis, CallAnnotation, CallTranscription
+from angel_intelligence.db.models import AiCallAnalysis, AiCallAnnotation, AiCallTranscription
 
 
 @dataclass(frozen=True)
@@ -24,34 +24,34 @@ class TrainingDataFilter:
 
 @dataclass(frozen=True)
 class TrainingRow:
-    annotation: CallAnnotation
-    analysis: CallAnalysis
+    annotation: AiCallAnnotation
+    analysis: AiCallAnalysis
     redacted_transcript: str | None
 
 
 def _query(filters: TrainingDataFilter, after_id: int, limit: int):  # type: ignore[no-untyped-def]
     query = (
-        select(CallAnnotation, CallAnalysis, CallTranscription.redacted_transcript)
-        .join(CallAnalysis, CallAnalysis.id == CallAnnotation.ai_call_analysis_id)
+        select(AiCallAnnotation, AiCallAnalysis, AiCallTranscription.redacted_transcript)
+        .join(AiCallAnalysis, AiCallAnalysis.id == AiCallAnnotation.ai_call_analysis_id)
         .outerjoin(
-            CallTranscription,
-            CallTranscription.ai_call_recording_id == CallAnalysis.ai_call_recording_id,
+            AiCallTranscription,
+            AiCallTranscription.ai_call_recording_id == AiCallAnalysis.ai_call_recording_id,
         )
-        .where(CallAnnotation.is_training_data.is_(True), CallAnnotation.id > after_id)
-        .order_by(CallAnnotation.id)
+        .where(AiCallAnnotation.is_training_data.is_(True), AiCallAnnotation.id > after_id)
+        .order_by(AiCallAnnotation.id)
         .limit(limit)
     )
     if filters.since:
         query = query.where(
-            CallAnnotation.created_at >= dt.datetime.combine(filters.since, dt.time())
+            AiCallAnnotation.created_at >= dt.datetime.combine(filters.since, dt.time())
         )
     if filters.until:
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
-        query = query.where(CallAnnotation.created_at < end)
+        query = query.where(AiCallAnnotation.created_at < end)
     if filters.annotation_type:
-        query = query.where(CallAnnotation.annotation_type == filters.annotation_type)
+        query = query.where(AiCallAnnotation.annotation_type == filters.annotation_type)
     if filters.user_id is not None:
-        query = query.where(CallAnnotation.user_id == filters.user_id)
+        query = query.where(AiCallAnnotation.user_id == filters.user_id)
     return query
 
 

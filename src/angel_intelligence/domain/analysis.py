@@ -16,6 +16,13 @@ from types import MappingProxyType
 from typing import Any
 
 
+class AnalysisMode(enum.StrEnum):
+    """Whether the analysis model hears the audio or reads the transcript."""
+
+    AUDIO = "audio"
+    TRANSCRIPT = "transcript"
+
+
 class SentimentLabel(enum.StrEnum):
     """The spec's `sentiment_label` ENUM."""
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from angel_intelligence.domain.pii import PiiSpan, PiiType
 
 if TYPE_CHECKING:
-    from angel_intelligence.config import Settings
+    from angel_intelligence.settings import Settings
 
 CARD_MASK_GROUPS = 3  # "**** **** **** 1111": a fixed shape, so not even the length shows
 GENERIC_MASK = "********"

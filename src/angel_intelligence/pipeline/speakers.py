@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from angel_intelligence.config import Settings
 from angel_intelligence.domain.speakers import (
     Diarization,
     FingerprintSample,
@@ -32,6 +31,7 @@ from angel_intelligence.pipeline.speaker_roles import (
     cosine,
     identify_speakers,
 )
+from angel_intelligence.settings import Settings
 
 NO_SPEAKER = "S0"  # the label of every word when diarization found no turns
 SAME_VOICE_SIMILARITY = 0.85  # two "speakers" this alike may be one voice split in two

@@ -26,11 +26,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.config import ClientConfigResolver
-from angel_intelligence.config import AnalysisMode, Settings
+from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.db.fingerprints import apply_enrolments, load_fingerprints
 from angel_intelligence.db.results import save_analysis, save_transcription
-from angel_intelligence.domain.analysis import CallAnalysis
+from angel_intelligence.domain.analysis import AnalysisMode, CallAnalysis
 from angel_intelligence.domain.audio import AudioFile
 from angel_intelligence.domain.call import resolve_call_date
 from angel_intelligence.domain.job import JobOutcome
@@ -43,6 +42,7 @@ from angel_intelligence.pipeline.retain import RetainedAudio, retain_redacted_au
 from angel_intelligence.pipeline.speakers import SpeakerOptions
 from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
 from angel_intelligence.ports import Diarizer, ObjectStorage, RecordingSource, Transcriber
+from angel_intelligence.settings import Settings
 from angel_intelligence.worker.context import JobContext
 
 StageListener = Callable[[str, str], None]

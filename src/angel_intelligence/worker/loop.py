@@ -20,7 +20,6 @@ from typing import Any
 
 import structlog
 
-from angel_intelligence.config import Settings
 from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.domain.job import ClaimedJob
 from angel_intelligence.errors import (
@@ -37,6 +36,7 @@ from angel_intelligence.pipeline.workspace import (
     worker_temp_dir,
     workspace_name,
 )
+from angel_intelligence.settings import Settings
 from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
 from angel_intelligence.worker.metrics import WorkerMetrics

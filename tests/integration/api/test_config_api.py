@@ -13,15 +13,16 @@ import pytest
 from apikit import AUTH, build_app
 from starlette.testclient import TestClient
 
-from angel_intelligence.analysis.config import CONFIG_TYPES, ClientConfigResolver
-from angel_intelligence.api.routes.config import ConfigType
+from angel_intelligence.analysis.client_config import CONFIG_TYPES, ClientConfigResolver
+from angel_intelligence.api.routes.client_configs import ConfigType
 from angel_intelligence.backends.llm.mock import MockLanguageModel
 from angel_intelligence.backends.llm.openai_compatible import OpenAICompatibleLanguageModel
 from angel_intelligence.bootstrap import build_api_models
-from angel_intelligence.config import AnalysisMode, Settings
 from angel_intelligence.db.engine import session_factory
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.settings import Settings
 from dbkit import TestDatabase
 
 TEMPLATE = (

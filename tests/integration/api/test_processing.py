@@ -8,13 +8,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from angel_intelligence.db.models import CallRecording
+from angel_intelligence.db.models import AiCallRecording
 from dbkit import TestDatabase
 
 
 def _add(db: TestDatabase, apex_id: str, **values: object) -> int:
     with Session(db.engine) as session, session.begin():
-        recording = CallRecording(apex_id=apex_id, **values)
+        recording = AiCallRecording(apex_id=apex_id, **values)
         session.add(recording)
         session.flush()
         return recording.id

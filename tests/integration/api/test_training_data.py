@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from angel_intelligence.db.models import (
-    CallAnalysis,
-    CallAnnotation,
-    CallRecording,
-    CallTranscription,
+    AiCallAnalysis,
+    AiCallAnnotation,
+    AiCallRecording,
+    AiCallTranscription,
 )
 from dbkit import TestDatabase
 
@@ -28,17 +28,17 @@ def _seed(database: TestDatabase) -> list[int]:
     ids = []
     with Session(database.engine) as session, session.begin():
         for n, redacted in ((1, REDACTED), (2, None)):
-            recording = CallRecording(apex_id=f"1737123456.{n}")
+            recording = AiCallRecording(apex_id=f"1737123456.{n}")
             session.add(recording)
             session.flush()
             session.add(
-                CallTranscription(
+                AiCallTranscription(
                     ai_call_recording_id=recording.id,
                     full_transcript=RAW,
                     redacted_transcript=redacted,
                 )
             )
-            analysis = CallAnalysis(
+            analysis = AiCallAnalysis(
                 ai_call_recording_id=recording.id,
                 sentiment_label="positive",
                 sentiment_score=Decimal("5.20"),
@@ -48,7 +48,7 @@ def _seed(database: TestDatabase) -> list[int]:
             session.add(analysis)
             session.flush()
             rows = [
-                CallAnnotation(
+                AiCallAnnotation(
                     ai_call_analysis_id=analysis.id,
                     user_id=42,
                     annotation_type="sentiment",
@@ -57,7 +57,7 @@ def _seed(database: TestDatabase) -> list[int]:
                     notes="Supporter showed frustration",
                     created_at=dt.datetime(2026, 1, 15, 14, 30),
                 ),
-                CallAnnotation(
+                AiCallAnnotation(
                     ai_call_analysis_id=analysis.id,
                     user_id=7,
                     annotation_type="quality",

@@ -54,9 +54,9 @@ from angel_intelligence.db import fingerprints as fingerprint_store
 from angel_intelligence.db import schema
 from angel_intelligence.db.engine import build_engine, engine_for_url, session_factory, transaction
 from angel_intelligence.db.models import (
-    CallRecording,
-    ClientConfig,
-    VoiceFingerprint,
+    AiCallRecording,
+    AiClientConfig,
+    AiVoiceFingerprint,
 )
 from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.demo import CLIENT_CONFIG
@@ -277,11 +277,11 @@ def queue_like_pulse(engine: Engine) -> None:
     }
     with Session(engine) as session, session.begin():
         for config_type, data in CLIENT_CONFIG.items():
-            session.add(ClientConfig(client_ref=CLIENT_REF, config_type=config_type,
+            session.add(AiClientConfig(client_ref=CLIENT_REF, config_type=config_type,
                                      config_data=data, is_active=True))  # fmt: skip
         for apex_id, columns in rows.items():
             session.add(
-                CallRecording(
+                AiCallRecording(
                     apex_id=apex_id, client_ref=CLIENT_REF, campaign="Spring appeal",
                     direction="inbound", processing_status="pending", uploaded_at=now,
                     created_at=now, updated_at=now, **columns,
@@ -324,7 +324,7 @@ def read_back(engine: Engine, apex_id: str) -> Result:
 
 def fingerprint_rows(engine: Engine) -> dict[int, dict[str, Any]]:
     with Session(engine) as session:
-        return {row.halo_id: _columns(row) for row in session.scalars(select(VoiceFingerprint))}
+        return {row.halo_id: _columns(row) for row in session.scalars(select(AiVoiceFingerprint))}
 
 
 # --- Helpers for the checks ------------------------------------------------------------------

@@ -19,8 +19,8 @@ import numpy as np
 import soundfile
 from sqlalchemy import Engine, insert, select
 
-from angel_intelligence.analysis.config import resolve_config
-from angel_intelligence.db.models import CallAnalysis, CallRecording, CallTranscription
+from angel_intelligence.analysis.client_config import resolve_config
+from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording, AiCallTranscription
 from angel_intelligence.pipeline.redact_audio import TONE_LEVEL
 from angel_intelligence.testing.gsm import tone_gsm
 from angel_intelligence.testing.pbx_stub import Layout, PbxStub
@@ -40,7 +40,7 @@ def angel_worker_once(cwd: Path, env: dict[str, str]) -> subprocess.CompletedPro
 def queue(engine: Engine, apex_id: str, *, retain_audio: bool) -> None:
     with engine.begin() as conn:
         conn.execute(
-            insert(CallRecording).values(
+            insert(AiCallRecording).values(
                 apex_id=apex_id, halo_id=7, agent_name="Alex", retain_audio=retain_audio,
                 processing_status="pending", uploaded_at=dt.datetime(2025, 1, 17, 12, 0),
             )
@@ -74,9 +74,9 @@ def test_the_worker_command_processes_calls_end_to_end_with_mock_models(
     assert "Marked recording 1 as completed" in result.stdout + result.stderr
 
     with sqlite.engine.connect() as conn:
-        recordings = {r.apex_id: r for r in conn.execute(select(CallRecording.__table__))}
-        (transcription,) = conn.execute(select(CallTranscription.__table__)).all()
-        (analysis,) = conn.execute(select(CallAnalysis.__table__)).all()
+        recordings = {r.apex_id: r for r in conn.execute(select(AiCallRecording.__table__))}
+        (transcription,) = conn.execute(select(AiCallTranscription.__table__)).all()
+        (analysis,) = conn.execute(select(AiCallAnalysis.__table__)).all()
 
     done, missing = recordings[CALL], recordings[MISSING]
     assert (done.processing_status, done.processing_error) == ("completed", None)
@@ -92,7 +92,7 @@ def test_the_worker_command_processes_calls_end_to_end_with_mock_models(
     assert "SW1A 1AA" in transcription.full_transcript  # the PCI policy keeps postcodes
     assert "SW1A" not in transcription.redacted_transcript
     assert "[POSTCODE]" in transcription.redacted_transcript
-    row = {c.name: getattr(analysis, c.name) for c in CallAnalysis.__table__.columns}
+    row = {c.name: getattr(analysis, c.name) for c in AiCallAnalysis.__table__.columns}
     row |= {"sentiment_score": float(row["sentiment_score"]),
             "quality_score": float(row["quality_score"])}  # fmt: skip
     default = resolve_config(None, [])

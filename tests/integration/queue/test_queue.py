@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from angel_intelligence import errors
-from angel_intelligence.db.models import CallTranscription
+from angel_intelligence.db.models import AiCallTranscription
 from angel_intelligence.domain.job import JobOutcome, RequestResult
 from controlled_pipeline import results_outcome
 from dbkit import TestDatabase
@@ -141,7 +141,7 @@ def test_a_failing_write_rolls_back_everything(db: TestDatabase) -> None:
     (job,) = queue.claim(1)
 
     def write(session: Session, recording_id: int) -> None:
-        session.add(CallTranscription(ai_call_recording_id=recording_id, full_transcript="half"))
+        session.add(AiCallTranscription(ai_call_recording_id=recording_id, full_transcript="half"))
         session.flush()
         raise RuntimeError("disk full while writing")
 
@@ -171,7 +171,7 @@ def test_reprocessing_replaces_results_never_duplicates(db: TestDatabase) -> Non
     assert queue.complete(again, results_outcome("second"))
     assert result_rows(db.engine, rid) == (1, 1)
     with db.engine.connect() as conn:
-        text = conn.execute(select(CallTranscription.full_transcript)).scalar_one()
+        text = conn.execute(select(AiCallTranscription.full_transcript)).scalar_one()
     assert text == "second"
 
 

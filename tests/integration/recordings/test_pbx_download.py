@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from angel_intelligence.backends.recordings.pbx import PbxRecordingSource, recording_urls
-from angel_intelligence.config import Settings
 from angel_intelligence.errors import (
     DownloadFailedError,
     InvalidApexIdError,
@@ -21,6 +20,7 @@ from angel_intelligence.errors import (
     RecordingTooLargeError,
 )
 from angel_intelligence.ports import RecordingSource
+from angel_intelligence.settings import Settings
 from angel_intelligence.testing.pbx_stub import (
     HtmlPage,
     Layout,

@@ -14,7 +14,6 @@ import soundfile
 
 from angel_intelligence.backends.recordings import PbxRecordingSource
 from angel_intelligence.backends.storage import LocalStorage, build_storage
-from angel_intelligence.config import Settings
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.errors import (
     AngelError,
@@ -26,6 +25,7 @@ from angel_intelligence.pipeline.convert import convert_recording
 from angel_intelligence.pipeline.redact_audio import redact_audio
 from angel_intelligence.pipeline.retain import RetainedAudio, retain_redacted_audio
 from angel_intelligence.pipeline.workspace import job_workspace
+from angel_intelligence.settings import Settings
 from angel_intelligence.testing.pbx_stub import HtmlPage, Layout, PbxStub
 
 APEX_ID = "1737123456.12345"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from angel_intelligence.db.models import CallAnalysis, CallTranscription
+from angel_intelligence.db.models import AiCallAnalysis, AiCallTranscription
 from dbkit import TestDatabase
 from queue_helpers import add_recording, add_recordings, result_rows, row, status_counts
 from worker_processes import WorkerProcess, executions, wait_until
@@ -58,8 +58,8 @@ def transcript_of(db: TestDatabase, recording_id: int) -> str:
     with db.engine.connect() as conn:
         return str(
             conn.execute(
-                select(CallTranscription.full_transcript).where(
-                    CallTranscription.ai_call_recording_id == recording_id
+                select(AiCallTranscription.full_transcript).where(
+                    AiCallTranscription.ai_call_recording_id == recording_id
                 )
             ).scalar_one()
         )
@@ -105,9 +105,9 @@ def test_four_workers_drain_1200_calls_exactly_once_with_concurrent_inserts(
     assert status_counts(engine) == {"completed": 1200}
     with engine.connect() as conn:
         assert (
-            conn.execute(select(func.count()).select_from(CallTranscription)).scalar_one() == 1200
+            conn.execute(select(func.count()).select_from(AiCallTranscription)).scalar_one() == 1200
         )
-        assert conn.execute(select(func.count()).select_from(CallAnalysis)).scalar_one() == 1200
+        assert conn.execute(select(func.count()).select_from(AiCallAnalysis)).scalar_one() == 1200
     by_worker = Counter(run.worker_id for run in runs)
     assert len(by_worker) == 4  # every worker took a share
     print(f"\n1,200 calls drained by 4 worker processes in {drained_s:.1f} s; {dict(by_worker)}")

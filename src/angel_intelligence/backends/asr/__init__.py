@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from angel_intelligence.config import Settings
 from angel_intelligence.ports import Transcriber
+from angel_intelligence.settings import Settings
 
 
 def build_transcriber(settings: Settings) -> Transcriber:

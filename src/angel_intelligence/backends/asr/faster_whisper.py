@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from angel_intelligence.backends.asr.words import RawWord, usable_words
 from angel_intelligence.backends.speech_audio import SAMPLE_RATE_HZ, load_audio
-from angel_intelligence.config import Settings
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.errors import ModelLoadError, TranscriptionFailedError
 from angel_intelligence.logging import get_logger
+from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 

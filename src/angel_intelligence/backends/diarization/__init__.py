@@ -6,8 +6,8 @@ the heavy libraries load inside the backends, on first use.
 
 from __future__ import annotations
 
-from angel_intelligence.config import Settings
 from angel_intelligence.ports import Diarizer, SpeakerEmbedder
+from angel_intelligence.settings import Settings
 
 
 def build_embedder(settings: Settings) -> SpeakerEmbedder:

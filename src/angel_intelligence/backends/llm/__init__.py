@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from angel_intelligence.config import Settings
 from angel_intelligence.ports import LanguageModel
+from angel_intelligence.settings import Settings
 
 Purpose = Literal["analysis", "chat"]
 

@@ -29,8 +29,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from angel_intelligence.config import Settings
 from angel_intelligence.logging import get_logger
+from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 ATTEMPTS = 3

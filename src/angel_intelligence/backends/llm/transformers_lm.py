@@ -18,9 +18,9 @@ from typing import Any
 
 from angel_intelligence.backends.llm.constrained import Decoded, Sampling
 from angel_intelligence.backends.llm.model_files import ModelFiles, convert_gguf, locate_model
-from angel_intelligence.config import Settings
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.logging import get_logger
+from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 AUDIO_SAMPLE_RATE_HZ = 16_000

@@ -45,7 +45,7 @@ from angel_intelligence.errors import (
 from angel_intelligence.logging import get_logger
 
 if TYPE_CHECKING:
-    from angel_intelligence.config import Settings
+    from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 

@@ -13,8 +13,8 @@ from angel_intelligence.backends.storage.r2 import R2Storage, r2_client_config
 from angel_intelligence.logging import get_logger
 
 if TYPE_CHECKING:
-    from angel_intelligence.config import Settings
     from angel_intelligence.ports import ObjectStorage
+    from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 

@@ -19,7 +19,7 @@ from angel_intelligence.errors import StorageFailedError
 if TYPE_CHECKING:
     from botocore.config import Config
 
-    from angel_intelligence.config import Settings
+    from angel_intelligence.settings import Settings
 
 
 def r2_client_config(

@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from angel_intelligence.domain.analysis import AnalysisMode
+
 MIN_API_TOKEN_LENGTH = 64
 
 
@@ -35,13 +37,6 @@ class AngelEnv(StrEnum):
 
     DEVELOPMENT = "development"
     PRODUCTION = "production"
-
-
-class AnalysisMode(StrEnum):
-    """Whether the analysis model hears the audio or reads the transcript."""
-
-    AUDIO = "audio"
-    TRANSCRIPT = "transcript"
 
 
 class ConfigurationError(Exception):

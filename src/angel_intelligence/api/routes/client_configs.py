@@ -2,7 +2,7 @@
 
 The spec's "Client Configuration System": one row per (client_ref, config_type), `client_ref`
 NULL for the global row. `config_data` is validated for its type before it is saved
-(`analysis/config.py`); a prompt is also run once on the sample call when this process has an
+(`analysis/client_config.py`); a prompt is also run once on the sample call when this process has an
 analysis model registered (`analysis/prompt_check.py`). The worker reads the table on every
 call, so a change applies to the next call analysed. See docs/api.md.
 """
@@ -18,7 +18,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 from angel_intelligence.analysis.analyser import output_limits
-from angel_intelligence.analysis.config import (
+from angel_intelligence.analysis.client_config import (
     ClientConfigResolver,
     InvalidConfigError,
     validate_config_data,

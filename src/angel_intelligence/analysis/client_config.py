@@ -31,9 +31,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence import prompts
-from angel_intelligence.config import AnalysisMode, ConfigurationError, Settings
 from angel_intelligence.db.client_configs import ClientConfigRow, active_config_rows
+from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import DatabaseError, InvalidAnalysisConfigError
+from angel_intelligence.settings import ConfigurationError, Settings
 
 LIST_TYPES: tuple[str, ...] = ("topics", "agent_actions", "performance_rubric")
 CONFIG_TYPES: tuple[str, ...] = (*LIST_TYPES, "prompt", "analysis_mode")
