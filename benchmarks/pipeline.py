@@ -37,11 +37,10 @@ from sqlalchemy.orm import Session
 
 from angel_intelligence import bootstrap
 from angel_intelligence.db import schema
-from angel_intelligence.db.engine import build_engine
 from angel_intelligence.db.models import AiCallRecording, AiClientConfig
 from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.demo import CLIENT_CONFIG, demo_settings
-from angel_intelligence.logging import configure_logging
+from angel_intelligence.logging import LoggingOptions, configure_logging
 from angel_intelligence.settings import Settings
 from angel_intelligence.testing.call_scripts import long_call, two_party_call
 from angel_intelligence.testing.pbx_stub import PbxStub
@@ -78,7 +77,7 @@ class StageClock:
 
 
 def queue_call(settings: Settings, apex_id: str, config: str) -> None:
-    engine = build_engine(settings)
+    engine = bootstrap.build_database(settings)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
         if config == "demo" and not session.scalars(select(AiClientConfig)).first():
@@ -98,7 +97,7 @@ def queue_call(settings: Settings, apex_id: str, config: str) -> None:
 
 
 def outcome(settings: Settings, apex_id: str) -> tuple[str, str | None, bool]:
-    engine = build_engine(settings)
+    engine = bootstrap.build_database(settings)
     rows = read_call_rows(engine, apex_id)
     engine.dispose()
     recording = rows.recording
@@ -110,7 +109,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0, help="length of the call")
     parser.add_argument("--config", choices=("demo", "default"), default="demo")
     args = parser.parse_args()
-    configure_logging(Settings(_env_file=None, log_level="WARNING"))  # the table, not job logs
+    configure_logging(LoggingOptions(level="WARNING"))  # the table, not job logs
 
     with tempfile.TemporaryDirectory(prefix="angel-bench-") as tmp:
         directory = Path(tmp)
@@ -127,7 +126,7 @@ def main() -> int:
             settings = demo_settings(
                 Settings(_env_file=None), directory, pbx.recording_url, pbx.archive_url
             )
-            engine = build_engine(settings)
+            engine = bootstrap.build_database(settings)
             schema.upgrade(engine)
             clock = StageClock()
             started = time.perf_counter()

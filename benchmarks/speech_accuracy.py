@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
 from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
 from angel_intelligence.pipeline.speakers import SpeakerOptions
-from angel_intelligence.pipeline.speech import transcribe_call
+from angel_intelligence.services.speech import transcribe_call
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.scoring import (
     diarization_error,

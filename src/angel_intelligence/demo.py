@@ -9,7 +9,6 @@ audio kept in local storage. Nothing here is a shortcut: it is `angel worker --o
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,13 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from angel_intelligence import bootstrap
-from angel_intelligence.db import schema
-from angel_intelligence.db.engine import build_engine
-from angel_intelligence.db.models import AiCallRecording, AiClientConfig
-from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.settings import Settings
 
 APEX_ID = "1737123456.12345"  # 17/01/2025: the archive layout is found from the apex id alone
@@ -117,6 +111,7 @@ def run_demo(base: Settings, directory: Path, progress: Progress) -> DemoResult:
     """Synthesise the call, serve it, queue it like Pulse, process it, read back the rows."""
     from angel_intelligence.testing.call_scripts import demo_call
     from angel_intelligence.testing.pbx_stub import Layout, PbxStub
+    from angel_intelligence.testing.pulse import queue_like_pulse
     from angel_intelligence.testing.speech import synthesise_call
 
     with _step(progress, "synthesise the sample call"):
@@ -125,10 +120,22 @@ def run_demo(base: Settings, directory: Path, progress: Progress) -> DemoResult:
         # in the first archive layout, so the download shows the fallback from the live PBX
         pbx.add_recording(APEX_ID, call.gsm_path.read_bytes(), layout=Layout.ARCHIVE)
         settings = demo_settings(base, directory, pbx.recording_url, pbx.archive_url)
-        engine = build_engine(settings)
+        database = bootstrap.build_database_admin(settings)
+        engine = database.engine
         with _step(progress, "create the database"):
-            schema.upgrade(engine)
-            _queue_like_pulse(engine)
+            database.upgrade()
+            queue_like_pulse(
+                engine,
+                apex_id=APEX_ID,
+                client_ref=CLIENT_REF,
+                client_config=CLIENT_CONFIG,
+                campaign="Spring appeal",
+                halo_id=1001,
+                agent_name="Sarah",
+                direction="inbound",
+                call_date=None,
+                retain_audio=True,
+            )
         with _step(progress, "load the models"):
             pipeline = bootstrap.build_call_pipeline(settings, engine, listener=progress)
         worker = bootstrap.build_worker(settings, pipeline, engine)
@@ -150,28 +157,11 @@ def _step(progress: Progress, name: str) -> Iterator[None]:
     progress(name, "finished")
 
 
-def _queue_like_pulse(engine: Engine) -> None:
-    """What Pulse does: a client config row, and a pending recording with retain_audio set."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with Session(engine) as session, session.begin():
-        session.query(AiClientConfig).filter(AiClientConfig.client_ref == CLIENT_REF).delete()
-        for config_type, data in CLIENT_CONFIG.items():
-            session.add(
-                AiClientConfig(
-                    client_ref=CLIENT_REF, config_type=config_type, config_data=data, is_active=True
-                )
-            )
-        session.query(AiCallRecording).filter(AiCallRecording.apex_id == APEX_ID).delete()
-        session.add(AiCallRecording(
-            apex_id=APEX_ID, client_ref=CLIENT_REF, campaign="Spring appeal", halo_id=1001,
-            agent_name="Sarah", direction="inbound", call_date=None, retain_audio=True,
-            processing_status="pending", uploaded_at=now, created_at=now, updated_at=now,
-        ))  # fmt: skip
-
-
 def _read_back(
     engine: Engine, directory: Path, settings: Settings, requests: list[str]
 ) -> DemoResult:
+    from angel_intelligence.testing.pulse import read_call_rows
+
     rows = read_call_rows(engine, APEX_ID)
     return DemoResult(
         directory=directory,

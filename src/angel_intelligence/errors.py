@@ -14,6 +14,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 
+class ConfigurationError(Exception):
+    """The configuration is invalid; the message names the variable and how to fix it."""
+
+
+class UnknownBackendError(ConfigurationError):
+    """A backend name that `backends/registry.py` does not know, or whose libraries are missing;
+    the message lists the names that would work."""
+
+
+class DatabaseUnavailableError(Exception):
+    """The database cannot be reached or is too old; the message says how to fix it."""
+
+
 class AngelError(Exception):
     """Angel Intelligence failed."""
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import structlog
-
-from angel_intelligence.settings import Settings
 
 _SECRET_KEYS = frozenset({"authorization", "token", "password", "api_auth_token", "secret"})
 
@@ -27,7 +26,15 @@ def _drop_secrets(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, 
     return event
 
 
-def configure_logging(settings: Settings) -> None:
+@dataclass(frozen=True, slots=True)
+class LoggingOptions:
+    """The logging section: LOG_LEVEL, LOG_FORMAT."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["console", "json"] = "console"
+
+
+def configure_logging(options: LoggingOptions) -> None:
     """Configure structlog and the standard library's logging once, at an entry point."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -38,7 +45,7 @@ def configure_logging(settings: Settings) -> None:
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
-        if settings.log_format == "json"
+        if options.format == "json"
         else structlog.dev.ConsoleRenderer(
             colors=sys.stderr.isatty(),
             # rich's default shows every frame's local variables: transcripts and PII included
@@ -55,7 +62,7 @@ def configure_logging(settings: Settings) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if settings.log_format == "json" else _noop,  # type: ignore[list-item]
+            structlog.processors.format_exc_info if options.format == "json" else _noop,  # type: ignore[list-item]
             renderer,
         ],
     )
@@ -63,7 +70,7 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
+    root.setLevel(options.level)
     for noisy in (
         "sqlalchemy.engine",
         "alembic",

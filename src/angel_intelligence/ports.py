@@ -10,7 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from angel_intelligence.domain.speakers import Diarization
+from angel_intelligence.domain.client_config import StoredClientConfig
+from angel_intelligence.domain.job import JobOutcome
+from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.speakers import Diarization, VoiceFingerprint
 from angel_intelligence.domain.transcript import Transcript
 
 # --- Recordings in (docs/recordings.md) ------------------------------------------------------
@@ -114,6 +117,12 @@ class LanguageModel(Protocol):
         """Whether `generate` accepts `audio_path` (a multimodal model such as Qwen2.5-Omni)."""
         ...
 
+    def load(self) -> None:
+        """Load the weights now (idempotent), so a broken model fails at start with
+        `ModelLoadError` rather than on the first call; a no-op where there is nothing to
+        load (a served model, the mock)."""
+        ...
+
     def generate(
         self,
         messages: list[dict[str, Any]],
@@ -129,4 +138,36 @@ class LanguageModel(Protocol):
         `temperature` 0 is greedy (deterministic); above 0 the reply is sampled, reproducibly
         for a given `seed`.
         """
+        ...
+
+
+# --- Client configs (docs/analysis.md) ----------------------------------------------------------
+
+
+@runtime_checkable
+class ClientConfigStore(Protocol):
+    """Where client configs are stored (`ai_client_configs`). Implementation: db/client_configs."""
+
+    def active(self, client_ref: str | None) -> list[StoredClientConfig]:
+        """The active rows for `client_ref` and the active global rows, client rows first.
+
+        Raises `DatabaseError` when the store cannot be read."""
+        ...
+
+
+# --- Results (docs/worker.md) -------------------------------------------------------------------
+
+
+@runtime_checkable
+class CallResultStore(Protocol):
+    """Where a call's results go, and the agent fingerprints they are matched against.
+
+    Implementation: `db/results.CallResultRepository`."""
+
+    def fingerprints(self) -> list[VoiceFingerprint]:
+        """Every enrolled agent's voice fingerprint."""
+        ...
+
+    def completion(self, result: CallResult) -> JobOutcome:
+        """The fenced write that stores `result` (the queue runs it when the job completes)."""
         ...

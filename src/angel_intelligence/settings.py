@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from angel_intelligence.domain.analysis import AnalysisMode
+from angel_intelligence.errors import ConfigurationError
 
 MIN_API_TOKEN_LENGTH = 64
 
@@ -39,16 +40,133 @@ class AngelEnv(StrEnum):
     PRODUCTION = "production"
 
 
-class ConfigurationError(Exception):
-    """The configuration is invalid; the message names the variable and how to fix it."""
-
-
 def _env_alias(name: str, *more: str, default: Any = None) -> Any:
     return Field(default=default, validation_alias=AliasChoices(name.lower(), name, *more))
 
 
 PositiveInt = Annotated[int, Field(gt=0)]
-LlmBackend = Literal["transformers", "openai", "mock"]
+
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "environment": (
+        "angel_env",
+        "use_mock_models",
+    ),
+    "logging": (
+        "log_level",
+        "log_format",
+    ),
+    "database": (
+        "ai_db_connection",
+        "ai_db_host",
+        "ai_db_port",
+        "ai_db_database",
+        "ai_db_username",
+        "ai_db_password",
+        "ai_db_sqlite_path",
+        "ai_db_pool_size",
+    ),
+    "queue": (
+        "poll_interval_seconds",
+        "max_concurrent_jobs",
+        "max_retries",
+        "retry_delay_hours",
+        "lease_seconds",
+        "heartbeat_seconds",
+        "shutdown_grace_seconds",
+        "job_timeout_seconds",
+        "temp_dir",
+        "worker_id",
+        "worker_metrics_port",
+    ),
+    "recordings": (
+        "pbx_recording_url",
+        "pbx_archive_url",
+        "download_connect_timeout_seconds",
+        "download_read_timeout_seconds",
+        "download_timeout_seconds",
+        "download_attempts",
+        "download_retry_backoff_seconds",
+        "max_recording_bytes",
+        "sox_timeout_seconds",
+    ),
+    "storage": (
+        "r2_endpoint",
+        "r2_access_key",
+        "r2_secret_key",
+        "r2_bucket",
+        "r2_region",
+        "local_storage_path",
+    ),
+    "speech": (
+        "whisper_model",
+        "whisper_device",
+        "whisper_compute_type",
+        "whisper_beam_size",
+        "whisper_batch_size",
+        "whisper_vad_filter",
+        "whisper_cpu_threads",
+        "diarization_backend",
+        "pyannote_pipeline_path",
+        "diarization_max_speakers",
+        "diarization_torch_threads",
+        "organisation_names",
+        "voice_auto_enrol",
+        "voice_enrol_min_confidence",
+        "voice_enrol_min_speech_seconds",
+    ),
+    "pii": (
+        "pii_policy",
+        "pii_min_confidence",
+        "pii_audio_padding_seconds",
+        "pii_card_visible_digits",
+        "redaction_mode",
+        "redaction_padding_ms",
+    ),
+    "analysis": (
+        "analysis_model_base",
+        "analysis_model_quantization",
+        "analysis_mode",
+        "analysis_llm_backend",
+        "analysis_llm_url",
+        "analysis_llm_model",
+        "analysis_llm_api_key",
+        "analysis_max_reprompts",
+        "analysis_max_new_tokens",
+        "analysis_compact_output",
+        "call_analysis_config_path",
+    ),
+    "chat": (
+        "chat_model_base",
+        "chat_model_quantization",
+        "chat_llm_backend",
+        "chat_llm_url",
+        "chat_llm_model",
+        "chat_llm_api_key",
+    ),
+    "models": (
+        "models_base_path",
+        "analysis_model_path",
+        "chat_model_path",
+        "whisper_model_path",
+        "model_versions_path",
+        "model_cache_path",
+        "enable_model_hot_reload",
+        "model_reload_check_interval",
+        "llm_timeout_seconds",
+        "llm_cpu_threads",
+    ),
+    "api": (
+        "api_auth_token",
+        "api_auth_token_next",
+        "api_host",
+        "api_port",
+        "api_max_body_bytes",
+        "api_prompt_check",
+    ),
+}
+"""Every setting by section: bootstrap turns each section into its options object once
+(`bootstrap/options.py`), and `angel config show` prints them grouped the same way."""
 
 
 class Settings(BaseSettings):
@@ -64,13 +182,15 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    # --- Environment -------------------------------------------------------------------
+    # --- Environment ----------------------------------------------------------------------
     angel_env: AngelEnv = AngelEnv.DEVELOPMENT
     use_mock_models: bool = False
+
+    # --- Logging --------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"  # production default: json
 
-    # --- Database (Pulse's `ai` connection) ---------------------------------------------
+    # --- Database (Pulse's `ai` connection) -----------------------------------------------
     ai_db_connection: Literal["mysql", "sqlite"] = "sqlite"  # mysql when AI_DB_HOST is set
     ai_db_host: str | None = None
     ai_db_port: int = Field(default=3306, ge=1, le=65535)
@@ -80,81 +200,7 @@ class Settings(BaseSettings):
     ai_db_sqlite_path: Path = Path("./data/angel.sqlite3")
     ai_db_pool_size: PositiveInt = 5
 
-    # --- Recording sources ----------------------------------------------------------------
-    pbx_recording_url: str = "https://pbx.angelfs.co.uk/callrec/"
-    pbx_archive_url: str = "https://afs-pbx-callarchive.angelfs.co.uk/"
-    download_connect_timeout_seconds: float = Field(default=10.0, gt=0)
-    download_read_timeout_seconds: float = Field(default=60.0, gt=0)
-    download_timeout_seconds: float = Field(default=300.0, gt=0)  # whole file, per attempt
-    download_attempts: PositiveInt = 3  # per URL, for 5xx / timeouts / resets
-    download_retry_backoff_seconds: float = Field(default=1.0, ge=0)
-    max_recording_bytes: PositiveInt = 200 * 1024 * 1024
-    sox_timeout_seconds: float = Field(default=120.0, gt=0)
-
-    # --- Audio redaction (retained audio only) ----------------------------------------------
-    redaction_mode: Literal["tone", "silence"] = "tone"
-    redaction_padding_ms: int = Field(default=250, ge=0, le=5000)
-
-    # --- R2 storage (optional) -------------------------------------------------------------
-    r2_endpoint: str | None = None
-    r2_access_key: SecretStr | None = _env_alias("R2_ACCESS_KEY", "R2_ACCESS_KEY_ID")
-    r2_secret_key: SecretStr | None = _env_alias("R2_SECRET_KEY", "R2_SECRET_ACCESS_KEY")
-    r2_bucket: str = "angel-call-recordings"
-    r2_region: str = "auto"
-    local_storage_path: Path = Path("./storage")
-
-    # --- Shared model storage ---------------------------------------------------------------
-    models_base_path: Path = Path("./models")
-    analysis_model_path: Path = Path("./models/analysis/current")  # follows MODELS_BASE_PATH
-    chat_model_path: Path = Path("./models/chat/current")  # follows MODELS_BASE_PATH
-    whisper_model_path: Path = Path("./models/whisper/current")  # follows MODELS_BASE_PATH
-    model_versions_path: Path = Path("./models/versions")  # follows MODELS_BASE_PATH
-    model_cache_path: Path = Path("./models/cache")  # follows MODELS_BASE_PATH
-
-    # --- Analysis model (fine-tuned) ------------------------------------------------------
-    analysis_model_base: str = "Qwen/Qwen2.5-Omni-7B"
-    analysis_model_quantization: str = "int8"
-    analysis_mode: AnalysisMode = AnalysisMode.TRANSCRIPT  # production default: audio (spec)
-    analysis_llm_backend: LlmBackend = "transformers"  # openai when ANALYSIS_LLM_URL is set
-    analysis_llm_url: str | None = None  # OpenAI-compatible server (vLLM, llama-server)
-    analysis_llm_model: str | None = None  # model name sent to the server
-    analysis_llm_api_key: SecretStr | None = None  # bearer token for that server
-    analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
-    analysis_max_new_tokens: PositiveInt = 2048
-    analysis_compact_output: bool | None = None  # None: compact for the bundled small model
-
-    # --- Chat / summary model (base only) ---------------------------------------------------
-    chat_model_base: str = "Qwen/Qwen2.5-Omni-7B"
-    chat_model_quantization: str = "int8"
-    chat_llm_backend: LlmBackend = "transformers"  # openai when CHAT_LLM_URL is set
-    chat_llm_url: str | None = None
-    chat_llm_model: str | None = None
-    chat_llm_api_key: SecretStr | None = None
-
-    # --- Language model runtime (both purposes) -----------------------------------------
-    llm_timeout_seconds: float = Field(default=300.0, gt=0)  # per request to a server
-    llm_cpu_threads: int = Field(default=0, ge=0)  # 0: torch's default
-
-    # --- Whisper ------------------------------------------------------------------------
-    whisper_model: str = "bundled:tiny.en"  # production default: openai/whisper-medium (spec)
-    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
-    whisper_compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
-    whisper_beam_size: int = Field(default=5, ge=1, le=10)
-    whisper_batch_size: int = Field(default=8, ge=0, le=64)  # 0: sequential decoding
-    whisper_vad_filter: bool = True
-    whisper_cpu_threads: int = Field(default=0, ge=0)  # 0: one per CPU core
-
-    # --- Speakers (docs/speakers.md) -------------------------------------------------------
-    diarization_backend: Literal["resemblyzer", "pyannote"] = "resemblyzer"
-    pyannote_pipeline_path: Path | None = None  # a local pyannote pipeline directory
-    diarization_max_speakers: int = Field(default=4, ge=1, le=10)
-    diarization_torch_threads: int = Field(default=1, ge=0)  # 0: torch's own setting
-    organisation_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    voice_auto_enrol: bool = True
-    voice_enrol_min_confidence: float = Field(default=0.75, ge=0, le=1)
-    voice_enrol_min_speech_seconds: float = Field(default=8.0, ge=0)
-
-    # --- Processing ---------------------------------------------------------------------
+    # --- Queue and worker (docs/worker.md) ------------------------------------------------
     poll_interval_seconds: PositiveInt = _env_alias(
         "POLL_INTERVAL_SECONDS", "POLL_INTERVAL", default=30
     )
@@ -166,15 +212,88 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=15.0, ge=0)
     job_timeout_seconds: PositiveInt = 3600  # a job is no longer renewed after this long
     temp_dir: Path = Path("./temp")
-
-    # --- Cluster ----------------------------------------------------------------------------
     worker_id: str = "local-dev"  # production default: the pod's hostname (spec)
-    enable_model_hot_reload: bool = False  # production default: true (spec)
-    model_reload_check_interval: PositiveInt = 60
     # The worker's own Prometheus metrics over HTTP (no token; cluster-internal). None: off.
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
-    # --- API ------------------------------------------------------------------------------
+    # --- Recordings (docs/recordings.md) --------------------------------------------------
+    pbx_recording_url: str = "https://pbx.angelfs.co.uk/callrec/"
+    pbx_archive_url: str = "https://afs-pbx-callarchive.angelfs.co.uk/"
+    download_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    download_read_timeout_seconds: float = Field(default=60.0, gt=0)
+    download_timeout_seconds: float = Field(default=300.0, gt=0)  # whole file, per attempt
+    download_attempts: PositiveInt = 3  # per URL, for 5xx / timeouts / resets
+    download_retry_backoff_seconds: float = Field(default=1.0, ge=0)
+    max_recording_bytes: PositiveInt = 200 * 1024 * 1024
+    sox_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # --- Storage of retained audio: R2 (optional) or a local directory --------------------
+    r2_endpoint: str | None = None
+    r2_access_key: SecretStr | None = _env_alias("R2_ACCESS_KEY", "R2_ACCESS_KEY_ID")
+    r2_secret_key: SecretStr | None = _env_alias("R2_SECRET_KEY", "R2_SECRET_ACCESS_KEY")
+    r2_bucket: str = "angel-call-recordings"
+    r2_region: str = "auto"
+    local_storage_path: Path = Path("./storage")
+
+    # --- Speech: Whisper and speakers (docs/transcription.md, docs/speakers.md) -----------
+    whisper_model: str = "bundled:tiny.en"  # production default: openai/whisper-medium (spec)
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
+    whisper_beam_size: int = Field(default=5, ge=1, le=10)
+    whisper_batch_size: int = Field(default=8, ge=0, le=64)  # 0: sequential decoding
+    whisper_vad_filter: bool = True
+    whisper_cpu_threads: int = Field(default=0, ge=0)  # 0: one per CPU core
+    diarization_backend: str = "resemblyzer"  # a name in backends/registry.py
+    pyannote_pipeline_path: Path | None = None  # a local pyannote pipeline directory
+    diarization_max_speakers: int = Field(default=4, ge=1, le=10)
+    diarization_torch_threads: int = Field(default=1, ge=0)  # 0: torch's own setting
+    organisation_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    voice_auto_enrol: bool = True
+    voice_enrol_min_confidence: float = Field(default=0.75, ge=0, le=1)
+    voice_enrol_min_speech_seconds: float = Field(default=8.0, ge=0)
+
+    # --- PII and audio redaction (docs/pii.md) --------------------------------------------
+    pii_policy: Literal["pci", "strict", "clear"] = "pci"
+    pii_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    pii_audio_padding_seconds: float = Field(default=0.5, ge=0, le=5)
+    pii_card_visible_digits: int = Field(default=4, ge=0, le=4)
+    redaction_mode: Literal["tone", "silence"] = "tone"
+    redaction_padding_ms: int = Field(default=250, ge=0, le=5000)
+
+    # --- Analysis model and client configs (docs/analysis.md) -----------------------------
+    analysis_model_base: str = "Qwen/Qwen2.5-Omni-7B"
+    analysis_model_quantization: str = "int8"
+    analysis_mode: AnalysisMode = AnalysisMode.TRANSCRIPT  # production default: audio (spec)
+    analysis_llm_backend: str = "transformers"  # openai when ANALYSIS_LLM_URL is set
+    analysis_llm_url: str | None = None  # OpenAI-compatible server (vLLM, llama-server)
+    analysis_llm_model: str | None = None  # model name sent to the server
+    analysis_llm_api_key: SecretStr | None = None  # bearer token for that server
+    analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
+    analysis_max_new_tokens: PositiveInt = 2048
+    analysis_compact_output: bool | None = None  # None: compact for the bundled small model
+    call_analysis_config_path: Path | None = None
+
+    # --- Chat and summary model (base only) -----------------------------------------------
+    chat_model_base: str = "Qwen/Qwen2.5-Omni-7B"
+    chat_model_quantization: str = "int8"
+    chat_llm_backend: str = "transformers"  # openai when CHAT_LLM_URL is set
+    chat_llm_url: str | None = None
+    chat_llm_model: str | None = None
+    chat_llm_api_key: SecretStr | None = None
+
+    # --- Model files, versions and runtime ------------------------------------------------
+    models_base_path: Path = Path("./models")
+    analysis_model_path: Path = Path("./models/analysis/current")  # follows MODELS_BASE_PATH
+    chat_model_path: Path = Path("./models/chat/current")  # follows MODELS_BASE_PATH
+    whisper_model_path: Path = Path("./models/whisper/current")  # follows MODELS_BASE_PATH
+    model_versions_path: Path = Path("./models/versions")  # follows MODELS_BASE_PATH
+    model_cache_path: Path = Path("./models/cache")  # follows MODELS_BASE_PATH
+    enable_model_hot_reload: bool = False  # production default: true (spec)
+    model_reload_check_interval: PositiveInt = 60
+    llm_timeout_seconds: float = Field(default=300.0, gt=0)  # per request to a server
+    llm_cpu_threads: int = Field(default=0, ge=0)  # 0: torch's default
+
+    # --- API (docs/api.md) ----------------------------------------------------------------
     api_auth_token: SecretStr | None = None
     api_auth_token_next: SecretStr | None = None
     api_host: str = "127.0.0.1"
@@ -184,15 +303,6 @@ class Settings(BaseSettings):
     # model is served (ANALYSIS_LLM_URL), model = also load the in-process model in the API,
     # placeholders = never run a model.
     api_prompt_check: Literal["auto", "model", "placeholders"] = "auto"
-
-    # --- Analysis config ------------------------------------------------------------------
-    call_analysis_config_path: Path | None = None
-
-    # --- PII (docs/pii.md) ----------------------------------------------------------------
-    pii_policy: Literal["pci", "strict", "clear"] = "pci"
-    pii_min_confidence: float = Field(default=0.5, ge=0, le=1)
-    pii_audio_padding_seconds: float = Field(default=0.5, ge=0, le=5)
-    pii_card_visible_digits: int = Field(default=4, ge=0, le=4)
 
     @field_validator(
         "pbx_recording_url", "pbx_archive_url", "r2_endpoint", "analysis_llm_url", "chat_llm_url"

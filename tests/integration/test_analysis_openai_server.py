@@ -236,7 +236,7 @@ def test_audio_mode_sends_the_recording_and_stores_what_was_heard(tmp_path: Path
         "audio_observations"
         in server.requests[0]["response_format"]["json_schema"]["schema"]["required"]
     )
-    row = analysis.to_row()
+    row = analysis.to_json()
     assert row["audio_analysis"]["analysis_mode"] == "audio"
     assert row["audio_analysis"]["audio_observations"]["supporter_tone"] == "happy"
     assert row["audio_analysis"]["handovers"] == [

@@ -72,7 +72,7 @@ def test_every_reply_of_the_real_model_is_schema_valid_and_the_result_valid_or_a
         assert all(1 <= s <= 10 for s in data["performance_scores"].values())
 
     if analysis is not None:
-        row = analysis.to_row()
+        row = analysis.to_json()
         assert {t["name"] for t in row["key_topics"]} <= set(config.topics)
         assert {a["action"] for a in row["agent_actions_performed"]} <= set(config.agent_actions)
         assert set(row["performance_scores"]) == set(config.performance_rubric)

@@ -29,7 +29,7 @@ def test_the_row_round_trips(db: TestDatabase) -> None:
         },
         handovers=[Handover(12.0, "agent_1001", "agent_unknown_1")],
     )
-    row = analysis.to_row()
+    row = analysis.to_json()
     with Session(db.engine) as session, session.begin():
         recording = AiCallRecording(apex_id="1737123456.12345")
         session.add(recording)

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from angel_intelligence.analysis.client_config import ClientConfigResolver, default_config_data
+from angel_intelligence.bootstrap.options import client_config_options
+from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import session_factory
 from angel_intelligence.db.models import AiClientConfig
 from angel_intelligence.domain.analysis import AnalysisMode
@@ -46,7 +48,9 @@ def test_client_over_global_over_file_over_defaults(db: TestDatabase, tmp_path: 
     add(db, "ACME001", "analysis_mode", {"mode": "audio"})
     add(db, "OTHER", "performance_rubric", ["Another client's rubric"])
     settings = db.settings(call_analysis_config_path=file, analysis_mode="transcript")
-    resolver = ClientConfigResolver.from_settings(settings, session_factory(db.engine))
+    resolver = ClientConfigResolver.from_options(
+        client_config_options(settings), ClientConfigRepository(session_factory(db.engine))
+    )
 
     acme = resolver.resolve("ACME001")
     assert acme.topics == ("Client topic", "Second client topic")
@@ -65,7 +69,9 @@ def test_client_over_global_over_file_over_defaults(db: TestDatabase, tmp_path: 
     assert other.analysis_mode is AnalysisMode.TRANSCRIPT  # from ANALYSIS_MODE
     assert other.describe_sources()["analysis_mode"] == "settings"
 
-    without_file = ClientConfigResolver.from_settings(db.settings(), session_factory(db.engine))
+    without_file = ClientConfigResolver.from_options(
+        client_config_options(db.settings()), ClientConfigRepository(session_factory(db.engine))
+    )
     assert without_file.resolve("NEWCLIENT").performance_rubric == tuple(
         default_config_data()["performance_rubric"]
     )
@@ -75,14 +81,14 @@ def test_inactive_rows_are_ignored(db: TestDatabase) -> None:
     add(db, "ACME001", "topics", ["Inactive client topic"], active=False)
     add(db, None, "topics", ["Inactive global topic"], active=False)
     add(db, None, "agent_actions", ["Active global action"])
-    resolver = ClientConfigResolver(session_factory(db.engine))
+    resolver = ClientConfigResolver(ClientConfigRepository(session_factory(db.engine)))
     resolved = resolver.resolve("ACME001")
     assert resolved.topics == tuple(default_config_data()["topics"])
     assert resolved.agent_actions == ("Active global action",)
 
 
 def test_a_saved_config_applies_to_the_next_call(db: TestDatabase) -> None:
-    resolver = ClientConfigResolver(session_factory(db.engine))
+    resolver = ClientConfigResolver(ClientConfigRepository(session_factory(db.engine)))
     assert resolver.resolve("ACME001").topics == tuple(default_config_data()["topics"])
     add(db, "ACME001", "topics", ["New topic"])
     assert resolver.resolve("ACME001").topics == ("New topic",)
@@ -91,7 +97,7 @@ def test_a_saved_config_applies_to_the_next_call(db: TestDatabase) -> None:
 def test_a_row_written_by_hand_with_bad_data_fails_clearly(db: TestDatabase) -> None:
     row_id = add(db, "ACME001", "analysis_mode", {"mode": "video"})
     with pytest.raises(InvalidAnalysisConfigError) as raised:
-        ClientConfigResolver(session_factory(db.engine)).resolve("ACME001")
+        ClientConfigResolver(ClientConfigRepository(session_factory(db.engine))).resolve("ACME001")
     assert f"row {row_id}" in str(raised.value)
     assert raised.value.processing_error.startswith("ANALYSIS_FAILED: ")
 
@@ -102,5 +108,5 @@ def test_a_database_without_the_tables_is_a_database_error(tmp_path: Path) -> No
 
     engine = engine_for_url(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     with pytest.raises(DatabaseError, match="cannot read ai_client_configs: no such table"):
-        ClientConfigResolver(session_factory(engine)).resolve("ACME001")
+        ClientConfigResolver(ClientConfigRepository(session_factory(engine))).resolve("ACME001")
     engine.dispose()

@@ -16,10 +16,9 @@ from angel_intelligence.analysis.client_config import (
     resolve_config,
     validate_config_data,
 )
-from angel_intelligence.db.client_configs import ClientConfigRow
 from angel_intelligence.domain.analysis import AnalysisMode
-from angel_intelligence.errors import InvalidAnalysisConfigError
-from angel_intelligence.settings import ConfigurationError
+from angel_intelligence.domain.client_config import StoredClientConfig
+from angel_intelligence.errors import ConfigurationError, InvalidAnalysisConfigError
 
 GOOD_TEMPLATE = "Config: {config}\n<transcript>\n{transcript}\n</transcript>\nFor {client_name}."
 
@@ -113,8 +112,8 @@ def test_when_config_data_is_invalid_then_the_error_says_why(
 
 def row(
     row_id: int, client_ref: str | None, config_type: str, data: Any, active: bool = True
-) -> ClientConfigRow:
-    return ClientConfigRow(row_id, client_ref, config_type, data, active)
+) -> StoredClientConfig:
+    return StoredClientConfig(row_id, client_ref, config_type, data, active)
 
 
 def test_with_nothing_configured_the_defaults_and_the_mode_setting_apply() -> None:

@@ -13,13 +13,13 @@ from analysis_samples import VALID_REPLY, sample_transcript, small_config
 from angel_intelligence.analysis.analyser import CallAnalyser, merge_speaker_metrics
 from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.schema import COMPACT_LIMITS, OutputLimits, build_output_schema
-from angel_intelligence.backends.llm import build_language_model
 from angel_intelligence.backends.llm.mock import MockLanguageModel
 from angel_intelligence.backends.llm.openai_compatible import (
     OpenAICompatibleLanguageModel,
     chat_completions_url,
 )
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
+from angel_intelligence.bootstrap import build_language_model
 from angel_intelligence.domain.analysis import AnalysisMode, quality_score_for, sentiment_label_for
 from angel_intelligence.settings import Settings
 
@@ -98,8 +98,8 @@ def test_the_schema_has_the_configs_lists_as_enums_and_bounded_sizes() -> None:
 
 def test_mock_mode_analysis_is_deterministic_realistic_and_config_valid() -> None:
     analyser = CallAnalyser(MockLanguageModel())
-    first = analyser.analyse(sample_transcript(), small_config()).to_row()
-    second = analyser.analyse(sample_transcript(), small_config()).to_row()
+    first = analyser.analyse(sample_transcript(), small_config()).to_json()
+    second = analyser.analyse(sample_transcript(), small_config()).to_json()
     first.pop("processing_time_seconds"), second.pop("processing_time_seconds")
     assert first == second
     assert first["summary"].startswith("The supporter enquired about regular giving options")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import time
 from pathlib import Path
 
 import pymysql
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from angel_intelligence import errors
+from angel_intelligence.bootstrap.options import worker_config
 from angel_intelligence.domain.call import CallInput
 from angel_intelligence.domain.job import ClaimedJob, JobOutcome
 from angel_intelligence.pipeline.workspace import (
@@ -19,7 +21,7 @@ from angel_intelligence.pipeline.workspace import (
     worker_temp_dir,
     workspace_name,
 )
-from angel_intelligence.worker import JobContext, LeaseLoss, WorkerConfig, failure_for
+from angel_intelligence.worker import JobContext, LeaseLoss, failure_for
 
 
 def claimed_job(worker_id: str = "pod-a") -> ClaimedJob:
@@ -71,13 +73,14 @@ def test_our_codes_are_known_codes() -> None:
 
 
 def test_the_context_times_stages_and_remembers_the_failing_one(tmp_path: Path) -> None:
-    ticks = iter([0.0, 1.0, 3.5, 4.0, 4.25, 10.0])  # start, fetch, transcribe, elapsed
+    ticks = iter([0.0, 10.0])  # start, elapsed
     ctx = JobContext(claimed_job(), tmp_path, clock=lambda: next(ticks))
     with ctx.stage("fetch"):
-        pass
+        time.sleep(0.05)
     with pytest.raises(RuntimeError), ctx.stage("transcribe"):
         raise RuntimeError("boom")
-    assert ctx.stage_timings == {"fetch": 2.5, "transcribe": 0.25}
+    assert list(ctx.stage_timings) == ["fetch", "transcribe"]
+    assert ctx.stage_timings["fetch"] >= 0.05 > ctx.stage_timings["transcribe"] >= 0
     assert ctx.failed_stage == "transcribe"
     assert ctx.elapsed_s == 10.0
     assert ctx.call.apex_id == ctx.recording.apex_id == "1737123456.12345"
@@ -128,7 +131,7 @@ def test_the_worker_config_comes_from_settings(make_settings) -> None:  # type: 
     settings = make_settings(
         max_concurrent_jobs=4, lease_seconds=90, heartbeat_seconds=20, job_timeout_seconds=600
     )
-    config = WorkerConfig.from_settings(settings)
+    config = worker_config(settings)
     assert (config.worker_id, config.max_concurrent_jobs) == ("test-worker", 4)
     assert (config.lease_s, config.heartbeat_s, config.job_timeout_s) == (90, 20, 600)
     assert config.temp_dir == settings.temp_dir

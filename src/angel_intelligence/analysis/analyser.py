@@ -49,7 +49,6 @@ from angel_intelligence.errors import (
 from angel_intelligence.language.british import to_british_english
 from angel_intelligence.logging import get_logger
 from angel_intelligence.ports import LanguageModel
-from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 # Re-prompts sample instead of decoding greedily: a model that ignores the feedback would
@@ -57,9 +56,19 @@ log = get_logger(__name__)
 RETRY_TEMPERATURE = 0.7
 
 
-def output_limits(settings: Settings, model: LanguageModel) -> OutputLimits:
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """The analysis section: ANALYSIS_MAX_REPROMPTS, ANALYSIS_MAX_NEW_TOKENS,
+    ANALYSIS_COMPACT_OUTPUT (None: compact for the bundled small model)."""
+
+    max_reprompts: int = 3
+    max_new_tokens: int = 2048
+    compact_output: bool | None = None
+
+
+def output_limits(options: AnalysisOptions, model: LanguageModel) -> OutputLimits:
     """The reply's size limits: `ANALYSIS_COMPACT_OUTPUT`, or compact for the bundled model."""
-    compact = settings.analysis_compact_output
+    compact = options.compact_output
     if compact is None:  # automatic: the bundled toy model on a CPU needs short replies
         compact = model.model_version == "bundled"
     return COMPACT_LIMITS if compact else OutputLimits()
@@ -90,15 +99,15 @@ class CallAnalyser:
         self._clock = clock
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, model: LanguageModel, **overrides: Any
+    def from_options(
+        cls, options: AnalysisOptions, model: LanguageModel, **overrides: Any
     ) -> CallAnalyser:
-        options: dict[str, Any] = {
-            "max_reprompts": settings.analysis_max_reprompts,
-            "max_new_tokens": settings.analysis_max_new_tokens,
-            "limits": output_limits(settings, model),
+        given: dict[str, Any] = {
+            "max_reprompts": options.max_reprompts,
+            "max_new_tokens": options.max_new_tokens,
+            "limits": output_limits(options, model),
         }
-        return cls(model, **(options | overrides))
+        return cls(model, **(given | overrides))
 
     @property
     def model(self) -> LanguageModel:

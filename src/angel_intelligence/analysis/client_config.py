@@ -27,14 +27,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
 from angel_intelligence import prompts
-from angel_intelligence.db.client_configs import ClientConfigRow, active_config_rows
 from angel_intelligence.domain.analysis import AnalysisMode
-from angel_intelligence.errors import DatabaseError, InvalidAnalysisConfigError
-from angel_intelligence.settings import ConfigurationError, Settings
+from angel_intelligence.domain.client_config import StoredClientConfig
+from angel_intelligence.errors import ConfigurationError, InvalidAnalysisConfigError
+from angel_intelligence.ports import ClientConfigStore
 
 LIST_TYPES: tuple[str, ...] = ("topics", "agent_actions", "performance_rubric")
 CONFIG_TYPES: tuple[str, ...] = (*LIST_TYPES, "prompt", "analysis_mode")
@@ -290,7 +287,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 def resolve_config(
     client_ref: str | None,
-    rows: Sequence[ClientConfigRow],
+    rows: Sequence[StoredClientConfig],
     *,
     file_config: Mapping[str, Any] | None = None,
     default_mode: AnalysisMode = AnalysisMode.TRANSCRIPT,
@@ -337,15 +334,15 @@ def resolve_config(
 
 
 def _row(
-    rows: Sequence[ClientConfigRow], client_ref: str | None, config_type: str
-) -> ClientConfigRow | None:
+    rows: Sequence[StoredClientConfig], client_ref: str | None, config_type: str
+) -> StoredClientConfig | None:
     for row in rows:
         if row.is_active and row.client_ref == client_ref and row.config_type == config_type:
             return row
     return None
 
 
-def _row_value(row: ClientConfigRow) -> Any:
+def _row_value(row: StoredClientConfig) -> Any:
     try:
         return _parsed(row.config_type, row.config_data)
     except InvalidConfigError as error:
@@ -353,6 +350,14 @@ def _row_value(row: ClientConfigRow) -> Any:
         raise InvalidAnalysisConfigError(
             f"ai_client_configs row {row.id} ({scope}, {row.config_type}) is invalid: {error}"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfigOptions:
+    """The analysis section's CALL_ANALYSIS_CONFIG_PATH and ANALYSIS_MODE."""
+
+    file_path: Path | None = None
+    default_mode: AnalysisMode = AnalysisMode.TRANSCRIPT
 
 
 class ClientConfigResolver:
@@ -364,24 +369,25 @@ class ClientConfigResolver:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session] | None,
+        store: ClientConfigStore | None,
         *,
         file_config: Mapping[str, Any] | None = None,
         default_mode: AnalysisMode = AnalysisMode.TRANSCRIPT,
     ) -> None:
-        self._sessions = sessions
+        self._store = store
         self._file_config = file_config
         self._default_mode = default_mode
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, sessions: sessionmaker[Session] | None
+    def from_options(
+        cls, options: ClientConfigOptions, store: ClientConfigStore | None
     ) -> ClientConfigResolver:
-        path = settings.call_analysis_config_path
+        """A resolver on `store` (None: only the file and the defaults) and the config file."""
+        path = options.file_path
         return cls(
-            sessions,
+            store,
             file_config=load_config_file(path) if path is not None else None,
-            default_mode=settings.analysis_mode,
+            default_mode=options.default_mode,
         )
 
     def resolve(
@@ -389,14 +395,7 @@ class ClientConfigResolver:
     ) -> ResolvedConfig:
         """The config for `client_ref`'s next call; rows of `ignore_types` are passed over
         (the API's prompt check replaces the prompt, so a broken stored one must not stop it)."""
-        rows: list[ClientConfigRow] = []
-        if self._sessions is not None:
-            try:
-                with self._sessions() as session:
-                    rows = active_config_rows(session, client_ref)
-            except SQLAlchemyError as error:
-                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-                raise DatabaseError(f"cannot read ai_client_configs: {reason}") from error
+        rows = self._store.active(client_ref) if self._store is not None else []
         rows = [row for row in rows if row.config_type not in ignore_types]
         return resolve_config(
             client_ref, rows, file_config=self._file_config, default_mode=self._default_mode

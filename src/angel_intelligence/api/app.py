@@ -6,14 +6,14 @@ the OpenAPI documentation). See docs/api.md.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from angel_intelligence import __version__
 from angel_intelligence.api.auth import BearerAuthMiddleware
-from angel_intelligence.api.deps import ApiServices
 from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
 from angel_intelligence.api.metrics import ApiMetrics, queue_collector
 from angel_intelligence.api.middleware import BodyLimitMiddleware, RequestObserverMiddleware
@@ -24,25 +24,35 @@ from angel_intelligence.api.routes import (
     processing,
     training_data,
 )
-from angel_intelligence.settings import Settings
+from angel_intelligence.services.api_services import ApiServices
 
 PROBES = ("/livez", "/readyz")
 DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 
 
-def create_app(settings: Settings, services: ApiServices | None = None) -> FastAPI:
-    """The API. `services` is built from `settings` at start-up unless given (tests)."""
+@dataclass(frozen=True, slots=True)
+class ApiOptions:
+    """The API section: who may call it and how much they may send."""
+
+    tokens: tuple[bytes, ...]
+    """API_AUTH_TOKEN and API_AUTH_TOKEN_NEXT (rotation), as bytes."""
+    max_body_bytes: int = 1024 * 1024
+    docs: bool = False
+    """Serve /docs and /openapi.json without a token (development only)."""
+
+
+def create_app(options: ApiOptions, services: ApiServices | Callable[[], ApiServices]) -> FastAPI:
+    """The API on `services`, or on what the factory builds at start-up (`angel api` passes
+    `bootstrap.build_api_services`, so a server process builds them in its own event loop)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if services is None:
-            from angel_intelligence.bootstrap import build_api_services
-
-            app.state.services = build_api_services(settings)
+        if not isinstance(services, ApiServices):
+            app.state.services = services()
         yield
-        app.state.services.engine.dispose()
+        app.state.services.close()
 
-    docs = not settings.is_production
+    docs = options.docs
     app = FastAPI(
         title="Angel Intelligence",
         version=__version__,
@@ -56,7 +66,7 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
             422: {"model": ErrorResponse, "description": "Invalid request"},
         },
     )
-    if services is not None:
+    if isinstance(services, ApiServices):
         app.state.services = services
     app.state.metrics = ApiMetrics()
     app.state.metrics.add_collector(queue_collector(lambda: app.state.services.queue.statistics()))
@@ -71,14 +81,9 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     for router in routers:
         app.include_router(router)
 
-    tokens = [
-        t.get_secret_value().encode()
-        for t in (settings.api_auth_token, settings.api_auth_token_next)
-        if t
-    ]
     allowlist = PROBES + (DOCS if docs else ())
     # Added innermost first: the access log sees every request, auth runs before the body limit.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(BearerAuthMiddleware, tokens=tokens, allowlist=allowlist)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
+    app.add_middleware(BearerAuthMiddleware, tokens=options.tokens, allowlist=allowlist)
     app.add_middleware(RequestObserverMiddleware, metrics=app.state.metrics)
     return app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
+from angel_intelligence import bootstrap
+from angel_intelligence.cli.common import database_or_exit, settings_or_exit
 
 
 def api(
@@ -14,12 +15,10 @@ def api(
     """Serve the HTTP API (bearer token on every route but /livez and /readyz)."""
     import uvicorn
 
-    from angel_intelligence.api.app import create_app
-
     settings = settings_or_exit()
-    engine_or_exit(settings).dispose()  # fail fast with one line when the database is unreachable
+    database_or_exit(settings).close()  # fail fast with one line when the database is unreachable
     uvicorn.run(
-        create_app(settings),
+        bootstrap.build_api_app(settings),
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_config=None,  # our structlog set-up formats uvicorn's lines too

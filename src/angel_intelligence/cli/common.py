@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: settings, engine, and one-line errors."""
+"""Helpers shared by the command modules: settings, the database, and one-line errors."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import sys
 from typing import NoReturn
 
 import typer
-from sqlalchemy import Engine
 
-from angel_intelligence.db.engine import DatabaseUnavailableError, build_engine, check_database
-from angel_intelligence.errors import AngelError
+from angel_intelligence import bootstrap
+from angel_intelligence.bootstrap.options import logging_options
+from angel_intelligence.errors import AngelError, ConfigurationError, DatabaseUnavailableError
 from angel_intelligence.logging import configure_logging
-from angel_intelligence.settings import ConfigurationError, Settings, load_settings
+from angel_intelligence.services.database import DatabaseAdmin
+from angel_intelligence.settings import Settings, load_settings
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ConfigurationError,
@@ -36,15 +37,15 @@ def settings_or_exit() -> Settings:
         settings = load_settings()
     except ConfigurationError as error:
         fail(error)
-    configure_logging(settings)
+    configure_logging(logging_options(settings))
     return settings
 
 
-def engine_or_exit(settings: Settings) -> Engine:
-    """An engine on a reachable, recent-enough database, or exit with one line."""
-    engine = build_engine(settings)
+def database_or_exit(settings: Settings) -> DatabaseAdmin:
+    """The configured database, reachable and recent enough, or exit with one line."""
+    admin = bootstrap.build_database_admin(settings)
     try:
-        check_database(engine)
+        admin.check_reachable()
     except DatabaseUnavailableError as error:
         fail(error)
-    return engine
+    return admin

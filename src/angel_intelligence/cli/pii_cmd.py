@@ -17,9 +17,8 @@ from typing import Any
 
 import typer
 
+from angel_intelligence import bootstrap
 from angel_intelligence.cli.common import settings_or_exit
-from angel_intelligence.domain.pii import PiiSpan
-from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_text
 
 app = typer.Typer(help="Detect and redact UK PII.", no_args_is_help=True)
 
@@ -31,11 +30,7 @@ def scan(
     ),
 ) -> None:
     """Read JSON lines {"text": ...} on stdin; write the PII spans and redacted text."""
-    settings = settings_or_exit()
-    policy = PiiPolicy.from_settings(settings)
-    detector = PiiDetector(
-        min_confidence=policy.min_confidence if min_confidence is None else min_confidence
-    )
+    scanner = bootstrap.build_pii_scanner(settings_or_exit(), min_confidence=min_confidence)
     skipped = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -46,15 +41,8 @@ def scan(
             skipped += 1
             typer.echo(f"angel: line {number}: {error}; skipped", err=True)
             continue
-        text: str = item["text"]
-        spans = detector.detect(text)
         passed = {k: v for k, v in item.items() if k not in ("text", "spans", "redacted_text")}
-        result = {
-            **passed,
-            "text": text,
-            "spans": [_span_json(span, policy) for span in spans],
-            "redacted_text": redact_text(text, spans),
-        }
+        result = {**passed, **scanner.scan(item["text"])}
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     if skipped:
@@ -69,15 +57,3 @@ def _parse(line: str) -> dict[str, Any]:
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         raise ValueError('expected a JSON object with a string "text"')
     return item
-
-
-def _span_json(span: PiiSpan, policy: PiiPolicy) -> dict[str, Any]:
-    value = policy.mask(span) if policy.masks_in_storage(span.type) else span.value
-    return {
-        "type": span.type.value,
-        "start_char": span.start_char,
-        "end_char": span.end_char,
-        "value": value,
-        "redacted": span.redacted,
-        "confidence": span.confidence,
-    }

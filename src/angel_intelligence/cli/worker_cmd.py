@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import Engine
 
 from angel_intelligence import bootstrap
-from angel_intelligence.cli.common import engine_or_exit, settings_or_exit
+from angel_intelligence.cli.common import database_or_exit, settings_or_exit
 from angel_intelligence.logging import get_logger
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, JobResult
@@ -32,7 +32,7 @@ def worker(
 ) -> None:
     """Poll the queue and process calls until SIGTERM/SIGINT (exit 0 after a clean stop)."""
     settings = settings_or_exit()
-    engine = engine_or_exit(settings)
+    engine = database_or_exit(settings).engine
     raise typer.Exit(run_worker(settings, engine, bootstrap.build_call_pipeline, once=once))
 
 
@@ -44,7 +44,7 @@ def process(
 ) -> None:
     """Process one call now, in the foreground."""
     settings = settings_or_exit()
-    engine = engine_or_exit(settings)
+    engine = database_or_exit(settings).engine
     code = run_process(
         settings, engine, bootstrap.build_call_pipeline, apex_id=apex_id, force=force
     )

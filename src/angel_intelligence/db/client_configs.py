@@ -8,46 +8,23 @@ the global rows (`client_ref` NULL) to fall back on. Which row wins per type is 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.db.models import AiClientConfig
+from angel_intelligence.domain.client_config import ClientConfigFilter, StoredClientConfig
+from angel_intelligence.errors import DatabaseError
 
 
 class ClientConfigExistsError(Exception):
     """A config of this type already exists for this client (or globally)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClientConfigRow:
-    """One `ai_client_configs` row, detached from the session."""
-
-    id: int
-    client_ref: str | None
-    config_type: str
-    config_data: Any
-    is_active: bool = True
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ClientConfigFilter:
-    """`GET /api/config` filters. `global_only`: the rows with `client_ref` NULL."""
-
-    client_ref: str | None = None
-    global_only: bool = False
-    config_type: str | None = None
-    is_active: bool | None = None
-
-
-def _detached(row: AiClientConfig) -> ClientConfigRow:
-    return ClientConfigRow(
+def _detached(row: AiClientConfig) -> StoredClientConfig:
+    return StoredClientConfig(
         id=row.id,
         client_ref=row.client_ref,
         config_type=row.config_type,
@@ -59,7 +36,7 @@ def _detached(row: AiClientConfig) -> ClientConfigRow:
     )
 
 
-def active_config_rows(session: Session, client_ref: str | None) -> list[ClientConfigRow]:
+def active_config_rows(session: Session, client_ref: str | None) -> list[StoredClientConfig]:
     """The active rows for `client_ref` and the active global rows, client rows first."""
     scope: ColumnElement[bool] = AiClientConfig.client_ref.is_(None)
     if client_ref is not None:
@@ -95,14 +72,14 @@ def list_configs(
     *,
     after_id: int = 0,
     limit: int,
-) -> list[ClientConfigRow]:
+) -> list[StoredClientConfig]:
     """One page of matching rows with id > `after_id`, in id order."""
     query = _filtered(filters).where(AiClientConfig.id > after_id).order_by(AiClientConfig.id)
     with sessions() as session:
         return [_detached(row) for row in session.scalars(query.limit(limit))]
 
 
-def get_config(sessions: sessionmaker[Session], config_id: int) -> ClientConfigRow | None:
+def get_config(sessions: sessionmaker[Session], config_id: int) -> StoredClientConfig | None:
     with sessions() as session:
         row = session.get(AiClientConfig, config_id)
         return _detached(row) if row is not None else None
@@ -115,7 +92,7 @@ def create_config(
     config_type: str,
     config_data: Any,
     is_active: bool = True,
-) -> ClientConfigRow:
+) -> StoredClientConfig:
     """Insert a row; raise ClientConfigExistsError if (client_ref, config_type) is taken.
 
     The unique keys decide, not a prior SELECT, so two concurrent creates cannot both succeed;
@@ -150,7 +127,7 @@ def update_config(
     *,
     config_data: Any = _UNCHANGED,
     is_active: bool | None = None,
-) -> ClientConfigRow | None:
+) -> StoredClientConfig | None:
     """Change a row's `config_data` and/or `is_active`; None if there is no such row."""
     with sessions.begin() as session:
         row = session.get(AiClientConfig, config_id, with_for_update=True)
@@ -166,7 +143,7 @@ def update_config(
         return _detached(row)
 
 
-def delete_config(sessions: sessionmaker[Session], config_id: int) -> ClientConfigRow | None:
+def delete_config(sessions: sessionmaker[Session], config_id: int) -> StoredClientConfig | None:
     """Delete a row and return what it was; None if there is no such row."""
     with sessions.begin() as session:
         row = session.get(AiClientConfig, config_id, with_for_update=True)
@@ -175,3 +152,19 @@ def delete_config(sessions: sessionmaker[Session], config_id: int) -> ClientConf
         deleted = _detached(row)
         session.delete(row)
         return deleted
+
+
+class ClientConfigRepository:
+    """`ports.ClientConfigStore` on the database: the rows a call's config is resolved from."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def active(self, client_ref: str | None) -> list[StoredClientConfig]:
+        """The active rows for `client_ref` and the global ones; DATABASE_ERROR if unreadable."""
+        try:
+            with self._sessions() as session:
+                return active_config_rows(session, client_ref)
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise DatabaseError(f"cannot read ai_client_configs: {reason}") from error

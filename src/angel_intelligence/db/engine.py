@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,25 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.settings import Settings
+from angel_intelligence.errors import DatabaseUnavailableError
 
 LOCK_WAIT_TIMEOUT_S = 5
 MIN_MYSQL = (8, 0, 1)
 MIN_MARIADB = (10, 6, 0)
 
 
-class DatabaseUnavailableError(Exception):
-    """The database cannot be reached or is too old; the message says how to fix it."""
+@dataclass(frozen=True, slots=True)
+class DatabaseOptions:
+    """The database section (AI_DB_*): where it is and how many connections to pool."""
+
+    url: str = field(repr=False)  # holds the password; `masked_url` is the one to show
+    masked_url: str = ""
+    pool_size: int = 5
 
 
-def build_engine(settings: Settings) -> Engine:
+def build_engine(options: DatabaseOptions) -> Engine:
     """The engine for the configured database, with Angel's session settings."""
-    return engine_for_url(settings.database_url(), pool_size=settings.ai_db_pool_size)
+    return engine_for_url(options.url, pool_size=options.pool_size)
 
 
 def engine_for_url(url: str, *, pool_size: int = 5) -> Engine:

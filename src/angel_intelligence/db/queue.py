@@ -20,6 +20,7 @@ import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, case, func, literal, null, select, update
@@ -93,6 +94,16 @@ def _error_text(error: AngelError) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class QueueOptions:
+    """The queue section's numbers a `JobQueue` claims and retries by."""
+
+    worker_id: str
+    lease_s: int
+    max_retries: int
+    retry_delay_s: int
+
+
 class JobQueue:
     """The queue operations of one worker (or of the API, which only requests and counts).
 
@@ -122,6 +133,16 @@ class JobQueue:
         self._counts_lock = threading.Lock()
         self.transient_retries: Counter[int] = Counter()
         """Transactions re-run, by MySQL error number (for monitoring and the benchmark)."""
+
+    @classmethod
+    def from_options(cls, engine: Engine, options: QueueOptions) -> JobQueue:
+        return cls(
+            engine,
+            worker_id=options.worker_id,
+            lease_s=options.lease_s,
+            max_retries=options.max_retries,
+            retry_delay_s=options.retry_delay_s,
+        )
 
     # --- Claiming -------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""A call's results: one transcription row and one analysis row per recording.
+"""A call's results as rows: the only place a `CallResult` becomes column values.
 
-Called inside the queue's fenced completion transaction (`JobOutcome.write`). A re-run updates
-the rows in place rather than deleting and inserting them: `ai_call_annotations` hangs off the
-analysis row with ON DELETE CASCADE, so a delete would throw away people's corrections.
+One transcription row and one analysis row per recording, plus the recording's own columns
+and the agents' fingerprint updates, written inside the queue's fenced completion transaction
+(`JobOutcome.write`). A re-run updates the rows in place rather than deleting and inserting
+them: `ai_call_annotations` hangs off the analysis row with ON DELETE CASCADE, so a delete
+would throw away people's corrections.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from angel_intelligence.db.fingerprints import apply_enrolments, load_fingerprints
 from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording, AiCallTranscription
+from angel_intelligence.domain.analysis import CallAnalysis
+from angel_intelligence.domain.job import JobOutcome
+from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.speakers import VoiceFingerprint
 
 Row = TypeVar("Row", AiCallTranscription, AiCallAnalysis)
 
@@ -47,6 +54,72 @@ def save_transcription(
 def save_analysis(session: Session, recording_id: int, values: Mapping[str, Any]) -> AiCallAnalysis:
     """Insert or update the recording's `ai_call_analysis` row (its annotations are kept)."""
     return _upsert(session, AiCallAnalysis, recording_id, values)
+
+
+def transcription_columns(result: CallResult) -> dict[str, Any]:
+    """`ai_call_transcriptions`: the stored (card-safe) transcript, the redacted copies, the
+    findings, and the speech stages' facts."""
+    transcript, redaction = result.speech.transcript, result.redaction
+    return {
+        "full_transcript": redaction.full_transcript,
+        "segments": redaction.segments,
+        "redacted_transcript": redaction.redacted_transcript,
+        "redacted_segments": redaction.redacted_segments,
+        "pii_detected": redaction.pii_detected,
+        "language_detected": transcript.language,
+        "confidence_score": transcript.confidence_score,
+        "model_used": transcript.model,
+        "processing_time_seconds": round(result.speech.processing_time_s),
+    }
+
+
+def analysis_columns(analysis: CallAnalysis) -> dict[str, Any]:
+    """`ai_call_analysis`: the analysis in the spec's JSON shapes (without ids and times)."""
+    return analysis.to_json()
+
+
+def recording_columns(result: CallResult) -> dict[str, Any]:
+    """The `ai_call_recordings` columns a completed call sets."""
+    audio = result.audio
+    columns: dict[str, Any] = {
+        "duration_seconds": round(audio.duration_s),
+        # The spec's "Frontend Integration Points" set file_format = 'wav': the size is the
+        # WAV's too, so the two describe the same (converted, and if retained, stored) file.
+        "file_size_bytes": result.wav_size_bytes,
+        "file_format": "wav",
+    }
+    if result.retained is not None:
+        columns |= {"r2_bucket": result.retained.bucket, "r2_path": result.retained.key}
+    return columns
+
+
+def completion(result: CallResult) -> JobOutcome:
+    """The fenced write for `result`: both result rows, the fingerprint updates, and the
+    recording's columns, committed with the `completed` status or not at all."""
+    transcription = transcription_columns(result)
+    analysis = analysis_columns(result.analysis)
+    enrolments = result.speech.labelling.enrolments
+
+    def write(session: Session, recording_id: int) -> None:
+        save_transcription(session, recording_id, transcription)
+        save_analysis(session, recording_id, analysis)
+        apply_enrolments(session, enrolments)
+
+    return JobOutcome(recording_updates=recording_columns(result), write=write)
+
+
+class CallResultRepository:
+    """`ports.CallResultStore` on the database."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def fingerprints(self) -> list[VoiceFingerprint]:
+        with self._sessions() as session:
+            return load_fingerprints(session)
+
+    def completion(self, result: CallResult) -> JobOutcome:
+        return completion(result)
 
 
 @dataclass(frozen=True, slots=True)

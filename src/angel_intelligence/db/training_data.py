@@ -10,16 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.db.models import AiCallAnalysis, AiCallAnnotation, AiCallTranscription
-
-
-@dataclass(frozen=True)
-class TrainingDataFilter:
-    """`GET /api/training-data` filters; dates are inclusive calendar days (UTC)."""
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-    annotation_type: str | None = None
-    user_id: int | None = None
+from angel_intelligence.domain.training import TrainingDataFilter
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A call's analysis: what the analysis stage produces and `ai_call_analysis` stores.
 
-`CallAnalysis.to_row()` gives the column values in the spec's JSON shapes ("Key Topics JSON
+`CallAnalysis.to_json()` gives the analysis in the spec's JSON shapes ("Key Topics JSON
 Structure" and the others). Values that can be computed are computed here, never asked of the
 language model: `quality_score` from `performance_scores`, `sentiment_label` from
 `sentiment_score` (bands below).
@@ -167,8 +167,9 @@ class CallAnalysis:
     def quality_score(self) -> float | None:
         return quality_score_for(self.performance_scores)
 
-    def to_row(self) -> dict[str, Any]:
-        """The `ai_call_analysis` column values (without ids and timestamps)."""
+    def to_json(self) -> dict[str, Any]:
+        """The analysis in the spec's shapes (what `angel analyse` prints; `db/results.py`
+        stores it in `ai_call_analysis`)."""
         return {
             "summary": self.summary,
             "sentiment_score": _r(self.sentiment_score),

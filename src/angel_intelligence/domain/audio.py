@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +31,10 @@ class TimeInterval:
 
     start_s: float
     end_s: float
+
+
+class RetainedAudio(NamedTuple):
+    """Where the redacted audio went: the values for ``r2_bucket`` and ``r2_path``."""
+
+    bucket: str
+    key: str

@@ -119,6 +119,11 @@ class Transcript:
                 lines.append(text)
         return "\n".join(lines)
 
+    @property
+    def confidence_score(self) -> float:
+        """`confidence_score`: the mean word confidence, clamped to 0-1, four decimals."""
+        return round(min(max(self.confidence, 0.0), 1.0), 4)
+
     def timed_text(self) -> str:
         """Speaker-labelled lines with start times, the form the analysis model reads."""
         return "\n".join(

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from angel_intelligence.domain.pii import PiiSpan, PiiType
-
-if TYPE_CHECKING:
-    from angel_intelligence.settings import Settings
 
 CARD_MASK_GROUPS = 3  # "**** **** **** 1111": a fixed shape, so not even the length shows
 GENERIC_MASK = "********"
@@ -45,15 +41,6 @@ class PiiPolicy:
             raise ValueError("card_visible_digits must be 0 to 4 (PCI DSS: last four at most)")
         if self.audio_padding_s < 0:
             raise ValueError("audio_padding_s must not be negative")
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PiiPolicy:
-        return cls(
-            storage=PiiStorage(settings.pii_policy),
-            min_confidence=settings.pii_min_confidence,
-            audio_padding_s=settings.pii_audio_padding_seconds,
-            card_visible_digits=settings.pii_card_visible_digits,
-        )
 
     def masks_in_storage(self, kind: PiiType) -> bool:
         """Whether a finding of this type is replaced in `full_transcript` and `segments`."""

@@ -13,25 +13,31 @@ A call with no PII still goes through `redact_audio` (with no intervals) before 
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
-from angel_intelligence.backends.storage.keys import RETAINED_CONTENT_TYPE, retention_key
+from angel_intelligence.domain.audio import RetainedAudio
+from angel_intelligence.domain.call import resolve_call_date, validate_apex_id
 from angel_intelligence.logging import get_logger
 from angel_intelligence.pipeline.redact_audio import RedactedWav, is_redacted
 from angel_intelligence.ports import ObjectStorage
 
 log = get_logger(__name__)
 
+RETAINED_CONTENT_TYPE = "audio/wav"
+RETAINED_SUFFIX = ".wav"
+
+
+def retention_key(apex_id: str, call_date: dt.date | None) -> str:
+    """``recordings/YYYY/MM/DD/{apex_id}.wav``, dated by `call_date` (or the apex id's date).
+
+    The apex id is validated first, so a key can never climb out of ``recordings/``.
+    """
+    validate_apex_id(apex_id)
+    day = resolve_call_date(apex_id, call_date)
+    return f"recordings/{day:%Y/%m/%d}/{apex_id}{RETAINED_SUFFIX}"
+
 
 class UnredactedAudioError(ValueError):
     """Refused to retain a file that `redact_audio` did not write."""
-
-
-class RetainedAudio(NamedTuple):
-    """Where the redacted audio went: the values for ``r2_bucket`` and ``r2_path``."""
-
-    bucket: str
-    key: str
 
 
 def retain_redacted_audio(

@@ -14,7 +14,7 @@ boundary wobble and joins them. Each Whisper segment is then cut wherever the sp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.speakers import (
     Diarization,
@@ -25,13 +25,13 @@ from angel_intelligence.domain.speakers import (
     SpeakerTurn,
     VoiceFingerprint,
 )
+from angel_intelligence.domain.speech import SpeakerLabelling
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pipeline.speaker_roles import (
     SpeakerEvidence,
     cosine,
     identify_speakers,
 )
-from angel_intelligence.settings import Settings
 
 NO_SPEAKER = "S0"  # the label of every word when diarization found no turns
 SAME_VOICE_SIMILARITY = 0.85  # two "speakers" this alike may be one voice split in two
@@ -45,40 +45,6 @@ class SpeakerOptions:
     auto_enrol: bool = True
     enrol_min_confidence: float = 0.75
     enrol_min_speech_s: float = 8.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SpeakerOptions:
-        return cls(
-            organisation_names=tuple(settings.organisation_names),
-            auto_enrol=settings.voice_auto_enrol,
-            enrol_min_confidence=settings.voice_enrol_min_confidence,
-            enrol_min_speech_s=settings.voice_enrol_min_speech_seconds,
-        )
-
-
-@dataclass(frozen=True)
-class SpeakerLabelling:
-    """The stage's output."""
-
-    transcript: Transcript
-    identities: tuple[SpeakerIdentity, ...]
-    handovers: tuple[Handover, ...]
-    enrolments: tuple[FingerprintSample, ...] = ()
-    enrolment_notes: tuple[str, ...] = field(default_factory=tuple)  # why nothing was enrolled
-
-    def identity(self, speaker_id: str) -> SpeakerIdentity | None:
-        return next((i for i in self.identities if i.speaker_id == speaker_id), None)
-
-    @property
-    def agents(self) -> tuple[SpeakerIdentity, ...]:
-        return tuple(i for i in self.identities if i.role.is_agent)
-
-    def handovers_json(self) -> list[dict[str, object]]:
-        """For the analysis (`audio_analysis.handovers`): time and who to whom."""
-        return [
-            {"time_s": round(h.time_s, 3), "from": h.from_speaker_id, "to": h.to_speaker_id}
-            for h in self.handovers
-        ]
 
 
 def label_speakers(

@@ -1,73 +1,106 @@
 """Processing one call: the pipeline the worker runs, in the spec's order.
 
-    config → fetch → convert → transcribe → diarize → identify speakers → detect PII, redact
+    config → fetch → convert → transcribe → diarize → identify speakers → redact
     → analyse → redact audio → retain → (persist, under the claim fence)
 
-`CallProcessor.run` reads like that list. It writes nothing itself: it returns a `JobOutcome`
-whose `write` the queue calls inside the fenced completion transaction, so results, fingerprint
-updates and the `completed` status are committed together or not at all, and a failure at any
-stage leaves no partial rows. Every file lives in the job's workspace, which the worker deletes
-on every path.
-
-Models are shared by the jobs of one worker (they load once per process). Each model stage runs
-under that model's lock, so with MAX_CONCURRENT_JOBS > 1 one job's download, conversion or upload
-overlaps another job's inference, and two jobs never run the same model at once (on a GPU this
-keeps one copy of each model in memory and one inference per model in flight; docs/pipeline.md).
+`CallProcessor.process` reads like that list: one line per stage, each a `Stage` with a typed
+input and output, run by one `StageRunner` (lease check, model lock, timing, progress: see
+`services/runner.py`). It returns a typed `CallResult` and writes nothing; `run` hands it to
+the result store, whose `completion` is the write the queue performs inside its fenced
+completion transaction, so results, fingerprint updates and the `completed` status are
+committed together or not at all, and a failure at any stage leaves no partial rows. Every file
+lives in the job's workspace, which the worker deletes on every path.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session, sessionmaker
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.client_config import ClientConfigResolver
-from angel_intelligence.db.fingerprints import apply_enrolments, load_fingerprints
-from angel_intelligence.db.results import save_analysis, save_transcription
+from angel_intelligence.analysis.client_config import ClientConfigResolver, ResolvedConfig
 from angel_intelligence.domain.analysis import AnalysisMode, CallAnalysis
-from angel_intelligence.domain.audio import AudioFile
+from angel_intelligence.domain.audio import AudioFile, RetainedAudio, TimeInterval
 from angel_intelligence.domain.call import resolve_call_date
 from angel_intelligence.domain.job import JobOutcome
 from angel_intelligence.domain.pii import PiiRedaction
+from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.speech import SpeechResult
+from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.pii import PiiDetector, redact_transcript
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pipeline.convert import convert_recording
-from angel_intelligence.pipeline.redact_audio import redact_audio
-from angel_intelligence.pipeline.retain import RetainedAudio, retain_redacted_audio
+from angel_intelligence.pipeline.redact_audio import RedactedWav, RedactionMode, redact_audio
+from angel_intelligence.pipeline.retain import retain_redacted_audio
 from angel_intelligence.pipeline.speakers import SpeakerOptions
-from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
-from angel_intelligence.ports import Diarizer, ObjectStorage, RecordingSource, Transcriber
-from angel_intelligence.settings import Settings
-from angel_intelligence.worker.context import JobContext
+from angel_intelligence.ports import (
+    CallResultStore,
+    Diarizer,
+    ObjectStorage,
+    RecordingSource,
+    Transcriber,
+)
+from angel_intelligence.services.runner import (
+    JobControl,
+    ModelLocks,
+    Stage,
+    StageListener,
+    StageRunner,
+)
+from angel_intelligence.services.speech import SpeechStages
 
-StageListener = Callable[[str, str], None]
-"""Told `(stage, "started" | "finished" | "failed")`: the demo's progress display."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProcessingOptions:
-    """The settings the pipeline's stages read (built once from `Settings`)."""
+    """What the stages read besides their backends: the recordings section's SOX_TIMEOUT, the
+    PII section (policy, audio redaction) and the speech section's speaker options."""
 
-    sox_timeout_s: float
-    redaction_mode: str
-    redaction_padding_s: float
-    speaker: SpeakerOptions
-    pii_policy: PiiPolicy
+    sox_timeout_s: float = 120.0
+    redaction_mode: RedactionMode = "tone"
+    redaction_padding_s: float = 0.25
+    speaker: SpeakerOptions = field(default_factory=SpeakerOptions)
+    pii_policy: PiiPolicy = field(default_factory=PiiPolicy)
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ProcessingOptions:
-        return cls(
-            sox_timeout_s=settings.sox_timeout_seconds,
-            redaction_mode=settings.redaction_mode,
-            redaction_padding_s=settings.redaction_padding_ms / 1000,
-            speaker=SpeakerOptions.from_settings(settings),
-            pii_policy=PiiPolicy.from_settings(settings),
-        )
+
+# --- Stage inputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    apex_id: str
+    call_date: dt.date | None
+    dest_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    recording: Path
+    dest_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRequest:
+    transcript: Transcript
+    """The redacted, speaker-labelled transcript: the model never reads PII."""
+    config: ResolvedConfig
+    audio: AudioFile
+    speech: SpeechResult
+
+
+@dataclass(frozen=True, slots=True)
+class AudioRedaction:
+    audio: AudioFile
+    intervals: Sequence[TimeInterval]
+    dest: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    redacted: RedactedWav
+    apex_id: str
+    call_date: dt.date
 
 
 class CallProcessor:
@@ -83,140 +116,79 @@ class CallProcessor:
         analyser: CallAnalyser,
         configs: ClientConfigResolver,
         storage: ObjectStorage,
-        sessions: sessionmaker[Session],
+        results: CallResultStore,
         options: ProcessingOptions,
         listener: StageListener | None = None,
     ) -> None:
-        self.recordings = recordings
-        self.transcriber = transcriber
-        self.diarizer = diarizer
-        self.detector = detector
-        self.analyser = analyser
-        self.configs = configs
-        self.storage = storage
-        self.sessions = sessions
-        self.options = options
+        self.results = results
         self.listener = listener
-        self._model_locks = {name: threading.Lock() for name in ("whisper", "voices", "llm")}
+        self._locks = ModelLocks()
+        self.speech = SpeechStages.build(transcriber, diarizer, options.speaker)
 
-    def run(self, ctx: JobContext) -> JobOutcome:
-        """Process `ctx.call` in `ctx.workdir`; raises an `AngelError` when a stage fails."""
-        call = ctx.call
-        stage = self._stage_hook(ctx)
-        with stage("config"):
-            config = self.configs.resolve(call.client_ref)
-        with stage("fetch"):
-            recording = self.recordings.fetch(call.apex_id, call.call_date, ctx.workdir)
-        with stage("convert"):
-            audio = convert_recording(recording, ctx.workdir, timeout_s=self.options.sox_timeout_s)
-        speech = self._speech(audio, call.halo_id, call.agent_name, stage)
-        with stage("redact"):
-            redaction = redact_transcript(speech.transcript, self.detector, self.options.pii_policy)
-        with stage("analyse"), self._model_locks["llm"]:
-            analysis = self.analyser.analyse(
-                redaction.redacted,
-                config,
-                audio_path=audio.path if config.analysis_mode is AnalysisMode.AUDIO else None,
-                speaker_metrics=speech.speaker_metrics,
-                handovers=speech.labelling.handovers,
+        def analyse(given: AnalysisRequest) -> CallAnalysis:
+            hears = given.config.analysis_mode is AnalysisMode.AUDIO
+            return analyser.analyse(
+                given.transcript,
+                given.config,
+                audio_path=given.audio.path if hears else None,
+                speaker_metrics=given.speech.speaker_metrics,
+                handovers=given.speech.labelling.handovers,
             )
-        retained = None
-        if call.retain_audio:
-            with stage("redact_audio"):
-                redacted_wav = redact_audio(
-                    audio.path,
-                    redaction.audio_intervals,
-                    ctx.workdir / "redacted.wav",
-                    mode=self.options.redaction_mode,  # type: ignore[arg-type]
-                    padding_s=self.options.redaction_padding_s,
-                )
-            with stage("retain"):
-                retained = retain_redacted_audio(
-                    self.storage,
-                    redacted_wav,
-                    call.apex_id,
-                    resolve_call_date(call.apex_id, call.call_date),
-                )
-        ctx.check_lease()
-        return _outcome(audio, speech, redaction, analysis, retained)
 
-    def _speech(
-        self,
-        audio: AudioFile,
-        halo_id: int | None,
-        agent_name: str | None,
-        stage: Callable[[str], Any],
-    ) -> SpeechResult:
-        with self.sessions() as session:
-            fingerprints = load_fingerprints(session)
-        locks = {"transcribe": "whisper", "diarize": "voices", "identify_speakers": "voices"}
-
-        @contextmanager
-        def locked(name: str) -> Iterator[None]:
-            with stage(name), self._model_locks[locks[name]]:
-                yield
-
-        return transcribe_call(
-            audio.path,
-            self.transcriber,
-            self.diarizer,
-            fingerprints,
-            halo_id=halo_id,
-            agent_name=agent_name,
-            options=self.options.speaker,
-            stage=locked,
+        self.config = Stage("config", configs.resolve)
+        self.fetch = Stage[Download, Path](
+            "fetch", lambda d: recordings.fetch(d.apex_id, d.call_date, d.dest_dir)
+        )
+        self.convert = Stage[Conversion, AudioFile](
+            "convert",
+            lambda c: convert_recording(c.recording, c.dest_dir, timeout_s=options.sox_timeout_s),
+        )
+        self.redact = Stage[Transcript, PiiRedaction](
+            "redact", lambda t: redact_transcript(t, detector, options.pii_policy)
+        )
+        self.analyse = Stage("analyse", analyse, model="llm")
+        self.redact_audio = Stage[AudioRedaction, RedactedWav](
+            "redact_audio",
+            lambda r: redact_audio(
+                r.audio.path,
+                r.intervals,
+                r.dest,
+                mode=options.redaction_mode,
+                padding_s=options.redaction_padding_s,
+            ),
+        )
+        self.retain = Stage[Retention, RetainedAudio](
+            "retain",
+            lambda r: retain_redacted_audio(storage, r.redacted, r.apex_id, r.call_date),
         )
 
-    def _stage_hook(self, ctx: JobContext) -> Callable[[str], Any]:
-        listener = self.listener
+    def run(self, job: JobControl) -> JobOutcome:
+        """Process `job.call`; raises an `AngelError` when a stage fails."""
+        result = self.process(job)
+        job.check_lease()
+        return self.results.completion(result)
 
-        @contextmanager
-        def stage(name: str) -> Iterator[None]:
-            if listener:
-                listener(name, "started")
-            try:
-                with ctx.stage(name):
-                    yield
-            except BaseException:
-                if listener:
-                    listener(name, "failed")
-                raise
-            if listener:
-                listener(name, "finished")
-
-        return stage
-
-
-def _outcome(
-    audio: AudioFile,
-    speech: SpeechResult,
-    redaction: PiiRedaction,
-    analysis: CallAnalysis,
-    retained: RetainedAudio | None,
-) -> JobOutcome:
-    transcription = {
-        **speech.transcription_row(),
-        "full_transcript": redaction.full_transcript,
-        "segments": redaction.segments,
-        "redacted_transcript": redaction.redacted_transcript,
-        "redacted_segments": redaction.redacted_segments,
-        "pii_detected": redaction.pii_detected,
-    }
-    analysis_row = analysis.to_row()
-    enrolments = speech.labelling.enrolments
-    updates: dict[str, Any] = {
-        "duration_seconds": round(audio.duration_s),
-        # The spec's "Frontend Integration Points" set file_format = 'wav': the size is the
-        # WAV's too, so the two describe the same (converted, and if retained, stored) file.
-        "file_size_bytes": audio.path.stat().st_size,
-        "file_format": "wav",
-    }
-    if retained is not None:
-        updates |= {"r2_bucket": retained.bucket, "r2_path": retained.key}
-
-    def write(session: Session, recording_id: int) -> None:
-        save_transcription(session, recording_id, transcription)
-        save_analysis(session, recording_id, analysis_row)
-        apply_enrolments(session, enrolments)
-
-    return JobOutcome(recording_updates=updates, write=write)
+    def process(self, job: JobControl) -> CallResult:
+        """Every stage for `job.call`, in `job.workdir`, as a typed result."""
+        call, workdir = job.call, job.workdir
+        run = StageRunner(job, self._locks, self.listener)
+        config = run(self.config, call.client_ref)
+        recording = run(self.fetch, Download(call.apex_id, call.call_date, workdir))
+        audio = run(self.convert, Conversion(recording, workdir))
+        speech = self.speech.run(
+            audio.path,
+            run,
+            fingerprints=self.results.fingerprints(),
+            halo_id=call.halo_id,
+            agent_name=call.agent_name,
+        )
+        redaction = run(self.redact, speech.transcript)
+        analysis = run(self.analyse, AnalysisRequest(redaction.redacted, config, audio, speech))
+        retained = None
+        if call.retain_audio:
+            bleeps = AudioRedaction(audio, redaction.audio_intervals, workdir / "redacted.wav")
+            redacted = run(self.redact_audio, bleeps)
+            call_date = resolve_call_date(call.apex_id, call.call_date)
+            retained = run(self.retain, Retention(redacted, call.apex_id, call_date))
+        wav_size_bytes = audio.path.stat().st_size
+        return CallResult(audio, wav_size_bytes, speech, redaction, analysis, retained)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from angel_intelligence.db.training_data import TrainingRow
+from sqlalchemy.orm import Session, sessionmaker
+
+from angel_intelligence.db.training_data import TrainingRow, iter_training_rows, read_training_rows
+from angel_intelligence.domain.training import TrainingDataFilter
 
 # The analysis field an annotation type corrects when the annotation names no field.
 DEFAULT_FIELD = {
@@ -71,3 +75,23 @@ def training_record(row: TrainingRow) -> dict[str, Any]:
         },
     }
     return record
+
+
+class TrainingDataService:
+    """`GET /api/training-data`: pages of records, or all of them as a stream."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def page(
+        self, filters: TrainingDataFilter, *, after_id: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to `limit` records after annotation `after_id`, and the next page's cursor."""
+        rows = read_training_rows(self._sessions, filters, after_id=after_id, limit=limit)
+        cursor = rows[-1].annotation.id if len(rows) == limit else None
+        return [training_record(row) for row in rows], cursor
+
+    def stream(self, filters: TrainingDataFilter) -> Iterator[dict[str, Any]]:
+        """Every matching record, read in batches."""
+        for row in iter_training_rows(self._sessions, filters):
+            yield training_record(row)

@@ -1,8 +1,8 @@
-"""What the pipeline gets for one job: the call, a working directory, the lease, and stages.
+"""What the pipeline gets for one job: the call, a working directory, the lease, and stage
+reports; `JobContext` is the `services.runner.JobControl` the worker hands the pipeline.
 
-The pipeline calls `check_lease()` between steps (and `stage(name)` does it on entry), so a job
-whose lease was lost stops at the next checkpoint instead of running on to a result that the
-fence would discard anyway.
+The runner calls `check_lease()` before each stage, so a job whose lease was lost stops at the
+next checkpoint instead of running on to a result that the fence would discard anyway.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import structlog
-
 from angel_intelligence.domain.call import CallInput
 from angel_intelligence.domain.job import ClaimedJob
 from angel_intelligence.errors import LeaseLostError
 from angel_intelligence.logging import get_logger
+from angel_intelligence.services.runner import stage_scope
 
 log = get_logger(__name__)
 
@@ -98,19 +97,15 @@ class JobContext:
 
     # --- Progress ------------------------------------------------------------------------------
 
+    def stage_ended(self, name: str, duration_s: float, error: BaseException | None) -> None:
+        """Record a stage's time, and the innermost stage an exception escaped from."""
+        self.stage_timings[name] = self.stage_timings.get(name, 0.0) + duration_s
+        if error is not None:
+            self.failed_stage = self.failed_stage or name
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Run one pipeline stage: checks the lease first, then times and logs the stage."""
-        self.check_lease()
-        started = self._clock()
-        with structlog.contextvars.bound_contextvars(stage=name):
-            log.debug("Stage started")
-            try:
-                yield
-            except BaseException:
-                self.failed_stage = self.failed_stage or name
-                raise
-            finally:
-                duration_s = self._clock() - started
-                self.stage_timings[name] = self.stage_timings.get(name, 0.0) + duration_s
-                log.info("Stage finished", duration_s=round(duration_s, 3))
+        """A step that is not a pipeline `Stage`: the runner's lease check, timing and log
+        context around it (`services/runner.stage_scope`)."""
+        with stage_scope(self, name):
+            yield

@@ -36,7 +36,6 @@ from angel_intelligence.pipeline.workspace import (
     worker_temp_dir,
     workspace_name,
 )
-from angel_intelligence.settings import Settings
 from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
 from angel_intelligence.worker.metrics import WorkerMetrics
@@ -53,7 +52,7 @@ THREAD_JOIN_S = 5.0
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
-    """The numbers the worker runs by (from `Settings`)."""
+    """The numbers the worker runs by (the queue section's settings)."""
 
     worker_id: str
     poll_interval_s: float
@@ -63,19 +62,6 @@ class WorkerConfig:
     shutdown_grace_s: float
     job_timeout_s: float
     temp_dir: Path
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WorkerConfig:
-        return cls(
-            worker_id=settings.worker_id,
-            poll_interval_s=settings.poll_interval_seconds,
-            max_concurrent_jobs=settings.max_concurrent_jobs,
-            heartbeat_s=settings.heartbeat_seconds,
-            lease_s=settings.lease_seconds,
-            shutdown_grace_s=settings.shutdown_grace_seconds,
-            job_timeout_s=settings.job_timeout_seconds,
-            temp_dir=settings.temp_dir,
-        )
 
 
 class JobResult(enum.StrEnum):

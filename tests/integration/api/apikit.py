@@ -6,10 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from angel_intelligence.api.app import create_app
-from angel_intelligence.api.deps import ApiServices
-from angel_intelligence.bootstrap import build_job_queue
-from angel_intelligence.db.engine import session_factory
+from angel_intelligence.bootstrap import build_api_app, build_api_services
+from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.models import ModelRegistry
 from dbkit import TestDatabase
 
@@ -25,11 +23,5 @@ def build_app(
     settings = database.settings(
         api_auth_token=TOKEN, api_auth_token_next=NEXT_TOKEN, worker_id="api-test", **overrides
     )
-    services = ApiServices(
-        queue=build_job_queue(settings, database.engine),
-        settings=settings,
-        engine=database.engine,
-        sessions=session_factory(database.engine),
-        models=models if models is not None else ModelRegistry(),
-    )
-    return create_app(settings, services), services
+    services = build_api_services(settings, database.engine, models=models or ModelRegistry())
+    return build_api_app(settings, services), services

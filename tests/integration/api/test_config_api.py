@@ -18,6 +18,7 @@ from angel_intelligence.api.routes.client_configs import ConfigType
 from angel_intelligence.backends.llm.mock import MockLanguageModel
 from angel_intelligence.backends.llm.openai_compatible import OpenAICompatibleLanguageModel
 from angel_intelligence.bootstrap import build_api_models
+from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import session_factory
 from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.errors import ModelLoadError
@@ -76,7 +77,7 @@ def test_create_read_change_and_delete(api: TestClient, db: TestDatabase) -> Non
     read = api.get(f"/api/config/{config_id}", headers=AUTH)
     assert read.status_code == 200 and read.json() == {"success": True, "data": created}
 
-    resolver = ClientConfigResolver(session_factory(db.engine))
+    resolver = ClientConfigResolver(ClientConfigRepository(session_factory(db.engine)))
     assert resolver.resolve("ACME001").topics == tuple(TOPICS)  # the worker's next call
 
     changed = api.put(
@@ -101,7 +102,7 @@ def test_create_read_change_and_delete(api: TestClient, db: TestDatabase) -> Non
 def test_the_global_config_has_client_ref_null(api: TestClient, db: TestDatabase) -> None:
     created = _create(api, config_type="analysis_mode", config_data={"mode": "audio"})
     assert created["client_ref"] is None
-    resolver = ClientConfigResolver(session_factory(db.engine))
+    resolver = ClientConfigResolver(ClientConfigRepository(session_factory(db.engine)))
     assert resolver.resolve("ANYONE").analysis_mode is AnalysisMode.AUDIO
 
 

@@ -7,11 +7,8 @@ from apikit import AUTH, TOKEN, build_app
 from starlette.testclient import TestClient
 
 from angel_intelligence import __version__
-from angel_intelligence.api.app import create_app
-from angel_intelligence.api.deps import ApiServices
-from angel_intelligence.bootstrap import build_job_queue
-from angel_intelligence.db.engine import engine_for_url, session_factory
-from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.bootstrap import build_api_app, build_api_services
+from angel_intelligence.db.engine import engine_for_url
 from dbkit import TestDatabase
 
 
@@ -52,14 +49,8 @@ def test_a_model_that_fails_to_load_makes_health_degraded(db: TestDatabase) -> N
 def test_an_unreachable_database_makes_health_degraded_and_readyz_503(db: TestDatabase) -> None:
     settings = db.settings(api_auth_token=TOKEN)
     dead = engine_for_url("mysql+pymysql://root@127.0.0.1:1/nowhere")
-    services = ApiServices(
-        settings=settings,
-        engine=dead,
-        sessions=session_factory(dead),
-        queue=build_job_queue(settings, dead),
-        models=ModelRegistry(),
-    )
-    with TestClient(create_app(settings, services)) as client:
+    services = build_api_services(settings, dead)
+    with TestClient(build_api_app(settings, services)) as client:
         body = client.get("/health", headers=AUTH).json()
         assert (body["status"], body["database"]) == ("degraded", "unavailable")
         assert "database unavailable" in body["reasons"]

@@ -52,7 +52,7 @@ from angel_intelligence.backends.llm.model_files import BUNDLED_NAME
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.db import fingerprints as fingerprint_store
 from angel_intelligence.db import schema
-from angel_intelligence.db.engine import build_engine, engine_for_url, session_factory, transaction
+from angel_intelligence.db.engine import engine_for_url, session_factory, transaction
 from angel_intelligence.db.models import (
     AiCallRecording,
     AiClientConfig,
@@ -214,7 +214,7 @@ def process_calls(directory: Path) -> EndToEndRun:
             poll_interval_seconds=1,
             organisation_names=[ORGANISATION],
         )
-        engine = build_engine(settings)
+        engine = bootstrap.build_database(settings)
         stack.callback(engine.dispose)
         queue_like_pulse(engine)
         seed_fingerprint(engine, directory / "enrolment")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from angel_intelligence.backends.recordings.pbx import PbxRecordingSource, recording_urls
+from angel_intelligence.bootstrap import build_recording_source
 from angel_intelligence.errors import (
     DownloadFailedError,
     InvalidApexIdError,
@@ -512,7 +513,9 @@ def test_tls_is_verified_and_an_untrusted_certificate_is_not_retried(
         assert pbx.requests == [LIVE]  # the refused handshakes never reached HTTP
 
 
-def test_from_settings_takes_the_spec_variables(make_settings: Callable[..., Settings]) -> None:
+def test_the_recording_source_takes_the_spec_variables(
+    make_settings: Callable[..., Settings],
+) -> None:
     settings = make_settings(
         pbx_recording_url="https://pbx.example/callrec/",
         pbx_archive_url="https://archive.example/",
@@ -523,7 +526,7 @@ def test_from_settings_takes_the_spec_variables(make_settings: Callable[..., Set
         download_attempts=5,
         download_retry_backoff_seconds=0.5,
     )
-    source = PbxRecordingSource.from_settings(settings)
+    source = build_recording_source(settings)
 
     assert isinstance(source, RecordingSource)
     assert source.urls(APEX_ID, None)[0] == "https://pbx.example/callrec/1737123456.12345.gsm"

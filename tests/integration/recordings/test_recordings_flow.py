@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from angel_intelligence.backends.recordings import PbxRecordingSource
-from angel_intelligence.backends.storage import LocalStorage, build_storage
+from angel_intelligence.backends.storage import LocalStorage
+from angel_intelligence.bootstrap import build_recording_source, build_storage
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.errors import (
     AngelError,
@@ -45,7 +45,7 @@ def process_call(
     interrupt_after: str | None = None,
 ) -> tuple[RetainedAudio, float]:
     """The recordings part of the worker's job, in its workspace."""
-    source = PbxRecordingSource.from_settings(settings)
+    source = build_recording_source(settings)
     with job_workspace(settings.temp_dir, recording_id, "claim-token") as workspace:
         gsm = source.fetch(APEX_ID, call_date, workspace)
         if interrupt_after == "download":

@@ -12,7 +12,8 @@ import pytest
 
 from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
 from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
-from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
+from angel_intelligence.domain.speech import SpeechResult
+from angel_intelligence.services.speech import transcribe_call
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.speech import SyntheticCall, synthesise_call
 from speech.speech_options import OPTIONS

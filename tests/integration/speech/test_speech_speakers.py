@@ -19,9 +19,10 @@ from angel_intelligence.backends.diarization.resemblyzer import (
 from angel_intelligence.db import fingerprints as store
 from angel_intelligence.db.engine import session_factory, transaction
 from angel_intelligence.domain.speakers import SpeakerRole, VoiceFingerprint
+from angel_intelligence.domain.speech import SpeechResult
 from angel_intelligence.pipeline.enrolment import EnrolmentRefusedError, samples_from_clips
 from angel_intelligence.pipeline.speakers import label_speakers
-from angel_intelligence.pipeline.speech import SpeechResult, transcribe_call
+from angel_intelligence.services.speech import transcribe_call
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.scoring import diarization_error, role_accuracy
 from angel_intelligence.testing.speech import Line, SyntheticCall, synthesise_call

@@ -13,8 +13,8 @@ import pytest
 
 from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber, WhisperOptions
 from angel_intelligence.backends.asr.mock import MockTranscriber
+from angel_intelligence.domain.speech import SpeechResult
 from angel_intelligence.errors import InvalidAudioError
-from angel_intelligence.pipeline.speech import SpeechResult
 from angel_intelligence.testing.scoring import word_error_rate, word_start_errors
 from angel_intelligence.testing.speech import SyntheticCall
 
@@ -62,7 +62,7 @@ def test_word_times_match_the_script_marks(
 
 
 def test_transcription_fields_are_the_specs(two_party_result: SpeechResult) -> None:
-    row = two_party_result.transcription_row()
+    row = two_party_result.to_json()
     assert row["model_used"] == "whisper-tiny.en"
     assert row["language_detected"] == "en"
     assert 0.3 <= row["confidence_score"] <= 1.0

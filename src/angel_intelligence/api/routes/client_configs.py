@@ -2,8 +2,8 @@
 
 The spec's "Client Configuration System": one row per (client_ref, config_type), `client_ref`
 NULL for the global row. `config_data` is validated for its type before it is saved
-(`analysis/client_config.py`); a prompt is also run once on the sample call when this process has an
-analysis model registered (`analysis/prompt_check.py`). The worker reads the table on every
+(`services/client_configs.py`); a prompt is also run once on the sample call when this process
+has an analysis model registered. The worker reads the table on every
 call, so a change applies to the next call analysed. See docs/api.md.
 """
 
@@ -12,44 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
-from angel_intelligence.analysis.analyser import output_limits
-from angel_intelligence.analysis.client_config import (
-    ClientConfigResolver,
-    InvalidConfigError,
-    validate_config_data,
-)
-from angel_intelligence.analysis.prompt_check import check_custom_prompt
-from angel_intelligence.api.deps import ApiServices, ServicesDep
+from angel_intelligence.api.deps import ServicesDep
 from angel_intelligence.api.errors import ApiError, ErrorResponse
-from angel_intelligence.db.client_configs import (
-    ClientConfigExistsError,
-    ClientConfigFilter,
-    ClientConfigRow,
-    create_config,
-    delete_config,
-    get_config,
-    list_configs,
-    update_config,
+from angel_intelligence.domain.client_config import ClientConfigFilter, StoredClientConfig
+from angel_intelligence.services.client_configs import (
+    ConfigExistsError,
+    ConfigNotFoundError,
+    ConfigRejectedError,
+    PromptCheck,
+    PromptCheckUnavailableError,
 )
-from angel_intelligence.errors import (
-    AnalysisFailedError,
-    InvalidAnalysisConfigError,
-    ModelLoadError,
-)
-from angel_intelligence.ports import LanguageModel
 
 router = APIRouter(prefix="/api/config", tags=["client config"])
 
 MAX_PAGE = 1000
-ANALYSIS_MODEL = "analysis"  # the ModelRegistry name of the model a prompt is checked with
 
 ConfigType = Literal["topics", "agent_actions", "performance_rubric", "prompt", "analysis_mode"]
-PromptCheck = Literal["placeholders", "model"]
 
 
 def _client_ref(value: str) -> str:
@@ -170,6 +155,21 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
+@contextmanager
+def _answers() -> Iterator[None]:
+    """The service's refusals as the API's errors (docs/api.md)."""
+    try:
+        yield
+    except ConfigNotFoundError as error:
+        raise ApiError(404, "NOT_FOUND", str(error)) from None
+    except ConfigExistsError as error:
+        raise ApiError(409, "CONFIG_EXISTS", str(error)) from None
+    except ConfigRejectedError as error:
+        raise ApiError(422, "INVALID_CONFIG", str(error)) from None
+    except PromptCheckUnavailableError as error:
+        raise ApiError(503, error.code, str(error)) from None
+
+
 @router.get("", response_model=ConfigPage)
 def list_client_configs(
     services: ServicesDep,
@@ -191,7 +191,7 @@ def list_client_configs(
         config_type=config_type,
         is_active=is_active,
     )
-    rows = list_configs(services.sessions, filters, after_id=after_id, limit=limit)
+    rows = services.client_configs.list(filters, after_id=after_id, limit=limit)
     return {
         "success": True,
         "count": len(rows),
@@ -203,7 +203,8 @@ def list_client_configs(
 @router.get("/{id}", response_model=ConfigResponse, responses=NOT_FOUND)
 def read_client_config(config_id: ConfigId, services: ServicesDep) -> dict[str, Any]:
     """One config by id."""
-    return {"success": True, "data": _public(_existing(services, config_id))}
+    with _answers():
+        return {"success": True, "data": _public(services.client_configs.get(config_id))}
 
 
 @router.post(
@@ -217,17 +218,10 @@ def read_client_config(config_id: ConfigId, services: ServicesDep) -> dict[str, 
 )
 def create_client_config(body: ConfigCreate, services: ServicesDep) -> dict[str, Any]:
     """Create a config for a client (or the global one); config_data is validated first."""
-    data, check = _checked(services, body.client_ref, body.config_type, body.config_data)
-    try:
-        row = create_config(
-            services.sessions,
-            client_ref=body.client_ref,
-            config_type=body.config_type,
-            config_data=data,
-            is_active=body.is_active,
+    with _answers():
+        row, check = services.client_configs.create(
+            body.client_ref, body.config_type, body.config_data, is_active=body.is_active
         )
-    except ClientConfigExistsError as error:
-        raise ApiError(409, "CONFIG_EXISTS", str(error)) from None
     return {"success": True, "data": _public(row), "prompt_check": check}
 
 
@@ -243,87 +237,31 @@ def update_client_config(
     config_id: ConfigId, body: ConfigUpdate, services: ServicesDep
 ) -> dict[str, Any]:
     """Change a config's config_data and/or is_active (client_ref and config_type are fixed)."""
-    row = _existing(services, config_id)
     given = body.model_fields_set
-    if "client_ref" in given and body.client_ref != row.client_ref:
-        raise ApiError(422, "VALIDATION_ERROR", _FIXED.format(field="client_ref"))
-    if "config_type" in given and body.config_type != row.config_type:
-        raise ApiError(422, "VALIDATION_ERROR", _FIXED.format(field="config_type"))
-    if "config_data" not in given and body.is_active is None:
-        raise ApiError(422, "VALIDATION_ERROR", "nothing to change: give config_data or is_active")
-    changes: dict[str, Any] = {"is_active": body.is_active}
-    check = None
-    if "config_data" in given:
-        changes["config_data"], check = _checked(
-            services, row.client_ref, row.config_type, body.config_data
+    with _answers():
+        row = services.client_configs.get(config_id)
+        if "client_ref" in given and body.client_ref != row.client_ref:
+            raise ApiError(422, "VALIDATION_ERROR", _FIXED.format(field="client_ref"))
+        if "config_type" in given and body.config_type != row.config_type:
+            raise ApiError(422, "VALIDATION_ERROR", _FIXED.format(field="config_type"))
+        if "config_data" not in given and body.is_active is None:
+            raise ApiError(
+                422, "VALIDATION_ERROR", "nothing to change: give config_data or is_active"
+            )
+        updated, check = services.client_configs.update(
+            config_id,
+            config_data=body.config_data,
+            data_given="config_data" in given,
+            is_active=body.is_active,
         )
-    updated = update_config(services.sessions, config_id, **changes)
-    if updated is None:  # deleted meanwhile
-        raise _not_found(config_id)
     return {"success": True, "data": _public(updated), "prompt_check": check}
 
 
 @router.delete("/{id}", response_model=ConfigResponse, responses=NOT_FOUND)
 def delete_client_config(config_id: ConfigId, services: ServicesDep) -> dict[str, Any]:
     """Delete a config; `data` is the row as it was (PUT is_active=false pauses one instead)."""
-    row = delete_config(services.sessions, config_id)
-    if row is None:
-        raise _not_found(config_id)
-    return {"success": True, "data": _public(row)}
-
-
-def _existing(services: ApiServices, config_id: int) -> ClientConfigRow:
-    row = get_config(services.sessions, config_id)
-    if row is None:
-        raise _not_found(config_id)
-    return row
-
-
-def _not_found(config_id: int) -> ApiError:
-    return ApiError(404, "NOT_FOUND", f"No config with id {config_id}.")
-
-
-def _checked(
-    services: ApiServices, client_ref: str | None, config_type: str, data: Any
-) -> tuple[Any, PromptCheck | None]:
-    """`data` validated and normalised for `config_type`, and how a prompt was checked."""
-    try:
-        normalised = validate_config_data(config_type, data)
-        if config_type != "prompt":
-            return normalised, None
-        model = _analysis_model(services)
-        if model is None:
-            return normalised, "placeholders"
-        settings = services.settings
-        base = ClientConfigResolver.from_settings(settings, services.sessions).resolve(
-            client_ref, ignore_types=("prompt",)
-        )
-        check_custom_prompt(
-            normalised,
-            model,
-            base,
-            max_new_tokens=settings.analysis_max_new_tokens,
-            limits=output_limits(settings, model),
-        )
-        return normalised, "model"
-    except InvalidConfigError as error:
-        raise ApiError(
-            422, "INVALID_CONFIG", f"config_data is not a valid {config_type} config: {error}"
-        ) from None
-    except InvalidAnalysisConfigError as error:  # another of the client's rows is broken
-        raise ApiError(422, "INVALID_CONFIG", f"cannot check the prompt: {error.message}") from None
-    except (ModelLoadError, AnalysisFailedError) as error:
-        raise ApiError(
-            503, error.code, f"the prompt could not be checked: {error.message}"
-        ) from None
-
-
-def _analysis_model(services: ApiServices) -> LanguageModel | None:
-    """The analysis model, if this process has one registered (loaded on first use)."""
-    if ANALYSIS_MODEL not in services.models:
-        return None
-    model: LanguageModel = services.models.get(ANALYSIS_MODEL)
-    return model
+    with _answers():
+        return {"success": True, "data": _public(services.client_configs.delete(config_id))}
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -331,7 +269,7 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment is not None else None
 
 
-def _public(row: ClientConfigRow) -> dict[str, Any]:
+def _public(row: StoredClientConfig) -> dict[str, Any]:
     return {
         "id": row.id,
         "client_ref": row.client_ref,

@@ -7,11 +7,9 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from angel_intelligence import __version__
-from angel_intelligence.api.deps import ApiServices, ServicesDep
+from angel_intelligence.api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 
@@ -35,30 +33,21 @@ class ProbePublic(BaseModel):
     status: str
 
 
-def _database_ok(services: ApiServices) -> bool:
-    try:
-        with services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return False
-    return True
-
-
 @router.get("/health", response_model=HealthPublic, response_model_exclude_none=True)
 def read_health(services: ServicesDep) -> dict[str, Any]:
     """Service health, version, worker id and the models this process has loaded."""
     reasons = []
-    database_ok = _database_ok(services)
+    database_ok = services.health.database_ok()
     if not database_ok:
         reasons.append("database unavailable")
-    models = services.models.status()
+    models = services.health.models()
     reasons += [
         f"{name} model unavailable: {state.error}" for name, state in models.items() if state.error
     ]
     return {
         "status": "degraded" if reasons else "healthy",
         "version": __version__,
-        "worker_id": services.settings.worker_id,
+        "worker_id": services.health.worker_id,
         "models_loaded": {name: state.to_json() for name, state in models.items()},
         "database": "ok" if database_ok else "unavailable",
         "reasons": reasons,
@@ -74,6 +63,6 @@ def read_livez() -> dict[str, str]:
 @router.get("/readyz", response_model=ProbePublic, responses={503: {"model": ProbePublic}})
 def read_readyz(services: ServicesDep) -> Any:
     """Readiness probe: the database answers (no authentication; status only)."""
-    if _database_ok(services):
+    if services.health.database_ok():
         return {"status": "ready"}
     return JSONResponse({"status": "not_ready"}, status_code=503)

@@ -12,12 +12,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from angel_intelligence.api.deps import ServicesDep
-from angel_intelligence.db.training_data import (
-    TrainingDataFilter,
-    iter_training_rows,
-    read_training_rows,
-)
-from angel_intelligence.services.training_data import training_record
+from angel_intelligence.domain.training import TrainingDataFilter
+from angel_intelligence.services.training_data import TrainingDataService
 
 router = APIRouter(prefix="/api", tags=["training data"])
 
@@ -53,16 +49,13 @@ def read_training_data(
         since=since, until=until, annotation_type=annotation_type, user_id=user_id
     )
     if output_format == "jsonl":
-        return StreamingResponse(_jsonl(services, filters), media_type="application/x-ndjson")
-    rows = read_training_rows(services.sessions, filters, after_id=after_id, limit=limit)
-    return {
-        "success": True,
-        "count": len(rows),
-        "data": [training_record(row) for row in rows],
-        "next_after_id": rows[-1].annotation.id if len(rows) == limit else None,
-    }
+        return StreamingResponse(
+            _jsonl(services.training_data, filters), media_type="application/x-ndjson"
+        )
+    records, cursor = services.training_data.page(filters, after_id=after_id, limit=limit)
+    return {"success": True, "count": len(records), "data": records, "next_after_id": cursor}
 
 
-def _jsonl(services: Any, filters: TrainingDataFilter) -> Iterator[bytes]:
-    for row in iter_training_rows(services.sessions, filters):
-        yield (json.dumps(training_record(row), ensure_ascii=False) + "\n").encode()
+def _jsonl(service: TrainingDataService, filters: TrainingDataFilter) -> Iterator[bytes]:
+    for record in service.stream(filters):
+        yield (json.dumps(record, ensure_ascii=False) + "\n").encode()

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from angel_intelligence.audio_io import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.backends.asr.words import RawWord, usable_words
-from angel_intelligence.backends.speech_audio import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.errors import ModelLoadError, TranscriptionFailedError
 from angel_intelligence.logging import get_logger
-from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 
@@ -32,7 +31,7 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "e.g", "i.e", "
 
 @dataclass(frozen=True, slots=True)
 class WhisperOptions:
-    """How to load and run Whisper; built from settings (`from_settings`) or directly."""
+    """How to load and run Whisper (the speech section's WHISPER_* settings)."""
 
     model: str = "bundled:tiny.en"
     model_path: Path | None = None  # WHISPER_MODEL_PATH
@@ -42,19 +41,6 @@ class WhisperOptions:
     batch_size: int = 8  # 0: sequential decoding; >0: faster-whisper's batched pipeline
     vad_filter: bool = True
     cpu_threads: int = 0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WhisperOptions:
-        return cls(
-            model=settings.whisper_model,
-            model_path=settings.whisper_model_path,
-            device=settings.whisper_device,
-            compute_type=settings.whisper_compute_type,
-            beam_size=settings.whisper_beam_size,
-            batch_size=settings.whisper_batch_size,
-            vad_filter=settings.whisper_vad_filter,
-            cpu_threads=settings.whisper_cpu_threads,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +150,6 @@ class FasterWhisperTranscriber:
             compute_type=self.compute_type,
             load_s=round(time.perf_counter() - started, 2),
         )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> FasterWhisperTranscriber:
-        return cls(WhisperOptions.from_settings(settings))
 
     @property
     def model_name(self) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from angel_intelligence.audio_io import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.backends.asr.words import spoken_units
-from angel_intelligence.backends.speech_audio import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 
 MOCK_MODEL_NAME = "mock-whisper"

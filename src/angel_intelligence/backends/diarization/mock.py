@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from angel_intelligence.audio_io import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.backends.asr.mock import layout
-from angel_intelligence.backends.speech_audio import SAMPLE_RATE_HZ, load_audio
 from angel_intelligence.domain.speakers import Diarization, SpeakerTurn
 
 _DIMENSION = 256

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from angel_intelligence.audio_io import SAMPLE_RATE_HZ, SpeechRegion, load_audio
 from angel_intelligence.backends.diarization.clustering import centroids
 from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerEmbedder
-from angel_intelligence.backends.speech_audio import SAMPLE_RATE_HZ, SpeechRegion, load_audio
 from angel_intelligence.domain.speakers import Diarization, SpeakerTurn
 from angel_intelligence.errors import ModelLoadError
 

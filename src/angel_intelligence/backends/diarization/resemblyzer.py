@@ -24,18 +24,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from angel_intelligence.audio_io import (
+    SAMPLE_RATE_HZ,
+    SpeechRegion,
+    load_audio,
+    speech_regions,
+)
 from angel_intelligence.backends.diarization.clustering import (
     ClusteringOptions,
     LabelledSpan,
     centroids,
     cluster_embeddings,
     turns_from_windows,
-)
-from angel_intelligence.backends.speech_audio import (
-    SAMPLE_RATE_HZ,
-    SpeechRegion,
-    load_audio,
-    speech_regions,
 )
 from angel_intelligence.domain.speakers import Diarization
 from angel_intelligence.errors import ModelLoadError

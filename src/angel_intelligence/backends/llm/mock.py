@@ -46,6 +46,10 @@ class MockLanguageModel:
     def supports_audio(self) -> bool:
         return True
 
+    def load(self) -> None:
+        """Nothing to load: the mock has no weights."""
+        return None
+
     def generate(
         self,
         messages: list[dict[str, Any]],

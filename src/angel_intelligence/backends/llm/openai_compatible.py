@@ -29,8 +29,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.logging import get_logger
-from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 ATTEMPTS = 3
@@ -86,18 +86,15 @@ class OpenAICompatibleLanguageModel:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, purpose: str) -> OpenAICompatibleLanguageModel:
-        analysis = purpose == "analysis"
-        url = settings.analysis_llm_url if analysis else settings.chat_llm_url
-        if not url:
-            name = "ANALYSIS_LLM_URL" if analysis else "CHAT_LLM_URL"
+    def from_options(cls, options: LanguageModelOptions) -> OpenAICompatibleLanguageModel:
+        if not options.url:
+            name = "ANALYSIS_LLM_URL" if options.purpose == "analysis" else "CHAT_LLM_URL"
             raise ValueError(f"{name} must be set for the openai backend")
-        key = settings.analysis_llm_api_key if analysis else settings.chat_llm_api_key
         return cls(
-            url,
-            model=settings.analysis_llm_model if analysis else settings.chat_llm_model,
-            api_key=key.get_secret_value() if key else None,
-            timeout_s=settings.llm_timeout_seconds,
+            options.url,
+            model=options.served_model,
+            api_key=options.api_key,
+            timeout_s=options.timeout_s,
         )
 
     @property
@@ -111,6 +108,10 @@ class OpenAICompatibleLanguageModel:
     @property
     def supports_audio(self) -> bool:
         return self._supports_audio
+
+    def load(self) -> None:
+        """Nothing to load: the server holds the weights."""
+        return None
 
     def close(self) -> None:
         self._client.close()

@@ -18,9 +18,9 @@ from typing import Any
 
 from angel_intelligence.backends.llm.constrained import Decoded, Sampling
 from angel_intelligence.backends.llm.model_files import ModelFiles, convert_gguf, locate_model
+from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.logging import get_logger
-from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 AUDIO_SAMPLE_RATE_HZ = 16_000
@@ -50,11 +50,11 @@ class TransformersLanguageModel:
         self.last_decoded: Decoded | None = None  # what the last text generation took
 
     @classmethod
-    def from_settings(cls, settings: Settings, purpose: str) -> TransformersLanguageModel:
-        path = settings.analysis_model_path if purpose == "analysis" else settings.chat_model_path
-        base = settings.analysis_model_base if purpose == "analysis" else settings.chat_model_base
-        files = locate_model(path, allow_bundled=not settings.is_production, base_model=base)
-        return cls(files, cache_dir=settings.model_cache_path, cpu_threads=settings.llm_cpu_threads)
+    def from_options(cls, options: LanguageModelOptions) -> TransformersLanguageModel:
+        files = locate_model(
+            options.model_path, allow_bundled=options.allow_bundled, base_model=options.base_model
+        )
+        return cls(files, cache_dir=options.cache_dir, cpu_threads=options.cpu_threads)
 
     @property
     def model_name(self) -> str:

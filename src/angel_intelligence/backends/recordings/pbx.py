@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Self
+from typing import BinaryIO, Self
 
 import httpx2
 from tenacity import (
@@ -43,9 +43,6 @@ from angel_intelligence.errors import (
     RecordingTooLargeError,
 )
 from angel_intelligence.logging import get_logger
-
-if TYPE_CHECKING:
-    from angel_intelligence.settings import Settings
 
 log = get_logger(__name__)
 
@@ -120,6 +117,20 @@ class _Transient(_UrlFailed):
         super().__init__(_Outcome.FAILED, detail)
 
 
+@dataclass(frozen=True, slots=True)
+class PbxOptions:
+    """Where recordings are and how hard to try (the recordings section: PBX_*, DOWNLOAD_*)."""
+
+    recording_url: str
+    archive_url: str
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    total_timeout_s: float = 300.0
+    max_bytes: int = 200 * 1024 * 1024
+    attempts: int = 3
+    backoff_s: float = 1.0
+
+
 class PbxRecordingSource:
     """`ports.RecordingSource` over HTTP(S) with the spec's three URL layouts."""
 
@@ -155,16 +166,16 @@ class PbxRecordingSource:
         self._transport = transport
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
+    def from_options(cls, options: PbxOptions) -> Self:
         return cls(
-            settings.pbx_recording_url,
-            settings.pbx_archive_url,
-            connect_timeout_s=settings.download_connect_timeout_seconds,
-            read_timeout_s=settings.download_read_timeout_seconds,
-            total_timeout_s=settings.download_timeout_seconds,
-            max_bytes=settings.max_recording_bytes,
-            attempts=settings.download_attempts,
-            backoff_s=settings.download_retry_backoff_seconds,
+            options.recording_url,
+            options.archive_url,
+            connect_timeout_s=options.connect_timeout_s,
+            read_timeout_s=options.read_timeout_s,
+            total_timeout_s=options.total_timeout_s,
+            max_bytes=options.max_bytes,
+            attempts=options.attempts,
+            backoff_s=options.backoff_s,
         )
 
     def urls(self, apex_id: str, call_date: dt.date | None) -> tuple[str, str, str]:

@@ -19,7 +19,7 @@ from angel_intelligence.errors import StorageFailedError
 if TYPE_CHECKING:
     from botocore.config import Config
 
-    from angel_intelligence.settings import Settings
+    from angel_intelligence.backends.storage.options import StorageOptions
 
 
 def r2_client_config(
@@ -74,15 +74,15 @@ class R2Storage:
         self.endpoint_url = endpoint_url
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        if not (settings.r2_endpoint and settings.r2_access_key and settings.r2_secret_key):
+    def from_options(cls, options: StorageOptions) -> Self:
+        if not (options.r2_endpoint and options.r2_access_key and options.r2_secret_key):
             raise ValueError("R2 is not configured (R2_ENDPOINT, R2_ACCESS_KEY, R2_SECRET_KEY)")
         return cls(
-            settings.r2_endpoint,
-            settings.r2_access_key.get_secret_value(),
-            settings.r2_secret_key.get_secret_value(),
-            settings.r2_bucket,
-            region=settings.r2_region,
+            options.r2_endpoint,
+            options.r2_access_key,
+            options.r2_secret_key,
+            options.bucket,
+            region=options.region,
         )
 
     @property
