@@ -1,6 +1,8 @@
 # Angel Intelligence: the two commands (see README.md) and the developer loop.
-#   make run    the main job on the embedded default (SQLite, bundled small models, local storage)
-#   make test   the whole test suite (installs what it needs, starts MariaDB when it is not running)
+#   make run        the main job on the embedded default (SQLite, bundled small models, local storage)
+#   make test       the whole test suite (installs what it needs, starts MariaDB when it is not running)
+#   make test-fast  the unit tier only (no database server, no network): under a minute
+#   make check      ruff, ruff format, mypy (strict) and the import-linter layer contracts
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
-.PHONY: run test check install system-packages services clean
+.PHONY: run test test-fast check install system-packages services clean
 
 run: install
 	$(BIN)/angel demo $(DEMO_ARGS)
@@ -21,10 +23,14 @@ run: install
 test: install services
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
 
+test-fast: install
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
 check: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 install: system-packages $(STAMP)
 

@@ -17,7 +17,7 @@ from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.api.app import create_app
 from angel_intelligence.backends.llm.options import Purpose
-from angel_intelligence.backends.registry import Role, backend
+from angel_intelligence.backends.registry import BACKENDS, Role, backend
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
@@ -110,6 +110,14 @@ def build_recording_source(settings: Settings) -> RecordingSource:
         opts.recording_options(settings)
     )
     return source
+
+
+def backend_table() -> list[dict[str, Any]]:
+    """The registry as `angel backends` shows it: role, name, missing libraries, summary."""
+    return [
+        {"role": b.role.value, "name": b.name, "missing": b.missing(), "summary": b.summary}
+        for b in BACKENDS
+    ]
 
 
 # --- The database -----------------------------------------------------------------------------

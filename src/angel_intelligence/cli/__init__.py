@@ -38,6 +38,7 @@ app.command("api")(api_cmd.api)
 speech_cmd.register(app)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(demo_cmd.demo)
+app.command("backends")(settings_cmd.backends)
 
 
 def _version(value: bool) -> None:
