@@ -1,4 +1,5 @@
-"""The speech stages: transcribe → diarize → identify speakers.
+"""The speech stages: transcribe → diarize → identify speakers (the transcript in British
+spelling, every word keeping its time).
 
 The worker's pipeline runs them one by one through its `StageRunner`; `transcribe_call` runs
 the same three for a single file with no queue behind it (`angel transcribe`, benchmarks,
@@ -18,6 +19,7 @@ from angel_intelligence.domain.speech import SpeechResult
 from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.pipeline.speaker_metrics import speaker_metrics
 from angel_intelligence.pipeline.speakers import SpeakerOptions, label_speakers
+from angel_intelligence.pipeline.spelling import british_transcript
 from angel_intelligence.ports import Diarizer, Transcriber
 from angel_intelligence.services.runner import Stage, StageRunner, UnleasedRun
 
@@ -49,7 +51,7 @@ class SpeechStages:
     ) -> SpeechStages:
         def identify(given: SpeakerInput) -> SpeechResult:
             labelling = label_speakers(
-                given.transcript,
+                british_transcript(given.transcript),
                 given.diarization,
                 given.fingerprints,
                 halo_id=given.halo_id,
