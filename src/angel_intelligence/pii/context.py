@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.lexer import Lexed, UnitKind
+from angel_intelligence.pii.units import Lexed, UnitKind
 
 Phrase = tuple[str, ...]
 

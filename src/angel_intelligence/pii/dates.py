@@ -16,8 +16,8 @@ from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.lexer import Unit, UnitKind
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Unit, UnitKind
 
 MIN_BIRTH_AGE_YEARS = 16
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
-from angel_intelligence.pii.lexer import Token
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Token
 
 WRITTEN = re.compile(
     r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"

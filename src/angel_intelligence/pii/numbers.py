@@ -16,9 +16,9 @@ from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.lexer import UnitKind
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import UnitKind
 
 MAX_DIGITS = 19
 PART_PENALTY = 0.1  # a window inside a longer run is less likely to be the whole value

@@ -19,7 +19,7 @@ from functools import cached_property
 
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.context import CURRENCY
-from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from functools import cached_property
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.context import ContextIndex, Nearness, Phrase
-from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind, lex
+from angel_intelligence.pii.lexer import lex
 from angel_intelligence.pii.runs import Run, find_runs
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 
 
 @dataclass(frozen=True, slots=True)

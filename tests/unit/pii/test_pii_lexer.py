@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from angel_intelligence.pii.lexer import UnitKind, lex
+from angel_intelligence.pii.lexer import lex
 from angel_intelligence.pii.runs import find_runs
+from angel_intelligence.pii.units import UnitKind
 
 
 def codes(text: str) -> list[tuple[str, str]]:
