@@ -64,6 +64,12 @@ class _Window:
         return all(u.spoken for u in self.run.units[self.i : self.j + 1])
 
     @property
+    def international(self) -> bool:
+        """Written after a "+": a phone number in international format, never a card."""
+        before = self.scan.unit_before(self.run) if self.i == 0 else None
+        return before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+
+    @property
     def negative(self) -> ctx.Nearness:
         return self.scan.negative(self.first, self.last)
 
@@ -96,7 +102,7 @@ class _Window:
 
 
 def _card(w: _Window) -> Candidate | None:
-    if not 13 <= len(w.digits) <= MAX_DIGITS:
+    if not 13 <= len(w.digits) <= MAX_DIGITS or w.international:
         return None
     card, negative = w.near(ctx.CARD), w.negative
     wanted = closer(card, negative)
@@ -176,7 +182,7 @@ def _phone(w: _Window) -> Candidate | None:
     if not 10 <= len(w.digits) <= 14:
         return None
     before = w.scan.unit_before(w.run) if w.i == 0 else None
-    plus = before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+    plus = w.international
     digits = w.digits
     if plus and not digits.startswith("44"):
         return None

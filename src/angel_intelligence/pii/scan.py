@@ -73,7 +73,7 @@ class Scan:
         return self.lexed.units[index] if index >= 0 else None
 
     def unit_after(self, run: Run) -> Unit | None:
-        index = run.first_index + len(run)
+        index = run.last_index + 1
         return self.lexed.units[index] if index < len(self.lexed.units) else None
 
     def is_quantity(self, run: Run) -> bool:
