@@ -22,6 +22,8 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|\S")
 # Lower-case suffix only: "1TH" in "B33 8TH" is half a postcode, not an ordinal.
 _WRITTEN_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _TIME_OF_DAY = re.compile(r"^\d{1,2}(?:am|pm)$", re.IGNORECASE)
+# Digits with a letter O for a zero ("O7403 555111"): Whisper writes the caller's "oh" so.
+_DIGITS_WITH_O = re.compile(r"^(?=.*[0-9])(?=.*[Oo])[0-9Oo]+$")
 
 
 def lex(text: str) -> Lexed:
@@ -78,6 +80,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
     if low in lx.ZERO_OR_O and not (raw.isupper() and len(raw) == 2):
         # "OH" in capitals is the letters O and H (an NI prefix), not a spoken zero.
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
+    if raw == "I" and _is_lower_word(tokens, i + 1):
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1  # "…one two three, I mean, …"
     if raw.isalpha() and len(raw) == 1:
         abbreviation = _spelled_abbreviation(tokens, i)
         if abbreviation:
@@ -86,18 +90,26 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
             )
         spelled = _letter_for_word(tokens, i)
         if spelled is not None:
-            return [spelled], i + 3
+            return [spelled], spelled.last + 1
         return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
     if low in lx.NATO:
         return [_pending(low, "nato", UnitKind.LETTERS, lx.NATO[low], i)], i + 1
     if low in lx.HOMOPHONES:
         return [_pending(low, "homophone", UnitKind.DIGITS, lx.HOMOPHONES[low], i)], i + 1
     if raw.isalpha():
+        if raw in lx.CONTEXT_ABBREVIATIONS:
+            return [Draft(UnitKind.WORD, low, i, i)], i + 1
         if raw.isupper() and 2 <= len(raw) <= 5:
             if raw in lx.CAPITAL_WORDS:  # "OK", "AM": letters only next to a code ("AM 12…")
                 return [_pending(low, "letter", UnitKind.LETTERS, raw, i)], i + 1
             return [Draft(UnitKind.LETTERS, raw, i, i)], i + 1
+        if len(raw) == 2 and low not in lx.TWO_LETTER_WORDS:
+            # A code's letters in lower or mixed case ("ab 12 34 56 c", "Nh 44…"): Whisper
+            # writes what the caller spells as it likes; letters only next to a code.
+            return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
         return [Draft(UnitKind.WORD, low, i, i)], i + 1
+    if _DIGITS_WITH_O.match(raw):
+        return [Draft(UnitKind.DIGITS, raw.lower(), i, i)], i + 1
     if raw.isalnum() and not _TIME_OF_DAY.match(raw):
         return [Draft(UnitKind.ALNUM, raw.upper(), i, i)], i + 1
     if raw[0].isalnum():
@@ -107,6 +119,15 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
 
 def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> Draft:
     return Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
+
+
+def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
+    return (
+        i < len(tokens)
+        and len(tokens[i].text) > 1
+        and tokens[i].text.isalpha()
+        and (tokens[i].text.islower())
+    )
 
 
 def _single_digit(low: str) -> str | None:
@@ -138,13 +159,17 @@ def _spelled_abbreviation(tokens: tuple[Token, ...], i: int) -> list[int]:
 
 
 def _letter_for_word(tokens: tuple[Token, ...], i: int) -> Draft | None:
-    """'S for Sugar': a letter, "for", then a word that starts with that letter."""
-    if i + 2 >= len(tokens) or tokens[i + 1].lower != "for":
+    """'S for Sugar', 'A as in apple': a letter, "for" or "as in", then a word that starts
+    with that letter."""
+    at = i + 2 if i + 1 < len(tokens) and tokens[i + 1].lower == "for" else None
+    if i + 2 < len(tokens) and (tokens[i + 1].lower, tokens[i + 2].lower) == ("as", "in"):
+        at = i + 3
+    if at is None or at >= len(tokens):
         return None
-    word = tokens[i + 2].text
+    word = tokens[at].text
     if len(word) < 2 or not word.isalpha() or word[0].lower() != tokens[i].lower:
         return None
-    return Draft(UnitKind.LETTERS, tokens[i].text.upper(), i, i + 2, True)
+    return Draft(UnitKind.LETTERS, tokens[i].text.upper(), i, at, True)
 
 
 def _resolve_ambiguous(drafts: list[Draft]) -> None:
