@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.lexer import Lexed, UnitKind
+from angel_intelligence.pii.units import Lexed, UnitKind
 
 Phrase = tuple[str, ...]
 
@@ -32,9 +32,18 @@ CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
     "card verification", "verification code", "verification number",
 )  # fmt: skip
+# A security code named by where it is on the card: three digits on the back by the signature
+# (Visa, Mastercard), four on the front (Amex). Counts are not words here ("four" is a number),
+# so "the four digits on the front" is matched as "digits on the front".
 CVV = (
     *CVV_STRONG,
-    *phrases("back of the card", "back of your card", "on the back", "digits on the back"),
+    *phrases(
+        "back of the card", "back of your card", "on the back", "digits on the back",
+        "signature", "signature strip", "signature panel",
+    ),
+)  # fmt: skip
+CVV_FRONT = phrases(
+    "digits on the front", "numbers on the front", "code on the front", "digit code on the front"
 )
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort")
 BANK = phrases(
@@ -61,6 +70,15 @@ EMAIL = phrases("email", "e mail", "e-mail", "emails", "email address", "mail")
 LICENCE = phrases(
     "driving licence", "driving license", "licence", "license", "drivers licence", "licence number"
 )
+# Dates of other events: a date with a birth year is not a birth date when one of these is said
+# ("we got married on the 3rd of June 1972").
+OTHER_EVENTS = phrases(
+    "married", "marry", "wedding", "anniversary", "died", "passed away", "passed", "funeral",
+    "moved", "retired", "joined", "started", "payment", "paid", "gift", "donation", "dated",
+)  # fmt: skip
+# An organisation's own number ("call us free on 0800…", "our helpline"): its national-rate,
+# freephone and premium lines (03, 08, 09) are not personal data when said so.
+ORGANISATION = phrases("us", "our", "we", "we're", "helpline", "freephone", "free phone")
 # Numbers that are references, not personal data. The nearest context wins: "my order number,
 # and my phone number is 07911 123456" is a phone number.
 NEGATIVE = phrases(
@@ -111,7 +129,7 @@ class ContextIndex:
             self._word_at.append(len(self._words))
             if index in skip or not token.text[0].isalpha():
                 continue
-            self._words.append(token.lower.strip("'’"))
+            self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
         self._cache: dict[tuple[Phrase, ...], list[tuple[int, int]]] = {}
 
@@ -153,6 +171,14 @@ class ContextIndex:
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0
         return Nearness(best_before, best_after)
+
+
+def _word(token: str) -> str:
+    """The word without quotes or a clitic "'s": "The sort code's 20…", "date of birth's…"."""
+    word = token.strip("'’")
+    if word.endswith(("'s", "’s")) and len(word) > 3:
+        word = word[:-2]
+    return word
 
 
 def closer(positive: Nearness, negative: Nearness) -> bool:

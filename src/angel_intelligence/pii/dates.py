@@ -10,14 +10,14 @@ day is a card expiry only next to "expiry"/"expires"/"valid until".
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.lexer import Unit, UnitKind
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Unit, UnitKind
 
 MIN_BIRTH_AGE_YEARS = 16
 
@@ -30,6 +30,7 @@ class _Date:
     month: int
     year: int | None
     month_by_number: bool = False  # "the ninth of the eleventh"
+    day_or_year: bool = False  # "April twenty-seven": the 27th, or an expiry in 2027
 
 
 def date_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -51,6 +52,10 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
     units = scan.lexed.units
     first, last = units[date.first], units[date.last]
     negative = scan.negative(first, last)
+    if date.day_or_year and not scan.near(ctx.BIRTH, first, last):
+        expiry = scan.near(ctx.EXPIRY, first, last, before=8, after=4)
+        if expiry and closer(expiry, negative):
+            date = replace(date, day=None, year=date.day)
     if date.day is None:
         expiry = scan.near(ctx.EXPIRY, first, last, before=8, after=4)
         if date.year is None or not expiry or not closer(expiry, negative):
@@ -69,7 +74,8 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         confidence = 0.95 if date.year else 0.85
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
     adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
-    if adult and not date.month_by_number and not negative:
+    other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
+    if adult and not date.month_by_number and not negative and not other:
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
     return None
 
@@ -125,7 +131,8 @@ def _month_first(scan: Scan, index: int) -> _Date | None:
         year, last = _year(scan, at + 1)
         if not v.valid_date(day, month, year):
             return None
-        return _Date(index, last if year is not None else at, day, month, year)
+        plain = at == index + 1 and units[at].kind is UnitKind.DIGITS and year is None
+        return _Date(index, last if year is not None else at, day, month, year, day_or_year=plain)
     year, last = _year(scan, index + 1)
     if year is None:
         return None
@@ -140,11 +147,11 @@ def _day(unit: Unit) -> int | None:
 
 
 def _year(scan: Scan, at: int) -> tuple[int | None, int]:
-    """A year starting at unit `at` (after an optional comma): "1990", "19 90" (nineteen
-    ninety), "20 o 5" (twenty oh five), "2 thousand and 5"; or (None, at - 1)."""
+    """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
+    (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
-        at += 1
+    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in ",'’":
+        at += 1  # "March, 1952"; "4th Sept '82"
     digits, last = "", at - 1
     for k in range(at, min(at + 3, len(units))):
         unit = units[k]

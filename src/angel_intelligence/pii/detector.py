@@ -17,6 +17,7 @@ from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii.codes import code_candidates
+from angel_intelligence.pii.corrections import restatements
 from angel_intelligence.pii.dates import date_candidates
 from angel_intelligence.pii.emails import email_candidates
 from angel_intelligence.pii.numbers import number_candidates
@@ -52,6 +53,8 @@ class PiiDetector:
             *date_candidates(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
+        restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
+        chosen = sorted([*chosen, *restated], key=lambda c: c.start)
         return [
             PiiSpan(
                 type=c.type,

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
-from angel_intelligence.pii.lexer import Token
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Token
 
 WRITTEN = re.compile(
     r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
@@ -40,13 +41,18 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
     view, origins = _email_view(scan.lexed.tokens)
     said_email = _EmailContext(scan)
-    for start, end in _addresses(view):
+    for start, at, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
+        spoken_at = scan.text[origins[at][0] : origins[at][1]].lower() == "at"
+        if spoken_at and view[start:at].lower() in _NOT_MAILBOXES:
+            continue  # "have a look at oxfam dot org dot uk", "find us at…": a website
         said = said_email(start_char)
         confidence = 0.95 if said else 0.9
         value = view[start:end].lower()
         if said:
-            start_char = _name_before(scan, start_char)
+            start_char, name = _name_before(scan, start_char)
+            local = view[start:at].lower()
+            value = name + str(lx.DIGIT_WORDS.get(local, local)) + view[at:end].lower()
         yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
     for match in _DOTTED.finditer(view):
         end = _trim(match.group(), match.end())
@@ -58,9 +64,10 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(PiiType.EMAIL, start_char, end_char, text.lower(), 0.6)
 
 
-def _addresses(view: str) -> Iterator[tuple[int, int]]:
-    """Every address around each "@" of the view. Not one regex scan: in "email me at helen.wood
-    at sky.com" the first "at" would take "helen.wood" as its domain and hide the address."""
+def _addresses(view: str) -> Iterator[tuple[int, int, int]]:
+    """Every address (start, "@", end) around each "@" of the view. Not one regex scan: in
+    "email me at helen.wood at sky.com" the first "at" would take "helen.wood" as its domain
+    and hide the address."""
     for at in (k for k, ch in enumerate(view) if ch == "@"):
         local = _LOCAL_BEFORE.search(view, 0, at)
         domain = _DOMAIN_AFTER.match(view, at + 1)
@@ -68,50 +75,41 @@ def _addresses(view: str) -> Iterator[tuple[int, int]]:
             continue
         end = _trim(domain.group(), domain.end())
         if _has_domain(view[at + 1 : end]):
-            yield local.start(), end
+            yield local.start(), at, end
 
+
+# Words before a spoken "at" and a domain that make it a place to look, not a mailbox.
+_NOT_MAILBOXES_WORDS = """look looking us me you them him her it online website site web here
+    there find visit"""
+_NOT_MAILBOXES = frozenset(_NOT_MAILBOXES_WORDS.split())
 
 # Words that end a name read before an address ("my email is jane …"): not part of it.
-_NOT_NAMES = frozenset(
-    [
-        "is",
-        "it's",
-        "its",
-        "email",
-        "e-mail",
-        "mail",
-        "address",
-        "my",
-        "the",
-        "at",
-        "and",
-        "yes",
-        "yeah",
-        "so",
-        "ok",
-        "okay",
-        "it",
-        "that's",
-        "er",
-        "um",
-        "please",
-        "right",
-    ]
-)
+_NOT_NAMES_WORDS = """is it's its email e-mail mail address my the at and yes yeah so ok okay it
+    that's er um please right on to was oh no sorry well i think"""
+_NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
+_MAX_NAME_WORDS = 4  # "j smith one two three at…"
 
 
-def _name_before(scan: Scan, start_char: int) -> int:
-    """Include a name said just before the address when it was asked for: Whisper writes
-    "Susan Dotsmith at email.com" for "susan dot smith at…", losing the dot."""
+def _name_before(scan: Scan, start_char: int) -> tuple[int, str]:
+    """The start of the name said just before the address when it was asked for, and the name
+    as it is spelled: Whisper writes "Susan Dotsmith at email.com" for "susan dot smith at…",
+    losing the dot, and callers say "j smith one two three at…"."""
     tokens = scan.lexed.tokens
     index = next((k for k, t in enumerate(tokens) if t.start == start_char), None)
-    if index is None or index == 0:
-        return start_char
-    before = tokens[index - 1]
-    gap = scan.text[before.end : start_char]
-    if before.text.isalpha() and before.lower not in _NOT_NAMES and gap.isspace():
-        return before.start
-    return start_char
+    if index is None:
+        return start_char, ""
+    words: list[Token] = []
+    for k in range(index - 1, max(index - 1 - _MAX_NAME_WORDS, -1), -1):
+        before, after = tokens[k], tokens[k + 1]
+        gap = scan.text[before.end : after.start]
+        word = before.lower.replace("’", "'").removesuffix("'s")
+        if not before.text.isalnum() or word in _NOT_NAMES or not gap.isspace():
+            break
+        words.insert(0, before)
+    if not words:
+        return start_char, ""
+    spelled = "".join(str(lx.DIGIT_WORDS.get(w.lower, w.lower)) for w in words)
+    return words[0].start, spelled
 
 
 def _trim(matched: str, end: int) -> int:

@@ -12,89 +12,24 @@ letters or digits only next to other letters or digits; elsewhere they stay word
 
 from __future__ import annotations
 
-import enum
 import re
-from dataclasses import dataclass
-
-from text_to_num import text2num
 
 from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.spoken_numbers import read_number_phrase
+from angel_intelligence.pii.units import Draft, Lexed, Token, Unit, UnitKind
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|\S")
 # Lower-case suffix only: "1TH" in "B33 8TH" is half a postcode, not an ordinal.
 _WRITTEN_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _TIME_OF_DAY = re.compile(r"^\d{1,2}(?:am|pm)$", re.IGNORECASE)
-_MAX_PHRASE_WORDS = 7
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A raw token: a run of letters/digits (with an apostrophe suffix) or one other character."""
-
-    text: str
-    start: int
-    end: int
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-
-class UnitKind(enum.Enum):
-    DIGITS = "digits"  # symbol: digits; "o" is a spoken oh (zero or the letter O)
-    LETTERS = "letters"  # symbol: upper-case letters
-    ALNUM = "alnum"  # a written mixed token such as "SW1A" (upper-cased)
-    ORDINAL = "ordinal"  # symbol: the number, "17"
-    MONTH = "month"  # symbol: the month number, "1"
-    WORD = "word"  # symbol: the lower-cased word
-    PUNCT = "punct"  # symbol: the character
-    SEPARATOR = "separator"  # a spoken separator ("slash" → "/")
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One normalised symbol standing for tokens [first, last] = characters [start, end)."""
-
-    kind: UnitKind
-    symbol: str
-    start: int
-    end: int
-    first: int
-    last: int
-    spoken: bool = False
-
-    @property
-    def is_code(self) -> bool:
-        """Part of a number or code (digits, letters, mixed)."""
-        return self.kind in (UnitKind.DIGITS, UnitKind.LETTERS, UnitKind.ALNUM)
-
-
-@dataclass(frozen=True)
-class Lexed:
-    """A text, its tokens and its units (in order, covering every token exactly once)."""
-
-    text: str
-    tokens: tuple[Token, ...]
-    units: tuple[Unit, ...]
-
-
-@dataclass(slots=True)
-class _Draft:
-    kind: UnitKind
-    symbol: str
-    first: int
-    last: int
-    spoken: bool = False
-    # An ambiguous word: what it becomes next to codes ("oh" → DIGITS "o"), else a WORD.
-    pending: str | None = None
-    alt_kind: UnitKind | None = None
-    alt_symbol: str = ""
+# Digits with a letter O for a zero ("O7403 555111"): Whisper writes the caller's "oh" so.
+_DIGITS_WITH_O = re.compile(r"^(?=.*[0-9])(?=.*[Oo])[0-9Oo]+$")
 
 
 def lex(text: str) -> Lexed:
     """Tokenise `text` and normalise spoken numbers and letters into units."""
     tokens = tuple(Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text))
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     i = 0
     while i < len(tokens):
         produced, i = _read(tokens, i)
@@ -115,24 +50,24 @@ def lex(text: str) -> Lexed:
     return Lexed(text=text, tokens=tokens, units=units)
 
 
-def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
+def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
     """The unit(s) starting at token i, and the index of the next unread token."""
     token = tokens[i]
     raw, low = token.text, token.lower
     nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
 
     if raw.isdigit():
-        return [_Draft(UnitKind.DIGITS, raw, i, i)], i + 1
+        return [Draft(UnitKind.DIGITS, raw, i, i)], i + 1
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
-        return [_Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
+        return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
     if low in lx.NUMBER_WORDS:
-        return _read_number_phrase(tokens, i)
+        return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:
-        return [_Draft(UnitKind.ORDINAL, str(lx.ORDINAL_WORDS[low]), i, i, True)], i + 1
+        return [Draft(UnitKind.ORDINAL, str(lx.ORDINAL_WORDS[low]), i, i, True)], i + 1
     if match := _WRITTEN_ORDINAL.match(raw):
-        return [_Draft(UnitKind.ORDINAL, str(int(match.group(1))), i, i)], i + 1
+        return [Draft(UnitKind.ORDINAL, str(int(match.group(1))), i, i)], i + 1
     if low in lx.MONTHS:
-        month = _Draft(UnitKind.MONTH, str(lx.MONTHS[low]), i, i)
+        month = Draft(UnitKind.MONTH, str(lx.MONTHS[low]), i, i)
         if low in lx.NATO:  # "November": a month, or N among spelled letters ("A November…")
             month.pending, month.alt_kind, month.alt_symbol = (
                 "month",
@@ -141,39 +76,58 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
             )
         return [month], i + 1
     if low in lx.SEPARATOR_WORDS:
-        return [_Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
+        return [Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
     if low in lx.ZERO_OR_O and not (raw.isupper() and len(raw) == 2):
         # "OH" in capitals is the letters O and H (an NI prefix), not a spoken zero.
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
+    if raw == "I" and _is_lower_word(tokens, i + 1):
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1  # "…one two three, I mean, …"
     if raw.isalpha() and len(raw) == 1:
         abbreviation = _spelled_abbreviation(tokens, i)
         if abbreviation:
-            return [_Draft(UnitKind.WORD, tokens[k].lower, k, k) for k in abbreviation], (
+            return [Draft(UnitKind.WORD, tokens[k].lower, k, k) for k in abbreviation], (
                 abbreviation[-1] + 1
             )
         spelled = _letter_for_word(tokens, i)
         if spelled is not None:
-            return [spelled], i + 3
+            return [spelled], spelled.last + 1
         return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
     if low in lx.NATO:
         return [_pending(low, "nato", UnitKind.LETTERS, lx.NATO[low], i)], i + 1
     if low in lx.HOMOPHONES:
         return [_pending(low, "homophone", UnitKind.DIGITS, lx.HOMOPHONES[low], i)], i + 1
     if raw.isalpha():
+        if raw in lx.CONTEXT_ABBREVIATIONS:
+            return [Draft(UnitKind.WORD, low, i, i)], i + 1
         if raw.isupper() and 2 <= len(raw) <= 5:
             if raw in lx.CAPITAL_WORDS:  # "OK", "AM": letters only next to a code ("AM 12…")
                 return [_pending(low, "letter", UnitKind.LETTERS, raw, i)], i + 1
-            return [_Draft(UnitKind.LETTERS, raw, i, i)], i + 1
-        return [_Draft(UnitKind.WORD, low, i, i)], i + 1
+            return [Draft(UnitKind.LETTERS, raw, i, i)], i + 1
+        if len(raw) == 2 and low not in lx.TWO_LETTER_WORDS:
+            # A code's letters in lower or mixed case ("ab 12 34 56 c", "Nh 44…"): Whisper
+            # writes what the caller spells as it likes; letters only next to a code.
+            return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1
+    if _DIGITS_WITH_O.match(raw):
+        return [Draft(UnitKind.DIGITS, raw.lower(), i, i)], i + 1
     if raw.isalnum() and not _TIME_OF_DAY.match(raw):
-        return [_Draft(UnitKind.ALNUM, raw.upper(), i, i)], i + 1
+        return [Draft(UnitKind.ALNUM, raw.upper(), i, i)], i + 1
     if raw[0].isalnum():
-        return [_Draft(UnitKind.WORD, low, i, i)], i + 1
-    return [_Draft(UnitKind.PUNCT, raw, i, i)], i + 1
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1
+    return [Draft(UnitKind.PUNCT, raw, i, i)], i + 1
 
 
-def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> _Draft:
-    return _Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
+def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> Draft:
+    return Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
+
+
+def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
+    return (
+        i < len(tokens)
+        and len(tokens[i].text) > 1
+        and tokens[i].text.isalpha()
+        and (tokens[i].text.islower())
+    )
 
 
 def _single_digit(low: str) -> str | None:
@@ -204,84 +158,21 @@ def _spelled_abbreviation(tokens: tuple[Token, ...], i: int) -> list[int]:
     return []
 
 
-def _letter_for_word(tokens: tuple[Token, ...], i: int) -> _Draft | None:
-    """'S for Sugar': a letter, "for", then a word that starts with that letter."""
-    if i + 2 >= len(tokens) or tokens[i + 1].lower != "for":
+def _letter_for_word(tokens: tuple[Token, ...], i: int) -> Draft | None:
+    """'S for Sugar', 'A as in apple': a letter, "for" or "as in", then a word that starts
+    with that letter."""
+    at = i + 2 if i + 1 < len(tokens) and tokens[i + 1].lower == "for" else None
+    if i + 2 < len(tokens) and (tokens[i + 1].lower, tokens[i + 2].lower) == ("as", "in"):
+        at = i + 3
+    if at is None or at >= len(tokens):
         return None
-    word = tokens[i + 2].text
+    word = tokens[at].text
     if len(word) < 2 or not word.isalpha() or word[0].lower() != tokens[i].lower:
         return None
-    return _Draft(UnitKind.LETTERS, tokens[i].text.upper(), i, i + 2, True)
+    return Draft(UnitKind.LETTERS, tokens[i].text.upper(), i, at, True)
 
 
-def _read_number_phrase(tokens: tuple[Token, ...], i: int) -> tuple[list[_Draft], int]:
-    """A run of number words split into numbers: "four one" → 4, 1; "twenty five" → 25;
-    "one hundred and two" → 102; "nineteen ninety" → 19, 90; "twenty first" → ordinal 21."""
-    words: list[str] = []
-    positions: list[int] = []
-    hyphens: list[int] = []
-    j = i
-    while j < len(tokens):
-        low = tokens[j].lower
-        after = tokens[j + 1].lower if j + 1 < len(tokens) else ""
-        if low in lx.NUMBER_WORDS:
-            words.append(low)
-            positions.append(j)
-        elif low == "-" and words and after in lx.NUMBER_WORDS:
-            hyphens.append(j)  # "twenty-five", "four-one-one": the parse below decides
-        elif low == "and" and words and words[-1] in lx.SCALE_WORDS and after in lx.NUMBER_WORDS:
-            words.append(low)
-            positions.append(j)
-        else:
-            break
-        j += 1
-
-    ordinal: _Draft | None = None
-    if j < len(tokens) and tokens[j].lower in lx.UNIT_ORDINALS and words[-1] in lx.TENS_WORDS:
-        value = lx.TENS_WORDS[words[-1]] + lx.UNIT_ORDINALS[tokens[j].lower]
-        ordinal = _Draft(UnitKind.ORDINAL, str(value), positions[-1], j, True)
-        words.pop()
-        positions.pop()
-        j += 1
-
-    drafts: list[_Draft] = []
-    k = 0
-    while k < len(words):
-        if words[k] == "and":
-            drafts.append(_Draft(UnitKind.WORD, "and", positions[k], positions[k]))
-            k += 1
-            continue
-        for end in range(min(len(words), k + _MAX_PHRASE_WORDS), k, -1):
-            if words[end - 1] == "and":
-                continue
-            number = _number(words[k:end])
-            if number is not None:
-                drafts.append(
-                    _Draft(UnitKind.DIGITS, str(number), positions[k], positions[end - 1], True)
-                )
-                k = end
-                break
-    if ordinal is not None:
-        drafts.append(ordinal)
-    for position in hyphens:  # a hyphen between two numbers stays a separator
-        if not any(d.first < position < d.last for d in drafts):
-            drafts.append(_Draft(UnitKind.PUNCT, "-", position, position))
-    drafts.sort(key=lambda d: d.first)
-    return drafts, j
-
-
-def _number(words: list[str]) -> int | None:
-    if len(words) == 1:
-        return lx.NUMBER_WORDS[words[0]]
-    if any(lx.NUMBER_WORDS.get(w) == 0 for w in words):
-        return None  # text2num reads "zero one" as 1: a spoken zero is always its own digit
-    try:
-        return int(text2num(" ".join(words), "en"))
-    except ValueError:
-        return None
-
-
-def _resolve_ambiguous(drafts: list[_Draft]) -> None:
+def _resolve_ambiguous(drafts: list[Draft]) -> None:
     """Turn ambiguous words into letters/digits when they sit next to other codes.
 
     Runs to a fixed point, so "Sierra Tango one" resolves Tango (next to a digit) and then
@@ -311,20 +202,20 @@ def _resolve_ambiguous(drafts: list[_Draft]) -> None:
             draft.kind, draft.symbol = draft.alt_kind, draft.alt_symbol
 
 
-def _is_letter(draft: _Draft) -> bool:
+def _is_letter(draft: Draft) -> bool:
     """A spelled letter, resolved or not."""
     if draft.pending in ("letter", "nato", "month"):
         return True
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
 
 
-def _is_single_digit(draft: _Draft) -> bool:
+def _is_single_digit(draft: Draft) -> bool:
     if draft.pending is not None:
         return draft.alt_kind is UnitKind.DIGITS and len(draft.alt_symbol) == 1
     return draft.kind is UnitKind.DIGITS and len(draft.symbol) == 1
 
 
-def _neighbours(drafts: list[_Draft], index: int) -> list[int]:
+def _neighbours(drafts: list[Draft], index: int) -> list[int]:
     """The nearest non-separator draft on each side, looking past soft punctuation."""
     found = []
     for step in (-1, 1):
@@ -336,7 +227,7 @@ def _neighbours(drafts: list[_Draft], index: int) -> list[int]:
     return found
 
 
-def _is_soft(draft: _Draft) -> bool:
+def _is_soft(draft: Draft) -> bool:
     if draft.kind is UnitKind.SEPARATOR:
         return True
     return draft.kind is UnitKind.PUNCT and draft.symbol in lx.SOFT_PUNCTUATION

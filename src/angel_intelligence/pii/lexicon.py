@@ -164,8 +164,18 @@ SPELLED_WORDS: tuple[tuple[str, ...], ...] = (
     ("n", "i"),
 )
 
+# The same written as one word ("NI, A B 1 2…"): context words, never a code's letters.
+CONTEXT_ABBREVIATIONS = frozenset({"NI", "NHS", "DOB", "CVV", "CVC"})
+
 # All-capital words that are usually words, not spelled letters (but "AM 12 34 56 A" is a
 # NI number): letters only next to digits.
 CAPITAL_WORDS = frozenset(
     {"OK", "TV", "UK", "US", "AM", "PM", "MR", "MRS", "MS", "DR", "BBC", "OH"}
 )
+
+# Two-letter words (and fillers, abbreviations) that are never a code's letters; any other
+# two-letter token, in whatever case, may be ("ab 12 34 56 c").
+_TWO_LETTER_WORDS = """am an as at be by do go he hi if in is it me my no of oh ok on or so to up
+    us we ye ah eh er um uh ha hm mm aw ow yo ya ex ad id ma pa mr ms dr st nd rd th vs pm tv uk
+    pc ni"""
+TWO_LETTER_WORDS = frozenset(_TWO_LETTER_WORDS.split())

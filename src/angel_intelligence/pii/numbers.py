@@ -16,9 +16,9 @@ from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.lexer import UnitKind
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Unit, UnitKind
 
 MAX_DIGITS = 19
 PART_PENALTY = 0.1  # a window inside a longer run is less likely to be the whole value
@@ -64,6 +64,12 @@ class _Window:
         return all(u.spoken for u in self.run.units[self.i : self.j + 1])
 
     @property
+    def international(self) -> bool:
+        """Written after a "+": a phone number in international format, never a card."""
+        before = self.scan.unit_before(self.run) if self.i == 0 else None
+        return before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+
+    @property
     def negative(self) -> ctx.Nearness:
         return self.scan.negative(self.first, self.last)
 
@@ -96,7 +102,7 @@ class _Window:
 
 
 def _card(w: _Window) -> Candidate | None:
-    if not 13 <= len(w.digits) <= MAX_DIGITS:
+    if not 13 <= len(w.digits) <= MAX_DIGITS or w.international:
         return None
     card, negative = w.near(ctx.CARD), w.negative
     wanted = closer(card, negative)
@@ -144,6 +150,8 @@ def _misheard(scan: Scan, run: Run) -> Iterator[Candidate]:
         said = scan.near(
             wanted, first, last, before=5 if kind is PiiType.CARD_EXPIRY else 8, after=0
         )
+        if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):
+            continue
         if said and closer(said, negative):
             yield Candidate(kind, first.start, last.end, digits, 0.55)
 
@@ -176,7 +184,7 @@ def _phone(w: _Window) -> Candidate | None:
     if not 10 <= len(w.digits) <= 14:
         return None
     before = w.scan.unit_before(w.run) if w.i == 0 else None
-    plus = before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+    plus = w.international
     digits = w.digits
     if plus and not digits.startswith("44"):
         return None
@@ -186,10 +194,21 @@ def _phone(w: _Window) -> Candidate | None:
     phone, negative = w.near(ctx.PHONE), w.negative
     if not closer(phone, negative) or (w.quantity and not phone):
         return None
+    if _organisation_line(w.scan, digits, w.first, w.last):
+        return None
     # Possible but unallocated numbers (Ofcom's drama ranges) only when said as phone numbers.
     confidence = (0.95 if phone else 0.85) if check.valid else (0.75 if phone else 0.45)
     start = before.start if plus and before is not None else None
     return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start, grow=bool(phone))
+
+
+def _organisation_line(scan: Scan, digits: str, first: Unit, last: Unit) -> bool:
+    """An organisation's own line said as theirs ("call us free on 0800…", "our helpline is
+    0300…"): national-rate, freephone and premium numbers (03, 08, 09), not a person's."""
+    national = digits[2:] if digits.startswith("44") else digits.lstrip("0")
+    return national[:1] in ("3", "8", "9") and bool(
+        scan.near(ctx.ORGANISATION, first, last, before=6, after=3)
+    )
 
 
 def _sort_code(w: _Window) -> Candidate | None:
@@ -198,10 +217,15 @@ def _sort_code(w: _Window) -> Candidate | None:
     sort, bank, negative = w.near(ctx.SORT_CODE), w.near(ctx.BANK), w.negative
     value = f"{w.digits[:2]}-{w.digits[2:4]}-{w.digits[4:]}"
     hyphenated = w.group_sizes == (2, 2, 2) and w.separators == ("-", "-")
+    # Said in pairs or digit by digit, as sort codes are ("sixty, eighty-three, twelve"), not
+    # as an amount ("100,000") or a reference.
+    paired = len(w.group_sizes) >= 3 and max(w.group_sizes) <= 2
     if sort and closer(sort, negative):
         return w.found(PiiType.SORT_CODE, value, 0.95, grow=True)
     if hyphenated and closer(bank, negative) and not w.quantity:
         return w.found(PiiType.SORT_CODE, value, 0.85 if bank else 0.75)
+    if paired and w.whole and bank and closer(bank, negative) and not w.quantity:
+        return w.found(PiiType.SORT_CODE, value, 0.7)
     return None
 
 
@@ -222,7 +246,8 @@ def _cvv(w: _Window) -> Candidate | None:  # context required, so amounts need n
         return None
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
-    if len(w.digits) == 4:
+    if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
+        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4)
         return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
@@ -279,7 +304,8 @@ def _date_of_birth(w: _Window) -> Candidate | None:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
     written = len(w.group_sizes) == 3 and set(w.separators) <= {"/", "."} and w.group_sizes[2] == 4
     adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
-    if written and adult and not negative and not w.quantity:
+    other = w.near(ctx.OTHER_EVENTS, before=8, after=4)
+    if written and adult and not negative and not other and not w.quantity:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
     return None
 

@@ -5,6 +5,8 @@ so is "£4 .5, £3, $1, £4": on donation calls Whisper writes a currency symbol
 of a number read out digit by digit (a card number, found by the end-to-end test of issue 9), so
 a currency symbol between two single digits joins them like a comma. Between longer numbers
 ("£10, £20") it still separates amounts.
+Brackets around a short group of digits next to more digits, as in "+44 (0)7911 123456" and
+"(0161) 496 0123", are separators too: that is how UK numbers are written.
 A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
 "AB123456C"); recognisers look at every window of whole units, so a finding always starts and
 ends on a unit boundary and maps back to exact characters. Runs may cross segment boundaries
@@ -19,16 +21,24 @@ from functools import cached_property
 
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.context import CURRENCY
-from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 
 
 @dataclass(frozen=True)
 class Run:
-    """Units [first_index, first_index + len(units)) of the lexed text, all codes."""
+    """Code units of the lexed text, with the separators between them."""
 
     units: tuple[Unit, ...]
     separators: tuple[str, ...]  # between consecutive units: "", "-", "/", ",", " "...
-    first_index: int
+    indices: tuple[int, ...]  # of each unit in the lexed text (separators lie between them)
+
+    @property
+    def first_index(self) -> int:
+        return self.indices[0]
+
+    @property
+    def last_index(self) -> int:
+        return self.indices[-1]
 
     @cached_property
     def _offsets(self) -> tuple[int, ...]:
@@ -84,7 +94,7 @@ class Run:
         if start == 0 and stop == len(self.units):
             return self
         return Run(
-            self.units[start:stop], self.separators[start : stop - 1], self.first_index + start
+            self.units[start:stop], self.separators[start : stop - 1], self.indices[start:stop]
         )
 
 
@@ -93,29 +103,55 @@ def find_runs(lexed: Lexed) -> list[Run]:
     runs: list[Run] = []
     units: list[Unit] = []
     separators: list[str] = []
+    indices: list[int] = []
     pending = ""
-    first = 0
+    brackets = _digit_brackets(lexed.units)
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
-                runs.append(Run(tuple(units), tuple(separators), first))
-                units, separators, pending = [], [], ""
+                runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
+                units, separators, indices, pending = [], [], [], ""
             if units:
                 separator = "".join(c for c in pending if c not in CURRENCY)
                 separators.append(separator.strip() or (" " if pending else ""))
-            else:
-                first = index
             units.append(unit)
+            indices.append(index)
             pending = ""
-        elif units and (_is_separator(unit) or (_is_currency(unit) and _is_digit(units[-1]))):
+        elif index in brackets and not units:
+            continue  # "(0161) 496 0123": the run starts inside the bracket
+        elif units and (
+            _is_separator(unit)
+            or index in brackets
+            or (_is_currency(unit) and _is_digit(units[-1]))
+        ):
             pending += unit.symbol
         else:
             if units:
-                runs.append(Run(tuple(units), tuple(separators), first))
-            units, separators, pending = [], [], ""
+                runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
+            units, separators, indices, pending = [], [], [], ""
     if units:
-        runs.append(Run(tuple(units), tuple(separators), first))
+        runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
     return [_with_spacing(run, lexed.text) for run in runs]
+
+
+def _digit_brackets(units: tuple[Unit, ...]) -> set[int]:
+    """Indices of the brackets of "(0)" or "(0161)" where digits follow the closing bracket (a
+    trunk zero or an area code: what UK numbers put in brackets; "(1) 2" stays apart)."""
+    found: set[int] = set()
+    for k in range(len(units) - 3):
+        opening, inside, closing, after = units[k : k + 4]
+        if (
+            opening.kind is UnitKind.PUNCT
+            and opening.symbol == "("
+            and inside.kind is UnitKind.DIGITS
+            and len(inside.symbol) <= 5
+            and inside.symbol.startswith("0")
+            and closing.kind is UnitKind.PUNCT
+            and closing.symbol == ")"
+            and after.kind is UnitKind.DIGITS
+        ):
+            found.update((k, k + 2))
+    return found
 
 
 def _is_currency(unit: Unit) -> bool:
@@ -141,4 +177,4 @@ def _with_spacing(run: Run, text: str) -> Run:
         if sep == "" and text[left.end : right.start].strip() == "" and right.start > left.end:
             sep = " "
         separators.append(sep)
-    return Run(run.units, tuple(separators), run.first_index)
+    return Run(run.units, tuple(separators), run.indices)

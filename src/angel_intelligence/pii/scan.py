@@ -8,8 +8,9 @@ from functools import cached_property
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.context import ContextIndex, Nearness, Phrase
-from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind, lex
+from angel_intelligence.pii.lexer import lex
 from angel_intelligence.pii.runs import Run, find_runs
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ class Scan:
         return self.lexed.units[index] if index >= 0 else None
 
     def unit_after(self, run: Run) -> Unit | None:
-        index = run.first_index + len(run)
+        index = run.last_index + 1
         return self.lexed.units[index] if index < len(self.lexed.units) else None
 
     def is_quantity(self, run: Run) -> bool:

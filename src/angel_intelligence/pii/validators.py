@@ -119,9 +119,12 @@ class PhoneCheck:
 
 
 def uk_phone(digits: str) -> PhoneCheck | None:
-    """A UK number written nationally ("07911123456") or internationally ("447911123456")."""
+    """A UK number written nationally ("07911123456") or internationally ("447911123456",
+    "4407911123456" from "+44 (0)7911…")."""
     if digits.startswith("0044"):
         digits = digits[2:]
+    if digits.startswith("440"):
+        digits = "44" + digits[3:]  # "+44 (0)7911…": the bracketed trunk zero is not dialled
     if digits.startswith("44"):
         text = "+" + digits
     elif digits.startswith("0") and not digits.startswith("00"):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from angel_intelligence.pii.lexer import UnitKind, lex
+from angel_intelligence.pii.lexer import lex
 from angel_intelligence.pii.runs import find_runs
+from angel_intelligence.pii.scan import Scan
+from angel_intelligence.pii.units import UnitKind
 
 
 def codes(text: str) -> list[tuple[str, str]]:
@@ -88,3 +90,48 @@ def test_runs_join_single_digits_whisper_wrote_with_currency_symbols() -> None:
     assert runs[0].separators == (".", ",", ",", ",", ",")
     # amounts stay apart: a currency symbol joins single digits only
     assert [r.compact() for r in find_runs(lex("£10, £20 or £5, £50"))] == ["10", "20", "5", "50"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a code's letters in lower or mixed case, next to digits
+        ("ab 12 c", [("AB", "ab"), ("12", "12"), ("C", "c")]),
+        ("Nh 44", [("NH", "Nh"), ("44", "44")]),
+        # a letter O written for a zero stays ambiguous, as a spoken "oh" does
+        ("O7403 555111", [("o7403", "O7403"), ("555111", "555111")]),
+        # "as in" spells a letter as "for" does
+        ("A as in apple 1", [("A", "A as in apple"), ("1", "1")]),
+    ],
+)
+def test_when_letters_are_in_any_case_or_spelled_as_in_then_they_are_code_units(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we go at 12",  # two-letter English words stay words next to numbers
+        "NI, 12",  # the abbreviation that names the number is context
+        "one two three, I mean",  # "I" before a word is the pronoun
+    ],
+)
+def test_when_a_short_word_sits_by_a_number_then_it_stays_a_word(text: str) -> None:
+    assert all(symbol.isdigit() for symbol, _ in codes(text)), codes(text)
+
+
+def test_when_uk_brackets_hold_a_trunk_zero_or_area_code_then_the_run_goes_through_them() -> None:
+    runs = find_runs(lex("+44 (0)7911 123456 or (0161) 496 0123, option (1) 2"))
+    assert [r.compact() for r in runs] == ["4407911123456", "01614960123", "1", "2"]
+
+
+def test_a_run_knows_the_units_on_either_side_across_its_separators() -> None:
+    scan = Scan.of("It's 12, 34 pounds", reference_year=2026)
+    (run,) = scan.runs
+    after = scan.unit_after(run)
+    before = scan.unit_before(run)
+    assert after is not None and after.symbol == "pounds"
+    assert before is not None and before.symbol == "it's"
+    assert scan.is_quantity(run)

@@ -1,0 +1,100 @@
+"""A value said twice, the second time correcting the first: both are PII.
+
+Callers misspeak and start again: "07911 123 456, sorry, 07911 123 465"; "it's four one one
+one... no wait, four one two one…"; "273 167 2332, no, sorry, 273 167 2323". The corrected
+value passes its checks and is found; the first attempt is often cut short or has a wrong digit,
+so it fails them, yet it is nearly all of the caller's number. A code run next to a finding,
+with only a correction cue ("sorry", "no", "wait", "I mean"…) between them, that reads like the
+same value (the same but for a digit or two, or the start of it) is taken as the finding's type.
+"""
+
+from __future__ import annotations
+
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import UnitKind
+
+_CUE_WORDS = "sorry no nope wait mean meant actually rather again oops correction hang hold"
+CUE_WORDS = frozenset(_CUE_WORDS.split())
+# What else may be said between the two attempts; any other word (a context word: "no, my
+# account number is…") makes the second a different value.
+_FILLERS = "i it it's its is that that's the let me start on er erm um uh oh"
+FILLERS = frozenset(_FILLERS.split())
+MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
+MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
+CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
+
+
+def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
+    """Findings for the other attempts at each finding's value (not overlapping `chosen`)."""
+    found: list[Candidate] = []
+    runs = scan.runs
+    for index, run in enumerate(runs):
+        if _covered(run, [*chosen, *found]):
+            continue
+        for other in (index - 1, index + 1):
+            if not 0 <= other < len(runs):
+                continue
+            finding = _finding_over(runs[other], chosen)
+            if finding is None or not _cue_between(scan, run, runs[other]):
+                continue
+            if _same_value(run.compact(), runs[other].compact()):
+                start, end = run.span(0, len(run) - 1)
+                value = run.compact().replace("o", "0") if run.is_digits else run.compact()
+                found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
+                break
+    return found
+
+
+def _covered(run: Run, findings: list[Candidate]) -> bool:
+    start, end = run.span(0, len(run) - 1)
+    return any(f.start < end and f.end > start for f in findings)
+
+
+def _finding_over(run: Run, findings: list[Candidate]) -> Candidate | None:
+    """The finding that covers most of a run, if it covers at least half of it."""
+    start, end = run.span(0, len(run) - 1)
+    best, best_share = None, 0.5
+    for finding in findings:
+        share = (min(end, finding.end) - max(start, finding.start)) / (end - start)
+        if share >= best_share:
+            best, best_share = finding, share
+    return best
+
+
+def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
+    """Only a few words between the two runs, one of them a correction cue."""
+    first, second = (a, b) if a.first_index < b.first_index else (b, a)
+    between = scan.lexed.units[first.last_index + 1 : second.first_index]
+    words = [u.symbol.replace("’", "'") for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_WORDS_BETWEEN or any(u.is_code for u in between):
+        return False
+    if any(word not in CUE_WORDS and word not in FILLERS for word in words):
+        return False
+    return any(word in CUE_WORDS for word in words)
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Two attempts at one value: the same but for a slip, or one the start of the other."""
+    a, b = a.replace("o", "0"), b.replace("o", "0")
+    short, long = sorted((a, b), key=len)
+    if len(short) < MIN_ATTEMPT:
+        return False
+    slips = 1 if len(short) < 8 else 2
+    return _distance(short, long[: len(short)]) <= slips or (
+        len(long) - len(short) <= 1 and _distance(short, long) <= slips
+    )
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one slip (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
