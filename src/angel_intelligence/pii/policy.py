@@ -55,23 +55,25 @@ class PiiPolicy:
             card_visible_digits=settings.pii_card_visible_digits,
         )
 
-    def masks_in_storage(self, kind: PiiType) -> bool:
-        """Whether a finding of this type is replaced in `full_transcript` and `segments`."""
+    def masks_in_storage(self, kind: PiiType, *, card_data: bool = False) -> bool:
+        """Whether a finding of this type is replaced in `full_transcript` and `segments`
+        (`card_data`: found where card data was asked for, `PiiSpan.card_data`)."""
         if self.storage is PiiStorage.CLEAR:
             return False
-        return kind.is_payment_card_data or self.storage is PiiStorage.STRICT
+        return kind.is_payment_card_data or card_data or self.storage is PiiStorage.STRICT
 
     def stored_replacement(self, span: PiiSpan) -> str | None:
         """What replaces a finding in the stored transcript (None: kept as said)."""
-        if not self.masks_in_storage(span.type):
+        if not self.masks_in_storage(span.type, card_data=span.card_data):
             return None
-        if span.type.is_payment_card_data:
+        if span.type.is_payment_card_data or span.card_data:
             return self.mask(span)
         return span.type.placeholder
 
     def original(self, span: PiiSpan, said: str) -> str:
         """`pii_detected[].original`: as said, or masked."""
-        return self.mask(span) if self.masks_in_storage(span.type) else said
+        masked = self.masks_in_storage(span.type, card_data=span.card_data)
+        return self.mask(span) if masked else said
 
     def mask(self, span: PiiSpan) -> str:
         """A masked form that shows nothing but (for a card) its last digits."""

@@ -7,7 +7,8 @@ then writes:
 - the stored transcript: payment card data masked in segment text and words (PCI policy);
 - the redacted transcript: every finding replaced by its placeholder; the words that carried a
   finding become one word with the placeholder as text and their combined time;
-- `pii_detected` items with padded timestamps, and the merged audio intervals to bleep.
+- `pii_detected` items with padded timestamps; every interval to bleep with its reason
+  (`audio_redactions`), and their union (`audio_intervals`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.audio import TimeInterval
-from angel_intelligence.domain.pii import DetectedPii, PiiRedaction, PiiSpan
+from angel_intelligence.domain.pii import (
+    AudioReason,
+    AudioRedaction,
+    DetectedPii,
+    PiiRedaction,
+    PiiSpan,
+)
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pii.detector import PiiDetector
 from angel_intelligence.pii.policy import PiiPolicy
@@ -103,7 +110,7 @@ def redact_transcript(
 
     stored: dict[int, list[_Change]] = defaultdict(list)
     shown: dict[int, list[_Change]] = defaultdict(list)
-    detected, intervals = [], []
+    detected, redactions = [], []
     for span in spans:
         pieces = layout.pieces(span)
         if not pieces:
@@ -117,7 +124,10 @@ def redact_transcript(
         others = [w for key, w in timed_words if key not in carriers]
         said_during = TimeInterval(min(t.start_s for t in times), max(t.end_s for t in times))
         interval = padded(reach_neighbours(said_during, others), policy.audio_padding_s, duration_s)
-        intervals.append(interval)
+        redactions.append(
+            AudioRedaction(interval.start_s, interval.end_s, AudioReason.FINDING, span.type,
+                           "detector")
+        )  # fmt: skip
         said = " ".join(layout.text[span.start_char : span.end_char].split())
         detected.append(
             DetectedPii(
@@ -138,7 +148,8 @@ def redact_transcript(
         stored=_apply(transcript, alignments, stored),
         redacted=_apply(transcript, alignments, shown),
         detected=tuple(detected),
-        audio_intervals=merge(intervals),
+        audio_intervals=merge([r.interval for r in redactions]),
+        audio_redactions=tuple(redactions),
     )
 
 
