@@ -10,6 +10,12 @@
   transcript and segments too, and masked in `pii_detected.original`.
 - ``clear``: nothing masked in storage (the spec read literally). Card data would be stored in
   clear, which PCI DSS forbids; production refuses it.
+
+Audio redaction does not trust the ASR with digits (docs/pii.md, "Audio redaction"): with
+`question_windows` on, the answer to a question asking for PII is bleeped whatever Whisper
+wrote there, from the question to the asker's next turn, at most `question_window_max_s`
+(a slow card read-out with pauses and "mm-hm"s takes 15-25 s); agents' read-backs are bleeped
+within `read_back_reach_s` of such a window, and digits near one are masked in the text too.
 """
 
 from __future__ import annotations
@@ -39,12 +45,25 @@ class PiiPolicy:
     min_confidence: float = 0.5
     audio_padding_s: float = 0.5
     card_visible_digits: int = 4
+    # Question windows, read-backs and digit runs (off: text findings only, as before).
+    question_windows: bool = True
+    question_window_max_s: float = 30.0
+    question_window_padding_s: float = 0.5
+    read_back_reach_s: float = 60.0  # a read-back counts this long after a question window
+    digit_run_reach_s: float = 20.0  # digits this long after a window are masked too
+    cue_similarity: float = 0.8  # how close a heard phrase must be to a cue (0-1)
 
     def __post_init__(self) -> None:
         if not 0 <= self.card_visible_digits <= 4:
             raise ValueError("card_visible_digits must be 0 to 4 (PCI DSS: last four at most)")
-        if self.audio_padding_s < 0:
+        if self.audio_padding_s < 0 or self.question_window_padding_s < 0:
             raise ValueError("audio_padding_s must not be negative")
+        if self.question_window_max_s <= 0:
+            raise ValueError("question_window_max_s must be positive")
+        if self.read_back_reach_s < 0 or self.digit_run_reach_s < 0:
+            raise ValueError("read_back_reach_s and digit_run_reach_s must not be negative")
+        if not 0.5 <= self.cue_similarity <= 1.0:
+            raise ValueError("cue_similarity must be between 0.5 and 1")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PiiPolicy:

@@ -2,9 +2,13 @@
 
 `redact_transcript` detects PII across the segments of a call (a number read over two segments
 is one finding, read through fillers and the other party's "mm-hm": `joining.py`; the agent's
-question in one segment is context for the answer in the next). It writes:
+question in one segment is context for the answer in the next). With
+`PiiPolicy.question_windows` on, the audio rules (`audio_rules.py`) then add windows on the
+answers to sensitive questions and read-backs, and digit runs near them as findings of their
+own. It writes:
 
-- the stored transcript: payment card data masked in segment text and words (PCI policy);
+- the stored transcript: payment card data masked in segment text and words (PCI policy),
+  and digits said where card data was asked for;
 - the redacted transcript: every finding replaced by its placeholder; the words that carried a
   finding become one word with the placeholder as text and their combined time;
 - `pii_detected` items with padded timestamps; every interval to bleep with its reason
@@ -26,6 +30,7 @@ from angel_intelligence.domain.pii import (
     PiiSpan,
 )
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.pii.audio_rules import audio_rules
 from angel_intelligence.pii.detector import PiiDetector
 from angel_intelligence.pii.joining import detection_view
 from angel_intelligence.pii.policy import PiiPolicy
@@ -72,6 +77,10 @@ def redact_transcript(
     view = detection_view(layout.text)
     spans = [s for s in detector.detect(view) if s.confidence >= policy.min_confidence]
     found = [_Found(span, AudioReason.FINDING, "detector") for span in spans]
+    rules = audio_rules(stream, spans, policy) if policy.question_windows else None
+    if rules is not None:
+        found += [_Found(r.span, AudioReason.DIGIT_RUN, f"digit_run:{r.rule}") for r in rules.runs]
+        found.sort(key=lambda f: f.span.start_char)
     alignments = [align_words(s.text, s.words) for s in transcript.segments]
     duration_s = stream.duration_s
     timed_words = [
@@ -119,6 +128,8 @@ def redact_transcript(
             if masked is not None:
                 stored[piece.segment].append(_Change(piece, masked, time))
 
+    if rules is not None:
+        redactions += rules.redactions(policy, duration_s)
     redactions.sort(key=lambda r: (r.start_s, r.end_s))
     return PiiRedaction(
         stored=_apply(transcript, alignments, stored),
