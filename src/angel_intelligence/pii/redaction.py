@@ -1,13 +1,18 @@
 """Redaction of text and of whole transcripts.
 
 `redact_transcript` detects PII across the segments of a call (a number read over two segments
-is one finding; the agent's question in one segment is context for the answer in the next),
-then writes:
+is one finding, read through fillers and the other party's "mm-hm": `joining.py`; the agent's
+question in one segment is context for the answer in the next). With
+`PiiPolicy.question_windows` on, the audio rules (`audio_rules.py`) then add windows on the
+answers to sensitive questions and read-backs, and digit runs near them as findings of their
+own. It writes:
 
-- the stored transcript: payment card data masked in segment text and words (PCI policy);
+- the stored transcript: payment card data masked in segment text and words (PCI policy),
+  and digits said where card data was asked for;
 - the redacted transcript: every finding replaced by its placeholder; the words that carried a
   finding become one word with the placeholder as text and their combined time;
-- `pii_detected` items with padded timestamps, and the merged audio intervals to bleep.
+- `pii_detected` items with padded timestamps; every interval to bleep with its reason
+  (`audio_redactions`), and their union (`audio_intervals`).
 """
 
 from __future__ import annotations
@@ -17,10 +22,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.audio import TimeInterval
-from angel_intelligence.domain.pii import DetectedPii, PiiRedaction, PiiSpan
+from angel_intelligence.domain.pii import (
+    AudioReason,
+    AudioRedaction,
+    DetectedPii,
+    PiiRedaction,
+    PiiSpan,
+)
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.pii.audio_rules import audio_rules
 from angel_intelligence.pii.detector import PiiDetector
+from angel_intelligence.pii.joining import detection_view
 from angel_intelligence.pii.policy import PiiPolicy
+from angel_intelligence.pii.stream import CallStream, Layout
 from angel_intelligence.pii.timing import (
     CharSpan,
     Piece,
@@ -52,48 +66,23 @@ def rewrite(text: str, replacements: Sequence[Replacement]) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """The segments' texts joined by newlines, as the detector reads them."""
-
-    text: str
-    offsets: tuple[int, ...]  # where each segment's stripped text starts in `text`
-    lengths: tuple[int, ...]  # length of each segment's stripped text
-    leads: tuple[int, ...]  # leading whitespace stripped from each segment's text
-
-    @classmethod
-    def of(cls, segments: Sequence[Segment]) -> _Layout:
-        parts, offsets, lengths, leads, cursor = [], [], [], [], 0
-        for segment in segments:
-            stripped = segment.text.strip()
-            offsets.append(cursor)
-            lengths.append(len(stripped))
-            leads.append(len(segment.text) - len(segment.text.lstrip()))
-            parts.append(stripped)
-            cursor += len(stripped) + 1
-        return cls("\n".join(parts), tuple(offsets), tuple(lengths), tuple(leads))
-
-    def pieces(self, span: PiiSpan) -> list[Piece]:
-        """The parts of a finding in each segment, in segment-text characters."""
-        found = []
-        for index, offset in enumerate(self.offsets):
-            start = max(span.start_char, offset)
-            end = min(span.end_char, offset + self.lengths[index])
-            if start < end:
-                lead = self.leads[index]
-                found.append(Piece(index, start - offset + lead, end - offset + lead))
-        return found
-
-
 def redact_transcript(
     transcript: Transcript, detector: PiiDetector, policy: PiiPolicy | None = None
 ) -> PiiRedaction:
     """Detect PII in a transcript and produce what is stored, shown and bleeped."""
     policy = policy or PiiPolicy()
-    layout = _Layout.of(transcript.segments)
-    spans = [s for s in detector.detect(layout.text) if s.confidence >= policy.min_confidence]
+    stream = CallStream.of(transcript)
+    layout = stream.layout
+    # Fillers and back-channels inside a value are blanked, so it is read as one (joining.py).
+    view = detection_view(layout.text)
+    spans = [s for s in detector.detect(view) if s.confidence >= policy.min_confidence]
+    found = [_Found(span, AudioReason.FINDING, "detector") for span in spans]
+    rules = audio_rules(stream, spans, policy) if policy.question_windows else None
+    if rules is not None:
+        found += [_Found(r.span, AudioReason.DIGIT_RUN, f"digit_run:{r.rule}") for r in rules.runs]
+        found.sort(key=lambda f: f.span.start_char)
     alignments = [align_words(s.text, s.words) for s in transcript.segments]
-    duration_s = transcript.duration_s or max((s.end_s for s in transcript.segments), default=0.0)
+    duration_s = stream.duration_s
     timed_words = [
         ((index, k), word)
         for index, segment in enumerate(transcript.segments)
@@ -103,8 +92,9 @@ def redact_transcript(
 
     stored: dict[int, list[_Change]] = defaultdict(list)
     shown: dict[int, list[_Change]] = defaultdict(list)
-    detected, intervals = [], []
-    for span in spans:
+    detected, redactions = [], []
+    for item in found:
+        span = item.span
         pieces = layout.pieces(span)
         if not pieces:
             continue
@@ -117,7 +107,9 @@ def redact_transcript(
         others = [w for key, w in timed_words if key not in carriers]
         said_during = TimeInterval(min(t.start_s for t in times), max(t.end_s for t in times))
         interval = padded(reach_neighbours(said_during, others), policy.audio_padding_s, duration_s)
-        intervals.append(interval)
+        redactions.append(
+            AudioRedaction(interval.start_s, interval.end_s, item.reason, span.type, item.rule)
+        )
         said = " ".join(layout.text[span.start_char : span.end_char].split())
         detected.append(
             DetectedPii(
@@ -130,16 +122,35 @@ def redact_transcript(
         )
         masked = policy.stored_replacement(span)
         for piece, time in zip(pieces, times, strict=True):
+            if not _spoken(view, layout, piece):
+                continue  # only blanked words there (the other party's "mm-hm"): left as said
             shown[piece.segment].append(_Change(piece, span.redacted, time))
             if masked is not None:
                 stored[piece.segment].append(_Change(piece, masked, time))
 
+    if rules is not None:
+        redactions += rules.redactions(policy, duration_s)
+    redactions.sort(key=lambda r: (r.start_s, r.end_s))
     return PiiRedaction(
         stored=_apply(transcript, alignments, stored),
         redacted=_apply(transcript, alignments, shown),
         detected=tuple(detected),
-        audio_intervals=merge(intervals),
+        audio_intervals=merge([r.interval for r in redactions]),
+        audio_redactions=tuple(redactions),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    span: PiiSpan
+    reason: AudioReason
+    rule: str
+
+
+def _spoken(view: str, layout: Layout, piece: Piece) -> bool:
+    """Whether the piece has characters of the value in it (not only blanked fillers)."""
+    offset = layout.offsets[piece.segment] - layout.leads[piece.segment]
+    return any(ch.isalnum() for ch in view[offset + piece.start : offset + piece.end])
 
 
 @dataclass(frozen=True, slots=True)

@@ -325,7 +325,8 @@ def test_when_numbers_are_not_pii_then_nothing_is_found(detector: PiiDetector, t
 
 
 def test_every_type_has_positives_in_the_table() -> None:
-    assert {kind for _, kind, _, _ in POSITIVES} == set(PiiType)
+    # unknown_number is not found in text alone: digits near a sensitive question (digit_runs.py)
+    assert {kind for _, kind, _, _ in POSITIVES} == set(PiiType) - {PiiType.UNKNOWN_NUMBER}
 
 
 def test_confidence_is_higher_with_context_than_without(detector: PiiDetector) -> None:

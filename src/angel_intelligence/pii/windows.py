@@ -1,0 +1,241 @@
+"""Question windows: the audio of an answer, whatever the ASR wrote there.
+
+Whisper tiny.en loses digits in ways no text rule can read (loops, dropped or swapped digits,
+nothing at all where the VAD dropped the value), and in a noisy call it garbles the question
+too. So a question asking for PII opens a window defined by time, not by what was written:
+
+* it opens where the cue is said (the start of its last word: Whisper stretches a question's
+  last word over the pause after it) and runs over the rest of the asker's turn and the answer;
+* it closes at the asker's next turn, which must come after the other party said something
+  (not just "mm-hm"), and must be neither a back-channel ("yeah", "okay, thank you") nor have
+  digits or a date in it (the agent repeating the value, or the caller's digits given to the
+  wrong speaker), nor a garbled piece of a read-back (the same speaker goes straight on with
+  digits), nor speech Whisper lost (a loop, a word stretched over seconds); it ends no earlier
+  than the last word before that turn, and no later than `question_window_max_s` after it
+  opened;
+* a window starts a sensitive phase, which lasts until a goodbye or a question that is not
+  about details ("thank you so much for your support", "anything else?", "how much…?"). A
+  question asked in it with no cue of its own ("And the … ?", "When can the car be
+  higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
+  from its start by the same rules, asked by whoever asked it. In a payment phase every turn
+  of the asker's side opens one (the questions come one after another, and "last one, the
+  security code", garbled, is not even a question any more). An answer of card length (twelve
+  digits or more) makes a phase a payment phase, however its question was heard;
+* a value said with no cue before it (the question was lost), speech Whisper lost in a call
+  where PII was asked for, and a question we cannot read answered with a value open windows
+  too (`openings.py`).
+
+Roles are wrong on about a sixth of the speech time, so a cue counts in any speaker's turn (a
+supporter's "my card number is…" too), and segments of no known speaker never close a
+window: without diarization a window runs to its bound. Failing closed: when the turns are
+unclear, more is bleeped, not less.
+
+A window that opens after a stretch where nothing was written, or only a loop, reaches back
+over it; one whose bound falls where nothing was written runs on to the next words (the VAD
+may have dropped speech there). Read-backs are in `read_backs.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from angel_intelligence.domain.pii import AudioReason, PiiType
+from angel_intelligence.pii.cues import Cue
+from angel_intelligence.pii.policy import PiiPolicy
+from angel_intelligence.pii.stream import CallStream
+from angel_intelligence.pii.turns import SegmentKind
+
+CARD_DIGITS = 12
+GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Unpadded: from when the answer (or read-back) may start to when it must have ended."""
+
+    start_s: float
+    end_s: float
+    reason: AudioReason
+    pii_type: PiiType | None
+    rule: str
+    card_data: bool = False  # asks for card data, or follows a question that did
+
+    def overlaps(self, start_s: float, end_s: float) -> bool:
+        return self.start_s < end_s and start_s < self.end_s
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Where a window opens: in `segment`, at `opened_s`, asked by `asker`."""
+
+    segment: int
+    opened_s: float
+    asker: str | None
+    answered: bool  # the answer is already under way (a window opened by its digits)
+    pii_type: PiiType | None
+    rule: str
+    card_data: bool
+
+
+def question_windows(
+    stream: CallStream,
+    cues: Sequence[Cue],
+    kinds: Sequence[SegmentKind],
+    digit_openings: Sequence[Opening],
+    policy: PiiPolicy,
+) -> list[Window]:
+    openings = [
+        Opening(
+            cue.segment,
+            stream.tokens[cue.last].start_s,
+            stream.speaker(cue.segment),
+            False,
+            cue.phrase.pii_type,
+            f"cue:{cue.phrase.rule}:{' '.join(cue.phrase.words)}",
+            cue.phrase.pii_type is not None and cue.phrase.pii_type.is_payment_card_data,
+        )
+        for cue in cues
+        if cue.phrase.kind.opens_window
+    ]
+    windows: list[Window] = []
+    queue = [*openings, *digit_openings]
+    opened = {o.segment for o in queue}
+    while queue:
+        current = queue.pop(0)
+        end_s, _ = _answer_end(stream, current, kinds, policy.question_window_max_s)
+        window = Window(
+            _back_over_gap(stream, kinds, current),
+            end_s,
+            AudioReason.QUESTION_WINDOW,
+            current.pii_type,
+            current.rule,
+            current.card_data,
+        )
+        if not window.card_data and _card_length(stream, kinds, window):
+            window = replace(window, card_data=True)
+        windows.append(window)
+        for follow_up in _follow_ups(stream, current, window, kinds, opened):
+            opened.add(follow_up.segment)
+            queue.append(follow_up)
+    return windows
+
+
+def _card_length(stream: CallStream, kinds: Sequence[SegmentKind], window: Window) -> bool:
+    """An answer of card length (twelve digits or more): a payment phase, however the question
+    was heard ("Okay, the long cart under three")."""
+    digits = sum(
+        kinds[k].content.digits
+        for k in range(len(stream.segments))
+        if window.start_s <= stream.start_of(k) < window.end_s
+    )
+    return digits >= CARD_DIGITS
+
+
+def _back_over_gap(stream: CallStream, kinds: Sequence[SegmentKind], opening: Opening) -> float:
+    """A window that opens after a stretch where nothing was written (the VAD may have dropped
+    the speech there: the answer already under way) opens where the words before it stopped;
+    one whose question comes after speech Whisper lost (a loop: "Sir, Sir, Sir, …" for twenty
+    seconds) opens where the last words it did hear stopped, question and all."""
+    opened_s = opening.opened_s
+    question_s = min(opened_s, stream.start_of(opening.segment))
+    heard = [
+        t.end_s
+        for t in stream.tokens
+        if t.norm and t.end_s < question_s and not kinds[t.segment].unclear
+    ]
+    last_s = max(heard, default=0.0)
+    if heard and any(
+        kinds[k].unclear and last_s <= stream.start_of(k) < question_s
+        for k in range(len(stream.segments))
+    ):
+        return last_s
+    before = [t.end_s for t in stream.tokens if t.norm and t.end_s < opened_s]
+    if before and opened_s - max(before) >= GAP_S:
+        return max(before)
+    return opened_s
+
+
+def _follow_ups(
+    stream: CallStream,
+    opening: Opening,
+    window: Window,
+    kinds: Sequence[SegmentKind],
+    opened: set[int],
+) -> list[Opening]:
+    """The next questions of a sensitive phase (see above): from the window's start to the
+    first goodbye after it, every question that names nothing we know opens a follow-up; in a
+    payment phase, so does every other turn of the asker's side that is not a back-channel or
+    a value (the card number, the expiry and the code are asked one after the other, and a
+    garbled "last one, the security code" is not even a question any more)."""
+    found = []
+    for k in range(len(stream.segments)):
+        start_s = stream.start_of(k)
+        if start_s < window.start_s:
+            continue
+        kind = kinds[k]
+        if kind.release:
+            break
+        if k in opened or kind.cue:
+            continue
+        speaker = stream.speaker(k)
+        payment = window.card_data and speaker == opening.asker and not kind.passes
+        if kind.asks or payment:
+            # From the start of the turn: it may be the caller's value, given to the wrong
+            # speaker and garbled (opening at its last word, as a cue does, missed values).
+            found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
+    return found
+
+
+def _answer_end(
+    stream: CallStream, opening: Opening, kinds: Sequence[SegmentKind], max_s: float
+) -> tuple[float, int | None]:
+    """When the asker's next real turn starts (and which segment it is), after an answer."""
+    asker = opening.asker
+    last_s = max(opening.opened_s, stream.end_of(opening.segment))
+    bound_s = min(opening.opened_s + max_s, stream.duration_s or opening.opened_s + max_s)
+    bound_s = max(bound_s, last_s)  # never before the end of the segment it opened in
+    answered = opening.answered
+    for k in range(opening.segment + 1, len(stream.segments)):
+        start_s = stream.start_of(k)
+        if start_s >= bound_s:
+            # The bound in a stretch where nothing was written: the VAD may have dropped the
+            # speech there, which cannot be shown to have ended; run on to the next words.
+            return (start_s if last_s < bound_s else bound_s), None
+        speaker, kind = stream.speaker(k), kinds[k]
+        if speaker is not None and asker is not None and speaker != asker:
+            answered = answered or not (kind.backchannel or kind.silent)
+        elif (
+            speaker == asker and answered and not kind.passes and not _more_value(stream, kinds, k)
+        ):
+            return min(bound_s, max(start_s, last_s)), k
+        last_s = max(last_s, stream.end_of(k))
+    return (stream.duration_s if last_s < bound_s else bound_s), None
+
+
+def _more_value(stream: CallStream, kinds: Sequence[SegmentKind], k: int) -> bool:
+    """Whether the same speaker goes straight on with a value: "A .K." / "Hi, bro." / "A .K."
+    is a read-back with a garbled piece in it, not the asker moving on."""
+    speaker = stream.speaker(k)
+    for j in range(k + 1, len(stream.segments)):
+        if stream.speaker(j) != speaker or stream.start_of(j) - stream.end_of(j - 1) > GAP_S:
+            return False
+        if kinds[j].value:
+            return True
+        if not kinds[j].passes:
+            return False
+    return False
+
+
+def reader_from(stream: CallStream, segment: int, kinds: Sequence[SegmentKind]) -> float:
+    """Where the reader's words before `segment` begin: back over their own segments and the
+    other party's back-channels."""
+    reader = stream.speaker(segment)
+    first = segment
+    for k in range(segment - 1, -1, -1):
+        speaker = stream.speaker(k)
+        other = speaker is not None and reader is not None and speaker != reader
+        if other and not (kinds[k].backchannel or kinds[k].silent):
+            break
+        first = k
+    return stream.start_of(first)
