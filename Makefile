@@ -3,6 +3,7 @@
 #   make test       the whole test suite (installs what it needs, starts MariaDB when it is not running)
 #   make test-fast  the unit tier only (no database server, no network): under a minute
 #   make check      ruff, ruff format, mypy (strict) and the import-linter layer contracts
+#   make test-isa   the ASR-dependent tests under every CTranslate2 CPU kernel (issue 20)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
-.PHONY: run test test-fast check install system-packages services clean
+.PHONY: run test test-fast test-isa check install system-packages services clean
 
 run: install
 	$(BIN)/angel demo $(DEMO_ARGS)
@@ -25,6 +26,18 @@ test: install services
 
 test-fast: install
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
+# The tests whose inputs pass through Whisper, once per kernel CTranslate2 can pick on x86-64
+# (it picks AVX-512 or AVX2 by CPU, and the words differ): they must hold under every one.
+ISA_KERNELS ?= GENERIC AVX AVX2 AVX512
+ISA_TESTS ?= tests/integration/speech tests/integration/test_pii_speech.py \
+	tests/integration/test_pii_speech_windows.py tests/integration/e2e tests/integration/test_readme.py
+test-isa: install services
+	@for isa in $(ISA_KERNELS); do \
+		echo "== CT2_FORCE_CPU_ISA=$$isa"; \
+		CT2_FORCE_CPU_ISA=$$isa $(BIN)/python -m pytest -n auto -p no:cacheprovider -q \
+			$(ISA_TESTS) $(PYTEST_ARGS) || exit 1; \
+	done
 
 check: install
 	$(BIN)/ruff check src tests benchmarks

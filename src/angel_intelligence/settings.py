@@ -120,6 +120,9 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "pii_min_confidence",
         "pii_audio_padding_seconds",
         "pii_card_visible_digits",
+        "pii_question_windows",
+        "pii_question_window_max_seconds",
+        "pii_read_back_reach_seconds",
         "redaction_mode",
         "redaction_padding_ms",
     ),
@@ -257,6 +260,10 @@ class Settings(BaseSettings):
     pii_min_confidence: float = Field(default=0.5, ge=0, le=1)
     pii_audio_padding_seconds: float = Field(default=0.5, ge=0, le=5)
     pii_card_visible_digits: int = Field(default=4, ge=0, le=4)
+    # Bleep the answer to a question asking for PII whatever the ASR wrote (docs/pii.md).
+    pii_question_windows: bool = True
+    pii_question_window_max_seconds: float = Field(default=30.0, gt=0, le=300)
+    pii_read_back_reach_seconds: float = Field(default=60.0, ge=0, le=600)
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_padding_ms: int = Field(default=250, ge=0, le=5000)
 

@@ -133,6 +133,9 @@ def pii_policy(settings: Settings) -> PiiPolicy:
         min_confidence=settings.pii_min_confidence,
         audio_padding_s=settings.pii_audio_padding_seconds,
         card_visible_digits=settings.pii_card_visible_digits,
+        question_windows=settings.pii_question_windows,
+        question_window_max_s=settings.pii_question_window_max_seconds,
+        read_back_reach_s=settings.pii_read_back_reach_seconds,
     )
 
 

@@ -167,6 +167,8 @@ class AiCallTranscription(Base):
     updated_at: Mapped[dt.datetime | None] = _updated()
     # addition: the redacted copy of `segments`, for display (docs/schema.md)
     redacted_segments: Mapped[Any] = mapped_column(Json, nullable=True)
+    # addition: every bleeped interval with its reason, type and rule (docs/schema.md)
+    audio_redactions: Mapped[Any] = mapped_column(Json, nullable=True)
 
     recording: Mapped[AiCallRecording] = relationship(back_populates="transcription")
 

@@ -66,6 +66,7 @@ def transcription_columns(result: CallResult) -> dict[str, Any]:
         "redacted_transcript": redaction.redacted_transcript,
         "redacted_segments": redaction.redacted_segments,
         "pii_detected": redaction.pii_detected,
+        "audio_redactions": redaction.audio_redactions_json,
         "language_detected": transcript.language,
         "confidence_score": transcript.confidence_score,
         "model_used": transcript.model,

@@ -2,7 +2,7 @@
 
     detector = PiiDetector()
     spans = detector.detect(text)                                  # list[PiiSpan]
-    result = redact_transcript(transcript, detector, PiiPolicy.from_settings(settings))
+    result = redact_transcript(transcript, detector, PiiPolicy())  # bootstrap maps settings
     result.full_transcript, result.redacted_transcript, result.segments,
     result.redacted_segments, result.pii_detected, result.audio_intervals
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.joining import run_view
-from angel_intelligence.pii.lexer import Lexed, Unit, UnitKind, lex
+from angel_intelligence.pii.lexer import lex
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 from angel_intelligence.pii.runs import find_runs
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import COUNT_WORDS

@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 
 from angel_intelligence.pii import lexicon as lx
-from angel_intelligence.pii.lexer import Unit, UnitKind, lex
+from angel_intelligence.pii.lexer import lex
+from angel_intelligence.pii.units import Unit, UnitKind
 
 MAX_GAP_WORDS = 4  # more words than this between two codes: a new sentence, not a filler
 

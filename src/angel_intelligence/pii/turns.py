@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.cues import Cue, CueKind
 from angel_intelligence.pii.joining import run_view
-from angel_intelligence.pii.lexer import UnitKind, lex
+from angel_intelligence.pii.lexer import lex
+from angel_intelligence.pii.units import UnitKind
 from angel_intelligence.pii.stream import CallStream
 
 MAX_BACKCHANNEL_WORDS = 5
