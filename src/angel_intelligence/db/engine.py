@@ -52,6 +52,9 @@ def engine_for_url(url: str, *, pool_size: int = 5) -> Engine:
         max_overflow=pool_size,
         isolation_level="READ COMMITTED",
         connect_args={"connect_timeout": 10},
+        # An error's text never carries the statement's values: they may be a transcript or
+        # PII, and errors get logged (issue 19).
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -69,7 +72,9 @@ def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,12 +9,13 @@ these is permanent, so the retry budget still bounds them (docs/worker.md).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from angel_intelligence import errors
 from angel_intelligence.domain.job import JobOutcome
+from angel_intelligence.logging import mask_pii_text
 from angel_intelligence.worker.context import JobContext
 
 
@@ -41,6 +42,30 @@ STAGE_ERRORS: dict[str, type[errors.AngelError]] = {
 """The code an unexpected exception gets, by the pipeline stage it escaped from."""
 
 
+# MySQL/MariaDB errors whose text names no value (a connection, a lock, a limit, a table or a
+# column); others ("Duplicate entry '…'", "Incorrect string value: '…'", a trigger's SIGNAL)
+# can quote the data, so only their number is kept.
+_VALUE_FREE_MYSQL_ERRORS = frozenset(
+    {1040, 1045, 1046, 1049, 1053, 1054, 1146, 1153, 1205, 1213, 1406, 2002, 2003, 2005, 2006,
+     2013, 2014, 2055}
+)  # fmt: skip
+
+
+def database_reason(error: SQLAlchemyError) -> str:
+    """A database error as it may be logged and stored: its type and code, and its text only when
+    that cannot hold the statement's values (never the statement or its parameters)."""
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return type(error).__name__
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    code = args[0] if args and isinstance(args[0], int) else None
+    if code is None:  # SQLite: messages name tables and columns, not values
+        return mask_pii_text(f"{type(orig).__name__}: {orig}")
+    if code in _VALUE_FREE_MYSQL_ERRORS and len(args) > 1:
+        return mask_pii_text(f"{type(orig).__name__} {code}: {args[1]}")
+    return f"{type(orig).__name__} {code}"
+
+
 def failure_for(error: Exception, stage: str | None) -> errors.AngelError:
     """The `AngelError` to record for an exception that ended a job."""
     if isinstance(error, errors.AngelError):
@@ -48,9 +73,6 @@ def failure_for(error: Exception, stage: str | None) -> errors.AngelError:
     detail = f"{type(error).__name__}: {error}".strip()
     where = f"in stage {stage}" if stage else "outside any stage"
     if isinstance(error, SQLAlchemyError):
-        # never the statement or its parameters: they may hold transcript text
-        orig = getattr(error, "orig", None)
-        reason = f"{type(orig).__name__}: {orig}" if orig is not None else type(error).__name__
-        return errors.DatabaseError(f"{reason} ({where})")
+        return errors.DatabaseError(f"{database_reason(error)} ({where})")
     cls = STAGE_ERRORS.get(stage or "", errors.InternalError)
     return cls(f"unexpected {detail} ({where})")
