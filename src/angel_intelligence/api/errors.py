@@ -12,12 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from angel_intelligence.logging import get_logger
+from angel_intelligence.errors import DatabaseUnavailableError
+from angel_intelligence.logging import describe_exception, get_logger
 
 log = get_logger(__name__)
 
+RETRY_AFTER_S = 5
 STATUS_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORISED",
@@ -100,6 +103,21 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         details = [_json_safe(e) for e in error.errors()]
         return error_response(422, "VALIDATION_ERROR", _summary(details), details)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _database_down(request: Request, error: Exception) -> JSONResponse:
+        # The database is unreachable, restarting or locked: the caller should come back.
+        log.warning(
+            "api_database_unavailable", path=request.url.path, error=describe_exception(error)
+        )
+        return error_response(
+            503,
+            "DATABASE_UNAVAILABLE",
+            "The database is not available; try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

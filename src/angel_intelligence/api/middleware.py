@@ -3,6 +3,7 @@ headers or body, which may carry a token or PII)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
@@ -41,19 +42,32 @@ class BodyLimitMiddleware:
                 await self._reject(send)
                 return
         received = 0
+        too_large = answered = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    too_large = True
                     raise _BodyTooLarge
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
+        async def guarded(message: Message) -> None:
+            # A streamed (chunked) body is read by the route's body parser, which turns any
+            # error into its own 400: once the limit is passed, the answer is our 413 instead.
+            nonlocal answered
+            if too_large:
+                if not answered:
+                    answered = True
+                    await self._reject(send)
+                return
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, limited, guarded)
+        if too_large and not answered:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:

@@ -36,7 +36,7 @@ def _query(filters: TrainingDataFilter, after_id: int, limit: int):  # type: ign
         query = query.where(
             AiCallAnnotation.created_at >= dt.datetime.combine(filters.since, dt.time())
         )
-    if filters.until:
+    if filters.until and filters.until < dt.date.max:  # 9999-12-31: no end (no day after it)
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
         query = query.where(AiCallAnnotation.created_at < end)
     if filters.annotation_type:

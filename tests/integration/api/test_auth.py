@@ -4,6 +4,7 @@ same 401; the token is never taken from the query string and never logged."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -155,3 +156,14 @@ def test_an_oversized_body_is_413(api: TestClient) -> None:
     response = api.post("/api/process", headers=AUTH, content=b"x" * (1024 * 1024 + 1))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_streamed_body_over_the_limit_is_413_too(api: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        for _ in range(20):
+            yield b"x" * 65536
+
+    for path in ("/api/process", "/api/config"):
+        response = api.post(path, headers=AUTH, content=chunks())
+        assert response.status_code == 413, (path, response.text)
+        assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"

@@ -57,3 +57,26 @@ def test_an_unreachable_database_makes_health_degraded_and_readyz_503(db: TestDa
         ready = client.get("/readyz")
         assert (ready.status_code, ready.json()) == (503, {"status": "not_ready"})
         assert client.get("/livez").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/statistics", None),
+        ("POST", "/api/process", {"apex_id": "1737123456.12345"}),
+        ("GET", "/api/config", None),
+        ("POST", "/api/config", {"config_type": "topics", "config_data": ["Legacy"]}),
+        ("GET", "/api/training-data", None),
+    ],
+)
+def test_with_the_database_down_every_data_route_is_503_with_retry_after(
+    db: TestDatabase, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    settings = db.settings(api_auth_token=TOKEN)
+    dead = engine_for_url("mysql+pymysql://root@127.0.0.1:1/nowhere")
+    services = build_api_services(settings, dead)
+    with TestClient(build_api_app(settings, services), raise_server_exceptions=False) as client:
+        answer = client.request(method, path, json=body, headers=AUTH)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+    assert int(answer.headers["Retry-After"]) > 0

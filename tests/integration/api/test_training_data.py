@@ -114,6 +114,9 @@ def test_filters_by_type_user_and_dates(api: TestClient, db: TestDatabase) -> No
     assert count("since=2026-01-15&until=2026-01-15&type=sentiment&user_id=42") == 2
     assert count("since=2026-02-01&until=2026-01-01") == 0  # an empty range, not an error
     assert api.get("/api/training-data?since=yesterday", headers=AUTH).status_code == 422
+    # The calendar's ends are ordinary days: the last one simply has no day after it.
+    assert count("until=9999-12-31") == count("since=0001-01-01") == count("") == 3
+    assert api.get("/api/training-data?until=9999-12-31&format=jsonl", headers=AUTH).is_success
 
 
 def test_pages_with_a_cursor(api: TestClient, db: TestDatabase) -> None:
