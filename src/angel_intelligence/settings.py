@@ -85,6 +85,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "download_connect_timeout_seconds",
         "download_read_timeout_seconds",
         "download_timeout_seconds",
+        "download_deadline_seconds",
         "download_attempts",
         "download_retry_backoff_seconds",
         "max_recording_bytes",
@@ -225,6 +226,7 @@ class Settings(BaseSettings):
     download_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     download_read_timeout_seconds: float = Field(default=60.0, gt=0)
     download_timeout_seconds: float = Field(default=300.0, gt=0)  # whole file, per attempt
+    download_deadline_seconds: float = Field(default=60.0, gt=0)  # all URLs and tries together
     download_attempts: PositiveInt = 3  # per URL, for 5xx / timeouts / resets
     download_retry_backoff_seconds: float = Field(default=1.0, ge=0)
     max_recording_bytes: PositiveInt = 200 * 1024 * 1024

@@ -83,6 +83,7 @@ def recording_options(settings: Settings) -> PbxOptions:
         max_bytes=settings.max_recording_bytes,
         attempts=settings.download_attempts,
         backoff_s=settings.download_retry_backoff_seconds,
+        deadline_s=settings.download_deadline_seconds,
     )
 
 

@@ -226,6 +226,28 @@ def test_when_the_server_does_not_answer_then_the_read_timeout_ends_each_try(
     assert pbx.requests == [LIVE, LIVE, ARCHIVE]
 
 
+def test_when_the_pbx_hangs_then_the_download_deadline_frees_the_slot(
+    pbx: PbxStub, gsm_bytes: bytes, tmp_path: Path
+) -> None:
+    # Every URL answers nothing for a minute; each try alone would wait its read timeout, three
+    # tries per URL: the deadline for all of them together ends it (issue 19, finding 4).
+    pbx.add_recording(APEX_ID, gsm_bytes, layout=Layout.ARCHIVE)
+    for url in (LIVE, ARCHIVE):
+        pbx.fault(url, SlowResponse(delay_s=60))
+    started = time.monotonic()
+
+    with pytest.raises(DownloadFailedError) as caught:
+        source_for(pbx, read_timeout_s=1.0, attempts=3, deadline_s=2.0).fetch(
+            APEX_ID, None, tmp_path
+        )
+
+    took = time.monotonic() - started
+    assert took < 6, took  # 3 URLs × 3 tries × 1 s read timeout would be 9 s and more
+    assert "not tried: deadline" in str(caught.value) or "timeout" in str(caught.value)
+    assert not caught.value.permanent  # retried later, not given up
+    assert leftovers(tmp_path) == []
+
+
 def test_when_the_body_drips_slowly_then_the_whole_download_is_cut_off(
     pbx: PbxStub, gsm_bytes: bytes, tmp_path: Path
 ) -> None:

@@ -33,6 +33,7 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_after_delay,
     wait_exponential_jitter,
 )
 
@@ -129,6 +130,8 @@ class PbxOptions:
     max_bytes: int = 200 * 1024 * 1024
     attempts: int = 3
     backoff_s: float = 1.0
+    deadline_s: float = 60.0
+    """All URLs and tries of one download together (issue 19: a hung PBX frees the job slot)."""
 
 
 class PbxRecordingSource:
@@ -146,6 +149,7 @@ class PbxRecordingSource:
         attempts: int = 3,
         backoff_s: float = 1.0,
         backoff_max_s: float = 30.0,
+        deadline_s: float = 60.0,
         verify: ssl.SSLContext | str | bool = True,
         transport: httpx2.BaseTransport | None = None,
     ) -> None:
@@ -162,6 +166,7 @@ class PbxRecordingSource:
         self.attempts = attempts
         self.backoff_s = backoff_s
         self.backoff_max_s = backoff_max_s
+        self.deadline_s = deadline_s
         self._verify = verify
         self._transport = transport
 
@@ -176,6 +181,7 @@ class PbxRecordingSource:
             max_bytes=options.max_bytes,
             attempts=options.attempts,
             backoff_s=options.backoff_s,
+            deadline_s=options.deadline_s,
         )
 
     def urls(self, apex_id: str, call_date: dt.date | None) -> tuple[str, str, str]:
@@ -192,11 +198,15 @@ class PbxRecordingSource:
         target = dest_dir / f"{apex_id}{RECORDING_SUFFIX}"
         partial = target.with_name(target.name + ".part")
         tried: list[_Tried] = []
+        give_up_at = time.monotonic() + self.deadline_s
         with self._client() as client:
             for url in urls:
                 started = time.monotonic()
+                if started >= give_up_at:
+                    tried.append(_Tried(_shown(url), _Outcome.FAILED, "not tried: deadline"))
+                    continue
                 try:
-                    size = self._fetch_with_retries(client, url, partial)
+                    size = self._fetch_with_retries(client, url, partial, give_up_at)
                 except _UrlFailed as failure:
                     partial.unlink(missing_ok=True)
                     tried.append(_Tried(_shown(url), failure.outcome, failure.detail))
@@ -243,30 +253,44 @@ class PbxRecordingSource:
             },
         )
 
-    def _fetch_with_retries(self, client: httpx2.Client, url: str, partial: Path) -> int:
+    def _fetch_with_retries(
+        self, client: httpx2.Client, url: str, partial: Path, give_up_at: float
+    ) -> int:
         retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(
-                multiplier=self.backoff_s, max=self.backoff_max_s, jitter=self.backoff_s
+            stop=stop_after_attempt(self.attempts)
+            | stop_after_delay(give_up_at - time.monotonic()),
+            wait=_until(
+                give_up_at,
+                wait_exponential_jitter(
+                    multiplier=self.backoff_s, max=self.backoff_max_s, jitter=self.backoff_s
+                ),
             ),
             retry=retry_if_exception_type(_Transient),
             before_sleep=_log_retry(url),
             reraise=True,
         )
         try:
-            size: int = retrying(self._fetch_once, client, url, partial)
+            size: int = retrying(self._fetch_once, client, url, partial, give_up_at)
         except _Transient as failure:
             tries = "try" if self.attempts == 1 else f"{self.attempts} tries"
             raise _Transient(f"{failure.detail}, after {tries}") from None
         return size
 
-    def _fetch_once(self, client: httpx2.Client, url: str, partial: Path) -> int:
+    def _fetch_once(self, client: httpx2.Client, url: str, partial: Path, give_up_at: float) -> int:
         """Stream one URL (following same-origin redirects) into `partial`; return its size."""
-        deadline = time.monotonic() + self.total_timeout_s
+        now = time.monotonic()
+        deadline = min(now + self.total_timeout_s, give_up_at)
+        left = max(0.01, give_up_at - now)
+        timeout = httpx2.Timeout(
+            connect=min(self.connect_timeout_s, left),
+            read=min(self.read_timeout_s, left),
+            write=min(self.read_timeout_s, left),
+            pool=min(self.connect_timeout_s, left),
+        )
         current = httpx2.URL(url)
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                with client.stream("GET", current) as response:
+                with client.stream("GET", current, timeout=timeout) as response:
                     if response.status_code in _REDIRECTS:
                         current = self._redirect_target(current, response)
                         continue
@@ -351,6 +375,15 @@ class PbxRecordingSource:
                 )
             out.write(chunk)
         return size
+
+
+def _until(moment: float, wait: Callable[[RetryCallState], float]) -> Callable[..., float]:
+    """`wait`, but never sleeping past the download's deadline."""
+
+    def capped(state: RetryCallState) -> float:
+        return max(0.0, min(wait(state), moment - time.monotonic()))
+
+    return capped
 
 
 def _final_error(apex_id: str, tried: list[_Tried]) -> DownloadFailedError | RecordingNotFoundError:
