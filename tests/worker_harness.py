@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from angel_intelligence import bootstrap
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.cli.common import database_or_exit, settings_or_exit
 from angel_intelligence.settings import Settings
@@ -40,7 +41,8 @@ def main() -> int:
         return ControlledPipeline(Path(executions) if executions else None, work_s=work_s)
 
     settings = settings_or_exit()
-    engine = database_or_exit(settings).engine
+    database_or_exit(settings).close()
+    engine = bootstrap.build_database(settings)
     if args.command == "worker":
         return worker_cmd.run_worker(settings, engine, make_pipeline, once=args.once)
     return worker_cmd.run_process(

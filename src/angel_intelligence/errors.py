@@ -185,3 +185,24 @@ def error_code_of(processing_error: str | None) -> str | None:
         return None
     head = processing_error.split(":", 1)[0].strip()
     return head if head in ERROR_CODES else "UNKNOWN"
+
+
+# MySQL/MariaDB client and server errors of an unreachable or overloaded server.
+_UNREACHABLE = frozenset({1040, 1205, 1213, 2002, 2003, 2005, 2006, 2013, 2014, 2055})
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or answered too slowly (worth
+    trying again later), rather than refusing the statement's data (a trigger, a value too
+    long: trying again gives the same answer)."""
+    from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+
+    if isinstance(error, DatabaseUnavailableError | DisconnectionError):
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    orig = getattr(error, "orig", None)
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int):
+        return args[0] in _UNREACHABLE
+    return isinstance(error, InterfaceError) or "locked" in str(orig).lower()  # SQLite

@@ -65,6 +65,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "ai_db_password",
         "ai_db_sqlite_path",
         "ai_db_pool_size",
+        "ai_db_read_timeout_seconds",
     ),
     "queue": (
         "poll_interval_seconds",
@@ -203,6 +204,7 @@ class Settings(BaseSettings):
     ai_db_password: SecretStr = SecretStr("")
     ai_db_sqlite_path: Path = Path("./data/angel.sqlite3")
     ai_db_pool_size: PositiveInt = 5
+    ai_db_read_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # --- Queue and worker (docs/worker.md) ------------------------------------------------
     poll_interval_seconds: PositiveInt = _env_alias(

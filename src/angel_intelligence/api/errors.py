@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from angel_intelligence.errors import DatabaseUnavailableError
+from angel_intelligence.errors import DatabaseUnavailableError, is_database_outage
 from angel_intelligence.logging import describe_exception, get_logger
 
 log = get_logger(__name__)
@@ -108,6 +108,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterfaceError)
     @app.exception_handler(DatabaseUnavailableError)
     async def _database_down(request: Request, error: Exception) -> JSONResponse:
+        if not is_database_outage(error):  # the server refused the data: a defect, not an outage
+            return await _unexpected(request, error)
         # The database is unreachable, restarting or locked: the caller should come back.
         log.warning(
             "api_database_unavailable", path=request.url.path, error=describe_exception(error)

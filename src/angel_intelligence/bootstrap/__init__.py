@@ -8,6 +8,7 @@ unknown or unavailable name fails here, at start, with the names that would work
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,7 +22,7 @@ from angel_intelligence.backends.registry import BACKENDS, Role, backend
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
-from angel_intelligence.db.engine import build_engine, engine_for_url, session_factory
+from angel_intelligence.db.engine import build_engine, session_factory
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
@@ -52,8 +53,6 @@ from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker
 
 log = get_logger(__name__)
-
-HEARTBEAT_POOL_SIZE = 1
 
 
 def warn_unhonoured(settings: Settings) -> None:
@@ -183,15 +182,16 @@ def build_worker(
 ) -> Worker:
     """A worker on `engine`, with a heartbeat on a connection of its own."""
     engine = engine or build_database(settings)
-    # The heartbeat must not wait for a pooled connection behind busy job threads.
-    heartbeat_engine = engine_for_url(
-        opts.database_options(settings).url, pool_size=HEARTBEAT_POOL_SIZE
-    )
+    # The heartbeat must not wait for a pooled connection behind busy job threads, and neither
+    # renewals nor the loop's claims may wait long on a hung database.
+    heartbeat_engine = build_engine(opts.heartbeat_database_options(settings))
+    control_engine = build_engine(opts.control_database_options(settings))
     return Worker(
         build_job_queue(settings, engine),
         pipeline,
         opts.worker_config(settings),
         heartbeat_queue=build_job_queue(settings, heartbeat_engine),
+        control_queue=build_job_queue(settings, control_engine),
     )
 
 
@@ -200,9 +200,8 @@ def build_worker(
 
 def build_database_admin(settings: Settings) -> DatabaseAdmin:
     """The configured database, for `angel db` and the commands that need it (not connected)."""
-    return DatabaseAdmin(
-        build_database(settings), shown_url=opts.database_options(settings).masked_url
-    )
+    options = replace(opts.database_options(settings), read_timeout_s=None)  # migrations
+    return DatabaseAdmin(build_engine(options), shown_url=options.masked_url)
 
 
 def existing_database(settings: Settings) -> Engine | None:

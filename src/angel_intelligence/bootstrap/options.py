@@ -8,7 +8,7 @@ no code acts on yet, so the composition root can warn about them instead of igno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from angel_intelligence.analysis.analyser import AnalysisOptions
 from angel_intelligence.analysis.client_config import ClientConfigOptions
@@ -44,11 +44,34 @@ def logging_options(settings: Settings) -> LoggingOptions:
 
 
 def database_options(settings: Settings) -> DatabaseOptions:
+    """The worker's and the API's database: no statement may outlast half a lease, so a job
+    whose database hangs fails its write while its claim is still its own (issue 19)."""
     return DatabaseOptions(
         url=settings.database_url(),
         masked_url=settings.masked_database_url(),
         pool_size=settings.ai_db_pool_size,
+        read_timeout_s=min(settings.ai_db_read_timeout_seconds, settings.lease_seconds / 2),
     )
+
+
+def heartbeat_database_options(settings: Settings) -> DatabaseOptions:
+    """The heartbeat's own connection: a renewal that cannot finish before the next one is
+    due fails, so failures are counted and the job self-fences before its lease runs out."""
+    return replace(
+        database_options(settings),
+        pool_size=1,
+        read_timeout_s=min(settings.heartbeat_seconds, settings.ai_db_read_timeout_seconds),
+    )
+
+
+CONTROL_TIMEOUT_S = 2.0  # claims take milliseconds (p99 0.3 s under load, docs/performance.md)
+
+
+def control_database_options(settings: Settings) -> DatabaseOptions:
+    """The worker loop's connection (claims, reaping, releases on shutdown): short statements,
+    so a hung database cannot keep the loop from its signals past a few seconds."""
+    timeout_s = min(CONTROL_TIMEOUT_S, settings.ai_db_read_timeout_seconds)
+    return replace(database_options(settings), pool_size=2, read_timeout_s=timeout_s)
 
 
 def queue_options(settings: Settings) -> QueueOptions:
@@ -70,6 +93,7 @@ def worker_config(settings: Settings) -> WorkerConfig:
         shutdown_grace_s=settings.shutdown_grace_seconds,
         job_timeout_s=settings.job_timeout_seconds,
         temp_dir=settings.temp_dir,
+        release_try_s=release_try_s(settings),
     )
 
 
@@ -230,3 +254,10 @@ def unhonoured(settings: Settings) -> list[str]:
         if production_quantization or not default:
             asked.append(name)
     return [f"{name.upper()} is set but {NOT_YET_HONOURED[name]}" for name in asked]
+
+
+def release_try_s(settings: Settings) -> float:
+    """How long one release on shutdown may take on a hung database: the pool's liveness ping
+    and the statement, each bounded by the control connection's time-out."""
+    timeout_s = control_database_options(settings).read_timeout_s or CONTROL_TIMEOUT_S
+    return 2 * timeout_s + 0.5

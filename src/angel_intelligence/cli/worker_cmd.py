@@ -32,7 +32,8 @@ def worker(
 ) -> None:
     """Poll the queue and process calls until SIGTERM/SIGINT (exit 0 after a clean stop)."""
     settings = settings_or_exit()
-    engine = database_or_exit(settings).engine
+    database_or_exit(settings).close()  # one line and exit 1 when it is unreachable
+    engine = bootstrap.build_database(settings)
     raise typer.Exit(run_worker(settings, engine, bootstrap.build_call_pipeline, once=once))
 
 
@@ -44,7 +45,8 @@ def process(
 ) -> None:
     """Process one call now, in the foreground."""
     settings = settings_or_exit()
-    engine = database_or_exit(settings).engine
+    database_or_exit(settings).close()
+    engine = bootstrap.build_database(settings)
     code = run_process(
         settings, engine, bootstrap.build_call_pipeline, apex_id=apex_id, force=force
     )

@@ -33,14 +33,19 @@ class DatabaseOptions:
     url: str = field(repr=False)  # holds the password; `masked_url` is the one to show
     masked_url: str = ""
     pool_size: int = 5
+    read_timeout_s: float | None = 60.0
+    """How long one statement may wait for the server (MySQL/MariaDB): a hung or partitioned
+    database fails the statement instead of hanging the caller. None: no limit (migrations)."""
 
 
 def build_engine(options: DatabaseOptions) -> Engine:
     """The engine for the configured database, with Angel's session settings."""
-    return engine_for_url(options.url, pool_size=options.pool_size)
+    return engine_for_url(
+        options.url, pool_size=options.pool_size, read_timeout_s=options.read_timeout_s
+    )
 
 
-def engine_for_url(url: str, *, pool_size: int = 5) -> Engine:
+def engine_for_url(url: str, *, pool_size: int = 5, read_timeout_s: float | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
@@ -51,7 +56,7 @@ def engine_for_url(url: str, *, pool_size: int = 5) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         isolation_level="READ COMMITTED",
-        connect_args={"connect_timeout": 10},
+        connect_args=_timeouts(read_timeout_s),
         # An error's text never carries the statement's values: they may be a transcript or
         # PII, and errors get logged (issue 19).
         hide_parameters=True,
@@ -66,6 +71,16 @@ def engine_for_url(url: str, *, pool_size: int = 5) -> Engine:
         dbapi_connection.commit()
 
     return engine
+
+
+def _timeouts(read_timeout_s: float | None) -> dict[str, Any]:
+    """PyMySQL's socket timeouts: connecting, and each read and write of a statement (whole
+    seconds, at least one)."""
+    args: dict[str, Any] = {"connect_timeout": 10}
+    if read_timeout_s is not None:
+        seconds = max(1, round(read_timeout_s))
+        args |= {"read_timeout": seconds, "write_timeout": seconds}
+    return args
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -46,6 +46,8 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.renewals = 0
+        self.failed_renewals = 0
+        """Renewals that raised (the database unreachable or too slow): counted and logged."""
 
     def track(self, ctx: JobContext) -> None:
         with self._lock:
@@ -87,12 +89,15 @@ class Heartbeat:
             try:
                 renewed = self._queue.renew(ctx.job)
             except Exception as error:  # the database is unreachable, or worse: keep trying
+                self.failed_renewals += 1
                 silent_s = self._clock() - ctx.last_renewed_at
                 log.warning(
                     "Could not renew a lease",
                     recording_id=ctx.job.recording_id,
                     error=type(error).__name__,
                     seconds_since_renewal=round(silent_s, 1),
+                    failed_renewals=self.failed_renewals,
+                    self_fence_in_s=round(max(0.0, self.lease_s - self.interval_s - silent_s), 1),
                 )
                 if silent_s >= self.lease_s - self.interval_s:
                     ctx.lose(

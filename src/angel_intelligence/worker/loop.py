@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import signal
 import threading
 import time
@@ -28,7 +29,7 @@ from angel_intelligence.errors import (
     ModelLoadError,
     WorkerLostError,
 )
-from angel_intelligence.logging import get_logger
+from angel_intelligence.logging import describe_exception, get_logger
 from angel_intelligence.pipeline.workspace import (
     clean_stale_workspaces,
     job_workspace,
@@ -39,6 +40,7 @@ from angel_intelligence.pipeline.workspace import (
 from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
 from angel_intelligence.worker.metrics import WorkerMetrics
+from angel_intelligence.worker.outage import retry_during_outage
 from angel_intelligence.worker.pipeline import CallPipeline, failure_for
 
 log = get_logger(__name__)
@@ -62,6 +64,10 @@ class WorkerConfig:
     shutdown_grace_s: float
     job_timeout_s: float
     temp_dir: Path
+    release_try_s: float = 5.0
+    """How long one release may take (the control connection's statement time-out): the last
+    of the grace period is kept for releasing, so a stop ends within the grace whatever the
+    database does."""
 
 
 class JobResult(enum.StrEnum):
@@ -95,6 +101,7 @@ class Worker:
         config: WorkerConfig,
         *,
         heartbeat_queue: JobQueue | None = None,
+        control_queue: JobQueue | None = None,
         metrics: WorkerMetrics | None = None,
     ) -> None:
         if queue.worker_id != config.worker_id:
@@ -102,6 +109,10 @@ class Worker:
                 f"the queue claims as {queue.worker_id!r} but the worker is {config.worker_id!r}"
             )
         self.queue = queue
+        """The jobs' own writes: results and failures (statements may take up to half a lease)."""
+        self.control_queue = control_queue or queue
+        """The loop's claims, reaping and releases, on short statement time-outs, so a hung
+        database never holds the loop (or SIGTERM) for long (issue 19)."""
         self.pipeline = pipeline
         self.config = config
         self._temp_dir = worker_temp_dir(config.temp_dir, config.worker_id)
@@ -122,6 +133,7 @@ class Worker:
         self._unhealthy: AngelError | None = None
         self._previous_handlers: dict[int, Any] = {}
         self._signals: list[int] = []
+        self._unreleased: list[int] = []
         self._log = log.bind(worker_id=config.worker_id)
         self.metrics = metrics or WorkerMetrics()
         self.metrics.track_running(self._running_count)
@@ -154,7 +166,7 @@ class Worker:
         """
         self._start()
         try:
-            job = self.queue.claim_recording(recording_id)
+            job = self.control_queue.claim_recording(recording_id)
             if job is not None:
                 self._log.info(
                     "Found 1 recordings to process", count=1, recording_ids=[job.recording_id]
@@ -207,7 +219,9 @@ class Worker:
                 running=self._running_count(),
                 grace_s=grace_s,
             )
-            deadline = (self._stop_requested_at or time.monotonic()) + grace_s
+            # Running jobs get the grace period less what releasing the rest may need.
+            keep_s = min(grace_s / 3, self.config.release_try_s)
+            deadline = (self._stop_requested_at or time.monotonic()) + grace_s - keep_s
             while self._running_count() and not self._release_now.is_set():
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -219,6 +233,7 @@ class Worker:
         self._log.info(
             "Worker stopped",
             exit_code=self.exit_code,
+            not_released=self._unreleased or None,
             completed=sum(r.result is JobResult.COMPLETED for r in self.reports),
             failed=sum(r.result is JobResult.FAILED for r in self.reports),
             released=sum(r.result is JobResult.RELEASED for r in self.reports),
@@ -228,17 +243,33 @@ class Worker:
     def _release_running(self) -> None:
         with self._lock:
             running = list(self._running.values())
+        # Within the grace period whatever the database does: each release is bounded by the
+        # control connection's statement time-out and tried again while the grace lasts.
+        give_up_at = (self._stop_requested_at or time.monotonic()) + self.config.shutdown_grace_s
+        try_s = self.config.release_try_s
+        unreleased: list[int] = []
         for ctx, _thread in running:
             ctx.lose(LeaseLoss.RELEASED, "the worker is shutting down")
             job = ctx.job
+            if time.monotonic() + try_s > give_up_at and unreleased:
+                unreleased.append(job.recording_id)  # the database is down: no time to try
+                continue
             try:
-                released = self.queue.release(job)
+                released = retry_during_outage(
+                    functools.partial(self.control_queue.release, job),
+                    # another try only when it can end inside the grace period
+                    still_ours=lambda: time.monotonic() + try_s < give_up_at,
+                    log=self._log.bind(recording_id=job.recording_id),
+                    what="the release",
+                    sleep=lambda s: time.sleep(max(0.0, min(s, give_up_at - time.monotonic()))),
+                )
             except Exception as error:
                 released = False
+                unreleased.append(job.recording_id)
                 self._log.error(
                     "Could not release a recording; its lease will expire and it will be reaped",
                     recording_id=job.recording_id,
-                    error=type(error).__name__,
+                    error=describe_exception(error),
                 )
             if released:
                 self._log.info(
@@ -249,10 +280,11 @@ class Worker:
                 self._report(
                     ctx, JobResult.RELEASED, "RELEASED_ON_SHUTDOWN", "RELEASED_ON_SHUTDOWN"
                 )
-        deadline = time.monotonic() + THREAD_JOIN_S
+        deadline = min(time.monotonic() + THREAD_JOIN_S, max(give_up_at, time.monotonic() + 0.1))
         for ctx, thread in running:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
             remove_workspace(ctx.workdir)
+        self._unreleased = unreleased
 
     def _install_signal_handlers(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -300,7 +332,7 @@ class Worker:
 
     def _reap(self) -> None:
         try:
-            reaped = self.queue.reap()
+            reaped = self.control_queue.reap()
         except Exception as error:
             self._log.warning("Could not reap expired leases", error=type(error).__name__)
             return
@@ -317,7 +349,7 @@ class Worker:
             return 0
         started = time.monotonic()
         try:
-            jobs = self.queue.claim(free)
+            jobs = self.control_queue.claim(free)
         except Exception as error:
             self._log.warning("Could not claim recordings", error=type(error).__name__)
             return 0
@@ -399,7 +431,7 @@ class Worker:
             self._unhealthy = error
             self.stop(reason=error.code)
             try:
-                if self.queue.release(job, error):
+                if self.control_queue.release(job, error):
                     self._report(ctx, JobResult.RELEASED, str(error), error.code)
             except Exception as db_error:
                 self._log.error("Could not release the recording", db_error=type(db_error).__name__)
@@ -417,7 +449,12 @@ class Worker:
             self._fail(ctx, failure)
             return
         try:
-            completed = self.queue.complete(job, outcome)
+            completed = retry_during_outage(
+                lambda: self.queue.complete(job, outcome),
+                still_ours=lambda: ctx.loss is None,
+                log=self._log.bind(recording_id=job.recording_id),
+                what="the result",
+            )
         except Exception as error:  # the outcome's rows could not be written
             failure = failure_for(error, "persist")
             self._log.error("Could not write the result", error_code=failure.code, exc_info=error)
@@ -436,7 +473,12 @@ class Worker:
     def _fail(self, ctx: JobContext, error: AngelError) -> None:
         job = ctx.job
         try:
-            recorded = self.queue.fail(job, error)
+            recorded = retry_during_outage(
+                lambda: self.queue.fail(job, error),
+                still_ours=lambda: ctx.loss is None,
+                log=self._log.bind(recording_id=job.recording_id),
+                what="the failure",
+            )
         except Exception as db_error:
             self._log.error(
                 "Could not record a failure; the lease will expire and the reaper will count it",
