@@ -751,7 +751,7 @@ class Speech:
     def hear(self, call: Call, spec: SetSpec, directory: Path) -> Heard:
         from angel_intelligence.pipeline.convert import convert_recording
         from angel_intelligence.pipeline.speakers import SpeakerOptions
-        from angel_intelligence.pipeline.speech import transcribe_call
+        from angel_intelligence.services.speech import transcribe_call
 
         lines = [Line(t.voice, t.text, t.pause_s) for t in call.turns]
         synthetic = synthesise_call(lines, directory, name=call.name, voices=spec.voices)

@@ -18,10 +18,10 @@ from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.joining import run_view
 from angel_intelligence.pii.lexer import lex
-from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 from angel_intelligence.pii.runs import find_runs
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import COUNT_WORDS
+from angel_intelligence.pii.units import Lexed, Unit, UnitKind
 
 LOOP_REPEATS = 3  # the same one to three symbols this many times in a row: Whisper looping
 NOT_LETTERS = frozenset({"a", "I"})  # words, even alone

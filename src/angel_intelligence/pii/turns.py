@@ -20,8 +20,8 @@ from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii.cues import Cue, CueKind
 from angel_intelligence.pii.joining import run_view
 from angel_intelligence.pii.lexer import lex
-from angel_intelligence.pii.units import UnitKind
 from angel_intelligence.pii.stream import CallStream
+from angel_intelligence.pii.units import UnitKind
 
 MAX_BACKCHANNEL_WORDS = 5
 BACKCHANNEL_WORDS = frozenset(
