@@ -130,7 +130,10 @@ def _email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
     previous_joiner = True
+    interruptions = _interruptions(tokens)
     for index, token in enumerate(tokens):
+        if index in interruptions:
+            continue
         symbol = _SPOKEN.get(token.lower, token.text)
         if token.lower == "at" and not _between_words(tokens, index):
             symbol = token.text
@@ -143,6 +146,27 @@ def _email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
         origins.extend([(token.start, token.end)] * len(symbol))
         previous_joiner = joiner
     return "".join(parts), origins
+
+
+def _interruptions(tokens: tuple[Token, ...]) -> set[int]:
+    """Tokens of a back-channel said inside an address, right after its "@" or a spoken "dot"
+    ("w.okafor@ / yep / yahoo.com"): the other party's "yep" is not part of it. (After a
+    written full stop it is a new sentence.)"""
+    found: set[int] = set()
+    for index, token in enumerate(tokens):
+        if index == 0 or token.lower not in lx.BACK_CHANNEL_WORDS:
+            continue
+        if tokens[index - 1].lower not in ("@", "at", "dot"):
+            continue
+        end = index
+        while end + 2 < len(tokens) and tokens[end + 1].text == "-":
+            if tokens[end + 2].lower not in lx.BACK_CHANNEL_WORDS:
+                break
+            end += 2
+        after = tokens[end + 1] if end + 1 < len(tokens) else None
+        if after is not None and after.text[0].isalnum() and end - index < 4:
+            found.update(range(index, end + 1))
+    return found
 
 
 def _between_words(tokens: tuple[Token, ...], index: int) -> bool:

@@ -151,6 +151,14 @@ NATO: dict[str, str] = {
 
 SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "space": " "}
 
+# The other party's "mm-hm" or "yep" while a value is read out in parts ("5168 7880 / yep /
+# 7226"): it interrupts the value without ending it. Words of one back-channel; "mm-hm" and
+# "uh-huh" are two words and a hyphen to the tokeniser.
+BACK_CHANNEL_WORDS = frozenset(
+    {"mm", "hm", "mhm", "mmhm", "mmm", "uh", "huh", "aha", "yep", "yup", "yeah", "okay", "ok"}
+)
+MAX_BACK_CHANNEL_WORDS = 3
+
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").
 SOFT_PUNCTUATION = frozenset({",", "-", ".", "/", "–", "—"})
 

@@ -1,0 +1,80 @@
+"""Forms found missed by the labelled set written blind (benchmarks/data/pii_independent.txt),
+each in wordings of our own: a value interrupted by the other party's back-channel, a
+correction of a number's last group, and the look-alikes that must stay unredacted.
+
+Each positive names the exact characters the finding must cover and its normalised value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import PiiDetector
+
+CARD = PiiType.CREDIT_CARD
+PHONE = PiiType.PHONE_NUMBER
+SORT = PiiType.SORT_CODE
+ACCOUNT = PiiType.BANK_ACCOUNT
+EMAIL = PiiType.EMAIL
+
+Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector(reference_year=2026)
+
+
+def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
+    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
+
+
+def ids(cases: list[Case]) -> list[str]:
+    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
+
+
+INTERRUPTED: list[Case] = [
+    (
+        "Card number 4929 6675\nmm-hm\n0787 9217.",
+        CARD,
+        "4929 6675\nmm-hm\n0787 9217",
+        "4929667507879217",
+    ),
+    (
+        "Right, 5425 2334, uh-huh, 3010\nyep\n9903.",
+        CARD,
+        "5425 2334, uh-huh, 3010\nyep\n9903",
+        "5425233430109903",
+    ),
+    ("It's 07911\nyeah\n123456.", PHONE, "07911\nyeah\n123456", "+447911123456"),
+    (
+        "Email, sarah.jones@\nmm-hm\nbtinternet dot com.",
+        EMAIL,
+        "sarah.jones@\nmm-hm\nbtinternet dot com",
+        "sarah.jones@btinternet.com",
+    ),
+    (
+        "It's peter dot\nokay\nwalsh at outlook dot com.",
+        EMAIL,
+        "peter dot\nokay\nwalsh at outlook dot com",
+        "peter.walsh@outlook.com",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), INTERRUPTED, ids=ids(INTERRUPTED))
+def test_when_a_back_channel_interrupts_a_value_then_it_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+def test_when_a_sentence_ended_before_the_back_channel_then_the_values_stay_apart(
+    detector: PiiDetector,
+) -> None:
+    text = "Sort code 60 83 12.\nYep.\n12345678, that's the account."
+    assert found(detector, text) == [
+        (SORT, "60 83 12", "60-83-12"),
+        (ACCOUNT, "12345678", "12345678"),
+    ]
