@@ -17,7 +17,11 @@ from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii.codes import code_candidates
-from angel_intelligence.pii.corrections import restatements
+from angel_intelligence.pii.corrections import (
+    restatements,
+    tail_corrections,
+    with_tail_corrections,
+)
 from angel_intelligence.pii.dates import date_candidates
 from angel_intelligence.pii.emails import email_candidates
 from angel_intelligence.pii.numbers import number_candidates
@@ -53,6 +57,8 @@ class PiiDetector:
             *date_candidates(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
+        tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]
+        chosen = with_tail_corrections(chosen, tails)
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
         chosen = sorted([*chosen, *restated], key=lambda c: c.start)
         return [

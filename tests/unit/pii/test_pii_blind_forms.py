@@ -78,3 +78,54 @@ def test_when_a_sentence_ended_before_the_back_channel_then_the_values_stay_apar
         (SORT, "60 83 12", "60-83-12"),
         (ACCOUNT, "12345678", "12345678"),
     ]
+
+
+CORRECTED_ENDS: list[Case] = [
+    (
+        "Card 4532 0151 1283 0363, I mean 0366.",
+        CARD,
+        "4532 0151 1283 0363, I mean 0366",
+        "4532015112830366",
+    ),
+    (
+        "It's six oh one one, oh oh oh nine, nine oh one three, nine four two four, no, sorry, "
+        "nine four two four.",
+        CARD,
+        "six oh one one, oh oh oh nine, nine oh one three, nine four two four, no, sorry, "
+        "nine four two four",
+        "6011000990139424",
+    ),
+    (
+        "My mobile is 07911 123 465, no sorry, 456.",
+        PHONE,
+        "07911 123 465, no sorry, 456",
+        "+447911123456",
+    ),
+    (
+        "NHS number 401 023 2145, sorry, 2137.",
+        PiiType.NHS_NUMBER,
+        "401 023 2145, sorry, 2137",
+        "4010232137",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), CORRECTED_ENDS, ids=ids(CORRECTED_ENDS))
+def test_when_the_end_of_a_number_is_corrected_then_the_whole_is_the_corrected_value(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reference 4532 0151 1283 0366, sorry, 0361.",  # the corrected number fails Luhn
+        "It's 07911 123456, sorry, 20 pounds.",
+        "Order 1234 5678, sorry, 5679.",
+    ],
+)
+def test_when_a_corrected_number_fails_every_check_then_the_correction_is_not_joined(
+    detector: PiiDetector, text: str
+) -> None:
+    assert all("sorry" not in said for _, said, _ in found(detector, text))
