@@ -192,7 +192,9 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
                         continue
                 elif not code[other]:
                     continue
-                if draft.pending == "homophone" and not _is_single_digit(drafts[other]):
+                if draft.pending == "homophone" and not (
+                    _is_single_digit(drafts[other]) or _leads_group_of_four(drafts, index)
+                ):
                     continue
                 code[index] = True
                 changed = True
@@ -209,6 +211,30 @@ def _is_letter(draft: Draft) -> bool:
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
 
 
+def _leads_group_of_four(drafts: list[Draft], index: int) -> bool:
+    """A homophone said straight before three written digits, among groups of four (two at
+    least, next to it or beyond another such homophone): a card number read in fours with its
+    "four" written "for" ("for 571, 6983, 5283, for 081")."""
+    group = index + 1
+    if group >= len(drafts) or not _is_digits(drafts[group], 3):
+        return False
+    fours = 0
+    for start, step in ((index, -1), (group, 1)):
+        k = _nearest(drafts, start, step)
+        while k is not None and (
+            _is_digits(drafts[k], 4)
+            or _is_digits(drafts[k], 3)
+            or (drafts[k].pending == "homophone")
+        ):
+            fours += _is_digits(drafts[k], 4)
+            k = _nearest(drafts, k, step)
+    return fours >= 2
+
+
+def _is_digits(draft: Draft, length: int) -> bool:
+    return draft.pending is None and draft.kind is UnitKind.DIGITS and len(draft.symbol) == length
+
+
 def _is_single_digit(draft: Draft) -> bool:
     if draft.pending is not None:
         return draft.alt_kind is UnitKind.DIGITS and len(draft.alt_symbol) == 1
@@ -217,14 +243,15 @@ def _is_single_digit(draft: Draft) -> bool:
 
 def _neighbours(drafts: list[Draft], index: int) -> list[int]:
     """The nearest non-separator draft on each side, looking past soft punctuation."""
-    found = []
-    for step in (-1, 1):
-        j = index + step
-        while 0 <= j < len(drafts) and _is_soft(drafts[j]):
-            j += step
-        if 0 <= j < len(drafts):
-            found.append(j)
-    return found
+    return [k for k in (_nearest(drafts, index, -1), _nearest(drafts, index, 1)) if k is not None]
+
+
+def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
+    """The nearest non-separator draft before (step -1) or after (1) `index`."""
+    j = index + step
+    while 0 <= j < len(drafts) and _is_soft(drafts[j]):
+        j += step
+    return j if 0 <= j < len(drafts) else None
 
 
 def _is_soft(draft: Draft) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import PiiDetector
+from angel_intelligence.pii.lexer import lex
 
 CARD = PiiType.CREDIT_CARD
 PHONE = PiiType.PHONE_NUMBER
@@ -129,3 +130,34 @@ def test_when_a_corrected_number_fails_every_check_then_the_correction_is_not_jo
     detector: PiiDetector, text: str
 ) -> None:
     assert all("sorry" not in said for _, said, _ in found(detector, text))
+
+
+HOMOPHONE_LEADS_A_GROUP: list[Case] = [
+    ("It's for 532, 0151, 1283, 0366.", CARD, "for 532, 0151, 1283, 0366", "4532015112830366"),
+    ("Card 4532 0151 1283, for 129.", CARD, "4532 0151 1283, for 129", "4532015112834129"),
+    (
+        "Long number, 2221, 0044, 8312, for 013.",
+        CARD,
+        "2221, 0044, 8312, for 013",
+        "2221004483124013",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), HOMOPHONE_LEADS_A_GROUP, ids=ids(HOMOPHONE_LEADS_A_GROUP)
+)
+def test_when_for_leads_three_digits_among_groups_of_four_then_it_is_a_four(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I gave for 532 days in 2019.", "We were there for 150, 2000 people came.", "It's for 250."],
+)
+def test_when_for_is_not_among_groups_of_four_then_it_stays_a_word(
+    detector: PiiDetector, text: str
+) -> None:
+    assert "for" in [u.symbol for u in lex(text).units]
