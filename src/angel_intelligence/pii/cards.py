@@ -1,0 +1,108 @@
+"""Recognisers for payment card data: card numbers, expiry dates and security codes (CVV).
+
+A card number is trusted from its checksum (Luhn with an issuer prefix: PCI first, whatever it
+is called); an expiry date and a security code are short numbers that need their context
+words (docs/pii.md has the table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.number_window import NumberWindow
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+
+MAX_DIGITS = 19
+MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
+
+
+def card_number(w: NumberWindow) -> Candidate | None:
+    if not 13 <= len(w.digits) <= MAX_DIGITS or w.international:
+        return None
+    card, negative = w.near(ctx.CARD), w.negative
+    wanted = closer(card, negative)
+    # A card found inside a longer run of digits grows over the rest of the run (unless another
+    # finding takes it): those digits are a misheard part of it, or a repeat.
+    if v.luhn_valid(w.digits) and v.card_scheme(w.digits):
+        # PCI first: a Luhn-valid number with a card prefix is a card whatever it is called.
+        confidence = (0.99 if card else 0.95) if wanted else 0.8
+        return w.found(PiiType.CREDIT_CARD, w.digits, confidence, grow=True)
+    if v.luhn_valid(w.digits):
+        if not wanted:
+            return None
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, grow=True)
+    if card and wanted and w.whole:
+        # Read out as a card number but misheard (a digit lost or changed): still a card.
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
+    if w.whole and w.dictated and len(w.digits) >= MIN_DICTATED_CARD_DIGITS and not negative:
+        # A card-length number dictated digit by digit with nothing saying what else it is:
+        # callers dictate card numbers this way, and a misheard digit breaks the checksum.
+        # PCI data fails closed (a written number of this shape needs the card context).
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.55)
+    return None
+
+
+def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A card number read out and mistranscribed: more than 19 digits, or 12, near "card"."""
+    digits = run.compact().replace("o", "0")
+    if len(digits) < 12 or 13 <= len(digits) <= MAX_DIGITS:
+        return
+    first, last = run.units[0], run.units[-1]
+    card = scan.near(ctx.CARD, first, last)
+    if card and closer(card, scan.negative(first, last)):
+        yield Candidate(PiiType.CREDIT_CARD, first.start, last.end, digits, 0.55)
+
+
+def security_code(w: NumberWindow) -> Candidate | None:
+    # Context words are required, so an amount needs no check of its own.
+    if len(w.digits) not in (3, 4) or not w.whole:
+        return None
+    negative = w.negative
+    strong = w.near(ctx.CVV_STRONG, before=10, after=4)
+    if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
+        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4)
+        return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
+    any_cvv = w.near(ctx.CVV, before=10, after=4)
+    if any_cvv and closer(any_cvv, negative):
+        return w.found(PiiType.CVV, w.digits, 0.9)
+    return None
+
+
+def expiry(w: NumberWindow) -> Candidate | None:
+    # Whole, or "MM/YY" ending a run straight after the card number ("… 2025, 09/28").
+    tail = w.j == len(w.run) - 1 and w.i > 0 and w.separators == ("/",)
+    if not (w.whole or tail):
+        return None
+    parsed = _month_year(w)
+    if parsed is None:
+        return None
+    month, year = parsed
+    value = f"{month:02d}/{year % 100:02d}"
+    negative = w.negative
+    expiry = w.near(ctx.EXPIRY, before=8, after=4)
+    if expiry and closer(expiry, negative):
+        return w.found(PiiType.CARD_EXPIRY, value, 0.9)
+    card = w.near(ctx.CARD, before=12, after=0)
+    if "/" in w.separators and card and closer(card, negative) and not w.quantity:
+        return w.found(PiiType.CARD_EXPIRY, value, 0.7)
+    return None
+
+
+def _month_year(w: NumberWindow) -> tuple[int, int] | None:
+    digits, sizes = w.digits, w.group_sizes
+    if len(digits) == 4:
+        month, year = int(digits[:2]), 2000 + int(digits[2:])
+    elif len(digits) == 3 and sizes[0] == 1:
+        month, year = int(digits[0]), 2000 + int(digits[1:])
+    elif len(digits) == 6:
+        month, year = int(digits[:2]), int(digits[2:])
+    else:
+        return None
+    if not (1 <= month <= 12 and 2010 <= year <= 2050):
+        return None
+    return month, year
