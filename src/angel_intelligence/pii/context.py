@@ -25,12 +25,15 @@ CARD = phrases(
     "credit", "long number", "card number", "front of the card", "digit number",
 )  # fmt: skip
 EXPIRY = phrases(
-    "expiry", "expires", "expire", "expired", "expiration", "exp", "valid until", "valid to",
+    "expiry", "expires", "expire", "expired", "expiring", "expiration", "exp", "valid until",
+    "valid to",
     "valid till", "valid thru", "valid through", "end date", "runs out", "good until", "good thru",
 )  # fmt: skip
 CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
-    "card verification", "verification code", "verification number",
+    "card verification", "verification code", "verification number", "c v v", "c v c",
+    # as Whisper mishears "CVV": one letter changed or doubled ("the CBV is 914")
+    "cbv", "cvb", "ccv", "cvn", "cvv2", "cvc2",
 )  # fmt: skip
 # A security code named by where it is on the card: three digits on the back by the signature
 # (Visa, Mastercard), four on the front (Amex). Counts are not words here ("four" is a number),
@@ -39,9 +42,13 @@ CVV = (
     *CVV_STRONG,
     *phrases(
         "back of the card", "back of your card", "on the back", "digits on the back",
-        "signature", "signature strip", "signature panel",
+        "signature", "signature strip", "signature panel", "on the reverse", "at the back",
+        "round the back",
     ),
 )  # fmt: skip
+# Words that name a security code only where card data is being given: "…, expiry 03/29, and
+# the back is 506", "… 04/27, and the code's 660". Elsewhere "the code" is any code.
+CVV_WITH_CARD = phrases("the back", "the code", "that code", "digit code", "the digits")
 CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front"
 )

@@ -32,12 +32,14 @@ MIN_BIRTH_AGE_YEARS = 16
 
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
+    previous: Run | None = None
     for part in (part for run in scan.runs for part in run.digit_parts()):
         # An amount, time or count ("£25", "12/26 people") is only taken where context says
         # it is PII: Whisper writes "£" before numbers on donation calls ("It's £937").
         quantity = scan.is_quantity(part)
         yield from long_card_run(scan, part)
-        yield from _misheard(scan, part)
+        yield from _misheard(scan, part, previous)
+        previous = part
         for i, j, compact in part.windows(MAX_DIGITS):
             window = NumberWindow(scan, part, i, j, compact.replace("o", "0"), quantity)
             for recognise in _RECOGNISERS:
@@ -59,18 +61,23 @@ _MISHEARD: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], int, int], ...] = (
 )
 
 
-def _misheard(scan: Scan, run: Run) -> Iterator[Candidate]:
+def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]:
+    """The first run after the question only: a later one answers something else ("expiry
+    03/29, and the back is 506": 506 is not a misheard expiry)."""
     digits = run.compact().replace("o", "0")
     first, last = run.units[0], run.units[-1]
     negative = scan.negative(first, last)
     for kind, wanted, fewest, most in _MISHEARD:
         if not fewest <= len(digits) <= most:
             continue
-        said = scan.near(
-            wanted, first, last, before=5 if kind is PiiType.CARD_EXPIRY else 8, after=0
-        )
+        reach = 5 if kind is PiiType.CARD_EXPIRY else 8
+        said = scan.near(wanted, first, last, before=reach, after=0)
         if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):
             continue
+        if said and previous is not None and said.before is not None:
+            answered = scan.near(wanted, previous.units[0], previous.units[-1], after=0)
+            if answered.before is not None and answered.before <= said.before:
+                continue
         if said and closer(said, negative):
             yield Candidate(kind, first.start, last.end, digits, 0.55)
 

@@ -14,6 +14,8 @@ from angel_intelligence.pii import PiiDetector
 from angel_intelligence.pii.lexer import lex
 
 CARD = PiiType.CREDIT_CARD
+EXPIRY = PiiType.CARD_EXPIRY
+CVV = PiiType.CVV
 PHONE = PiiType.PHONE_NUMBER
 SORT = PiiType.SORT_CODE
 ACCOUNT = PiiType.BANK_ACCOUNT
@@ -161,3 +163,61 @@ def test_when_for_is_not_among_groups_of_four_then_it_stays_a_word(
     detector: PiiDetector, text: str
 ) -> None:
     assert "for" in [u.symbol for u in lex(text).units]
+
+
+CARD_DATA_WORDS: list[Case] = [
+    ("Card's expiring 09/28.", EXPIRY, "09/28", "09/28"),
+    ("It's expiring oh four, twenty nine.", EXPIRY, "oh four, twenty nine", "04/29"),
+    ("And the CBV, 417.", CVV, "417", "417"),
+    ("The C V V is two two nine.", CVV, "two two nine", "229"),
+    ("Ccv's 381.", CVV, "381", "381"),
+    ("The three numbers on the reverse are 552.", CVV, "552", "552"),
+    # "the code", "the back" name a security code where card details are being given
+    (
+        "Visa 4532 0151 1283 0366, ends 10/27, and the back is 093.",
+        CVV,
+        "093",
+        "093",
+    ),
+    ("It's on my debit card, 05/28, and the code's seven one two.", CVV, "seven one two", "712"),
+    ("Expiry 11/29, the digits are 448.", CVV, "448", "448"),
+    # three digits after the expiry, named nearer as the code: "712" is not July 2012
+    (
+        "Card 5425 2334 3010 9903, expires 02/30, and the code is seven one two.",
+        CVV,
+        "seven one two",
+        "712",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), CARD_DATA_WORDS, ids=ids(CARD_DATA_WORDS)
+)
+def test_when_card_data_is_named_as_callers_say_it_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The code is 205, it's on the letter.",  # no card given: any code
+        "The appeal code is 205, it's printed on the card we sent.",  # the card comes after
+        "My card's at the back of the drawer, give me 5 minutes.",
+        "Card 4532 0151 1283 0366, and the code on the voucher is £25.",  # an amount
+    ],
+)
+def test_when_a_code_is_not_given_with_card_details_then_it_is_not_a_cvv(
+    detector: PiiDetector, text: str
+) -> None:
+    assert CVV not in [kind for kind, _, _ in found(detector, text)]
+
+
+def test_when_a_number_answers_the_next_question_then_it_is_not_the_first_ones_misheard_value(
+    detector: PiiDetector,
+) -> None:
+    text = "Card 4532 0151 1283 0366, expiry 03/29, and the back is 506."
+    assert (EXPIRY, "506", "506") not in found(detector, text)
+    assert (CVV, "506", "506") in found(detector, text)
