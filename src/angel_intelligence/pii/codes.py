@@ -59,7 +59,7 @@ def readings(compact: str) -> Iterator[str]:
 
 
 def _candidate(run: Run, i: int, j: int, kind: PiiType, value: str, confidence: float) -> Candidate:
-    whole = i == 0 and j == len(run) - 1
+    whole = run.is_sentence(i, j)
     start, end = run.span(i, j)
     if not whole:
         confidence -= PART_PENALTY

@@ -21,7 +21,7 @@ class NumberWindow:
         self.scan, self.run, self.i, self.j, self.digits = scan, run, i, j, digits
         self.quantity = quantity
         self.first, self.last = run.units[i], run.units[j]
-        self.whole = i == 0 and j == len(run) - 1
+        self.whole = run.is_sentence(i, j)
         self.separators = run.separators_between(i, j)
 
     def near(

@@ -34,6 +34,9 @@ class Run:
     units: tuple[Unit, ...]
     separators: tuple[str, ...]  # between consecutive units: "", "-", "/", ",", " "...
     indices: tuple[int, ...]  # of each unit in the lexed text (separators lie between them)
+    # k where a sentence ends between units k and k+1: a full stop before a new line or a
+    # capital ("Security code's seven six one. Seven six one, thank you": a read-back).
+    stops: frozenset[int] = frozenset()
 
     @property
     def first_index(self) -> int:
@@ -68,6 +71,11 @@ class Run:
     def separators_between(self, i: int, j: int) -> tuple[str, ...]:
         return self.separators[i:j]
 
+    def is_sentence(self, i: int, j: int) -> bool:
+        """Units i..j are all of the run, or all of it between sentence ends: said on their
+        own, like a whole run."""
+        return (i == 0 or i - 1 in self.stops) and (j == len(self.units) - 1 or j in self.stops)
+
     def windows(self, max_length: int) -> Iterator[tuple[int, int, str]]:
         """Every window (i, j, compact) of whole units up to `max_length` characters."""
         for i in range(len(self.units)):
@@ -96,8 +104,12 @@ class Run:
     def _part(self, start: int, stop: int) -> Run:
         if start == 0 and stop == len(self.units):
             return self
+        stops = frozenset(k - start for k in self.stops if start <= k < stop - 1)
         return Run(
-            self.units[start:stop], self.separators[start : stop - 1], self.indices[start:stop]
+            self.units[start:stop],
+            self.separators[start : stop - 1],
+            self.indices[start:stop],
+            stops,
         )
 
 
@@ -216,11 +228,16 @@ def _is_separator(unit: Unit) -> bool:
 
 
 def _with_spacing(run: Run, text: str) -> Run:
-    """Record a plain space as the separator where units are separated by whitespace only."""
+    """Record a plain space as the separator where units are separated by whitespace only, and
+    where a sentence ends between two units."""
     separators = []
+    stops = set()
     for k, sep in enumerate(run.separators):
         left, right = run.units[k], run.units[k + 1]
-        if sep == "" and text[left.end : right.start].strip() == "" and right.start > left.end:
+        gap = text[left.end : right.start]
+        if sep == "" and gap.strip() == "" and right.start > left.end:
             sep = " "
+        if "." in sep and ("\n" in gap or text[right.start].isupper()):
+            stops.add(k)
         separators.append(sep)
-    return Run(run.units, tuple(separators), run.indices)
+    return Run(run.units, tuple(separators), run.indices, frozenset(stops))

@@ -221,3 +221,27 @@ def test_when_a_number_answers_the_next_question_then_it_is_not_the_first_ones_m
     text = "Card 4532 0151 1283 0366, expiry 03/29, and the back is 506."
     assert (EXPIRY, "506", "506") not in found(detector, text)
     assert (CVV, "506", "506") in found(detector, text)
+
+
+READ_BACK_AFTER_A_FULL_STOP: list[tuple[str, PiiType, list[str]]] = [
+    (
+        "Security code's seven six\none.\nSeven six one, thank you.",
+        CVV,
+        ["seven six\none", "Seven six one"],
+    ),
+    ("The CVV is 4 1 7.\nFour one seven, lovely.", CVV, ["4 1 7", "Four one seven"]),
+    (
+        "NHS number 401 023 2137.\n401 023 2137, thanks.",
+        PiiType.NHS_NUMBER,
+        ["401 023 2137", "401 023 2137"],
+    ),
+    # a full stop inside a value read across two segments does not end it
+    ("Card 4532 0151.\n1283 0366.", CARD, ["4532 0151.\n1283 0366"]),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said"), READ_BACK_AFTER_A_FULL_STOP)
+def test_when_a_value_is_read_back_after_a_full_stop_then_each_is_a_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: list[str]
+) -> None:
+    assert [s for k, s, _ in found(detector, text) if k is kind] == said
