@@ -71,7 +71,7 @@ def security_code(w: NumberWindow) -> Candidate | None:
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
         return w.found(PiiType.CVV, w.digits, 0.9)
-    weak = w.near(ctx.CVV_WITH_CARD, before=4, after=0)
+    weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
     if weak and closer(weak, negative) and _card_data_given(w) and not w.quantity:
         return w.found(PiiType.CVV, w.digits, 0.75)
     return None
@@ -79,8 +79,8 @@ def security_code(w: NumberWindow) -> Candidate | None:
 
 def _card_data_given(w: NumberWindow) -> bool:
     """A card or its expiry named shortly before: the caller is giving card details."""
-    return bool(w.near(ctx.CARD, before=CARD_DATA_REACH, after=0)) or bool(
-        w.near(ctx.EXPIRY, before=CARD_DATA_REACH, after=0)
+    return bool(w.near(ctx.CARD, before=CARD_DATA_REACH, after=None)) or bool(
+        w.near(ctx.EXPIRY, before=CARD_DATA_REACH, after=None)
     )
 
 
@@ -98,7 +98,7 @@ def expiry(w: NumberWindow) -> Candidate | None:
     expiry = w.near(ctx.EXPIRY, before=8, after=4)
     if expiry and closer(expiry, negative) and not _security_code_named_nearer(w, expiry):
         return w.found(PiiType.CARD_EXPIRY, value, 0.9)
-    card = w.near(ctx.CARD, before=12, after=0)
+    card = w.near(ctx.CARD, before=12, after=None)
     if "/" in w.separators and card and closer(card, negative) and not w.quantity:
         return w.found(PiiType.CARD_EXPIRY, value, 0.7)
     return None
@@ -108,9 +108,9 @@ def _security_code_named_nearer(w: NumberWindow, expiry: ctx.Nearness) -> bool:
     """ "Expires 02/30, and the code is 712": the nearer word says what three digits are."""
     if len(w.digits) != 3 or expiry.before is None:
         return False
-    code = [w.near(ctx.CVV, before=expiry.before, after=0).before]
+    code = [w.near(ctx.CVV, before=expiry.before, after=None).before]
     if _card_data_given(w):
-        code.append(w.near(ctx.CVV_WITH_CARD, before=expiry.before, after=0).before)
+        code.append(w.near(ctx.CVV_WITH_CARD, before=expiry.before, after=None).before)
     return any(d is not None and d < expiry.before for d in code)
 
 

@@ -159,9 +159,11 @@ class ContextIndex:
         last_token: int,
         *,
         before: int = 12,
-        after: int = 6,
+        after: int | None = 6,
     ) -> Nearness:
-        """How far the nearest of `wanted` is from tokens [first_token, last_token]."""
+        """How far the nearest of `wanted` is from tokens [first_token, last_token], within
+        `before` words before it or `after` words after it (None: only before; 0 is a phrase
+        straight after it)."""
         span_start = self._word_at[first_token]
         span_end = self._word_at[last_token + 1]
         best_before: int | None = None
@@ -173,7 +175,11 @@ class ContextIndex:
                     best_before = distance
             elif start >= span_end:
                 distance = start - span_end
-                if distance <= after and (best_after is None or distance < best_after):
+                if (
+                    after is not None
+                    and distance <= after
+                    and (best_after is None or distance < best_after)
+                ):
                     best_after = distance
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0

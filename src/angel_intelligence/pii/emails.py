@@ -188,5 +188,5 @@ class _EmailContext:
         index = self._token_at.get(start_char)
         if index is None:
             return False
-        near = self._scan.context.near(ctx.EMAIL, index, index, before=8, after=0)
+        near = self._scan.context.near(ctx.EMAIL, index, index, before=8, after=None)
         return bool(near)

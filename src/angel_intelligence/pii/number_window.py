@@ -25,7 +25,7 @@ class NumberWindow:
         self.separators = run.separators_between(i, j)
 
     def near(
-        self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int = 6
+        self, wanted: tuple[ctx.Phrase, ...], before: int = 12, after: int | None = 6
     ) -> ctx.Nearness:
         return self.scan.near(wanted, self.first, self.last, before=before, after=after)
 

@@ -71,11 +71,11 @@ def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]
         if not fewest <= len(digits) <= most:
             continue
         reach = 5 if kind is PiiType.CARD_EXPIRY else 8
-        said = scan.near(wanted, first, last, before=reach, after=0)
+        said = scan.near(wanted, first, last, before=reach, after=None)
         if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):
             continue
         if said and previous is not None and said.before is not None:
-            answered = scan.near(wanted, previous.units[0], previous.units[-1], after=0)
+            answered = scan.near(wanted, previous.units[0], previous.units[-1], after=None)
             if answered.before is not None and answered.before <= said.before:
                 continue
         if said and closer(said, negative):

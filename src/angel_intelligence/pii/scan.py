@@ -60,7 +60,7 @@ class Scan:
         last: Unit,
         *,
         before: int = 12,
-        after: int = 6,
+        after: int | None = 6,
     ) -> Nearness:
         return self.context.near(wanted, first.first, last.last, before=before, after=after)
 

@@ -245,3 +245,17 @@ def test_when_a_value_is_read_back_after_a_full_stop_then_each_is_a_finding(
     detector: PiiDetector, text: str, kind: PiiType, said: list[str]
 ) -> None:
     assert [s for k, s, _ in found(detector, text) if k is kind] == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your reference is 123456, account holder Mr Smith.",
+        "It's 4471, NHS trust for the area.",
+        "Code 93, national insurance office.",
+    ],
+)
+def test_when_the_context_word_comes_straight_after_then_it_asked_for_nothing_misheard(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
