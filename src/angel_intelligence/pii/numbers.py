@@ -29,6 +29,7 @@ from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import Unit
 
 MIN_BIRTH_AGE_YEARS = 16
+ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
 
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -141,7 +142,17 @@ def _sort_code(w: NumberWindow) -> Candidate | None:
         return w.found(PiiType.SORT_CODE, value, 0.85 if bank else 0.75)
     if paired and w.whole and bank and closer(bank, negative) and not w.quantity:
         return w.found(PiiType.SORT_CODE, value, 0.7)
+    if w.whole and _before_account(w) and not negative and not w.quantity:
+        # Six digits given just before the account number ("77 91 18, and the account number
+        # is…"): bank details come as sort code, then account.
+        return w.found(PiiType.SORT_CODE, value, 0.7 if paired else 0.6)
     return None
+
+
+def _before_account(w: NumberWindow) -> bool:
+    """The account number is named just after the window, and not before it."""
+    account = w.near(ctx.ACCOUNT, before=6, after=ACCOUNT_AFTER_SORT_CODE)
+    return account.after is not None and account.before is None
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:

@@ -259,3 +259,38 @@ def test_when_the_context_word_comes_straight_after_then_it_asked_for_nothing_mi
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+SORT_CODE_BEFORE_ACCOUNT: list[Case] = [
+    ("It's 40 11 62, and the account's 66210493.", SORT, "40 11 62", "40-11-62"),
+    (
+        "sixty, sixteen, oh four.\nAnd your account number?",
+        SORT,
+        "sixty, sixteen, oh four",
+        "60-16-04",
+    ),
+    ("309634, then the account number, 81503362.", SORT, "309634", "30-96-34"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), SORT_CODE_BEFORE_ACCOUNT, ids=ids(SORT_CODE_BEFORE_ACCOUNT)
+)
+def test_when_six_digits_come_just_before_the_account_number_then_they_are_the_sort_code(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Account number 12 34 56, no wait, 12345678.",  # a misheard account number
+        "Your reference is 40 11 62, the account's in your name.",
+        "I'll pay £20 45 77 into the account.",
+    ],
+)
+def test_when_six_digits_are_not_given_before_the_account_then_they_are_not_a_sort_code(
+    detector: PiiDetector, text: str
+) -> None:
+    assert SORT not in [kind for kind, _, _ in found(detector, text)]
