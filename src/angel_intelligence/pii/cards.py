@@ -33,14 +33,18 @@ def card_number(w: NumberWindow) -> Candidate | None:
         # PCI first: a Luhn-valid number with a card prefix is a card whatever it is called.
         confidence = (0.99 if card else 0.95) if wanted else 0.8
         return w.found(PiiType.CREDIT_CARD, w.digits, confidence, grow=True)
+    # No issuer's prefix starts with 0: without "card" near it, such a number is something else
+    # (one in ten passes Luhn; "double oh four four, seven seven…" is a phone number).
+    trunk = w.digits.startswith("0") and not card
     if v.luhn_valid(w.digits):
-        if not wanted:
+        if not wanted or trunk:
             return None
         return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, grow=True)
     if card and wanted and w.whole:
         # Read out as a card number but misheard (a digit lost or changed): still a card.
         return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
-    if w.whole and w.dictated and len(w.digits) >= MIN_DICTATED_CARD_DIGITS and not negative:
+    dictated = w.whole and w.dictated and len(w.digits) >= MIN_DICTATED_CARD_DIGITS
+    if dictated and not negative and not trunk:
         # A card-length number dictated digit by digit with nothing saying what else it is:
         # callers dictate card numbers this way, and a misheard digit breaks the checksum.
         # PCI data fails closed (a written number of this shape needs the card context).

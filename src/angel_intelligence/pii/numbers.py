@@ -112,8 +112,11 @@ def _phone(w: NumberWindow) -> Candidate | None:
         return None
     if _organisation_line(w.scan, digits, w.first, w.last):
         return None
-    # Possible but unallocated numbers (Ofcom's drama ranges) only when said as phone numbers.
+    # Possible but unallocated numbers (Ofcom's drama ranges, which people also give): when
+    # said as phone numbers, or said on their own in a phone number's shape, failing closed.
     confidence = (0.95 if phone else 0.85) if check.valid else (0.75 if phone else 0.45)
+    if not check.valid and not phone and w.whole and not w.quantity:
+        confidence = 0.6
     start = before.start if plus and before is not None else None
     return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start, grow=bool(phone))
 

@@ -294,3 +294,48 @@ def test_when_six_digits_are_not_given_before_the_account_then_they_are_not_a_so
     detector: PiiDetector, text: str
 ) -> None:
     assert SORT not in [kind for kind, _, _ in found(detector, text)]
+
+
+UNALLOCATED_PHONES: list[Case] = [
+    ("It's 07700 900461.", PHONE, "07700 900461", "+447700900461"),
+    (
+        "Double oh four four, seven seven double oh, nine double oh, three one two.",
+        PHONE,
+        "Double oh four four, seven seven double oh, nine double oh, three one two",
+        "+447700900312",
+    ),
+    ("Right, 020 7946 0958.", PHONE, "020 7946 0958", "+442079460958"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), UNALLOCATED_PHONES, ids=ids(UNALLOCATED_PHONES)
+)
+def test_when_an_unallocated_number_is_said_on_its_own_then_it_is_a_phone_number(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your reference is 07700 900461.",
+        "The serial is 07700 900461 2231 9.",  # inside a longer number
+        "It cost £07700 900461.",
+    ],
+)
+def test_when_an_unallocated_number_is_not_said_on_its_own_then_it_is_not_a_phone_number(
+    detector: PiiDetector, text: str
+) -> None:
+    assert PHONE not in [kind for kind, _, _ in found(detector, text)]
+
+
+def test_when_a_number_starting_with_zero_passes_luhn_without_a_card_word_then_it_is_no_card(
+    detector: PiiDetector,
+) -> None:
+    # 00447700900312 passes Luhn by chance; no issuer's prefix starts with 0
+    text = "Double oh four four, seven seven double oh, nine double oh, three one two."
+    assert CARD not in [kind for kind, _, _ in found(detector, text)]
+    text = "Card number 0044 7700 9003 12."  # said as a card: a misheard one, still card data
+    assert CARD in [kind for kind, _, _ in found(detector, text)]
