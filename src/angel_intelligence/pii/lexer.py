@@ -6,8 +6,9 @@ decide), "Sierra" → "S", "S for Sugar" → "S", "seventeenth" → ordinal 17, 
 Detection works on units and maps every finding back through them to the original characters,
 so redaction removes exactly what was said, in whatever form Whisper wrote it.
 
-Ambiguous words ("oh", "to", "for", a lone "a" or "I", NATO words that are also names) are
-letters or digits only next to other letters or digits; elsewhere they stay words.
+Ambiguous words ("oh", "to", "for", a lone "a" or "I", NATO words that are also names, letters
+said by their names: "em", "zed", "double D", "double you") are letters or digits only next to
+other letters or digits; elsewhere they stay words.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, raw, i, i)], i + 1
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
+    if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
+        return [_pending_letters(low, "letter_name", "W", i)], i + 2
+    if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
+        # "five double D": a letter said twice, as digits are (only next to a code)
+        return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i)], i + 2
     if low in lx.NUMBER_WORDS:
         return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:
@@ -94,6 +100,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
     if low in lx.NATO:
         return [_pending(low, "nato", UnitKind.LETTERS, lx.NATO[low], i)], i + 1
+    if low in lx.LETTER_NAMES:
+        return [_pending(low, "letter_name", UnitKind.LETTERS, lx.LETTER_NAMES[low], i)], i + 1
     if low in lx.HOMOPHONES:
         return [_pending(low, "homophone", UnitKind.DIGITS, lx.HOMOPHONES[low], i)], i + 1
     if raw.isalpha():
@@ -121,6 +129,11 @@ def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> Draft:
     return Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
 
 
+def _pending_letters(low: str, why: str, letters: str, i: int) -> Draft:
+    """Two tokens ("double D", "double you") that are letters only next to a code."""
+    return Draft(UnitKind.WORD, low, i, i + 1, True, why, UnitKind.LETTERS, letters)
+
+
 def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
     return (
         i < len(tokens)
@@ -138,6 +151,16 @@ def _single_digit(low: str) -> str | None:
     if low in lx.ZERO_OR_O:
         return "0"
     return None
+
+
+def _single_letter(tokens: tuple[Token, ...], i: int) -> str | None:
+    """The letter a token spells: "D", "d", "Delta", "dee" (not the words "a" and "I")."""
+    if i >= len(tokens):
+        return None
+    raw, low = tokens[i].text, tokens[i].lower
+    if raw.isalpha() and len(raw) == 1 and raw not in ("a", "I"):
+        return raw.upper()
+    return lx.NATO.get(low) or lx.LETTER_NAMES.get(low)
 
 
 def _spelled_abbreviation(tokens: tuple[Token, ...], i: int) -> list[int]:
@@ -196,6 +219,8 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
                     _is_single_digit(drafts[other]) or _leads_group_of_four(drafts, index)
                 ):
                     continue
+                if draft.pending == "letter_name" and abs(other - index) != 1:
+                    continue  # "em, 4111…" is a filler: a letter's name only straight next to it
                 code[index] = True
                 changed = True
                 break

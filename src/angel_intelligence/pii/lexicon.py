@@ -149,6 +149,15 @@ NATO: dict[str, str] = {
     "zulu": "Z",
 }
 
+# Letters written as their names, as Whisper may write a spelled code ("em one four, five R W"
+# is M14 5RW). Most are words too ("bee", "tea"): letters only straight next to a code.
+LETTER_NAMES: dict[str, str] = {
+    "aitch": "H", "haitch": "H", "zed": "Z", "ess": "S", "em": "M", "en": "N", "el": "L",
+    "ell": "L", "ar": "R", "eff": "F", "ef": "F", "ex": "X", "vee": "V", "dee": "D", "gee": "G",
+    "jay": "J", "kay": "K", "pee": "P", "tee": "T", "wye": "Y", "cue": "Q", "queue": "Q",
+    "bee": "B", "cee": "C", "ee": "E",
+}  # fmt: skip
+
 SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "space": " "}
 
 # The other party's "mm-hm" or "yep" while a value is read out in parts ("5168 7880 / yep /

@@ -20,6 +20,7 @@ PHONE = PiiType.PHONE_NUMBER
 SORT = PiiType.SORT_CODE
 ACCOUNT = PiiType.BANK_ACCOUNT
 EMAIL = PiiType.EMAIL
+POSTCODE = PiiType.POSTCODE
 
 Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
 
@@ -339,3 +340,43 @@ def test_when_a_number_starting_with_zero_passes_luhn_without_a_card_word_then_i
     assert CARD not in [kind for kind, _, _ in found(detector, text)]
     text = "Card number 0044 7700 9003 12."  # said as a card: a misheard one, still card data
     assert CARD in [kind for kind, _, _ in found(detector, text)]
+
+
+LETTERS_BY_NAME: list[Case] = [
+    ("It's ess ee one, two dee ex.", POSTCODE, "ess ee one, two dee ex", "SE1 2DX"),
+    (
+        "Postcode en double you one, four ar tee.",
+        POSTCODE,
+        "en double you one, four ar tee",
+        "NW1 4RT",
+    ),
+    ("It's em one four, five R W.", POSTCODE, "em one four, five R W", "M14 5RW"),
+    ("It's Y O ten, five double D.", POSTCODE, "Y O ten, five double D", "YO10 5DD"),
+    ("S W one A, one double A.", POSTCODE, "S W one A, one double A", "SW1A 1AA"),
+    ("Postcode's L S six, two double Q.", POSTCODE, "L S six, two double Q", "LS6 2QQ"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), LETTERS_BY_NAME, ids=ids(LETTERS_BY_NAME)
+)
+def test_when_letters_are_said_by_their_names_or_doubled_then_the_code_is_read(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's, em, 07911 123456.",  # a filler, not the letter M
+        "I'll double you up, 4 times over.",
+        "Double A batteries, 4 of them.",
+        "The bee and the tee.",
+    ],
+)
+def test_when_a_letter_name_is_not_straight_next_to_a_code_then_it_stays_a_word(
+    detector: PiiDetector, text: str
+) -> None:
+    letters = [u.symbol for u in lex(text).units if u.kind.value == "letters"]
+    assert letters == []
