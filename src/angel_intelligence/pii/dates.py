@@ -70,12 +70,14 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         year = v.full_year(year, reference_year=scan.reference_year)
     value = f"{date.day:02d}/{date.month:02d}" + (f"/{year}" if year else "")
     birth = scan.near(ctx.BIRTH, first, last)
-    if birth and closer(birth, negative):
+    other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
+    # A date is not a reference number: "my wife's date of birth, for the joint membership,
+    # that's the 2nd of August 1950". Only another event named nearer makes it something else.
+    if birth and closer(birth, other):
         confidence = 0.95 if date.year else 0.85
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
     adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
-    other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
-    if adult and not date.month_by_number and not negative and not other:
+    if adult and not negative and not other:
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
     return None
 
@@ -103,6 +105,8 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         month = int(units[at].symbol)
     elif saw_of and saw_the and at < len(units) and units[at].kind is UnitKind.ORDINAL:
         month, by_number = int(units[at].symbol), True
+    elif (ordinal := _ordinal_month(scan, index, at)) is not None:
+        (month, at), by_number = ordinal, True
     if month is None or not (1 <= month <= 12):
         return None
     if units[index].kind is UnitKind.DIGITS and not saw_of and at != index + 1:
@@ -112,6 +116,22 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         return None
     first = index - 1 if _is_word(units, index - 1, "the") else index
     return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _ordinal_month(scan: Scan, index: int, at: int) -> tuple[int, int] | None:
+    """A month said as an ordinal straight after an ordinal day, with a year after it, and the
+    unit it is: "twenty-ninth, second, nineteen eighty-four" (without a year, "the 3rd, the
+    10th" is two days)."""
+    units = scan.lexed.units
+    if units[index].kind is not UnitKind.ORDINAL or at != index + 1:
+        return None
+    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
+        at += 1
+    if at >= len(units) or units[at].kind is not UnitKind.ORDINAL:
+        return None
+    year, _ = _year(scan, at + 1)
+    month = int(units[at].symbol)
+    return (month, at) if year is not None and 1 <= month <= 12 else None
 
 
 def _month_first(scan: Scan, index: int) -> _Date | None:
@@ -150,8 +170,9 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in ",'’":
-        at += 1  # "March, 1952"; "4th Sept '82"
+    for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
+        if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
+            at += 1
     digits, last = "", at - 1
     for k in range(at, min(at + 3, len(units))):
         unit = units[k]

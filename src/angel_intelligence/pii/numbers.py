@@ -1,5 +1,5 @@
-"""Recognisers for all-digit PII: NHS numbers, phone numbers, sort codes, bank account numbers
-and numeric dates of birth, with the card data of cards.py.
+"""Recognisers for all-digit PII: NHS numbers, phone numbers, sort codes and bank account
+numbers, with the card data of cards.py and the dates of birth of digit_dates.py.
 
 Each looks at every window of whole units of a digit run ("4111 1111 1111 1111", "oh seven
 nine one one…") and scores it from its check digits and its context (docs/pii.md has the
@@ -23,12 +23,12 @@ from angel_intelligence.pii.cards import (
     security_code,
 )
 from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.digit_dates import date_of_birth
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import Unit
 
-MIN_BIRTH_AGE_YEARS = 16
 ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
 
 
@@ -170,42 +170,6 @@ def _bank_account(w: NumberWindow) -> Candidate | None:
     return None
 
 
-def _date_of_birth(w: NumberWindow) -> Candidate | None:
-    if not w.whole:
-        return None
-    parsed = _day_month_year(w)
-    if parsed is None:
-        return None
-    day, month, year = parsed
-    value = f"{day:02d}/{month:02d}/{year}"
-    negative = w.negative
-    birth = w.near(ctx.BIRTH)
-    if birth and closer(birth, negative):
-        return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
-    written = len(w.group_sizes) == 3 and set(w.separators) <= {"/", "."} and w.group_sizes[2] == 4
-    adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
-    other = w.near(ctx.OTHER_EVENTS, before=8, after=4)
-    if written and adult and not negative and not other and not w.quantity:
-        return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
-    return None
-
-
-def _day_month_year(w: NumberWindow) -> tuple[int, int, int] | None:
-    digits, sizes = w.digits, w.group_sizes
-    reference = w.scan.reference_year
-    if len(sizes) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):
-        units = w.run.units[w.i : w.j + 1]
-        day, month, year = (int(u.symbol.replace("o", "0")) for u in units)
-    elif len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
-        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
-    else:
-        return None
-    year = v.full_year(year, reference_year=reference)
-    if not (1900 <= year <= reference) or not v.valid_date(day, month, year):
-        return None
-    return day, month, year
-
-
 _RECOGNISERS = (
     card_number,
     _nhs,
@@ -214,5 +178,5 @@ _RECOGNISERS = (
     _bank_account,
     security_code,
     expiry,
-    _date_of_birth,
+    date_of_birth,
 )

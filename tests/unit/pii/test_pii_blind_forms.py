@@ -21,6 +21,7 @@ SORT = PiiType.SORT_CODE
 ACCOUNT = PiiType.BANK_ACCOUNT
 EMAIL = PiiType.EMAIL
 POSTCODE = PiiType.POSTCODE
+DOB = PiiType.DATE_OF_BIRTH
 
 Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
 
@@ -380,3 +381,55 @@ def test_when_a_letter_name_is_not_straight_next_to_a_code_then_it_stays_a_word(
 ) -> None:
     letters = [u.symbol for u in lex(text).units if u.kind.value == "letters"]
     assert letters == []
+
+
+DATES_AS_NUMBERS: list[Case] = [
+    ("Oh three, oh six, seventy one.", DOB, "Oh three, oh six, seventy one", "03/06/1971"),
+    ("It's twelve, twelve, nineteen sixty.", DOB, "twelve, twelve, nineteen sixty", "12/12/1960"),
+    (
+        "Date of birth, four, nine, nineteen eighty two.",
+        DOB,
+        "four, nine, nineteen eighty two",
+        "04/09/1982",
+    ),
+    ("It's 3-6-71.", DOB, "3-6-71", "03/06/1971"),
+    ("Born 1-11-52.", DOB, "1-11-52", "01/11/1952"),
+    ("Thirtieth, first, nineteen fifty.", DOB, "Thirtieth, first, nineteen fifty", "30/01/1950"),
+    ("Twenty-first, third, '64.", DOB, "Twenty-first, third, '64", "21/03/1964"),
+    ("The ninth of the third sixty four.", DOB, "The ninth of the third sixty four", "09/03/1964"),
+    # a birth word names the date, whatever reference word is said on the way
+    (
+        "My husband's date of birth, it's on the policy, is the 4th of July 1948.",
+        DOB,
+        "the 4th of July 1948",
+        "04/07/1948",
+    ),
+    ("Date of birth for the membership, 17/01/1990.", DOB, "17/01/1990", "17/01/1990"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), DATES_AS_NUMBERS, ids=ids(DATES_AS_NUMBERS)
+)
+def test_when_a_birth_date_is_said_as_day_month_and_year_numbers_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was set up on 12/06/1990.",
+        "I've been a member since 01/02/1990.",
+        "We married on the ninth of the third sixty four.",
+        "Your order 12-06-89 has been sent.",
+        "The 3rd, the 10th, 1990 and 1992.",
+        "Twenty, forty-five, seventy-seven.",
+        "It's 3-6-12.",  # 2012: a child's birth year, not a supporter's
+    ],
+)
+def test_when_a_date_is_of_another_event_or_no_date_then_it_is_no_birth_date(
+    detector: PiiDetector, text: str
+) -> None:
+    assert DOB not in [kind for kind, _, _ in found(detector, text)]

@@ -1,0 +1,77 @@
+"""Dates of birth said or written as numbers only: "17/01/1990", "1-11-52", "09 04 1982", "oh
+four, oh nine, eighty two", "seven, seven, nineteen seventy-seven", "one seven oh one nineteen
+ninety" (dates with a month name or an ordinal are in dates.py).
+
+A date is read as three groups, day, month and year: written numbers are a group each, and
+numbers said in words with only a space between them are one ("oh four" is 04, "nineteen
+seventy-seven" 1977). Next to a birth word it is a date of birth whatever else is near, unless
+another event is named nearer ("married", "set up"…): a date is not a reference number, so
+reference words do not count against it. Without a birth word, it is one only with a year that
+makes the speaker an adult and no other event or reference near it.
+"""
+
+from __future__ import annotations
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.number_window import NumberWindow
+from angel_intelligence.pii.scan import Candidate
+
+MIN_BIRTH_AGE_YEARS = 16
+
+
+def date_of_birth(w: NumberWindow) -> Candidate | None:
+    if not w.whole or not 4 <= len(w.digits) <= 8:  # D M YY to DD MM YYYY
+        return None
+    groups = _groups(w)
+    parsed = _day_month_year(w, groups)
+    if parsed is None:
+        return None
+    day, month, year = parsed
+    value = f"{day:02d}/{month:02d}/{year}"
+    birth = w.near(ctx.BIRTH)
+    other = w.near(ctx.OTHER_EVENTS, before=8, after=4)
+    if birth and closer(birth, other):
+        return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
+    adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
+    if len(groups) != 3 or not adult or w.negative or other or w.quantity:
+        return None
+    separators = set(w.separators)
+    if len(separators) == 1 and separators <= {"/", "."} and len(groups[2]) == 4:
+        return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
+    return w.found(PiiType.DATE_OF_BIRTH, value, 0.5)
+
+
+def _groups(w: NumberWindow) -> list[str]:
+    """The digits of the window in the groups a date is said in."""
+    units = w.run.units[w.i : w.j + 1]
+    groups = [units[0].symbol]
+    for separator, left, right in zip(w.separators, units[:-1], units[1:], strict=True):
+        joined = separator in ("", " ") and left.spoken and right.spoken
+        if joined:
+            groups[-1] += right.symbol
+        else:
+            groups.append(right.symbol)
+    return [g.replace("o", "0") for g in groups]
+
+
+def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] | None:
+    digits = "".join(groups)
+    if (
+        len(groups) == 3
+        and len(groups[0]) <= 2
+        and len(groups[1]) <= 2
+        and len(groups[2]) in (2, 4)
+    ):
+        day, month, year = (int(g) for g in groups)
+    elif len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
+        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    else:
+        return None
+    reference = w.scan.reference_year
+    year = v.full_year(year, reference_year=reference)
+    if not (1900 <= year <= reference) or not v.valid_date(day, month, year):
+        return None
+    return day, month, year
