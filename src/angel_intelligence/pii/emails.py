@@ -24,7 +24,7 @@ WRITTEN = re.compile(
 )
 _LOCAL_BEFORE = re.compile(r"[a-z0-9][a-z0-9._%+'-]*$", re.IGNORECASE)
 _DOMAIN_AFTER = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
-_DOTTED = re.compile(r"(?<![a-z0-9._'-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
+_DOTTED = re.compile(r"(?<![a-z0-9._'@-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
 _TOP_LEVEL_DOMAINS = (
     "com uk org net gov ac edu io info biz me ie eu scot wales cymru london co tv de fr es it nl "
     "au ca us app online email nz"
@@ -35,6 +35,40 @@ _JOINERS = frozenset({".", "@", "_", "-"})
 
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
+    ours = _OrganisationContext(scan)
+    for candidate in _candidates(scan):
+        if not (is_role_address(candidate.value) and ours(candidate.start)):
+            yield candidate
+
+
+# An organisation's role address said as its own ("email us at supportercare@charity.org.uk",
+# "our address is info@…") names no one: not personal data. A supporter's "my email's hello at
+# greenfieldsfarm dot co dot uk" is theirs. A role address's name is made of these words only.
+_ROLE_WORDS = """info information enquiries enquiry support supporter supporters care customer
+    customers service services hello contact contacts admin donations donate donation fundraising
+    office help team noreply no reply feedback press media accounts finance events volunteering
+    volunteers appeals legacy legacies giftaid gift aid membership members general mail post
+    reception sales web"""
+ROLE_WORDS = frozenset(_ROLE_WORDS.split())
+
+
+def is_role_address(address: str) -> bool:
+    """The name of the address is role words only ("supportercare", "gift.aid", "no-reply")."""
+    local = address.split("@", 1)[0].lower()
+    parts = [p for p in re.split(r"[._-]", local) if p]
+    return bool(parts) and all(_role_words(part) for part in parts)
+
+
+def _role_words(name: str) -> bool:
+    """`name` is role words run together ("supportercare" is "supporter" + "care")."""
+    ends = {0}
+    for end in range(1, len(name) + 1):
+        if any(name[start:end] in ROLE_WORDS for start in ends if start < end):
+            ends.add(end)
+    return len(name) in ends
+
+
+def _candidates(scan: Scan) -> Iterator[Candidate]:
     for match in WRITTEN.finditer(scan.text):
         start, end = match.start(), _trim(match.group(), match.end())
         if _has_domain(scan.text[start:end]):
@@ -175,6 +209,21 @@ def _between_words(tokens: tuple[Token, ...], index: int) -> bool:
         and tokens[index - 1].text[0].isalnum()
         and tokens[index + 1].text[0].isalnum()
     )
+
+
+class _OrganisationContext:
+    """Whether "us", "our", "we"… was said just before a character position."""
+
+    def __init__(self, scan: Scan) -> None:
+        self._scan = scan
+        self._token_at = {t.start: i for i, t in enumerate(scan.lexed.tokens)}
+
+    def __call__(self, start_char: int) -> bool:
+        index = self._token_at.get(start_char)
+        if index is None:
+            return False
+        near = self._scan.context.near(ctx.ORGANISATION, index, index, before=4, after=None)
+        return bool(near)
 
 
 class _EmailContext:

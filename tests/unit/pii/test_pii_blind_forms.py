@@ -433,3 +433,34 @@ def test_when_a_date_is_of_another_event_or_no_date_then_it_is_no_birth_date(
     detector: PiiDetector, text: str
 ) -> None:
     assert DOB not in [kind for kind, _, _ in found(detector, text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Or email us at supportercare@charity.org.uk, and we'll reply.",
+        "You can email us on info at oxfam dot org dot uk.",
+        "Our address is gift.aid@hospice.org.uk for the forms.",
+    ],
+)
+def test_when_an_organisation_gives_its_own_role_address_then_it_is_not_personal_data(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "My email's hello at greenfieldsfarm dot co dot uk.",
+            "hello at greenfieldsfarm dot co dot uk",
+        ),
+        ("Our email address is the.wrights@talktalk.net.", "the.wrights@talktalk.net"),
+        ("Email us at jane.smith@charity.org.uk.", "jane.smith@charity.org.uk"),  # a person's
+    ],
+)
+def test_when_an_address_is_a_persons_or_a_supporters_then_it_is_an_email(
+    detector: PiiDetector, text: str, said: str
+) -> None:
+    assert [(kind, s) for kind, s, _ in found(detector, text)] == [(EMAIL, said)]
