@@ -63,6 +63,30 @@ def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
         yield Candidate(PiiType.CREDIT_CARD, first.start, last.end, digits, 0.55)
 
 
+def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A card number, its expiry and security code read in one breath ("4929 1234 5678 9015,
+    06/29, 412"): a valid card number, then MM/YY with a slash, then nothing or the code (3
+    digits; 4 for Amex). Each is its own finding, not digits the card number grows over."""
+    units, sizes = run.units, [len(u.symbol) for u in run.units]
+    for at in range(1, len(units) - 1):
+        if run.separators[at] != "/" or sizes[at] > 2 or sizes[at + 1] != 2:
+            continue
+        digits = run.compact(0, at - 1).replace("o", "0")
+        if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+            continue
+        month, year = int(units[at].symbol.replace("o", "0")), int(units[at + 1].symbol)
+        code = run.compact(at + 2).replace("o", "0") if at + 2 < len(units) else ""
+        amex = v.card_scheme(digits) == "amex"
+        if not 1 <= month <= 12 or len(code) not in (0, 4 if amex else 3):
+            continue
+        yield Candidate(PiiType.CREDIT_CARD, units[0].start, units[at - 1].end, digits, 0.95)
+        value = f"{month:02d}/{year:02d}"
+        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[at + 1].end, value, 0.9)
+        if code:
+            yield Candidate(PiiType.CVV, units[at + 2].start, units[-1].end, code, 0.85)
+        return
+
+
 def security_code(w: NumberWindow) -> Candidate | None:
     # Context words are required, so an amount needs no check of its own.
     if len(w.digits) not in (3, 4) or not w.whole:

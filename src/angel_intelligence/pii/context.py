@@ -44,14 +44,17 @@ CVV = (
         "back of the card", "back of your card", "on the back", "digits on the back",
         "signature", "signature strip", "signature panel", "on the reverse", "at the back",
         "round the back",
+        # by its length, counts left out: "the three-digit code", "the last three digits"
+        "digit code", "digit number on the back", "last digits",
     ),
 )  # fmt: skip
 # Words that name a security code only where card data is being given: "…, expiry 03/29, and
 # the back is 506", "… 04/27, and the code's 660". Elsewhere "the code" is any code.
-CVV_WITH_CARD = phrases("the back", "the code", "that code", "digit code", "the digits")
+CVV_WITH_CARD = phrases("the back", "the code", "that code", "the digits", "security")
 CVV_FRONT = phrases(
-    "digits on the front", "numbers on the front", "code on the front", "digit code on the front"
-)
+    "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
+    "digit on the front",
+)  # fmt: skip
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort")
 BANK = phrases(
     "bank", "banks", "sort code", "direct debit", "building society", "bank details",

@@ -17,6 +17,7 @@ from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.cards import (
     MAX_DIGITS,
+    card_details,
     card_number,
     expiry,
     long_card_run,
@@ -39,6 +40,7 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         # it is PII: Whisper writes "£" before numbers on donation calls ("It's £937").
         quantity = scan.is_quantity(part)
         yield from long_card_run(scan, part)
+        yield from card_details(scan, part)
         yield from _misheard(scan, part, previous)
         previous = part
         for i, j, compact in part.windows(MAX_DIGITS):

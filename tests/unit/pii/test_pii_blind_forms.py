@@ -183,6 +183,10 @@ CARD_DATA_WORDS: list[Case] = [
     ),
     ("It's on my debit card, 05/28, and the code's seven one two.", CVV, "seven one two", "712"),
     ("Expiry 11/29, the digits are 448.", CVV, "448", "448"),
+    ("And the last three digits?\n294.", CVV, "294", "294"),
+    ("What's the three-digit code?\nIt's 5 5 1.", CVV, "5 5 1", "551"),
+    ("It's the four-digit one on the front for Amex, 7 2 1 5.", CVV, "7 2 1 5", "7215"),
+    ("Card number 4929 6675 0787 9217, expiry 0427, security 318.", CVV, "318", "318"),
     # three digits after the expiry, named nearer as the code: "712" is not July 2012
     (
         "Card 5425 2334 3010 9903, expires 02/30, and the code is seven one two.",
@@ -464,3 +468,23 @@ def test_when_an_address_is_a_persons_or_a_supporters_then_it_is_an_email(
     detector: PiiDetector, text: str, said: str
 ) -> None:
     assert [(kind, s) for kind, s, _ in found(detector, text)] == [(EMAIL, said)]
+
+
+CARD_DETAILS_IN_ONE_BREATH: list[tuple[str, list[tuple[PiiType, str]]]] = [
+    (
+        "It's 4929 1234 5678 9015, 06/29, 412.",
+        [(CARD, "4929 1234 5678 9015"), (EXPIRY, "06/29"), (CVV, "412")],
+    ),
+    ("Card 4929 1234 5678 9015, 6/29.", [(CARD, "4929 1234 5678 9015"), (EXPIRY, "6/29")]),
+    (
+        "Amex 3714 496353 98431, 09/27, 4102.",
+        [(CARD, "3714 496353 98431"), (EXPIRY, "09/27"), (CVV, "4102")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CARD_DETAILS_IN_ONE_BREATH)
+def test_when_card_expiry_and_code_are_read_in_one_breath_then_each_is_found(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
