@@ -62,10 +62,12 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
     if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
-        return [_pending_letters(low, "letter_name", "W", i)], i + 2
+        return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
+    if low == "double" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "u":
+        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-u"
     if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
         # "five double D": a letter said twice, as digits are (only next to a code)
-        return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i)], i + 2
+        return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i, i + 1)], i + 2
     if low in lx.NUMBER_WORDS:
         return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:
@@ -129,9 +131,9 @@ def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> Draft:
     return Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
 
 
-def _pending_letters(low: str, why: str, letters: str, i: int) -> Draft:
-    """Two tokens ("double D", "double you") that are letters only next to a code."""
-    return Draft(UnitKind.WORD, low, i, i + 1, True, why, UnitKind.LETTERS, letters)
+def _pending_letters(low: str, why: str, letters: str, first: int, last: int) -> Draft:
+    """Tokens ("double D", "double you") that are letters only next to a code."""
+    return Draft(UnitKind.WORD, low, first, last, True, why, UnitKind.LETTERS, letters)
 
 
 def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:

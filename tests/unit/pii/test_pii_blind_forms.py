@@ -359,6 +359,7 @@ LETTERS_BY_NAME: list[Case] = [
     ("It's Y O ten, five double D.", POSTCODE, "Y O ten, five double D", "YO10 5DD"),
     ("S W one A, one double A.", POSTCODE, "S W one A, one double A", "SW1A 1AA"),
     ("Postcode's L S six, two double Q.", POSTCODE, "L S six, two double Q", "LS6 2QQ"),
+    ("It's double-u one, two aitch jay.", POSTCODE, "double-u one, two aitch jay", "W1 2HJ"),
 ]
 
 
