@@ -55,7 +55,8 @@ CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
     "digit on the front",
 )  # fmt: skip
-SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort")
+# "short code": Whisper's hearing of "sort code"
+SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
 BANK = phrases(
     "bank", "banks", "sort code", "direct debit", "building society", "bank details",
     "standing order", "lloyds", "barclays", "natwest", "hsbc", "santander", "nationwide",

@@ -28,7 +28,7 @@ from angel_intelligence.pii.digit_dates import date_of_birth
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
-from angel_intelligence.pii.units import Unit
+from angel_intelligence.pii.units import Unit, UnitKind
 
 ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
 
@@ -77,12 +77,21 @@ def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]
         said = scan.near(wanted, first, last, before=reach, after=None)
         if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):
             continue
+        if kind is PiiType.CARD_EXPIRY and _year_said(scan, run, digits):
+            continue
         if said and previous is not None and said.before is not None:
             answered = scan.near(wanted, previous.units[0], previous.units[-1], after=None)
             if answered.before is not None and answered.before <= said.before:
                 continue
         if said and closer(said, negative):
             yield Candidate(kind, first.start, last.end, digits, 0.55)
+
+
+def _year_said(scan: Scan, run: Run, digits: str) -> bool:
+    """A year, not a misheard expiry: "it ran out in 2023"."""
+    before = scan.unit_before(run)
+    said_in = before is not None and before.kind is UnitKind.WORD and before.symbol == "in"
+    return said_in and len(digits) == 4 and digits.startswith(("19", "20"))
 
 
 def _nhs(w: NumberWindow) -> Candidate | None:
@@ -169,7 +178,25 @@ def _bank_account(w: NumberWindow) -> Candidate | None:
         return w.found(PiiType.BANK_ACCOUNT, w.digits, confidence, grow=True)
     if bank and closer(bank, negative):
         return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.7, grow=True)
+    if _next_to_sort_code(w) and not negative:
+        return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.8)
     return None
+
+
+def _next_to_sort_code(w: NumberWindow) -> bool:
+    """Eight digits said in one breath with a sort code written 12-34-56, before or after it
+    ("40-11-62, 66210493"): bank details, whatever else is said around them."""
+    run, sizes = w.run, [len(u.symbol) for u in w.run.units]
+
+    def sort_code(at: int) -> bool:
+        return (
+            at >= 0
+            and at + 2 < len(run)
+            and sizes[at : at + 3] == [2, 2, 2]
+            and run.separators_between(at, at + 2) == ("-", "-")
+        )
+
+    return sort_code(w.i - 3) or sort_code(w.j + 1)
 
 
 _RECOGNISERS = (

@@ -489,3 +489,30 @@ def test_when_card_expiry_and_code_are_read_in_one_breath_then_each_is_found(
     detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
 ) -> None:
     assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+BANK_DETAILS: list[Case] = [
+    ("Short code 12 34 56.", SORT, "12 34 56", "12-34-56"),
+    ("40-11-62, 66210493.", ACCOUNT, "66210493", "66210493"),
+    ("It's 31926819, 60-16-13.", ACCOUNT, "31926819", "31926819"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), BANK_DETAILS, ids=ids(BANK_DETAILS))
+def test_when_bank_details_are_given_together_then_each_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 12-34-56, invoice 66210493.",  # reference words
+        "The card's expired, it ran out in 2023.",  # a year, not a misheard expiry
+    ],
+)
+def test_when_numbers_are_references_or_a_year_then_they_are_not_bank_or_card_data(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
