@@ -25,7 +25,7 @@ MIN_BIRTH_AGE_YEARS = 16
 def date_of_birth(w: NumberWindow) -> Candidate | None:
     if not w.whole or not 4 <= len(w.digits) <= 8:  # D M YY to DD MM YYYY
         return None
-    groups = _groups(w)
+    groups, between = _groups(w)
     parsed = _day_month_year(w, groups)
     if parsed is None:
         return None
@@ -38,23 +38,28 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
     if len(groups) != 3 or not adult or w.negative or other or w.quantity:
         return None
-    separators = set(w.separators)
-    if len(separators) == 1 and separators <= {"/", "."} and len(groups[2]) == 4:
+    # Without a birth word, only the groups a date is given in: written with one separator
+    # ("4/9/82", "1-11-52"), or said with a pause between them ("oh four, oh nine, eighty two");
+    # not "7 to 10" (a range) or "17 01 1990" run together.
+    if len(set(between)) != 1 or between[0] not in ("/", ".", "-", ","):
+        return None
+    if between[0] in ("/", ".") and len(groups[2]) == 4:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
     return w.found(PiiType.DATE_OF_BIRTH, value, 0.5)
 
 
-def _groups(w: NumberWindow) -> list[str]:
-    """The digits of the window in the groups a date is said in."""
+def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
+    """The digits of the window in the groups a date is said in, and the separators between
+    the groups."""
     units = w.run.units[w.i : w.j + 1]
-    groups = [units[0].symbol]
+    groups, between = [units[0].symbol], []
     for separator, left, right in zip(w.separators, units[:-1], units[1:], strict=True):
-        joined = separator in ("", " ") and left.spoken and right.spoken
-        if joined:
+        if separator in ("", " ") and left.spoken and right.spoken:
             groups[-1] += right.symbol
         else:
             groups.append(right.symbol)
-    return [g.replace("o", "0") for g in groups]
+            between.append(separator)
+    return [g.replace("o", "0") for g in groups], between
 
 
 def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] | None:

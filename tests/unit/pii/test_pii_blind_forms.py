@@ -432,6 +432,8 @@ def test_when_a_birth_date_is_said_as_day_month_and_year_numbers_then_it_is_foun
         "The 3rd, the 10th, 1990 and 1992.",
         "Twenty, forty-five, seventy-seven.",
         "It's 3-6-12.",  # 2012: a child's birth year, not a supporter's
+        "We'll send a letter in 7 to 10 working days.",  # a range, not 7/2/10
+        "It's 17 01 1990 on the form.",  # run together: a birth word is needed
     ],
 )
 def test_when_a_date_is_of_another_event_or_no_date_then_it_is_no_birth_date(
