@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.email_view import email_view
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import Token
 
@@ -30,8 +31,6 @@ _TOP_LEVEL_DOMAINS = (
     "au ca us app online email nz"
 )
 TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
-_SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
-_JOINERS = frozenset({".", "@", "_", "-"})
 
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -73,7 +72,7 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
         start, end = match.start(), _trim(match.group(), match.end())
         if _has_domain(scan.text[start:end]):
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
-    view, origins = _email_view(scan.lexed.tokens)
+    view, origins = email_view(scan.lexed.tokens)
     said_email = _EmailContext(scan)
     for start, at, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
@@ -82,12 +81,13 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
             continue  # "have a look at oxfam dot org dot uk", "find us at…": a website
         said = said_email(start_char)
         confidence = 0.95 if said else 0.9
-        value = view[start:end].lower()
+        value = view[start:end].lower().replace(" ", "")
         if said:
             start_char, name = _name_before(scan, start_char)
-            local = view[start:at].lower()
+            local = view[start:at].lower().replace(" ", "")
             value = name + str(lx.DIGIT_WORDS.get(local, local)) + view[at:end].lower()
         yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
+    yield from _without_top_level_domain(scan, view, origins, said_email)
     for match in _DOTTED.finditer(view):
         end = _trim(match.group(), match.end())
         text = view[match.start() : end]
@@ -96,6 +96,35 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
         start_char, end_char = origins[match.start()][0], origins[end - 1][1]
         if said_email(start_char):
             yield Candidate(PiiType.EMAIL, start_char, end_char, text.lower(), 0.6)
+
+
+# Mail providers whose name alone is the domain: "it's jane at gmail" (the "dot com" unsaid or
+# lost) is still an address.
+_PROVIDERS = """gmail googlemail hotmail yahoo outlook btinternet icloud aol sky virginmedia
+    talktalk ntlworld live msn protonmail"""
+PROVIDERS = frozenset(_PROVIDERS.split())
+_PROVIDER_AFTER = re.compile(r"([a-z]+)\b(?![@-]|\.[a-z0-9])", re.IGNORECASE)
+
+
+def _without_top_level_domain(
+    scan: Scan, view: str, origins: list[tuple[int, int]], said_email: _EmailContext
+) -> Iterator[Candidate]:
+    """An address asked for and read out to a provider's name alone after a spoken "at" ("my
+    email's jane at gmail"; without "email", "she works at Sky" is a workplace)."""
+    for at in (k for k, ch in enumerate(view) if ch == "@"):
+        local = _LOCAL_BEFORE.search(view, 0, at)
+        provider = _PROVIDER_AFTER.match(view, at + 1)
+        if local is None or provider is None or provider.group(1).lower() not in PROVIDERS:
+            continue
+        if scan.text[origins[at][0] : origins[at][1]].lower() != "at":
+            continue
+        start = _spelled_start(view, local.start())
+        if view[start:at].lower() in _NOT_MAILBOXES or not said_email(origins[start][0]):
+            continue
+        value = view[start : provider.end()].lower().replace(" ", "")
+        yield Candidate(
+            PiiType.EMAIL, origins[start][0], origins[provider.end() - 1][1], value, 0.8
+        )
 
 
 def _addresses(view: str) -> Iterator[tuple[int, int, int]]:
@@ -109,7 +138,22 @@ def _addresses(view: str) -> Iterator[tuple[int, int, int]]:
             continue
         end = _trim(domain.group(), domain.end())
         if _has_domain(view[at + 1 : end]):
-            yield local.start(), at, end
+            yield _spelled_start(view, local.start()), at, end
+
+
+def _spelled_start(view: str, start: int) -> int:
+    """The start of a name read with letters or digits one by one before the "at" ("J O N E S
+    at…", "jonesy 1 2 3 at…", "tom underscore brown 99 at…"): each single letter or number
+    takes the piece before it, unless that is a word that ends a name ("it's J O N E S")."""
+    while start >= 2 and view[start - 1] == " ":
+        current = re.split(r"[ @]", view[start:], maxsplit=1)[0]
+        if not (len(current) == 1 or current.isdigit()):
+            break
+        previous = view[: start - 1].rsplit(" ", 1)[-1]
+        if not previous or not previous[-1].isalnum() or previous.lower() in _NOT_NAMES:
+            break
+        start -= len(previous) + 1
+    return start
 
 
 # Words before a spoken "at" and a domain that make it a place to look, not a mailbox.
@@ -157,58 +201,6 @@ def _has_domain(address: str) -> bool:
     domain = address.rsplit("@", 1)[-1]
     labels = domain.lower().split(".")
     return len(labels) >= 2 and labels[-1] in TOP_LEVEL_DOMAINS and all(labels)
-
-
-def _email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with spoken email punctuation written out, and each character's origin."""
-    parts: list[str] = []
-    origins: list[tuple[int, int]] = []
-    previous_joiner = True
-    interruptions = _interruptions(tokens)
-    for index, token in enumerate(tokens):
-        if index in interruptions:
-            continue
-        symbol = _SPOKEN.get(token.lower, token.text)
-        if token.lower == "at" and not _between_words(tokens, index):
-            symbol = token.text
-        joiner = symbol in _JOINERS
-        if parts and not joiner and not previous_joiner:
-            gap = (tokens[index - 1].end, token.start)
-            parts.append(" ")
-            origins.append(gap)
-        parts.append(symbol)
-        origins.extend([(token.start, token.end)] * len(symbol))
-        previous_joiner = joiner
-    return "".join(parts), origins
-
-
-def _interruptions(tokens: tuple[Token, ...]) -> set[int]:
-    """Tokens of a back-channel said inside an address, right after its "@" or a spoken "dot"
-    ("w.okafor@ / yep / yahoo.com"): the other party's "yep" is not part of it. (After a
-    written full stop it is a new sentence.)"""
-    found: set[int] = set()
-    for index, token in enumerate(tokens):
-        if index == 0 or token.lower not in lx.BACK_CHANNEL_WORDS:
-            continue
-        if tokens[index - 1].lower not in ("@", "at", "dot"):
-            continue
-        end = index
-        while end + 2 < len(tokens) and tokens[end + 1].text == "-":
-            if tokens[end + 2].lower not in lx.BACK_CHANNEL_WORDS:
-                break
-            end += 2
-        after = tokens[end + 1] if end + 1 < len(tokens) else None
-        if after is not None and after.text[0].isalnum() and end - index < 4:
-            found.update(range(index, end + 1))
-    return found
-
-
-def _between_words(tokens: tuple[Token, ...], index: int) -> bool:
-    return (
-        0 < index < len(tokens) - 1
-        and tokens[index - 1].text[0].isalnum()
-        and tokens[index + 1].text[0].isalnum()
-    )
 
 
 class _OrganisationContext:

@@ -518,3 +518,62 @@ def test_when_numbers_are_references_or_a_year_then_they_are_not_bank_or_card_da
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+EMAILS_READ_OUT: list[Case] = [
+    ("It's J O N E S at gmail dot com.", EMAIL, "J O N E S at gmail dot com", "jones@gmail.com"),
+    (
+        "It's tom underscore brown 99 at gmail dot com.",
+        EMAIL,
+        "tom underscore brown 99 at gmail dot com",
+        "tom_brown99@gmail.com",
+    ),
+    (
+        "it's jonesy 1 2 3 at hotmail dot com",
+        EMAIL,
+        "jonesy 1 2 3 at hotmail dot com",
+        "jonesy123@hotmail.com",
+    ),
+    (
+        "Email is margaret, dot, hughes, at, gmail, dot, com.",
+        EMAIL,
+        "margaret, dot, hughes, at, gmail, dot, com",
+        "margaret.hughes@gmail.com",
+    ),
+    (
+        "It's margaret.hughes at gmail, dot com.",
+        EMAIL,
+        "margaret.hughes at gmail, dot com",
+        "margaret.hughes@gmail.com",
+    ),
+    ("My email is jane at gmail.", EMAIL, "jane at gmail", "jane@gmail"),
+    (
+        "And your email?\nIt's jsmith58 at hotmail.",
+        EMAIL,
+        "jsmith58 at hotmail",
+        "jsmith58@hotmail",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), EMAILS_READ_OUT, ids=ids(EMAILS_READ_OUT)
+)
+def test_when_an_address_is_read_out_slowly_or_spelled_then_the_whole_of_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son works at Sky.",  # a provider's name without "email" is a workplace
+        "Have a look at hotmail.",
+        "It's J O N E S, the name on the card.",
+    ],
+)
+def test_when_no_address_is_read_out_then_no_email_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert EMAIL not in [kind for kind, _, _ in found(detector, text)]
