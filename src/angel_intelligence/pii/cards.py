@@ -123,6 +123,9 @@ def expiry(w: NumberWindow) -> Candidate | None:
     month, year = parsed
     value = f"{month:02d}/{year % 100:02d}"
     negative = w.negative
+    start = w.near(ctx.CARD_START, before=0, after=None)
+    if start:
+        return None  # "valid from 01/23": the date a card was issued
     expiry = w.near(ctx.EXPIRY, before=8, after=4)
     if expiry and closer(expiry, negative) and not _security_code_named_nearer(w, expiry):
         return w.found(PiiType.CARD_EXPIRY, value, 0.9)

@@ -50,7 +50,9 @@ CVV = (
 )  # fmt: skip
 # Words that name a security code only where card data is being given: "…, expiry 03/29, and
 # the back is 506", "… 04/27, and the code's 660". Elsewhere "the code" is any code.
-CVV_WITH_CARD = phrases("the back", "the code", "that code", "the digits", "security")
+CVV_WITH_CARD = phrases("the back", "code", "the digits", "security")
+# A card's start date, not its expiry ("valid from 01/23"): the nearer phrase says which.
+CARD_START = phrases("valid from", "start date", "issue date", "issued")
 CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
     "digit on the front",

@@ -66,7 +66,10 @@ _MISHEARD: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], int, int], ...] = (
 
 def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]:
     """The first run after the question only: a later one answers something else ("expiry
-    03/29, and the back is 506": 506 is not a misheard expiry)."""
+    03/29, and the back is 506": 506 is not a misheard expiry); and not a count ("on the card
+    expiring soon, that's 20 pounds")."""
+    if scan.is_counted(run):
+        return
     digits = run.compact().replace("o", "0")
     first, last = run.units[0], run.units[-1]
     negative = scan.negative(first, last)

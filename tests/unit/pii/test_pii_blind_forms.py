@@ -183,6 +183,8 @@ CARD_DATA_WORDS: list[Case] = [
     ),
     ("It's on my debit card, 05/28, and the code's seven one two.", CVV, "seven one two", "712"),
     ("Expiry 11/29, the digits are 448.", CVV, "448", "448"),
+    ("Expiry 11/28, code 441.", CVV, "441", "441"),
+    ("My card is valid from 01/23 to 01/27.", EXPIRY, "01/27", "01/27"),
     ("And the last three digits?\n294.", CVV, "294", "294"),
     ("What's the three-digit code?\nIt's 5 5 1.", CVV, "5 5 1", "551"),
     ("It's the four-digit one on the front for Amex, 7 2 1 5.", CVV, "7 2 1 5", "7215"),
@@ -512,9 +514,10 @@ def test_when_bank_details_are_given_together_then_each_is_found(
     [
         "Order 12-34-56, invoice 66210493.",  # reference words
         "The card's expired, it ran out in 2023.",  # a year, not a misheard expiry
+        "It's twenty pounds, on the card expiring soon, that's 20 pounds.",  # an amount
     ],
 )
-def test_when_numbers_are_references_or_a_year_then_they_are_not_bank_or_card_data(
+def test_when_numbers_are_references_years_or_amounts_then_they_are_not_bank_or_card_data(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
@@ -577,3 +580,9 @@ def test_when_no_address_is_read_out_then_no_email_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert EMAIL not in [kind for kind, _, _ in found(detector, text)]
+
+
+def test_when_a_card_says_valid_from_then_that_date_is_no_expiry(detector: PiiDetector) -> None:
+    assert (EXPIRY, "01/23", "01/23") not in found(
+        detector, "My card is valid from 01/23 to 01/27."
+    )
