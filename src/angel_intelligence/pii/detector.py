@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
+from angel_intelligence.pii.cards import card_across_back_channels
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     restatements,
@@ -55,6 +56,7 @@ class PiiDetector:
             *number_candidates(scan),
             *code_candidates(scan),
             *date_candidates(scan),
+            *card_across_back_channels(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
         tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]

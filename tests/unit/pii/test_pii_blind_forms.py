@@ -75,6 +75,27 @@ def test_when_a_back_channel_interrupts_a_value_then_it_is_one_finding(
     assert (kind, said, value) in found(detector, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        (
+            "So the number on the front is 4929 6675.\nMm-hm.\n0787 9217.",
+            "4929 6675.\nMm-hm.\n0787 9217",
+            "4929667507879217",
+        ),
+        (
+            "Okay, 5425 2334.\nYep.\n3010.\nYep.\n9903.",
+            "5425 2334.\nYep.\n3010.\nYep.\n9903",
+            "5425233430109903",
+        ),
+    ],
+)
+def test_when_card_parts_end_with_a_full_stop_and_a_back_channel_then_a_valid_card_is_joined(
+    detector: PiiDetector, text: str, said: str, value: str
+) -> None:
+    assert (CARD, said, value) in found(detector, text)
+
+
 def test_when_a_sentence_ended_before_the_back_channel_then_the_values_stay_apart(
     detector: PiiDetector,
 ) -> None:
