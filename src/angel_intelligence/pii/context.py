@@ -147,17 +147,21 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
+        self._positions: dict[str, list[int]] = {}  # word → where it is said
+        for position, word in enumerate(self._words):
+            self._positions.setdefault(word, []).append(position)
         self._cache: dict[tuple[Phrase, ...], list[tuple[int, int]]] = {}
 
     def _matches(self, wanted: tuple[Phrase, ...]) -> list[tuple[int, int]]:
         """(start, end) word positions of every occurrence of the phrases."""
         if wanted not in self._cache:
+            words = self._words
             found = []
-            for start in range(len(self._words)):
-                for phrase in wanted:
-                    end = start + len(phrase)
-                    if tuple(self._words[start:end]) == phrase:
-                        found.append((start, end))
+            for phrase in wanted:
+                size = len(phrase)
+                for start in self._positions.get(phrase[0], ()):
+                    if tuple(words[start : start + size]) == phrase:
+                        found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
 
