@@ -32,8 +32,9 @@ EXPIRY = phrases(
 CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
     "card verification", "verification code", "verification number", "c v v", "c v c",
-    # as Whisper mishears "CVV": one letter changed or doubled ("the CBV is 914")
-    "cbv", "cvb", "ccv", "cvn", "cvv2", "cvc2",
+    # as Whisper mishears "CVV", or callers misname it: one letter changed or doubled ("the
+    # CBV is 914", "the CSV number")
+    "cbv", "cvb", "ccv", "cvn", "cvv2", "cvc2", "csv",
 )  # fmt: skip
 # A security code named by where it is on the card: three digits on the back by the signature
 # (Visa, Mastercard), four on the front (Amex). Counts are not words here ("four" is a number),
@@ -45,7 +46,7 @@ CVV = (
         "signature", "signature strip", "signature panel", "on the reverse", "at the back",
         "round the back",
         # by its length, counts left out: "the three-digit code", "the last three digits"
-        "digit code", "digit number on the back", "last digits",
+        "digit code", "digit number", "last digits",
     ),
 )  # fmt: skip
 # Words that name a security code only where card data is being given: "…, expiry 03/29, and
@@ -55,7 +56,7 @@ CVV_WITH_CARD = phrases("the back", "code", "the digits", "security")
 CARD_START = phrases("valid from", "start date", "issue date", "issued")
 CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
-    "digit on the front",
+    "digit on the front", "digit number on the front",
 )  # fmt: skip
 # "short code": Whisper's hearing of "sort code"
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")

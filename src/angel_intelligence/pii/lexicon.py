@@ -183,7 +183,7 @@ SPELLED_WORDS: tuple[tuple[str, ...], ...] = (
 
 # The same written as one word ("NI, A B 1 2…"): context words, never a code's letters.
 CONTEXT_ABBREVIATIONS = frozenset(
-    {"NI", "NHS", "DOB", "CVV", "CVC", "CBV", "CVB", "CCV", "CVN", "CSC", "CID"}
+    {"NI", "NHS", "DOB", "CVV", "CVC", "CBV", "CVB", "CCV", "CVN", "CSC", "CSV", "CID"}
 )
 
 # All-capital words that are usually words, not spelled letters (but "AM 12 34 56 A" is a
