@@ -42,6 +42,8 @@ def date_candidates(scan: Scan) -> Iterator[Candidate]:
         found = _day_first(scan, index) or _month_first(scan, index)
         if found is None:
             continue
+        if found.year is None and found.day is not None:
+            found = _with_year_before(scan, found)
         candidate = _classify(scan, found)
         if candidate is not None:
             taken_until = found.last
@@ -116,6 +118,26 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         return None
     first = index - 1 if _is_word(units, index - 1, "the") else index
     return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _with_year_before(scan: Scan, date: _Date) -> _Date:
+    """A year said first ("nineteen fifty-six, the third of April"; "1956, on the 3rd of
+    April"): the date then starts at the year."""
+    units = scan.lexed.units
+    at = date.first - 1
+    if _is_word(units, at, "on"):
+        at -= 1
+    if at >= 0 and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
+        at -= 1
+    for first in (at - 1, at):  # "19 56" said as two numbers, or "1956"
+        if first < 0 or not all(units[k].kind is UnitKind.DIGITS for k in range(first, at + 1)):
+            continue
+        if first > 0 and units[first - 1].kind is UnitKind.DIGITS:
+            continue  # part of a longer number
+        year, last = _year(scan, first)
+        if year is not None and year >= 1900 and last == at:
+            return replace(date, first=first, year=year)
+    return date
 
 
 def _ordinal_month(scan: Scan, index: int, at: int) -> tuple[int, int] | None:

@@ -436,6 +436,14 @@ DATES_AS_NUMBERS: list[Case] = [
         "04/07/1948",
     ),
     ("Date of birth for the membership, 17/01/1990.", DOB, "17/01/1990", "17/01/1990"),
+    # the year said first
+    (
+        "When were you born?\nNineteen fifty-six, the third of April.",
+        DOB,
+        "Nineteen fifty-six, the third of April",
+        "03/04/1956",
+    ),
+    ("I was born in 1956, on the 3rd of April.", DOB, "1956, on the 3rd of April", "03/04/1956"),
 ]
 
 
@@ -460,6 +468,7 @@ def test_when_a_birth_date_is_said_as_day_month_and_year_numbers_then_it_is_foun
         "It's 3-6-12.",  # 2012: a child's birth year, not a supporter's
         "We'll send a letter in 7 to 10 working days.",  # a range, not 7/2/10
         "It's 17 01 1990 on the form.",  # run together: a birth word is needed
+        "In 2019, on the 3rd of April, we moved.",
     ],
 )
 def test_when_a_date_is_of_another_event_or_no_date_then_it_is_no_birth_date(
