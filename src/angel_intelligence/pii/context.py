@@ -63,7 +63,8 @@ SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
 BANK = phrases(
     "bank", "banks", "sort code", "direct debit", "building society", "bank details",
     "standing order", "lloyds", "barclays", "natwest", "hsbc", "santander", "nationwide",
-    "halifax", "monzo", "starling",
+    "halifax", "monzo", "starling", "co op", "tsb", "rbs", "metro", "first direct",
+    "virgin money", "revolut", "chase", "ulster", "clydesdale", "danske",
 )  # fmt: skip
 ACCOUNT = phrases("account number", "account no", "account", "acc number", "acc no")
 NATIONAL_INSURANCE = phrases(

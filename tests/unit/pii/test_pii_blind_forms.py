@@ -530,6 +530,8 @@ def test_when_card_expiry_and_code_are_read_in_one_breath_then_each_is_found(
 
 BANK_DETAILS: list[Case] = [
     ("Short code 12 34 56.", SORT, "12 34 56", "12-34-56"),
+    ("It's with the Co-op, 08 92 99.", SORT, "08 92 99", "08-92-99"),
+    ("Metro, 23 05 80.", SORT, "23 05 80", "23-05-80"),
     ("40-11-62, 66210493.", ACCOUNT, "66210493", "66210493"),
     ("It's 31926819, 60-16-13.", ACCOUNT, "31926819", "31926819"),
 ]
