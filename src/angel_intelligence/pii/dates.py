@@ -103,6 +103,8 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     if saw_the:
         at += 1
     month, by_number = None, False
+    if _ordinal_then(units, index, at, UnitKind.MONTH):
+        at += 1  # "the fifth, June, fifty-eight"
     if at < len(units) and units[at].kind is UnitKind.MONTH:
         month = int(units[at].symbol)
     elif saw_of and saw_the and at < len(units) and units[at].kind is UnitKind.ORDINAL:
@@ -118,6 +120,18 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         return None
     first = index - 1 if _is_word(units, index - 1, "the") else index
     return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _ordinal_then(units: tuple[Unit, ...], index: int, at: int, kind: UnitKind) -> bool:
+    """An ordinal day at `index`, then a comma at `at`, then a unit of `kind`."""
+    return (
+        units[index].kind is UnitKind.ORDINAL
+        and at == index + 1
+        and at + 1 < len(units)
+        and units[at].kind is UnitKind.PUNCT
+        and units[at].symbol == ","
+        and units[at + 1].kind is kind
+    )
 
 
 def _with_year_before(scan: Scan, date: _Date) -> _Date:
@@ -145,10 +159,10 @@ def _ordinal_month(scan: Scan, index: int, at: int) -> tuple[int, int] | None:
     unit it is: "twenty-ninth, second, nineteen eighty-four" (without a year, "the 3rd, the
     10th" is two days)."""
     units = scan.lexed.units
-    if units[index].kind is not UnitKind.ORDINAL or at != index + 1:
-        return None
-    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
+    if _ordinal_then(units, index, at, UnitKind.ORDINAL):
         at += 1
+    elif units[index].kind is not UnitKind.ORDINAL or at != index + 1:
+        return None
     if at >= len(units) or units[at].kind is not UnitKind.ORDINAL:
         return None
     year, _ = _year(scan, at + 1)

@@ -63,18 +63,25 @@ def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
 
 
 def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] | None:
+    """The date in the groups; else, near a birth word, in the numbers as said ("five six
+    fifty-eight" is 5 6 58, said without pauses) or in the digits run together."""
+    readings = [groups]
+    if w.near(ctx.BIRTH):
+        readings.append([u.symbol.replace("o", "0") for u in w.run.units[w.i : w.j + 1]])
+    for parts in readings:
+        sizes = [len(part) for part in parts]
+        if len(sizes) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):
+            found = _checked(w, int(parts[0]), int(parts[1]), int(parts[2]))
+            if found is not None:
+                return found
     digits = "".join(groups)
-    if (
-        len(groups) == 3
-        and len(groups[0]) <= 2
-        and len(groups[1]) <= 2
-        and len(groups[2]) in (2, 4)
-    ):
-        day, month, year = (int(g) for g in groups)
-    elif len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
-        day, month, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
-    else:
-        return None
+    if len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
+        return _checked(w, int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+    return None
+
+
+def _checked(w: NumberWindow, day: int, month: int, year: int) -> tuple[int, int, int] | None:
+    """The date, with a two-digit year in full, if it is a real date of a past year."""
     reference = w.scan.reference_year
     year = v.full_year(year, reference_year=reference)
     if not (1900 <= year <= reference) or not v.valid_date(day, month, year):

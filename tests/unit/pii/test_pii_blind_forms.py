@@ -436,6 +436,13 @@ DATES_AS_NUMBERS: list[Case] = [
         "04/07/1948",
     ),
     ("Date of birth for the membership, 17/01/1990.", DOB, "17/01/1990", "17/01/1990"),
+    ("Date of birth, five six fifty-eight.", DOB, "five six fifty-eight", "05/06/1958"),
+    (
+        "Date of birth?\nThe fifth, June, fifty-eight.",
+        DOB,
+        "The fifth, June, fifty-eight",
+        "05/06/1958",
+    ),
     # the year said first
     (
         "When were you born?\nNineteen fifty-six, the third of April.",
