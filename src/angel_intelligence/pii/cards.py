@@ -11,13 +11,11 @@ from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
-from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
-from angel_intelligence.pii.units import UnitKind
 
 MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
@@ -63,38 +61,6 @@ def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
     card = scan.near(ctx.CARD, first, last)
     if card and closer(card, scan.negative(first, last)):
         yield Candidate(PiiType.CREDIT_CARD, first.start, last.end, digits, 0.55)
-
-
-def card_across_back_channels(scan: Scan) -> Iterator[Candidate]:
-    """A card number read in parts, each ended with a full stop and answered with the other
-    party's "Mm-hm." or "Yep." ("4462 1324. / Mm-hm. / 1786 1394."): runs.py does not join
-    parts over a full stop, so the parts are joined here when together they are a valid card
-    number (Luhn with a card prefix; each part four digits or more)."""
-    runs = [run for run in scan.runs if run.is_digits]
-    for first in range(len(runs)):
-        digits = ""
-        for last in range(first, len(runs)):
-            part = runs[last].compact().replace("o", "0")
-            if len(part) < 4 or (last > first and not _back_channel_between(scan, runs, last)):
-                break
-            digits += part
-            if len(digits) > MAX_DIGITS:
-                break
-            joined = last > first and len(digits) >= MIN_DICTATED_CARD_DIGITS
-            if joined and v.luhn_valid(digits) and v.card_scheme(digits):
-                start, end = runs[first].units[0].start, runs[last].units[-1].end
-                yield Candidate(PiiType.CREDIT_CARD, start, end, digits, 0.9)
-
-
-def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
-    """Only a back-channel ("Mm-hm.", "Yep.") between run index - 1 and run index."""
-    between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
-    words = [u for u in between if u.kind is not UnitKind.PUNCT]
-    return (
-        0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
-        and all(u.kind is UnitKind.WORD and u.symbol in lx.BACK_CHANNEL_WORDS for u in words)
-        and all(u.symbol in "-,.!" for u in between if u.kind is UnitKind.PUNCT)
-    )
 
 
 def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:

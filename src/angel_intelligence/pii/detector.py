@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
-from angel_intelligence.pii.cards import card_across_back_channels
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     restatements,
@@ -25,6 +24,7 @@ from angel_intelligence.pii.corrections import (
 )
 from angel_intelligence.pii.dates import date_candidates
 from angel_intelligence.pii.emails import email_candidates
+from angel_intelligence.pii.interrupted import interrupted_values
 from angel_intelligence.pii.numbers import number_candidates
 from angel_intelligence.pii.scan import Candidate, Scan
 
@@ -56,7 +56,7 @@ class PiiDetector:
             *number_candidates(scan),
             *code_candidates(scan),
             *date_candidates(scan),
-            *card_across_back_channels(scan),
+            *interrupted_values(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
         tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]

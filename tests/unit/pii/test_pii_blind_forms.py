@@ -96,6 +96,13 @@ def test_when_card_parts_end_with_a_full_stop_and_a_back_channel_then_a_valid_ca
     assert (CARD, said, value) in found(detector, text)
 
 
+def test_when_phone_parts_end_with_a_full_stop_and_a_back_channel_then_a_valid_phone_is_joined(
+    detector: PiiDetector,
+) -> None:
+    text = "My mobile is 07911.\nYep.\n123 456."
+    assert found(detector, text) == [(PHONE, "07911.\nYep.\n123 456", "+447911123456")]
+
+
 def test_when_a_sentence_ended_before_the_back_channel_then_the_values_stay_apart(
     detector: PiiDetector,
 ) -> None:
