@@ -4,7 +4,8 @@
 runs.py joins parts over a back-channel only when no full stop came before it ("Sort code 60 83
 12. / Yep. / …" is two values). Here parts are joined over a full stop too, but only when
 together they pass a strong check: a card number (Luhn with a card prefix, 15-19 digits, each
-part four digits or more) or a valid UK phone number (each part three digits or more).
+part four digits or more) or a UK phone number (valid, or possible and said as a phone number;
+each part three digits or more).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.cards import MAX_DIGITS, MIN_DICTATED_CARD_DIGITS
@@ -33,21 +35,26 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
             digits, shortest = digits + part, min(shortest, len(part))
             if len(digits) > MAX_DIGITS or shortest < MIN_PART_DIGITS:
                 break
-            found = _checked(digits, shortest) if last > first else None
+            found = _checked(scan, runs[first], digits, shortest) if last > first else None
             if found is not None:
                 kind, value, confidence = found
                 start, end = runs[first].units[0].start, runs[last].units[-1].end
                 yield Candidate(kind, start, end, value, confidence)
 
 
-def _checked(digits: str, shortest: int) -> tuple[PiiType, str, float] | None:
+def _checked(
+    scan: Scan, first: Run, digits: str, shortest: int
+) -> tuple[PiiType, str, float] | None:
     card = len(digits) >= MIN_DICTATED_CARD_DIGITS and shortest >= 4
     if card and v.luhn_valid(digits) and v.card_scheme(digits):
         return PiiType.CREDIT_CARD, digits, 0.9
     phone = v.uk_phone(digits)
-    if phone is not None and phone.valid:
+    if phone is None:
+        return None
+    if phone.valid:
         return PiiType.PHONE_NUMBER, phone.e164, 0.85
-    return None
+    said = scan.near(ctx.PHONE, first.units[0], first.units[-1], after=None)
+    return (PiiType.PHONE_NUMBER, phone.e164, 0.75) if said else None  # an unallocated number
 
 
 def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
