@@ -136,7 +136,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
 
 
 def _security_code_named_nearer(w: NumberWindow, expiry: ctx.Nearness) -> bool:
-    """ "Expires 02/30, and the code is 712": the nearer word says what three digits are."""
+    """Three digits after the expiry that a nearer word names as the code ("expires 02/30,
+    and the code is 712"): not an expiry of July 2012."""
     if len(w.digits) != 3 or expiry.before is None:
         return False
     code = [w.near(ctx.CVV, before=expiry.before, after=None).before]

@@ -249,9 +249,7 @@ def _leads_group_of_four(drafts: list[Draft], index: int) -> bool:
     for start, step in ((index, -1), (group, 1)):
         k = _nearest(drafts, start, step)
         while k is not None and (
-            _is_digits(drafts[k], 4)
-            or _is_digits(drafts[k], 3)
-            or (drafts[k].pending == "homophone")
+            _is_digits(drafts[k], 4) or _is_digits(drafts[k], 3) or drafts[k].pending == "homophone"
         ):
             fours += _is_digits(drafts[k], 4)
             k = _nearest(drafts, k, step)

@@ -128,9 +128,12 @@ def _phone(w: NumberWindow) -> Candidate | None:
         return None
     # Possible but unallocated numbers (Ofcom's drama ranges, which people also give): when
     # said as phone numbers, or said on their own in a phone number's shape, failing closed.
-    confidence = (0.95 if phone else 0.85) if check.valid else (0.75 if phone else 0.45)
-    if not check.valid and not phone and w.whole and not w.quantity:
-        confidence = 0.6
+    if check.valid:
+        confidence = 0.95 if phone else 0.85
+    elif phone:
+        confidence = 0.75
+    else:
+        confidence = 0.6 if w.whole and not w.quantity else 0.45
     start = before.start if plus and before is not None else None
     return w.found(PiiType.PHONE_NUMBER, check.e164, confidence, start=start, grow=bool(phone))
 
