@@ -90,9 +90,10 @@ LICENCE = phrases(
 OTHER_EVENTS = phrases(
     "married", "marry", "wedding", "anniversary", "died", "passed away", "passed", "funeral",
     "moved", "retired", "joined", "started", "payment", "paid", "gift", "donation", "dated",
-    # when something of the supporter's began, changed or was sent ("It was set up on…")
+    # when something began, changed or was sent ("It was set up on…", "founded in 1901")
     "set up", "setup", "opened", "signed up", "registered", "began", "created", "since",
-    "renewed", "cancelled", "changed", "received", "sent", "posted",
+    "renewed", "cancelled", "changed", "received", "sent", "posted", "founded", "established",
+    "launched", "built", "held",
 )  # fmt: skip
 # An organisation's own number ("call us free on 0800…", "our helpline"): its national-rate,
 # freephone and premium lines (03, 08, 09) are not personal data when said so.

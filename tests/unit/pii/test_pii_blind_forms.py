@@ -138,6 +138,8 @@ def test_when_a_birth_date_is_said_as_day_month_and_year_numbers_then_it_is_foun
         "We'll send a letter in 7 to 10 working days.",  # a range, not 7/2/10
         "It's 17 01 1990 on the form.",  # run together: a birth word is needed
         "In 2019, on the 3rd of April, we moved.",
+        "The charity was founded in 1901, on the 4th of July.",
+        "The gala was held on the 3rd of June 1988.",
     ],
 )
 def test_when_a_date_is_of_another_event_or_no_date_then_it_is_no_birth_date(
