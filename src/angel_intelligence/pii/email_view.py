@@ -3,9 +3,9 @@
 "jane dot smith at example dot co dot uk" becomes "jane.smith@example.co.uk": "dot" → ".",
 "at" (between two words) → "@", "underscore" → "_", "dash"/"hyphen" → "-", with no spaces
 around them. What is said inside an address and is not part of it is left out: the other
-party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com") and the commas Whisper
+party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com"), the commas Whisper
 writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes,
-at, gmail, dot, com").
+at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ JOINERS = frozenset({".", "@", "_", "-"})
 
 def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
     """The text with spoken email punctuation written out, and each character's origin."""
-    skipped = _interruptions(tokens) | _commas_round_joiners(tokens)
+    skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
@@ -56,6 +56,24 @@ def _interruptions(tokens: tuple[Token, ...]) -> set[int]:
         after = tokens[end + 1] if end + 1 < len(tokens) else None
         if after is not None and after.text[0].isalnum() and end - index < 4:
             found.update(range(index, end + 1))
+    return found
+
+
+def _spelling_words(tokens: tuple[Token, ...]) -> set[int]:
+    """The words that spell out a letter ("C for Charlie", "C as in Charlie"): the address
+    has the letter only ("helen dot C for Charlie dot ward" is helen.c.ward)."""
+    found: set[int] = set()
+    for index, token in enumerate(tokens[:-2]):
+        if not (token.text.isalpha() and len(token.text) == 1):
+            continue
+        words = 3 if tokens[index + 1].lower == "as" and tokens[index + 2].lower == "in" else 2
+        if words == 2 and tokens[index + 1].lower != "for":
+            continue
+        if index + words >= len(tokens):
+            continue
+        spelled = tokens[index + words].text
+        if len(spelled) > 1 and spelled.isalpha() and spelled[0].lower() == token.lower:
+            found.update(range(index + 1, index + words + 1))
     return found
 
 

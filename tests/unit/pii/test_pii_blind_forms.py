@@ -48,6 +48,12 @@ LETTERS_BY_NAME: list[Case] = [
     ("S W one A, one double A.", POSTCODE, "S W one A, one double A", "SW1A 1AA"),
     ("Postcode's L S six, two double Q.", POSTCODE, "L S six, two double Q", "LS6 2QQ"),
     ("It's double-u one, two aitch jay.", POSTCODE, "double-u one, two aitch jay", "W1 2HJ"),
+    (
+        "Whiskey one Alpha, one X-ray Yankee.",
+        POSTCODE,
+        "Whiskey one Alpha, one X-ray Yankee",
+        "W1A 1XY",
+    ),
 ]
 
 
@@ -206,6 +212,12 @@ EMAILS_READ_OUT: list[Case] = [
         "margaret.hughes@gmail.com",
     ),
     ("My email is jane at gmail.", EMAIL, "jane at gmail", "jane@gmail"),
+    (
+        "It's peter dot W as in whiskey dot hall at gmail dot com.",
+        EMAIL,
+        "peter dot W as in whiskey dot hall at gmail dot com",
+        "peter.w.hall@gmail.com",
+    ),
     (
         "And your email?\nIt's jsmith58 at hotmail.",
         EMAIL,
