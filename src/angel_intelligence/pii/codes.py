@@ -59,7 +59,7 @@ def readings(compact: str) -> Iterator[str]:
 
 
 def _candidate(run: Run, i: int, j: int, kind: PiiType, value: str, confidence: float) -> Candidate:
-    whole = i == 0 and j == len(run) - 1
+    whole = run.is_sentence(i, j)
     start, end = run.span(i, j)
     if not whole:
         confidence -= PART_PENALTY
@@ -108,7 +108,7 @@ def _partial_postcode(scan: Scan, run: Run) -> Iterator[Candidate]:
     1-8, 1-8"): the code read right after "postcode" is taken, failing closed."""
     compact = run.compact()
     first, last = run.units[0], run.units[-1]
-    said = scan.near(ctx.POSTCODE, first, last, before=4, after=0)
+    said = scan.near(ctx.POSTCODE, first, last, before=4, after=None)
     if len(compact) < 2 or not said or not closer(said, scan.negative(first, last)):
         return
     if len(compact) <= 8:
@@ -130,7 +130,7 @@ def _misheard_ni(scan: Scan, run: Run) -> Iterator[Candidate]:
     if not (7 <= len(compact) <= 10 and (digits >= 6 or (digits >= 5 and letters >= 1))):
         return
     first, last = run.units[0], run.units[-1]
-    said = scan.near(ctx.NATIONAL_INSURANCE, first, last, before=5, after=0)
+    said = scan.near(ctx.NATIONAL_INSURANCE, first, last, before=5, after=None)
     if said and closer(said, scan.negative(first, last)):
         yield Candidate(PiiType.NATIONAL_INSURANCE_NUMBER, first.start, last.end, compact, 0.55)
 
@@ -142,7 +142,7 @@ def _misheard_licence(scan: Scan, run: Run) -> Iterator[Candidate]:
     if not (8 <= len(compact) <= 24 and digits >= 4 and len(compact) - digits >= 2):
         return
     first, last = run.units[0], run.units[-1]
-    said = scan.near(ctx.LICENCE, first, last, before=5, after=0)
+    said = scan.near(ctx.LICENCE, first, last, before=5, after=None)
     if said and closer(said, scan.negative(first, last)):
         yield Candidate(PiiType.DRIVING_LICENCE, first.start, last.end, compact, 0.55)
 

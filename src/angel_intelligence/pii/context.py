@@ -25,12 +25,16 @@ CARD = phrases(
     "credit", "long number", "card number", "front of the card", "digit number",
 )  # fmt: skip
 EXPIRY = phrases(
-    "expiry", "expires", "expire", "expired", "expiration", "exp", "valid until", "valid to",
+    "expiry", "expires", "expire", "expired", "expiring", "expiration", "exp", "valid until",
+    "valid to",
     "valid till", "valid thru", "valid through", "end date", "runs out", "good until", "good thru",
 )  # fmt: skip
 CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
-    "card verification", "verification code", "verification number",
+    "card verification", "verification code", "verification number", "c v v", "c v c",
+    # as Whisper mishears "CVV", or callers misname it: one letter changed or doubled ("the
+    # CBV is 914", "the CSV number")
+    "cbv", "cvb", "ccv", "cvn", "cvv2", "cvc2", "csv",
 )  # fmt: skip
 # A security code named by where it is on the card: three digits on the back by the signature
 # (Visa, Mastercard), four on the front (Amex). Counts are not words here ("four" is a number),
@@ -39,17 +43,28 @@ CVV = (
     *CVV_STRONG,
     *phrases(
         "back of the card", "back of your card", "on the back", "digits on the back",
-        "signature", "signature strip", "signature panel",
+        "signature", "signature strip", "signature panel", "on the reverse", "at the back",
+        "round the back",
+        # by its length, counts left out: "the three-digit code", "the last three digits"
+        "digit code", "digit number", "last digits",
     ),
 )  # fmt: skip
+# Words that name a security code only where card data is being given: "…, expiry 03/29, and
+# the back is 506", "… 04/27, and the code's 660". Elsewhere "the code" is any code.
+CVV_WITH_CARD = phrases("the back", "code", "the digits", "security")
+# A card's start date, not its expiry ("valid from 01/23"): the nearer phrase says which.
+CARD_START = phrases("valid from", "start date", "issue date", "issued")
 CVV_FRONT = phrases(
-    "digits on the front", "numbers on the front", "code on the front", "digit code on the front"
-)
-SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort")
+    "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
+    "digit on the front", "digit number on the front",
+)  # fmt: skip
+# "short code": Whisper's hearing of "sort code"
+SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
 BANK = phrases(
     "bank", "banks", "sort code", "direct debit", "building society", "bank details",
     "standing order", "lloyds", "barclays", "natwest", "hsbc", "santander", "nationwide",
-    "halifax", "monzo", "starling",
+    "halifax", "monzo", "starling", "co op", "tsb", "rbs", "metro", "first direct",
+    "virgin money", "revolut", "chase", "ulster", "clydesdale", "danske",
 )  # fmt: skip
 ACCOUNT = phrases("account number", "account no", "account", "acc number", "acc no")
 NATIONAL_INSURANCE = phrases(
@@ -75,6 +90,10 @@ LICENCE = phrases(
 OTHER_EVENTS = phrases(
     "married", "marry", "wedding", "anniversary", "died", "passed away", "passed", "funeral",
     "moved", "retired", "joined", "started", "payment", "paid", "gift", "donation", "dated",
+    # when something began, changed or was sent ("It was set up on…", "founded in 1901")
+    "set up", "setup", "opened", "signed up", "registered", "began", "created", "since",
+    "renewed", "cancelled", "changed", "received", "sent", "posted", "founded", "established",
+    "launched", "built", "held",
 )  # fmt: skip
 # An organisation's own number ("call us free on 0800…", "our helpline"): its national-rate,
 # freephone and premium lines (03, 08, 09) are not personal data when said so.
@@ -131,17 +150,21 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
+        self._positions: dict[str, list[int]] = {}  # word → where it is said
+        for position, word in enumerate(self._words):
+            self._positions.setdefault(word, []).append(position)
         self._cache: dict[tuple[Phrase, ...], list[tuple[int, int]]] = {}
 
     def _matches(self, wanted: tuple[Phrase, ...]) -> list[tuple[int, int]]:
         """(start, end) word positions of every occurrence of the phrases."""
         if wanted not in self._cache:
+            words = self._words
             found = []
-            for start in range(len(self._words)):
-                for phrase in wanted:
-                    end = start + len(phrase)
-                    if tuple(self._words[start:end]) == phrase:
-                        found.append((start, end))
+            for phrase in wanted:
+                size = len(phrase)
+                for start in self._positions.get(phrase[0], ()):
+                    if tuple(words[start : start + size]) == phrase:
+                        found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
 
@@ -152,9 +175,11 @@ class ContextIndex:
         last_token: int,
         *,
         before: int = 12,
-        after: int = 6,
+        after: int | None = 6,
     ) -> Nearness:
-        """How far the nearest of `wanted` is from tokens [first_token, last_token]."""
+        """How far the nearest of `wanted` is from tokens [first_token, last_token], within
+        `before` words before it or `after` words after it (None: only before; 0 is a phrase
+        straight after it)."""
         span_start = self._word_at[first_token]
         span_end = self._word_at[last_token + 1]
         best_before: int | None = None
@@ -166,7 +191,11 @@ class ContextIndex:
                     best_before = distance
             elif start >= span_end:
                 distance = start - span_end
-                if distance <= after and (best_after is None or distance < best_after):
+                if (
+                    after is not None
+                    and distance <= after
+                    and (best_after is None or distance < best_after)
+                ):
                     best_after = distance
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0

@@ -6,10 +6,21 @@ value passes its checks and is found; the first attempt is often cut short or ha
 so it fails them, yet it is nearly all of the caller's number. A code run next to a finding,
 with only a correction cue ("sorry", "no", "wait", "I mean"…) between them, that reads like the
 same value (the same but for a digit or two, or the start of it) is taken as the finding's type.
+
+A caller may also correct only the end of a long number: "4917 9574 8380 5665, sorry, 5656".
+When the number with its last digits replaced by the correction passes a strong check (Luhn
+with a card prefix, a valid UK phone number, a phone or NHS number said as one), the whole of
+it, the correction included, is that value.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import UnitKind
@@ -23,6 +34,7 @@ FILLERS = frozenset(_FILLERS.split())
 MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
+MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
 
 
 def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
@@ -44,6 +56,54 @@ def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
                 found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
                 break
     return found
+
+
+def tail_corrections(scan: Scan) -> Iterator[Candidate]:
+    """A number and a correction of its last digits, as one finding of the value they make."""
+    runs = scan.runs
+    for first, second in itertools.pairwise(runs):
+        if not (first.is_digits and second.is_digits):
+            continue
+        digits, tail = _digits(first), _digits(second)
+        if not (len(digits) >= MIN_CORRECTED and 2 <= len(tail) < len(digits)):
+            continue
+        if scan.is_quantity(second):  # "07911 123456, sorry, 20 pounds"
+            continue
+        if not _cue_between(scan, first, second):
+            continue
+        found = _checked(scan, first, digits[: -len(tail)] + tail)
+        if found is not None:
+            kind, value, confidence = found
+            start, end = first.units[0].start, second.units[-1].end
+            yield Candidate(kind, start, end, value, confidence)
+
+
+def with_tail_corrections(chosen: list[Candidate], tails: list[Candidate]) -> list[Candidate]:
+    """`chosen` with each corrected number in place of the findings inside it: the first
+    attempt may pass its check on its own ("07911 123 465, no, 456"), yet the finding is the
+    number with its correction. A tail overlapping a finding of another type is left out."""
+    for tail in tails:
+        inside = [c for c in chosen if c.start < tail.end and c.end > tail.start]
+        if all(c.type is tail.type and tail.start <= c.start and c.end <= tail.end for c in inside):
+            chosen = sorted([*(c for c in chosen if c not in inside), tail], key=lambda c: c.start)
+    return chosen
+
+
+def _digits(run: Run) -> str:
+    return run.compact().replace("o", "0")
+
+
+def _checked(scan: Scan, run: Run, digits: str) -> tuple[PiiType, str, float] | None:
+    """The type a corrected number passes the strong check of, with its value and confidence."""
+    if v.luhn_valid(digits) and v.card_scheme(digits):
+        return PiiType.CREDIT_CARD, digits, 0.9
+    first, last = run.units[0], run.units[-1]
+    phone = v.uk_phone(digits)
+    if phone is not None and (phone.valid or scan.near(ctx.PHONE, first, last)):
+        return PiiType.PHONE_NUMBER, phone.e164, 0.85 if phone.valid else 0.75
+    if v.nhs_valid(digits) and scan.near(ctx.NHS, first, last):
+        return PiiType.NHS_NUMBER, digits, 0.9
+    return None
 
 
 def _covered(run: Run, findings: list[Candidate]) -> bool:

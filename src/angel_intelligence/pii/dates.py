@@ -42,6 +42,8 @@ def date_candidates(scan: Scan) -> Iterator[Candidate]:
         found = _day_first(scan, index) or _month_first(scan, index)
         if found is None:
             continue
+        if found.year is None and found.day is not None:
+            found = _with_year_before(scan, found)
         candidate = _classify(scan, found)
         if candidate is not None:
             taken_until = found.last
@@ -70,12 +72,14 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         year = v.full_year(year, reference_year=scan.reference_year)
     value = f"{date.day:02d}/{date.month:02d}" + (f"/{year}" if year else "")
     birth = scan.near(ctx.BIRTH, first, last)
-    if birth and closer(birth, negative):
+    other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
+    # A date is not a reference number: "my wife's date of birth, for the joint membership,
+    # that's the 2nd of August 1950". Only another event named nearer makes it something else.
+    if birth and closer(birth, other):
         confidence = 0.95 if date.year else 0.85
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
     adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
-    other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
-    if adult and not date.month_by_number and not negative and not other:
+    if adult and not negative and not other:
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
     return None
 
@@ -99,10 +103,14 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     if saw_the:
         at += 1
     month, by_number = None, False
+    if _ordinal_then(units, index, at, UnitKind.MONTH):
+        at += 1  # "the fifth, June, fifty-eight"
     if at < len(units) and units[at].kind is UnitKind.MONTH:
         month = int(units[at].symbol)
     elif saw_of and saw_the and at < len(units) and units[at].kind is UnitKind.ORDINAL:
         month, by_number = int(units[at].symbol), True
+    elif (ordinal := _ordinal_month(scan, index, at)) is not None:
+        (month, at), by_number = ordinal, True
     if month is None or not (1 <= month <= 12):
         return None
     if units[index].kind is UnitKind.DIGITS and not saw_of and at != index + 1:
@@ -112,6 +120,54 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         return None
     first = index - 1 if _is_word(units, index - 1, "the") else index
     return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _ordinal_then(units: tuple[Unit, ...], index: int, at: int, kind: UnitKind) -> bool:
+    """An ordinal day at `index`, then a comma at `at`, then a unit of `kind`."""
+    return (
+        units[index].kind is UnitKind.ORDINAL
+        and at == index + 1
+        and at + 1 < len(units)
+        and units[at].kind is UnitKind.PUNCT
+        and units[at].symbol == ","
+        and units[at + 1].kind is kind
+    )
+
+
+def _with_year_before(scan: Scan, date: _Date) -> _Date:
+    """A year said first ("nineteen fifty-six, the third of April"; "1956, on the 3rd of
+    April"): the date then starts at the year."""
+    units = scan.lexed.units
+    at = date.first - 1
+    if _is_word(units, at, "on"):
+        at -= 1
+    if at >= 0 and units[at].kind is UnitKind.PUNCT and units[at].symbol == ",":
+        at -= 1
+    for first in (at - 1, at):  # "19 56" said as two numbers, or "1956"
+        if first < 0 or not all(units[k].kind is UnitKind.DIGITS for k in range(first, at + 1)):
+            continue
+        if first > 0 and units[first - 1].kind is UnitKind.DIGITS:
+            continue  # part of a longer number
+        year, last = _year(scan, first)
+        if year is not None and year >= 1900 and last == at:
+            return replace(date, first=first, year=year)
+    return date
+
+
+def _ordinal_month(scan: Scan, index: int, at: int) -> tuple[int, int] | None:
+    """A month said as an ordinal straight after an ordinal day, with a year after it, and the
+    unit it is: "twenty-ninth, second, nineteen eighty-four" (without a year, "the 3rd, the
+    10th" is two days)."""
+    units = scan.lexed.units
+    if _ordinal_then(units, index, at, UnitKind.ORDINAL):
+        at += 1
+    elif units[index].kind is not UnitKind.ORDINAL or at != index + 1:
+        return None
+    if at >= len(units) or units[at].kind is not UnitKind.ORDINAL:
+        return None
+    year, _ = _year(scan, at + 1)
+    month = int(units[at].symbol)
+    return (month, at) if year is not None and 1 <= month <= 12 else None
 
 
 def _month_first(scan: Scan, index: int) -> _Date | None:
@@ -150,8 +206,9 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in ",'’":
-        at += 1  # "March, 1952"; "4th Sept '82"
+    for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
+        if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
+            at += 1
     digits, last = "", at - 1
     for k in range(at, min(at + 3, len(units))):
         unit = units[k]

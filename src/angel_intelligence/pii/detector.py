@@ -17,9 +17,14 @@ from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii.codes import code_candidates
-from angel_intelligence.pii.corrections import restatements
+from angel_intelligence.pii.corrections import (
+    restatements,
+    tail_corrections,
+    with_tail_corrections,
+)
 from angel_intelligence.pii.dates import date_candidates
 from angel_intelligence.pii.emails import email_candidates
+from angel_intelligence.pii.interrupted import interrupted_values
 from angel_intelligence.pii.numbers import number_candidates
 from angel_intelligence.pii.scan import Candidate, Scan
 
@@ -51,8 +56,11 @@ class PiiDetector:
             *number_candidates(scan),
             *code_candidates(scan),
             *date_candidates(scan),
+            *interrupted_values(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
+        tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]
+        chosen = with_tail_corrections(chosen, tails)
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
         chosen = sorted([*chosen, *restated], key=lambda c: c.start)
         return [

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.email_view import email_view
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import Token
 
@@ -24,22 +25,54 @@ WRITTEN = re.compile(
 )
 _LOCAL_BEFORE = re.compile(r"[a-z0-9][a-z0-9._%+'-]*$", re.IGNORECASE)
 _DOMAIN_AFTER = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
-_DOTTED = re.compile(r"(?<![a-z0-9._'-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
+_DOTTED = re.compile(r"(?<![a-z0-9._'@-])[a-z0-9][a-z0-9_'-]*(?:\.[a-z0-9_'-]+){2,}", re.IGNORECASE)
 _TOP_LEVEL_DOMAINS = (
     "com uk org net gov ac edu io info biz me ie eu scot wales cymru london co tv de fr es it nl "
     "au ca us app online email nz"
 )
 TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
-_SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
-_JOINERS = frozenset({".", "@", "_", "-"})
 
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
+    ours = _OrganisationContext(scan)
+    for candidate in _candidates(scan):
+        if not (is_role_address(candidate.value) and ours(candidate.start)):
+            yield candidate
+
+
+# An organisation's role address said as its own ("email us at supportercare@charity.org.uk",
+# "our address is info@…") names no one: not personal data. A supporter's "my email's hello at
+# greenfieldsfarm dot co dot uk" is theirs. A role address's name is made of these words only.
+_ROLE_WORDS = """info information enquiries enquiry support supporter supporters care customer
+    customers service services hello contact contacts admin donations donate donation fundraising
+    office help team noreply no reply feedback press media accounts finance events volunteering
+    volunteers appeals legacy legacies giftaid gift aid membership members general mail post
+    reception sales web"""
+ROLE_WORDS = frozenset(_ROLE_WORDS.split())
+
+
+def is_role_address(address: str) -> bool:
+    """The name of the address is role words only ("supportercare", "gift.aid", "no-reply")."""
+    local = address.split("@", 1)[0].lower()
+    parts = [p for p in re.split(r"[._-]", local) if p]
+    return bool(parts) and all(_role_words(part) for part in parts)
+
+
+def _role_words(name: str) -> bool:
+    """`name` is role words run together ("supportercare" is "supporter" + "care")."""
+    ends = {0}
+    for end in range(1, len(name) + 1):
+        if any(name[start:end] in ROLE_WORDS for start in ends if start < end):
+            ends.add(end)
+    return len(name) in ends
+
+
+def _candidates(scan: Scan) -> Iterator[Candidate]:
     for match in WRITTEN.finditer(scan.text):
         start, end = match.start(), _trim(match.group(), match.end())
         if _has_domain(scan.text[start:end]):
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
-    view, origins = _email_view(scan.lexed.tokens)
+    view, origins = email_view(scan.lexed.tokens)
     said_email = _EmailContext(scan)
     for start, at, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
@@ -48,12 +81,13 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
             continue  # "have a look at oxfam dot org dot uk", "find us at…": a website
         said = said_email(start_char)
         confidence = 0.95 if said else 0.9
-        value = view[start:end].lower()
+        value = view[start:end].lower().replace(" ", "")
         if said:
             start_char, name = _name_before(scan, start_char)
-            local = view[start:at].lower()
+            local = view[start:at].lower().replace(" ", "")
             value = name + str(lx.DIGIT_WORDS.get(local, local)) + view[at:end].lower()
         yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
+    yield from _without_top_level_domain(scan, view, origins, said_email)
     for match in _DOTTED.finditer(view):
         end = _trim(match.group(), match.end())
         text = view[match.start() : end]
@@ -62,6 +96,35 @@ def email_candidates(scan: Scan) -> Iterator[Candidate]:
         start_char, end_char = origins[match.start()][0], origins[end - 1][1]
         if said_email(start_char):
             yield Candidate(PiiType.EMAIL, start_char, end_char, text.lower(), 0.6)
+
+
+# Mail providers whose name alone is the domain: "it's jane at gmail" (the "dot com" unsaid or
+# lost) is still an address.
+_PROVIDERS = """gmail googlemail hotmail yahoo outlook btinternet icloud aol sky virginmedia
+    talktalk ntlworld live msn protonmail"""
+PROVIDERS = frozenset(_PROVIDERS.split())
+_PROVIDER_AFTER = re.compile(r"([a-z]+)\b(?![@-]|\.[a-z0-9])", re.IGNORECASE)
+
+
+def _without_top_level_domain(
+    scan: Scan, view: str, origins: list[tuple[int, int]], said_email: _EmailContext
+) -> Iterator[Candidate]:
+    """An address asked for and read out to a provider's name alone after a spoken "at" ("my
+    email's jane at gmail"; without "email", "she works at Sky" is a workplace)."""
+    for at in (k for k, ch in enumerate(view) if ch == "@"):
+        local = _LOCAL_BEFORE.search(view, 0, at)
+        provider = _PROVIDER_AFTER.match(view, at + 1)
+        if local is None or provider is None or provider.group(1).lower() not in PROVIDERS:
+            continue
+        if scan.text[origins[at][0] : origins[at][1]].lower() != "at":
+            continue
+        start = _spelled_start(view, local.start())
+        if view[start:at].lower() in _NOT_MAILBOXES or not said_email(origins[start][0]):
+            continue
+        value = view[start : provider.end()].lower().replace(" ", "")
+        yield Candidate(
+            PiiType.EMAIL, origins[start][0], origins[provider.end() - 1][1], value, 0.8
+        )
 
 
 def _addresses(view: str) -> Iterator[tuple[int, int, int]]:
@@ -75,7 +138,22 @@ def _addresses(view: str) -> Iterator[tuple[int, int, int]]:
             continue
         end = _trim(domain.group(), domain.end())
         if _has_domain(view[at + 1 : end]):
-            yield local.start(), at, end
+            yield _spelled_start(view, local.start()), at, end
+
+
+def _spelled_start(view: str, start: int) -> int:
+    """The start of a name read with letters or digits one by one before the "at" ("J O N E S
+    at…", "jonesy 1 2 3 at…", "tom underscore brown 99 at…"): each single letter or number
+    takes the piece before it, unless that is a word that ends a name ("it's J O N E S")."""
+    while start >= 2 and view[start - 1] == " ":
+        current = re.split(r"[ @]", view[start:], maxsplit=1)[0]
+        if not (len(current) == 1 or current.isdigit()):
+            break
+        previous = view[: start - 1].rsplit(" ", 1)[-1]
+        if not previous or not previous[-1].isalnum() or previous.lower() in _NOT_NAMES:
+            break
+        start -= len(previous) + 1
+    return start
 
 
 # Words before a spoken "at" and a domain that make it a place to look, not a mailbox.
@@ -125,32 +203,19 @@ def _has_domain(address: str) -> bool:
     return len(labels) >= 2 and labels[-1] in TOP_LEVEL_DOMAINS and all(labels)
 
 
-def _email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with spoken email punctuation written out, and each character's origin."""
-    parts: list[str] = []
-    origins: list[tuple[int, int]] = []
-    previous_joiner = True
-    for index, token in enumerate(tokens):
-        symbol = _SPOKEN.get(token.lower, token.text)
-        if token.lower == "at" and not _between_words(tokens, index):
-            symbol = token.text
-        joiner = symbol in _JOINERS
-        if parts and not joiner and not previous_joiner:
-            gap = (tokens[index - 1].end, token.start)
-            parts.append(" ")
-            origins.append(gap)
-        parts.append(symbol)
-        origins.extend([(token.start, token.end)] * len(symbol))
-        previous_joiner = joiner
-    return "".join(parts), origins
+class _OrganisationContext:
+    """Whether "us", "our", "we"… was said just before a character position."""
 
+    def __init__(self, scan: Scan) -> None:
+        self._scan = scan
+        self._token_at = {t.start: i for i, t in enumerate(scan.lexed.tokens)}
 
-def _between_words(tokens: tuple[Token, ...], index: int) -> bool:
-    return (
-        0 < index < len(tokens) - 1
-        and tokens[index - 1].text[0].isalnum()
-        and tokens[index + 1].text[0].isalnum()
-    )
+    def __call__(self, start_char: int) -> bool:
+        index = self._token_at.get(start_char)
+        if index is None:
+            return False
+        near = self._scan.context.near(ctx.ORGANISATION, index, index, before=4, after=None)
+        return bool(near)
 
 
 class _EmailContext:
@@ -164,5 +229,5 @@ class _EmailContext:
         index = self._token_at.get(start_char)
         if index is None:
             return False
-        near = self._scan.context.near(ctx.EMAIL, index, index, before=8, after=0)
+        near = self._scan.context.near(ctx.EMAIL, index, index, before=8, after=None)
         return bool(near)

@@ -6,8 +6,9 @@ decide), "Sierra" → "S", "S for Sugar" → "S", "seventeenth" → ordinal 17, 
 Detection works on units and maps every finding back through them to the original characters,
 so redaction removes exactly what was said, in whatever form Whisper wrote it.
 
-Ambiguous words ("oh", "to", "for", a lone "a" or "I", NATO words that are also names) are
-letters or digits only next to other letters or digits; elsewhere they stay words.
+Ambiguous words ("oh", "to", "for", a lone "a" or "I", NATO words that are also names, letters
+said by their names: "em", "zed", "double D", "double you") are letters or digits only next to
+other letters or digits; elsewhere they stay words.
 """
 
 from __future__ import annotations
@@ -60,6 +61,15 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, raw, i, i)], i + 1
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
+    if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
+        return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
+    if low == "double" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "u":
+        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-u"
+    if low == "x" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "ray":
+        return [_pending_letters(low, "nato", "X", i, i + 2)], i + 3  # "X-ray", hyphenated
+    if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
+        # "five double D": a letter said twice, as digits are (only next to a code)
+        return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i, i + 1)], i + 2
     if low in lx.NUMBER_WORDS:
         return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:
@@ -94,6 +104,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [_pending(low, "letter", UnitKind.LETTERS, raw.upper(), i)], i + 1
     if low in lx.NATO:
         return [_pending(low, "nato", UnitKind.LETTERS, lx.NATO[low], i)], i + 1
+    if low in lx.LETTER_NAMES:
+        return [_pending(low, "letter_name", UnitKind.LETTERS, lx.LETTER_NAMES[low], i)], i + 1
     if low in lx.HOMOPHONES:
         return [_pending(low, "homophone", UnitKind.DIGITS, lx.HOMOPHONES[low], i)], i + 1
     if raw.isalpha():
@@ -121,6 +133,11 @@ def _pending(low: str, why: str, kind: UnitKind, symbol: str, i: int) -> Draft:
     return Draft(UnitKind.WORD, low, i, i, True, pending=why, alt_kind=kind, alt_symbol=symbol)
 
 
+def _pending_letters(low: str, why: str, letters: str, first: int, last: int) -> Draft:
+    """Tokens ("double D", "double you") that are letters only next to a code."""
+    return Draft(UnitKind.WORD, low, first, last, True, why, UnitKind.LETTERS, letters)
+
+
 def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
     return (
         i < len(tokens)
@@ -138,6 +155,16 @@ def _single_digit(low: str) -> str | None:
     if low in lx.ZERO_OR_O:
         return "0"
     return None
+
+
+def _single_letter(tokens: tuple[Token, ...], i: int) -> str | None:
+    """The letter a token spells: "D", "d", "Delta", "dee" (not the words "a" and "I")."""
+    if i >= len(tokens):
+        return None
+    raw, low = tokens[i].text, tokens[i].lower
+    if raw.isalpha() and len(raw) == 1 and raw not in ("a", "I"):
+        return raw.upper()
+    return lx.NATO.get(low) or lx.LETTER_NAMES.get(low)
 
 
 def _spelled_abbreviation(tokens: tuple[Token, ...], i: int) -> list[int]:
@@ -192,8 +219,12 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
                         continue
                 elif not code[other]:
                     continue
-                if draft.pending == "homophone" and not _is_single_digit(drafts[other]):
+                if draft.pending == "homophone" and not (
+                    _is_single_digit(drafts[other]) or _leads_group_of_four(drafts, index)
+                ):
                     continue
+                if draft.pending == "letter_name" and abs(other - index) != 1:
+                    continue  # "em, 4111…" is a filler: a letter's name only straight next to it
                 code[index] = True
                 changed = True
                 break
@@ -209,6 +240,28 @@ def _is_letter(draft: Draft) -> bool:
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
 
 
+def _leads_group_of_four(drafts: list[Draft], index: int) -> bool:
+    """A homophone said straight before three written digits, among groups of four (two at
+    least, next to it or beyond another such homophone): a card number read in fours with its
+    "four" written "for" ("for 571, 6983, 5283, for 081")."""
+    group = index + 1
+    if group >= len(drafts) or not _is_digits(drafts[group], 3):
+        return False
+    fours = 0
+    for start, step in ((index, -1), (group, 1)):
+        k = _nearest(drafts, start, step)
+        while k is not None and (
+            _is_digits(drafts[k], 4) or _is_digits(drafts[k], 3) or drafts[k].pending == "homophone"
+        ):
+            fours += _is_digits(drafts[k], 4)
+            k = _nearest(drafts, k, step)
+    return fours >= 2
+
+
+def _is_digits(draft: Draft, length: int) -> bool:
+    return draft.pending is None and draft.kind is UnitKind.DIGITS and len(draft.symbol) == length
+
+
 def _is_single_digit(draft: Draft) -> bool:
     if draft.pending is not None:
         return draft.alt_kind is UnitKind.DIGITS and len(draft.alt_symbol) == 1
@@ -217,14 +270,15 @@ def _is_single_digit(draft: Draft) -> bool:
 
 def _neighbours(drafts: list[Draft], index: int) -> list[int]:
     """The nearest non-separator draft on each side, looking past soft punctuation."""
-    found = []
-    for step in (-1, 1):
-        j = index + step
-        while 0 <= j < len(drafts) and _is_soft(drafts[j]):
-            j += step
-        if 0 <= j < len(drafts):
-            found.append(j)
-    return found
+    return [k for k in (_nearest(drafts, index, -1), _nearest(drafts, index, 1)) if k is not None]
+
+
+def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
+    """The nearest non-separator draft before (step -1) or after (1) `index`."""
+    j = index + step
+    while 0 <= j < len(drafts) and _is_soft(drafts[j]):
+        j += step
+    return j if 0 <= j < len(drafts) else None
 
 
 def _is_soft(draft: Draft) -> bool:

@@ -149,7 +149,24 @@ NATO: dict[str, str] = {
     "zulu": "Z",
 }
 
+# Letters written as their names, as Whisper may write a spelled code ("em one four, five R W"
+# is M14 5RW). Most are words too ("bee", "tea"): letters only straight next to a code.
+LETTER_NAMES: dict[str, str] = {
+    "aitch": "H", "haitch": "H", "zed": "Z", "ess": "S", "em": "M", "en": "N", "el": "L",
+    "ell": "L", "ar": "R", "eff": "F", "ef": "F", "ex": "X", "vee": "V", "dee": "D", "gee": "G",
+    "jay": "J", "kay": "K", "pee": "P", "tee": "T", "wye": "Y", "cue": "Q", "queue": "Q",
+    "bee": "B", "cee": "C", "ee": "E",
+}  # fmt: skip
+
 SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "space": " "}
+
+# The other party's "mm-hm" or "yep" while a value is read out in parts ("5168 7880 / yep /
+# 7226"): it interrupts the value without ending it. Words of one back-channel; "mm-hm" and
+# "uh-huh" are two words and a hyphen to the tokeniser.
+BACK_CHANNEL_WORDS = frozenset(
+    {"mm", "hm", "mhm", "mmhm", "mmm", "uh", "huh", "aha", "yep", "yup", "yeah", "okay", "ok"}
+)
+MAX_BACK_CHANNEL_WORDS = 3
 
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").
 SOFT_PUNCTUATION = frozenset({",", "-", ".", "/", "–", "—"})
@@ -165,7 +182,9 @@ SPELLED_WORDS: tuple[tuple[str, ...], ...] = (
 )
 
 # The same written as one word ("NI, A B 1 2…"): context words, never a code's letters.
-CONTEXT_ABBREVIATIONS = frozenset({"NI", "NHS", "DOB", "CVV", "CVC"})
+CONTEXT_ABBREVIATIONS = frozenset(
+    {"NI", "NHS", "DOB", "CVV", "CVC", "CBV", "CVB", "CCV", "CVN", "CSC", "CSV", "CID"}
+)
 
 # All-capital words that are usually words, not spelled letters (but "AM 12 34 56 A" is a
 # NI number): letters only next to digits.

@@ -5,6 +5,9 @@ so is "£4 .5, £3, $1, £4": on donation calls Whisper writes a currency symbol
 of a number read out digit by digit (a card number, found by the end-to-end test of issue 9), so
 a currency symbol between two single digits joins them like a comma. Between longer numbers
 ("£10, £20") it still separates amounts.
+A back-channel of the other party between two parts of a value ("5168 7880 / yep / 7226",
+"4462 1324 / mm-hm / 1786 1394") joins them like a space when the speaker had not ended a
+sentence before it: it interrupts the value, and the value goes on after it.
 Brackets around a short group of digits next to more digits, as in "+44 (0)7911 123456" and
 "(0161) 496 0123", are separators too: that is how UK numbers are written.
 A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
@@ -31,6 +34,9 @@ class Run:
     units: tuple[Unit, ...]
     separators: tuple[str, ...]  # between consecutive units: "", "-", "/", ",", " "...
     indices: tuple[int, ...]  # of each unit in the lexed text (separators lie between them)
+    # k where a sentence ends between units k and k+1: a full stop before a new line or a
+    # capital ("Security code's seven six one. Seven six one, thank you": a read-back).
+    stops: frozenset[int] = frozenset()
 
     @property
     def first_index(self) -> int:
@@ -65,6 +71,11 @@ class Run:
     def separators_between(self, i: int, j: int) -> tuple[str, ...]:
         return self.separators[i:j]
 
+    def is_sentence(self, i: int, j: int) -> bool:
+        """Units i..j are all of the run, or all of it between sentence ends: said on their
+        own, like a whole run."""
+        return (i == 0 or i - 1 in self.stops) and (j == len(self.units) - 1 or j in self.stops)
+
     def windows(self, max_length: int) -> Iterator[tuple[int, int, str]]:
         """Every window (i, j, compact) of whole units up to `max_length` characters."""
         for i in range(len(self.units)):
@@ -93,8 +104,12 @@ class Run:
     def _part(self, start: int, stop: int) -> Run:
         if start == 0 and stop == len(self.units):
             return self
+        stops = frozenset(k - start for k in self.stops if start <= k < stop - 1)
         return Run(
-            self.units[start:stop], self.separators[start : stop - 1], self.indices[start:stop]
+            self.units[start:stop],
+            self.separators[start : stop - 1],
+            self.indices[start:stop],
+            stops,
         )
 
 
@@ -106,6 +121,7 @@ def find_runs(lexed: Lexed) -> list[Run]:
     indices: list[int] = []
     pending = ""
     brackets = _digit_brackets(lexed.units)
+    interruptions = _interruptions(lexed.units)
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
@@ -119,6 +135,8 @@ def find_runs(lexed: Lexed) -> list[Run]:
             pending = ""
         elif index in brackets and not units:
             continue  # "(0161) 496 0123": the run starts inside the bracket
+        elif units and index in interruptions:
+            pending += " "
         elif units and (
             _is_separator(unit)
             or index in brackets
@@ -154,6 +172,46 @@ def _digit_brackets(units: tuple[Unit, ...]) -> set[int]:
     return found
 
 
+def _interruptions(units: tuple[Unit, ...]) -> set[int]:
+    """Indices of the units of back-channels said between two parts of a value: after a code
+    unit with at most a comma between (a full stop ends what was said: "Sort code 60 83 12. /
+    Yep. / …" does not run on into what follows), and before another code unit."""
+    found: set[int] = set()
+    k = 0
+    while k < len(units):
+        if not _is_back_channel(units[k]):
+            k += 1
+            continue
+        end, words = k, 1
+        while end + 1 < len(units) and words <= lx.MAX_BACK_CHANNEL_WORDS:
+            nxt = units[end + 1]
+            if _is_back_channel(nxt):
+                words += 1
+            elif not (nxt.kind is UnitKind.PUNCT and nxt.symbol in "-,.!"):
+                break
+            end += 1
+        before = k - 1
+        if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
+            before -= 1
+        after = end + 1
+        while after < len(units) and _is_separator(units[after]):
+            after += 1
+        if (
+            words <= lx.MAX_BACK_CHANNEL_WORDS
+            and before >= 0
+            and units[before].is_code
+            and after < len(units)
+            and units[after].is_code
+        ):
+            found.update(range(k, end + 1))
+        k = end + 1
+    return found
+
+
+def _is_back_channel(unit: Unit) -> bool:
+    return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+
+
 def _is_currency(unit: Unit) -> bool:
     return unit.kind is UnitKind.PUNCT and unit.symbol in CURRENCY
 
@@ -170,11 +228,16 @@ def _is_separator(unit: Unit) -> bool:
 
 
 def _with_spacing(run: Run, text: str) -> Run:
-    """Record a plain space as the separator where units are separated by whitespace only."""
+    """Record a plain space as the separator where units are separated by whitespace only, and
+    where a sentence ends between two units."""
     separators = []
+    stops = set()
     for k, sep in enumerate(run.separators):
         left, right = run.units[k], run.units[k + 1]
-        if sep == "" and text[left.end : right.start].strip() == "" and right.start > left.end:
+        gap = text[left.end : right.start]
+        if sep == "" and gap.strip() == "" and right.start > left.end:
             sep = " "
+        if "." in sep and ("\n" in gap or text[right.start].isupper()):
+            stops.add(k)
         separators.append(sep)
-    return Run(run.units, tuple(separators), run.indices)
+    return Run(run.units, tuple(separators), run.indices, frozenset(stops))

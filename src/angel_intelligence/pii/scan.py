@@ -60,7 +60,7 @@ class Scan:
         last: Unit,
         *,
         before: int = 12,
-        after: int = 6,
+        after: int | None = 6,
     ) -> Nearness:
         return self.context.near(wanted, first.first, last.last, before=before, after=after)
 
@@ -81,6 +81,11 @@ class Scan:
         before = self.unit_before(run)
         if before is not None and before.kind is UnitKind.PUNCT and before.symbol in ctx.CURRENCY:
             return True
+        return self.is_counted(run)
+
+    def is_counted(self, run: Run) -> bool:
+        """Followed by what it counts ("25 pounds", "12/26 people", "50%"): a quantity, even
+        where Whisper's "£" before a number could be a misheard code's."""
         after = self.unit_after(run)
         if after is None:
             return False

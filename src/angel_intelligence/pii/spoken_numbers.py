@@ -24,8 +24,15 @@ def read_number_phrase(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], 
         if low in lx.NUMBER_WORDS:
             words.append(low)
             positions.append(j)
-        elif low == "-" and words and after in lx.NUMBER_WORDS:
-            hyphens.append(j)  # "twenty-five", "four-one-one": the parse below decides
+        elif (
+            low == "-"
+            and words
+            and (
+                after in lx.NUMBER_WORDS
+                or (after in lx.UNIT_ORDINALS and words[-1] in lx.TENS_WORDS)
+            )
+        ):
+            hyphens.append(j)  # "twenty-five", "four-one-one", "twenty-ninth": see below
         elif low == "and" and words and words[-1] in lx.SCALE_WORDS and after in lx.NUMBER_WORDS:
             words.append(low)
             positions.append(j)

@@ -1,0 +1,161 @@
+"""Recognisers for payment card data: card numbers, expiry dates and security codes (CVV).
+
+A card number is trusted from its checksum (Luhn with an issuer prefix: PCI first, whatever it
+is called); an expiry date and a security code are short numbers that need their context
+words (docs/pii.md has the table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.number_window import NumberWindow
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+
+MAX_DIGITS = 19
+MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
+CARD_DATA_REACH = 25  # words back to a card or expiry for "the code", "the back" to be a CVV
+
+
+def card_number(w: NumberWindow) -> Candidate | None:
+    if not 13 <= len(w.digits) <= MAX_DIGITS or w.international:
+        return None
+    card, negative = w.near(ctx.CARD), w.negative
+    wanted = closer(card, negative)
+    # A card found inside a longer run of digits grows over the rest of the run (unless another
+    # finding takes it): those digits are a misheard part of it, or a repeat.
+    if v.luhn_valid(w.digits) and v.card_scheme(w.digits):
+        # PCI first: a Luhn-valid number with a card prefix is a card whatever it is called.
+        confidence = (0.99 if card else 0.95) if wanted else 0.8
+        return w.found(PiiType.CREDIT_CARD, w.digits, confidence, grow=True)
+    # No issuer's prefix starts with 0: without "card" near it, such a number is something else
+    # (one in ten passes Luhn; "double oh four four, seven seven…" is a phone number).
+    trunk = w.digits.startswith("0") and not card
+    if v.luhn_valid(w.digits):
+        if not wanted or trunk:
+            return None
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.9 if card else 0.6, grow=True)
+    if card and wanted and w.whole:
+        # Read out as a card number but misheard (a digit lost or changed): still a card.
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.6)
+    dictated = w.whole and w.dictated and len(w.digits) >= MIN_DICTATED_CARD_DIGITS
+    if dictated and not negative and not trunk:
+        # A card-length number dictated digit by digit with nothing saying what else it is:
+        # callers dictate card numbers this way, and a misheard digit breaks the checksum.
+        # PCI data fails closed (a written number of this shape needs the card context).
+        return w.found(PiiType.CREDIT_CARD, w.digits, 0.55)
+    return None
+
+
+def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A card number read out and mistranscribed: more than 19 digits, or 12, near "card"."""
+    digits = run.compact().replace("o", "0")
+    if len(digits) < 12 or 13 <= len(digits) <= MAX_DIGITS:
+        return
+    first, last = run.units[0], run.units[-1]
+    card = scan.near(ctx.CARD, first, last)
+    if card and closer(card, scan.negative(first, last)):
+        yield Candidate(PiiType.CREDIT_CARD, first.start, last.end, digits, 0.55)
+
+
+def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A card number, its expiry and security code read in one breath ("4929 1234 5678 9015,
+    06/29, 412"): a valid card number, then MM/YY with a slash, then nothing or the code (3
+    digits; 4 for Amex). Each is its own finding, not digits the card number grows over."""
+    units, sizes = run.units, [len(u.symbol) for u in run.units]
+    for at in range(1, len(units) - 1):
+        if run.separators[at] != "/" or sizes[at] > 2 or sizes[at + 1] != 2:
+            continue
+        digits = run.compact(0, at - 1).replace("o", "0")
+        if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+            continue
+        month, year = int(units[at].symbol.replace("o", "0")), int(units[at + 1].symbol)
+        code = run.compact(at + 2).replace("o", "0") if at + 2 < len(units) else ""
+        amex = v.card_scheme(digits) == "amex"
+        if not 1 <= month <= 12 or len(code) not in (0, 4 if amex else 3):
+            continue
+        yield Candidate(PiiType.CREDIT_CARD, units[0].start, units[at - 1].end, digits, 0.95)
+        value = f"{month:02d}/{year:02d}"
+        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[at + 1].end, value, 0.9)
+        if code:
+            yield Candidate(PiiType.CVV, units[at + 2].start, units[-1].end, code, 0.85)
+        return
+
+
+def security_code(w: NumberWindow) -> Candidate | None:
+    # Context words are required, so an amount needs no check of its own.
+    if len(w.digits) not in (3, 4) or not w.whole:
+        return None
+    negative = w.negative
+    strong = w.near(ctx.CVV_STRONG, before=10, after=4)
+    if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
+        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4)
+        return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
+    any_cvv = w.near(ctx.CVV, before=10, after=4)
+    if any_cvv and closer(any_cvv, negative):
+        return w.found(PiiType.CVV, w.digits, 0.9)
+    weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
+    if weak and closer(weak, negative) and _card_data_given(w) and not w.quantity:
+        return w.found(PiiType.CVV, w.digits, 0.75)
+    return None
+
+
+def _card_data_given(w: NumberWindow) -> bool:
+    """A card or its expiry named shortly before: the caller is giving card details."""
+    return bool(w.near(ctx.CARD, before=CARD_DATA_REACH, after=None)) or bool(
+        w.near(ctx.EXPIRY, before=CARD_DATA_REACH, after=None)
+    )
+
+
+def expiry(w: NumberWindow) -> Candidate | None:
+    # Whole, or "MM/YY" ending a run straight after the card number ("… 2025, 09/28").
+    tail = w.j == len(w.run) - 1 and w.i > 0 and w.separators == ("/",)
+    if not (w.whole or tail):
+        return None
+    parsed = _month_year(w)
+    if parsed is None:
+        return None
+    month, year = parsed
+    value = f"{month:02d}/{year % 100:02d}"
+    negative = w.negative
+    start = w.near(ctx.CARD_START, before=0, after=None)
+    if start:
+        return None  # "valid from 01/23": the date a card was issued
+    expiry = w.near(ctx.EXPIRY, before=8, after=4)
+    if expiry and closer(expiry, negative) and not _security_code_named_nearer(w, expiry):
+        return w.found(PiiType.CARD_EXPIRY, value, 0.9)
+    card = w.near(ctx.CARD, before=12, after=None)
+    if "/" in w.separators and card and closer(card, negative) and not w.quantity:
+        return w.found(PiiType.CARD_EXPIRY, value, 0.7)
+    return None
+
+
+def _security_code_named_nearer(w: NumberWindow, expiry: ctx.Nearness) -> bool:
+    """Three digits after the expiry that a nearer word names as the code ("expires 02/30,
+    and the code is 712"): not an expiry of July 2012."""
+    if len(w.digits) != 3 or expiry.before is None:
+        return False
+    code = [w.near(ctx.CVV, before=expiry.before, after=None).before]
+    if _card_data_given(w):
+        code.append(w.near(ctx.CVV_WITH_CARD, before=expiry.before, after=None).before)
+    return any(d is not None and d < expiry.before for d in code)
+
+
+def _month_year(w: NumberWindow) -> tuple[int, int] | None:
+    digits, sizes = w.digits, w.group_sizes
+    if len(digits) == 4:
+        month, year = int(digits[:2]), 2000 + int(digits[2:])
+    elif len(digits) == 3 and sizes[0] == 1:
+        month, year = int(digits[0]), 2000 + int(digits[1:])
+    elif len(digits) == 6:
+        month, year = int(digits[:2]), int(digits[2:])
+    else:
+        return None
+    if not (1 <= month <= 12 and 2010 <= year <= 2050):
+        return None
+    return month, year

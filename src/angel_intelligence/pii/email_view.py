@@ -1,0 +1,100 @@
+"""The email view of a text: spoken email punctuation written out, with each character's origin.
+
+"jane dot smith at example dot co dot uk" becomes "jane.smith@example.co.uk": "dot" → ".",
+"at" (between two words) → "@", "underscore" → "_", "dash"/"hyphen" → "-", with no spaces
+around them. What is said inside an address and is not part of it is left out: the other
+party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com"), the commas Whisper
+writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes,
+at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
+"""
+
+from __future__ import annotations
+
+from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii.units import Token
+
+SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
+JOINERS = frozenset({".", "@", "_", "-"})
+
+
+def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with spoken email punctuation written out, and each character's origin."""
+    skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
+    kept = [token for index, token in enumerate(tokens) if index not in skipped]
+    parts: list[str] = []
+    origins: list[tuple[int, int]] = []
+    previous_joiner = True
+    for index, token in enumerate(kept):
+        symbol = SPOKEN.get(token.lower, token.text)
+        if token.lower == "at" and not _between_words(kept, index):
+            symbol = token.text
+        joiner = symbol in JOINERS
+        if parts and not joiner and not previous_joiner:
+            parts.append(" ")
+            origins.append((kept[index - 1].end, token.start))
+        parts.append(symbol)
+        origins.extend([(token.start, token.end)] * len(symbol))
+        previous_joiner = joiner
+    return "".join(parts), origins
+
+
+def _interruptions(tokens: tuple[Token, ...]) -> set[int]:
+    """Tokens of a back-channel said inside an address, right after its "@" or a spoken "dot"
+    ("w.okafor@ / yep / yahoo.com"): the other party's "yep" is not part of it. (After a
+    written full stop it is a new sentence.)"""
+    found: set[int] = set()
+    for index, token in enumerate(tokens):
+        if index == 0 or token.lower not in lx.BACK_CHANNEL_WORDS:
+            continue
+        if tokens[index - 1].lower not in ("@", "at", "dot"):
+            continue
+        end = index
+        while end + 2 < len(tokens) and tokens[end + 1].text == "-":
+            if tokens[end + 2].lower not in lx.BACK_CHANNEL_WORDS:
+                break
+            end += 2
+        after = tokens[end + 1] if end + 1 < len(tokens) else None
+        if after is not None and after.text[0].isalnum() and end - index < 4:
+            found.update(range(index, end + 1))
+    return found
+
+
+def _spelling_words(tokens: tuple[Token, ...]) -> set[int]:
+    """The words that spell out a letter ("C for Charlie", "C as in Charlie"): the address
+    has the letter only ("helen dot C for Charlie dot ward" is helen.c.ward)."""
+    found: set[int] = set()
+    for index, token in enumerate(tokens[:-2]):
+        if not (token.text.isalpha() and len(token.text) == 1):
+            continue
+        words = 3 if tokens[index + 1].lower == "as" and tokens[index + 2].lower == "in" else 2
+        if words == 2 and tokens[index + 1].lower != "for":
+            continue
+        if index + words >= len(tokens):
+            continue
+        spelled = tokens[index + words].text
+        if len(spelled) > 1 and spelled.isalpha() and spelled[0].lower() == token.lower:
+            found.update(range(index + 1, index + words + 1))
+    return found
+
+
+def _commas_round_joiners(tokens: tuple[Token, ...]) -> set[int]:
+    """Commas straight before or after a spoken "dot", "at" or "underscore" that has a word
+    on its other side: pauses in an address read out slowly."""
+    found: set[int] = set()
+    for index, token in enumerate(tokens):
+        if token.text != ",":
+            continue
+        for joiner, other in ((index - 1, index - 2), (index + 1, index + 2)):
+            if not (0 <= other < len(tokens) and tokens[joiner].lower in SPOKEN):
+                continue
+            if tokens[other].text[0].isalnum() or tokens[other].text == ",":
+                found.add(index)
+    return found
+
+
+def _between_words(tokens: list[Token], index: int) -> bool:
+    return (
+        0 < index < len(tokens) - 1
+        and tokens[index - 1].text[0].isalnum()
+        and tokens[index + 1].text[0].isalnum()
+    )

@@ -1,0 +1,68 @@
+"""Values read in parts, each part ended with a full stop and answered with the other party's
+"Mm-hm." or "Yep." ("4462 1324. / Mm-hm. / 1786 1394.", "07911. / Yep. / 123 456.").
+
+runs.py joins parts over a back-channel only when no full stop came before it ("Sort code 60 83
+12. / Yep. / …" is two values). Here parts are joined over a full stop too, but only when
+together they pass a strong check: a card number (Luhn with a card prefix, 15-19 digits, each
+part four digits or more) or a UK phone number (valid, or possible and said as a phone number;
+each part three digits or more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
+from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.cards import MAX_DIGITS, MIN_DICTATED_CARD_DIGITS
+from angel_intelligence.pii.runs import Run
+from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import UnitKind
+
+MIN_PART_DIGITS = 3
+
+
+def interrupted_values(scan: Scan) -> Iterator[Candidate]:
+    runs = [run for run in scan.runs if run.is_digits]
+    for first in range(len(runs)):
+        digits, shortest = "", MAX_DIGITS
+        for last in range(first, len(runs)):
+            part = runs[last].compact().replace("o", "0")
+            if last > first and not _back_channel_between(scan, runs, last):
+                break
+            digits, shortest = digits + part, min(shortest, len(part))
+            if len(digits) > MAX_DIGITS or shortest < MIN_PART_DIGITS:
+                break
+            found = _checked(scan, runs[first], digits, shortest) if last > first else None
+            if found is not None:
+                kind, value, confidence = found
+                start, end = runs[first].units[0].start, runs[last].units[-1].end
+                yield Candidate(kind, start, end, value, confidence)
+
+
+def _checked(
+    scan: Scan, first: Run, digits: str, shortest: int
+) -> tuple[PiiType, str, float] | None:
+    card = len(digits) >= MIN_DICTATED_CARD_DIGITS and shortest >= 4
+    if card and v.luhn_valid(digits) and v.card_scheme(digits):
+        return PiiType.CREDIT_CARD, digits, 0.9
+    phone = v.uk_phone(digits)
+    if phone is None:
+        return None
+    if phone.valid:
+        return PiiType.PHONE_NUMBER, phone.e164, 0.85
+    said = scan.near(ctx.PHONE, first.units[0], first.units[-1], after=None)
+    return (PiiType.PHONE_NUMBER, phone.e164, 0.75) if said else None  # an unallocated number
+
+
+def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
+    """Only a back-channel ("Mm-hm.", "Yep.") between run index - 1 and run index."""
+    between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
+    words = [u for u in between if u.kind is not UnitKind.PUNCT]
+    return (
+        0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
+        and all(u.kind is UnitKind.WORD and u.symbol in lx.BACK_CHANNEL_WORDS for u in words)
+        and all(u.symbol in "-,.!" for u in between if u.kind is UnitKind.PUNCT)
+    )
