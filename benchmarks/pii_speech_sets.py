@@ -1,0 +1,563 @@
+"""The calls of `benchmarks/pii_speech.py`: how each PII type is said (its forms), how it is
+asked in each set (the wordings), and the sets with their seeds, voices and noise.
+
+The `heldout` set was fixed, and measured with the old code, before any tuning; its wording and
+voices are its own (docs/pii.md, "Audio redaction").
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stdnum import luhn
+from stdnum.gb import nhs
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.testing.speech import VOICES, Voice
+
+K = PiiType
+ORGANISATION = "Hope Foundation"
+
+DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]  # fmt: skip
+TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NATO_WORDS = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
+              "Juliet", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa", "Quebec", "Romeo",
+              "Sierra", "Tango", "Uniform", "Victor", "Whiskey", "X-ray", "Yankee",
+              "Zulu"]  # fmt: skip
+NATO = {word[0]: word for word in NATO_WORDS}
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+            "twenty first", "twenty second", "twenty third", "twenty fourth", "twenty fifth",
+            "twenty sixth", "twenty seventh", "twenty eighth"]  # fmt: skip
+
+# --- How numbers are said ------------------------------------------------------------------
+
+
+def one_by_one(digits: str, *, oh: bool = True) -> str:
+    return " ".join("oh" if d == "0" and oh else DIGIT_WORDS[int(d)] for d in digits)
+
+
+def with_doubles(digits: str) -> str:
+    """ "4477" → "double four double seven"; "999" → "triple nine"."""
+    words, k = [], 0
+    while k < len(digits):
+        same = len(digits[k:]) - len(digits[k:].lstrip(digits[k]))
+        name = "oh" if digits[k] == "0" else DIGIT_WORDS[int(digits[k])]
+        if same >= 3:
+            words.append(f"triple {name}")
+            k += 3
+        elif same == 2:
+            words.append(f"double {name}")
+            k += 2
+        else:
+            words.append(name)
+            k += 1
+    return " ".join(words)
+
+
+def pair(digits: str) -> str:
+    """Two digits as people say them in pairs: "45" forty five, "07" oh seven, "10" ten."""
+    tens, unit = int(digits[0]), int(digits[1])
+    if tens == 0:
+        return f"oh {DIGIT_WORDS[unit]}"
+    if tens == 1:
+        return TEENS[unit]
+    return TENS[tens] if unit == 0 else f"{TENS[tens]} {DIGIT_WORDS[unit]}"
+
+
+def grouped(digits: str, sizes: list[int], say: Callable[[str], str]) -> list[str]:
+    out, k = [], 0
+    for size in sizes:
+        out.append(say(digits[k : k + size]))
+        k += size
+    return out
+
+
+def spell(code: str, rng: random.Random, *, nato: bool = False) -> str:
+    parts = []
+    for ch in code:
+        if ch.isdigit():
+            parts.append(DIGIT_WORDS[int(ch)])
+        elif nato:
+            parts.append(NATO[ch])
+        else:
+            parts.append(ch)
+    return " ".join(parts)
+
+
+# --- Values -----------------------------------------------------------------------------
+
+
+def digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def card_number(rng: random.Random) -> str:
+    body = rng.choice(["4", "5" + rng.choice("12345"), "6011"])
+    body += digits(rng, 15 - len(body))
+    return body + luhn.calc_check_digit(body)
+
+
+def nhs_number(rng: random.Random) -> str:
+    while True:
+        body = rng.choice("4679") + digits(rng, 8)
+        for check in "0123456789":
+            if nhs.is_valid(body + check):
+                return body + check
+
+
+def ni_number(rng: random.Random) -> str:
+    prefix = rng.choice("ABCEHJKLMNPRSTWY") + rng.choice("ABCEHJKLMNPRSTWY")
+    prefix = "JG" if prefix in {"KN", "NK", "NT", "TN"} else prefix
+    return prefix + digits(rng, 6) + rng.choice("ABCD")
+
+
+Form = Callable[[random.Random], list[str]]  # the value as said, in pieces (for interruptions)
+
+
+def card_forms(family: str) -> list[Form]:
+    def fours(rng: random.Random) -> list[str]:
+        return grouped(card_number(rng), [4, 4, 4, 4], one_by_one)
+
+    def doubles(rng: random.Random) -> list[str]:
+        return grouped(card_number(rng), [4, 4, 4, 4], with_doubles)
+
+    def pairs(rng: random.Random) -> list[str]:
+        number = card_number(rng)
+        return [
+            " ".join(pair(number[k : k + 2]) for k in range(g, g + 4, 2)) for g in (0, 4, 8, 12)
+        ]
+
+    def corrected(rng: random.Random) -> list[str]:
+        groups = grouped(card_number(rng), [4, 4, 4, 4], one_by_one)
+        wrong = one_by_one(digits(random.Random(rng.random()), 2))
+        groups[1] = f"{wrong}, sorry, no, {groups[1]}"
+        return groups
+
+    def tens_and_zero(rng: random.Random) -> list[str]:
+        number = card_number(rng)
+        return grouped(number, [4, 4, 4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
+
+    return [fours, doubles, corrected] if family == "dev" else [pairs, tens_and_zero, fours]
+
+
+def expiry_forms(family: str) -> list[Form]:
+    def numeric(rng: random.Random) -> list[str]:
+        return [f"{pair(f'{rng.randint(1, 12):02d}')}, {pair(str(rng.randint(26, 31)))}"]
+
+    def month_name(rng: random.Random) -> list[str]:
+        return [f"{rng.choice(MONTHS)} twenty {pair(str(rng.randint(26, 31)))}"]
+
+    def digit_by_digit(rng: random.Random) -> list[str]:
+        return [one_by_one(f"{rng.randint(1, 12):02d}{rng.randint(26, 31)}", oh=False)]
+
+    def slash(rng: random.Random) -> list[str]:
+        return [f"{pair(f'{rng.randint(1, 12):02d}')} slash {pair(str(rng.randint(26, 31)))}"]
+
+    return [numeric, month_name] if family == "dev" else [digit_by_digit, slash, numeric]
+
+
+def cvv_forms(family: str) -> list[Form]:
+    def plain(rng: random.Random) -> list[str]:
+        return [one_by_one(digits(rng, 3))]
+
+    def doubled(rng: random.Random) -> list[str]:
+        d = rng.choice("0123456789")
+        return [with_doubles(d + d + rng.choice("0123456789"))]
+
+    return [plain, doubled] if family == "dev" else [plain]
+
+
+def sort_code_forms(family: str) -> list[Form]:
+    def pairs(rng: random.Random) -> list[str]:
+        code = digits(rng, 6)
+        return [", ".join(pair(code[k : k + 2]) for k in (0, 2, 4))]
+
+    def singles(rng: random.Random) -> list[str]:
+        code = digits(rng, 6)
+        return [", ".join(one_by_one(code[k : k + 2]) for k in (0, 2, 4))]
+
+    return [pairs] if family == "dev" else [singles, pairs]
+
+
+def account_forms(family: str) -> list[Form]:
+    def fours(rng: random.Random) -> list[str]:
+        return grouped(digits(rng, 8), [4, 4], one_by_one)
+
+    def pairs(rng: random.Random) -> list[str]:
+        number = digits(rng, 8)
+        return grouped(number, [4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
+
+    return (
+        [fours, pairs]
+        if family == "dev"
+        else [lambda r: grouped(digits(r, 8), [2, 2, 2, 2], with_doubles)]
+    )
+
+
+def ni_forms(family: str) -> list[Form]:
+    def pairs(rng: random.Random) -> list[str]:
+        code = ni_number(rng)
+        return [f"{code[0]} {code[1]}, {one_by_one(code[2:4])}, {one_by_one(code[4:6])}, "
+                f"{one_by_one(code[6:8])}, {code[8]}"]  # fmt: skip
+
+    def nato(rng: random.Random) -> list[str]:
+        code = ni_number(rng)
+        return [f"{NATO[code[0]]} {NATO[code[1]]}", f"{one_by_one(code[2:8])}, {code[8]}"]
+
+    return [pairs] if family == "dev" else [nato, pairs]
+
+
+def nhs_forms(family: str) -> list[Form]:
+    def threes(rng: random.Random) -> list[str]:
+        return grouped(nhs_number(rng), [3, 3, 4], one_by_one)
+
+    return (
+        [threes] if family == "dev" else [lambda r: grouped(nhs_number(r), [3, 3, 4], with_doubles)]
+    )
+
+
+def dob_forms(family: str) -> list[Form]:
+    def spoken(rng: random.Random) -> list[str]:
+        year = rng.randint(1935, 1999)
+        return [
+            f"the {rng.choice(ORDINALS)} of {rng.choice(MONTHS)}, nineteen {pair(str(year)[2:])}"
+        ]
+
+    def numeric(rng: random.Random) -> list[str]:
+        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(35, 99)
+        return [f"{pair(f'{day:02d}')}, {pair(f'{month:02d}')}, {pair(str(year))}"]
+
+    def month_first(rng: random.Random) -> list[str]:
+        year = rng.randint(1935, 1999)
+        return [f"{rng.choice(MONTHS)} the {rng.choice(ORDINALS)}, nineteen {pair(str(year)[2:])}"]
+
+    return [spoken] if family == "dev" else [numeric, month_first]
+
+
+POSTCODES_DEV = ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS6 2NP", "EH3 9QQ"]
+POSTCODES_HELD = ["BS8 1TH", "G12 8QQ", "NE1 4LP", "CF10 3AT", "OX1 2JD", "L17 6BA"]
+
+
+def postcode_forms(family: str) -> list[Form]:
+    codes = POSTCODES_DEV if family == "dev" else POSTCODES_HELD
+
+    def letters(rng: random.Random) -> list[str]:
+        outward, inward = rng.choice(codes).split()
+        return [f"{spell(outward, rng)}, {spell(inward, rng)}"]
+
+    def nato(rng: random.Random) -> list[str]:
+        outward, inward = rng.choice(codes).split()
+        return [f"{spell(outward, rng, nato=True)}, {spell(inward, rng, nato=True)}"]
+
+    return [letters] if family == "dev" else [nato, letters]
+
+
+def phone_forms(family: str) -> list[Form]:
+    def number(rng: random.Random) -> str:
+        return "07" + rng.choice("45789") + digits(rng, 8)
+
+    def five_three_three(rng: random.Random) -> list[str]:
+        return grouped(number(rng), [5, 3, 3], one_by_one)
+
+    def doubles(rng: random.Random) -> list[str]:
+        return grouped(number(rng), [5, 6], with_doubles)
+
+    def zero_pairs(rng: random.Random) -> list[str]:
+        n = number(rng)
+        return [f"zero {one_by_one(n[1:5])}", ", ".join(pair(n[k : k + 2]) for k in (5, 7, 9))]
+
+    return [five_three_three, doubles] if family == "dev" else [zero_pairs, five_three_three]
+
+
+def email_forms(family: str) -> list[Form]:
+    names = ["jane", "peter", "helen", "mark", "susan"] if family == "dev" else [
+        "oliver", "grace", "tom", "amira", "dave"]  # fmt: skip
+    surnames = ["smith", "jones", "wood"] if family == "dev" else ["patel", "hughes", "brown"]
+    domains = (["gmail dot com", "example dot co dot uk"] if family == "dev"
+               else ["outlook dot com", "btinternet dot com", "yahoo dot co dot uk"])  # fmt: skip
+
+    def dotted(rng: random.Random) -> list[str]:
+        return [f"{rng.choice(names)} dot {rng.choice(surnames)} at {rng.choice(domains)}"]
+
+    def spelled(rng: random.Random) -> list[str]:
+        surname = rng.choice(surnames).upper()
+        return [f"{' '.join(surname)} {pair(str(rng.randint(40, 99)))} at {rng.choice(domains)}"]
+
+    return [dotted] if family == "dev" else [spelled, dotted]
+
+
+def licence_forms(family: str) -> list[Form]:
+    surnames = ["SMITH", "JONES", "CLARK"] if family == "dev" else ["HUGHE", "PATEL", "MORRI"]
+
+    def spelled(rng: random.Random) -> list[str]:
+        born = (
+            f"{rng.randint(5, 9)}{rng.randint(1, 12):02d}{rng.randint(10, 28)}{rng.randint(0, 9)}"
+        )
+        code = f"{rng.choice(surnames)}{born}AB9CD"
+        return [spell(code[:5], rng), spell(code[5:11], rng), spell(code[11:], rng)]
+
+    return [spelled]
+
+
+FORMS: dict[PiiType, Callable[[str], list[Form]]] = {
+    K.CREDIT_CARD: card_forms, K.CARD_EXPIRY: expiry_forms, K.CVV: cvv_forms,
+    K.SORT_CODE: sort_code_forms, K.BANK_ACCOUNT: account_forms,
+    K.NATIONAL_INSURANCE_NUMBER: ni_forms, K.NHS_NUMBER: nhs_forms,
+    K.DATE_OF_BIRTH: dob_forms, K.POSTCODE: postcode_forms, K.PHONE_NUMBER: phone_forms,
+    K.EMAIL: email_forms, K.DRIVING_LICENCE: licence_forms,
+}  # fmt: skip
+
+# --- How it is asked, by set -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wording:
+    questions: dict[PiiType, list[str]]
+    volunteered: dict[PiiType, str]  # the supporter offers it: "My mobile number is"
+    payment_all_at_once: str
+    leads: list[str]
+    backchannels: list[str]
+    read_backs: list[tuple[str, str]]  # (before the value, after it or "")
+    confirmations: list[str]
+    decoys: list[str]
+    openings: list[str]
+    no_pii: list[tuple[str, str]]  # an exchange without a sensitive question
+
+
+DEV = Wording(
+    questions={
+        K.CREDIT_CARD: ["Can I take the long number on the front of your card?",
+                        "What's the card number, please?"],
+        K.CARD_EXPIRY: ["And the expiry date?", "When does the card expire?"],
+        K.CVV: ["And the three digits on the back?", "And the security code, please?"],
+        K.SORT_CODE: ["What's your sort code?"],
+        K.BANK_ACCOUNT: ["And the account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["What's your national insurance number?"],
+        K.NHS_NUMBER: ["Do you have your NHS number?"],
+        K.DATE_OF_BIRTH: ["Can I take your date of birth?"],
+        K.POSTCODE: ["And your postcode?", "What's the postcode there?"],
+        K.PHONE_NUMBER: ["What's the best phone number for you?", "And a mobile number?"],
+        K.EMAIL: ["What's your email address?"],
+        K.DRIVING_LICENCE: ["And your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "My mobile number is", K.CREDIT_CARD: "The card number is",
+                 K.POSTCODE: "And my postcode is", K.EMAIL: "My email is"},
+    payment_all_at_once="Can I take the card number, the expiry date and the three digits "
+                        "on the back?",
+    leads=["Yes, it's", "It's", "Okay, it's"],
+    backchannels=["Mm-hm.", "Okay."],
+    read_backs=[("So that's", "is that right?")],
+    confirmations=["Yes, that's right.", "Yes."],
+    decoys=["I'd like to give twenty five pounds a month.", "Could you call me back after six?",
+            "I've supported you since two thousand and fifteen.",
+            "We had twelve people at the coffee morning."],
+    openings=["Hello, I'd like to make a donation please.",
+              "Hi, I want to update my details."],
+    no_pii=[("Would you like to hear about our spring appeal?",
+             "Yes please, that sounds lovely."),
+            ("Is there anything else I can help with today?",
+             "No, I think that's everything, thank you.")],
+)  # fmt: skip
+
+DEV2 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Okay, the long card number please.",
+                        "And the sixteen digits across the front?"],
+        K.CARD_EXPIRY: ["Next, the expiry.", "What's the valid until date?"],
+        K.CVV: ["Now the security number on the back.",
+                "And the last three digits on the signature strip?"],
+        K.SORT_CODE: ["What's the sort code on that?"],
+        K.BANK_ACCOUNT: ["And the bank account number, please."],
+        K.NATIONAL_INSURANCE_NUMBER: ["Can you give me your national insurance number?"],
+        K.NHS_NUMBER: ["Have you got your NHS number handy?"],
+        K.DATE_OF_BIRTH: ["And what's your date of birth?"],
+        K.POSTCODE: ["And the postcode, please."],
+        K.PHONE_NUMBER: ["What's a good contact number for you?"],
+        K.EMAIL: ["Do you have an email we can use?"],
+        K.DRIVING_LICENCE: ["What's your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Oh, and my phone number is",
+                 K.BANK_ACCOUNT: "My account number is", K.EMAIL: "Email me at"},
+    payment_all_at_once="So I need the card number, expiry date and security code, please.",
+    leads=["Uh, yeah, it's", "Right, it's", "Sure, it's"],
+    backchannels=["Right.", "Yep.", "Mm."],
+    read_backs=[("Okay, so that's", "is that correct?"), ("Can I just read that back,", "")],
+    confirmations=["Yep.", "That's correct."],
+    decoys=["I usually give about fifteen pounds.", "It's been nearly four years now.",
+            "My husband gave forty pounds last May.", "There were about thirty of us."],
+    openings=["Hello, I'm calling to set up a regular gift.",
+              "Hi there, I'd like to change my card details."],
+    no_pii=[("Did you get our letter about the summer fair?", "Yes, it came on Tuesday."),
+            ("Would you like a receipt sent out?", "No, I'm fine, thanks.")],
+)  # fmt: skip
+
+DEV3 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Go ahead with the card number when you're ready.",
+                        "What's the number on the front of the card?"],
+        K.CARD_EXPIRY: ["And when does that expire?", "The expiry date, please."],
+        K.CVV: ["And finally the CVC.", "Can I have the three digit security code?"],
+        K.SORT_CODE: ["Do you have the sort code?"],
+        K.BANK_ACCOUNT: ["What's the account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["Could I have your NI number?"],
+        K.NHS_NUMBER: ["Can I take your NHS number?"],
+        K.DATE_OF_BIRTH: ["Could you confirm your date of birth for me?"],
+        K.POSTCODE: ["What postcode is that?"],
+        K.PHONE_NUMBER: ["Is there a phone number we can call you on?"],
+        K.EMAIL: ["Would you give me your email address?"],
+        K.DRIVING_LICENCE: ["Have you got your driving licence there?"],
+    },
+    volunteered={K.PHONE_NUMBER: "My number's", K.POSTCODE: "The postcode is",
+                 K.CREDIT_CARD: "Here's the card, it's"},
+    payment_all_at_once="Right, I'll take the card number, the expiry and the CVC.",
+    leads=["Okay, that's", "Er, it's", "Mm, it's"],
+    backchannels=["Uh-huh.", "Yes.", "Right, yeah."],
+    read_backs=[("Let me just repeat that,", ""), ("So it's", "is that right?")],
+    confirmations=["That's it, yes.", "Correct."],
+    decoys=["We raised ninety pounds at the bake sale.", "I'm seventy two next week.",
+            "I'll put in twenty pounds.", "It was about six months ago."],
+    openings=["Hello there, I'm phoning to make a gift.", "Hi, I need to update my details."],
+    no_pii=[("Shall I put you down for the newsletter?", "Yes, why not."),
+            ("Would you like to hear about volunteering?", "Maybe another time, thanks.")],
+)  # fmt: skip
+
+DEV4 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Lovely, and could I have the card number?",
+                        "When you're ready, the long number across the front."],
+        K.CARD_EXPIRY: ["And what's the expiry on it?", "The card expires when?"],
+        K.CVV: ["And the three numbers on the back, please.", "Last bit, the CVV."],
+        K.SORT_CODE: ["And your sort code?"],
+        K.BANK_ACCOUNT: ["And then the account number."],
+        K.NATIONAL_INSURANCE_NUMBER: ["What is your national insurance number?"],
+        K.NHS_NUMBER: ["And your NHS number, if you have it?"],
+        K.DATE_OF_BIRTH: ["Can you tell me your date of birth?"],
+        K.POSTCODE: ["Could you give me the postcode?"],
+        K.PHONE_NUMBER: ["And a telephone number?"],
+        K.EMAIL: ["And your email address, please?"],
+        K.DRIVING_LICENCE: ["And the driving licence number?"],
+    },
+    volunteered={K.CREDIT_CARD: "Right, my card number is", K.PHONE_NUMBER: "My mobile's",
+                 K.EMAIL: "My email address is"},
+    payment_all_at_once="I'll just need the card number, the expiry date and the security code.",
+    leads=["Okay, so it's", "Um, yes, it's", "Let me see, it's"],
+    backchannels=["Mm-hm.", "Yep.", "Go on."],
+    read_backs=[("Okay, so that's", ""), ("Just to check, that's", "")],
+    confirmations=["That's right.", "Yes, that's it."],
+    decoys=["I'll give fifty pounds this time.", "I'm eighty one this year.",
+            "We've got three grandchildren.", "I started in two thousand and nine."],
+    openings=["Hello, I'd like to donate to the appeal.", "Hi, I've had a letter from you."],
+    no_pii=[("Would you like us to claim gift aid?", "Oh yes, please do."),
+            ("Can we keep in touch by post?", "That's fine.")],
+)  # fmt: skip
+
+DEV4_VOICES: dict[str, Voice] = {
+    "agent_f": Voice("en-gb-x-rp+m3", rate_wpm=150, pitch=44, pitch_range=55, speed=0.95,
+                     pitch_cents=-100, equalizer=((1100, 1.0, -4),)),
+    "supporter_f1": Voice("en+f3", rate_wpm=145, pitch=56, pitch_range=55, speed=1.03,
+                          pitch_cents=120, equalizer=((1900, 1.0, 4),)),
+    "supporter_f2": Voice("en-us+m2", rate_wpm=150, pitch=40, pitch_range=45, speed=0.91,
+                          pitch_cents=-60, equalizer=((650, 1.0, -3),)),
+    "supporter_f3": Voice("en-gb-x-rp+f5", rate_wpm=140, pitch=60, pitch_range=45, speed=0.98,
+                          pitch_cents=180, equalizer=((1400, 1.0, -5),)),
+}  # fmt: skip
+
+DEV3_VOICES: dict[str, Voice] = {
+    "agent_e": Voice("en-gb-scotland+m3", rate_wpm=150, pitch=46, pitch_range=50, speed=0.98,
+                     pitch_cents=-60, equalizer=((1400, 1.0, -3),)),
+    "supporter_e1": Voice("en+f2", rate_wpm=150, pitch=60, pitch_range=50, speed=1.03,
+                          pitch_cents=80, equalizer=((2200, 1.0, 3),)),
+    "supporter_e2": Voice("en-us+m3", rate_wpm=145, pitch=38, pitch_range=40, speed=0.94,
+                          pitch_cents=-120, equalizer=((800, 1.0, -3),)),
+}  # fmt: skip
+
+DEV2_VOICES: dict[str, Voice] = {
+    "agent_d": Voice("en+m6", rate_wpm=150, pitch=48, pitch_range=50, speed=0.96,
+                     pitch_cents=50, equalizer=((1000, 1.0, -3),)),
+    "supporter_d1": Voice("en-us+f4", rate_wpm=145, pitch=58, pitch_range=55, speed=1.02,
+                          pitch_cents=120, equalizer=((1800, 1.0, 3),)),
+    "supporter_d2": Voice("en+m3", rate_wpm=155, pitch=42, pitch_range=45, speed=0.92,
+                          pitch_cents=-80, equalizer=((700, 1.0, -4),)),
+}  # fmt: skip
+
+HELDOUT = Wording(
+    questions={
+        K.CREDIT_CARD: ["Could you read me the number across the card?",
+                        "Right, the card number when you're ready."],
+        K.CARD_EXPIRY: ["What's the end date on it?", "And it's valid to when?"],
+        K.CVV: ["Then the CVV on the back, please.", "Last one, the security code."],
+        K.SORT_CODE: ["And the sort code for that account?"],
+        K.BANK_ACCOUNT: ["Could I take your account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["And your national insurance number, please?"],
+        K.NHS_NUMBER: ["What's your NHS number, please?"],
+        K.DATE_OF_BIRTH: ["And when were you born?"],
+        K.POSTCODE: ["Could I take the postcode?"],
+        K.PHONE_NUMBER: ["What's the best number to reach you on?"],
+        K.EMAIL: ["Can I take an email address for you?"],
+        K.DRIVING_LICENCE: ["Could you give me your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "You can ring me on my mobile, it's",
+                 K.CREDIT_CARD: "I've got my card here, the number is",
+                 K.DATE_OF_BIRTH: "My date of birth is"},
+    payment_all_at_once="I'll need the long number, the expiry and the security code.",
+    leads=["Right, um, it's", "Yeah, so it's", "Got it here, it's"],
+    backchannels=["Yeah.", "Uh-huh.", "Okay."],
+    read_backs=[("Just to confirm,", ""), ("Let me read that back,", "")],
+    confirmations=["That's it.", "Yes, correct."],
+    decoys=["I gave thirty pounds at Christmas.", "My daughter is eleven.",
+            "It was about three weeks ago.", "We can do ten pounds on the first."],
+    openings=["Good morning, I'm ringing about my direct debit.",
+              "Hiya, I wanted to give something to the appeal."],
+    no_pii=[("Shall I send you our newsletter by post?", "Oh yes, I do enjoy reading it."),
+            ("Have you heard about the fun run in June?", "I have, my son is doing it.")],
+)  # fmt: skip
+
+# --- Calls ---------------------------------------------------------------------------------
+
+HELDOUT_VOICES: dict[str, Voice] = {
+    "agent_h": Voice("en-gb-x-rp+m5", rate_wpm=155, pitch=44, pitch_range=55, speed=0.95,
+                     pitch_cents=-100, equalizer=((900, 1.0, -4),)),
+    "supporter_h1": Voice("en+f5", rate_wpm=145, pitch=55, pitch_range=60, speed=1.04,
+                          pitch_cents=100, equalizer=((2000, 1.0, 4),)),
+    "supporter_h2": Voice("en-us+m5", rate_wpm=150, pitch=40, pitch_range=40, speed=0.9,
+                          pitch_cents=-50, equalizer=((600, 1.0, -3),)),
+    "supporter_h3": Voice("en-gb-x-rp+f3", rate_wpm=140, pitch=60, pitch_range=45, speed=0.97,
+                          pitch_cents=200, equalizer=((1500, 1.0, -5),)),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SetSpec:
+    name: str
+    seed: int
+    wording: Wording
+    agents: list[str]
+    supporters: list[str]
+    voices: dict[str, Voice]
+    snrs: list[float | None]
+
+
+SETS = {
+    "dev": SetSpec("dev", 1, DEV, ["agent_a", "agent_b"], ["supporter_a", "supporter_b", "agent_c"],
+                   VOICES, [None, 25.0, 18.0, 12.0]),
+    "dev2": SetSpec("dev2", 51, DEV2, ["agent_d", "agent_b"], ["supporter_d1", "supporter_d2"],
+                    {**VOICES, **DEV2_VOICES}, [None, 20.0, 14.0, 10.0]),
+    "dev3": SetSpec("dev3", 71, DEV3, ["agent_e", "agent_a"], ["supporter_e1", "supporter_e2"],
+                    {**VOICES, **DEV3_VOICES}, [None, 24.0, 16.0, 11.0]),
+    "dev4": SetSpec("dev4", 91, DEV4, ["agent_f", "agent_c"],
+                    ["supporter_f1", "supporter_f2", "supporter_f3"],
+                    {**VOICES, **DEV4_VOICES}, [None, 22.0, 15.0, 10.0]),
+    "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
+                       ["supporter_h1", "supporter_h2", "supporter_h3"],
+                       {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0]),
+}  # fmt: skip
+QUIET_DB = -30.0  # a value said away from the phone: the VAD drops it
+OTHER_TYPES = [t for t in FORMS if t not in (K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV)]
