@@ -220,7 +220,7 @@ class Worker:
                 grace_s=grace_s,
             )
             # Running jobs get the grace period less what releasing the rest may need.
-            keep_s = min(grace_s / 3, self.config.release_try_s)
+            keep_s = min(grace_s / 2, self.config.release_try_s)
             deadline = (self._stop_requested_at or time.monotonic()) + grace_s - keep_s
             while self._running_count() and not self._release_now.is_set():
                 left = deadline - time.monotonic()

@@ -8,6 +8,7 @@ test scale; the pipeline is the controlled one (the queue is under test, not the
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -22,9 +23,10 @@ from angel_intelligence.db import schema
 from angel_intelligence.db.engine import engine_for_url
 from angel_intelligence.worker import Worker, WorkerConfig
 from controlled_pipeline import ControlledPipeline
-from dbkit import create_mariadb_database, drop_mariadb_database
+from dbkit import TestDatabase, create_mariadb_database, drop_mariadb_database
 from faultkit import TcpProxy
 from queue_helpers import add_recording, make_queue, row
+from worker_processes import WorkerProcess
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.slow]
 
@@ -157,3 +159,32 @@ def test_a_stop_with_the_database_hung_exits_within_the_grace_and_names_what_it_
     assert worker._unreleased == [recording_id]
     proxy.resume()
     print(f"\nstopped {took_s:.1f} s after the stop with the database hung (grace {GRACE_S} s)")
+
+
+def test_sigterm_to_a_worker_process_with_the_database_hung_exits_within_the_grace(
+    database: tuple[str, Engine], proxy: TcpProxy, tmp_path: Path
+) -> None:
+    # The real command path (`angel worker` with the controlled pipeline), its database behind
+    # the proxy; SIGTERM while the database does not answer at all.
+    url, direct = database
+    recording_id = add_recording(direct, "hang-1", processing_status="pending")
+    proxied_url = make_url(url).set(host="127.0.0.1", port=proxy.port)
+    proxied = TestDatabase("mysql", proxied_url.render_as_string(hide_password=False), direct)
+    worker = WorkerProcess(
+        proxied, tmp_path, "pod-hung", SHUTDOWN_GRACE_SECONDS="10", LEASE_SECONDS="20",
+        HEARTBEAT_SECONDS="2",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: row(direct, recording_id).processing_status == "processing", 60)
+        proxy.pause()
+        signalled_at = time.monotonic()
+        worker.send(signal.SIGTERM)
+        assert worker.wait(30) == 0
+        exit_s = time.monotonic() - signalled_at
+    finally:
+        proxy.resume()
+        worker.stop()
+    assert exit_s < 10 + 0.5, exit_s  # the grace: the release try ends inside it
+    last = [line for line in worker.output().splitlines() if "Worker stopped" in line][-1]
+    assert f'"not_released": [{recording_id}]' in last, last
+    print(f"\nSIGTERM to exit with the database hung: {exit_s:.1f} s (grace 10 s)")

@@ -263,9 +263,9 @@ def test_stop_releases_running_jobs_after_the_grace_period(
     worker.stop()
     thread.join(timeout=30)
     assert not thread.is_alive()
-    # Running jobs get the grace less the share kept for releasing (a third at most), so the
+    # Running jobs get the grace less the share kept for releasing (half at most), so the
     # stop ends within the grace even when the database hangs (test_database_outages.py).
-    assert 2 - 2 / 3 - 0.1 <= time.monotonic() - started < 10
+    assert 2 / 2 - 0.1 <= time.monotonic() - started < 10
     assert worker.exit_code == 0
     assert row(db.engine, quick).processing_status == "completed"
     released = row(db.engine, hung)
