@@ -41,7 +41,8 @@ from angel_intelligence.pii import PiiDetector  # noqa: E402
 DATA = ROOT / "benchmarks" / "data" / "pii_labelled.jsonl"
 REFERENCE_YEAR = 2026  # the set was written in 2026; fixed so results do not drift
 SPLITS = (
-    "all", "dev", "test", "forms-dev", "forms-test", "independent-dev", "independent-test"
+    "all", "dev", "test", "forms-dev", "forms-test", "independent-dev", "independent-test",
+    "independent2-dev", "independent2-test",
 )  # fmt: skip
 
 Span = tuple[str, int, int]  # type, start, end

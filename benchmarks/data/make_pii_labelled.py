@@ -40,6 +40,8 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     # Written blind (without seeing the detector or its data); half by hash may be tuned on
     # (`independent-dev`), the other half never is (`independent-test`).
     "pii_independent.txt": ("I", "independent"),
+    # A second set written blind by another author (longer exchanges, values in pieces).
+    "pii_independent2.txt": ("J", "independent2"),
 }
 MARK = re.compile(r"\{\{(\w+)\|(.+?)\}\}", re.DOTALL)
 
@@ -76,8 +78,8 @@ def read(name: str, prefix: str, fixed_split: str | None) -> list[dict[str, obje
         digest = int(hashlib.sha256(raw.encode()).hexdigest(), 16)
         if split is None:
             split = "test" if digest % 3 == 0 else "dev"
-        elif split == "independent":
-            split = "independent-test" if digest % 2 == 0 else "independent-dev"
+        elif split in ("independent", "independent2"):
+            split = f"{split}-test" if digest % 2 == 0 else f"{split}-dev"
         row_id = f"{prefix}{len(rows) + 1:04d}"
         rows.append({"id": row_id, "split": split, "text": text, "spans": spans})
     return rows

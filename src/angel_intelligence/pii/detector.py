@@ -11,6 +11,7 @@ longer), so a 16-digit card is not also reported as an NHS number inside it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -29,6 +30,20 @@ from angel_intelligence.pii.numbers import number_candidates
 from angel_intelligence.pii.scan import Candidate, Scan
 
 DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+# "Agent: " / "Supporter: " at the start of a line, as `full_transcript` and exports show turns:
+# a label, not words ("Supporter" is also a reference word: "supporter number 12345678").
+_SPEAKER_LABEL = re.compile(
+    r"^[ \t]*(?:agent|supporter|caller|customer|speaker(?:[ _]?\d+)?|s\d+)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def without_speaker_labels(text: str) -> str:
+    """`text` with each line's leading speaker label blanked (same length, so every offset
+    into it is an offset into `text`)."""
+    return _SPEAKER_LABEL.sub(lambda m: " " * len(m.group()), text)
 
 
 class PiiDetector:
@@ -50,7 +65,7 @@ class PiiDetector:
         """The PII in `text`, in order, not overlapping."""
         if not text.strip():
             return []
-        scan = Scan.of(text, reference_year=self.reference_year)
+        scan = Scan.of(without_speaker_labels(text), reference_year=self.reference_year)
         candidates = [
             *email_candidates(scan),
             *number_candidates(scan),

@@ -248,3 +248,14 @@ def test_when_no_address_is_read_out_then_no_email_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert EMAIL not in [kind for kind, _, _ in found(detector, text)]
+
+
+@pytest.mark.parametrize("label", ["Agent", "Supporter", "Caller", "Speaker 1", "S0"])
+def test_when_a_line_starts_with_a_speaker_label_then_it_is_no_context(label: str) -> None:
+    # As `full_transcript` shows turns: "Supporter" is also a reference word ("supporter
+    # number"), and must not make the value after the label a reference.
+    text = f"Agent: And your postcode?\n{label}: M1 2JE."
+    spans = PiiDetector().detect(text)
+    assert [(s.type.value, text[s.start_char : s.end_char]) for s in spans] == [
+        ("postcode", "M1 2JE")
+    ]
