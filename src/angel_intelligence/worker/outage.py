@@ -23,7 +23,7 @@ from angel_intelligence.logging import describe_exception
 T = TypeVar("T")
 
 FIRST_WAIT_S = 0.5
-MAX_WAIT_S = 10.0
+MAX_WAIT_S = 5.0
 
 
 def retry_during_outage(
@@ -34,7 +34,7 @@ def retry_during_outage(
     what: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """`operation()`, tried again with back-off (0.5 s doubling to 10 s) while it fails with an
+    """`operation()`, tried again with back-off (0.5 s doubling to 5 s) while it fails with an
     outage and `still_ours()`; any other failure, or a lost claim, raises at once."""
     wait_s = FIRST_WAIT_S
     while True:

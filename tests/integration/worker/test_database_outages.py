@@ -26,7 +26,7 @@ from controlled_pipeline import ControlledPipeline
 from dbkit import TestDatabase, create_mariadb_database, drop_mariadb_database
 from faultkit import TcpProxy
 from queue_helpers import add_recording, make_queue, row
-from worker_processes import WorkerProcess
+from worker_processes import WorkerProcess, executions
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.slow]
 
@@ -161,6 +161,84 @@ def test_a_stop_with_the_database_hung_exits_within_the_grace_and_names_what_it_
     print(f"\nstopped {took_s:.1f} s after the stop with the database hung (grace {GRACE_S} s)")
 
 
+def proxied_database(url: str, proxy: TcpProxy, direct: Engine) -> TestDatabase:
+    proxied_url = make_url(url).set(host="127.0.0.1", port=proxy.port)
+    return TestDatabase("mysql", proxied_url.render_as_string(hide_password=False), direct)
+
+
+def statuses(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT processing_status, COUNT(*) FROM ai_call_recordings "
+                "GROUP BY processing_status"
+            )
+        )
+        return {str(status): int(count) for status, count in rows}
+
+
+@pytest.mark.parametrize("fault", ["pause", "kill"])
+def test_a_backlog_outlives_a_20_s_outage_and_drains_without_a_retry(
+    database: tuple[str, Engine], proxy: TcpProxy, tmp_path: Path, fault: str
+) -> None:
+    url, direct = database
+    ids = [add_recording(direct, f"slow-{n}", processing_status="pending") for n in range(8)]
+    worker = WorkerProcess(
+        proxied_database(url, proxy, direct), tmp_path, f"pod-{fault}",
+        ANGEL_TEST_WORK_S="1", MAX_CONCURRENT_JOBS="2", LEASE_SECONDS="60",
+        HEARTBEAT_SECONDS="5",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: statuses(direct).get("completed", 0) >= 2, 60)
+        proxy.pause() if fault == "pause" else proxy.drop()
+        time.sleep(20)
+        proxy.resume() if fault == "pause" else proxy.restore()
+        cleared = time.monotonic()
+        wait_for(lambda: statuses(direct) == {"completed": 8}, 120)
+        drained_s = time.monotonic() - cleared
+    finally:
+        worker.stop()
+    assert all(row(direct, rid).retry_count == 0 for rid in ids)  # no attempt spent
+    started = [e.recording_id for e in executions(tmp_path)]
+    assert sorted(started) == sorted(ids)  # each call ran exactly once
+    left = 8 - 2  # at most this many calls of 1 s each, two at a time, plus the write back-off
+    assert drained_s < 1 + 10 + left / 2 * 1 + 5, drained_s
+    assert "SW1A" not in worker.output()
+    print(f"\n{fault} 20 s: backlog of {left}+ calls drained {drained_s:.1f} s after it cleared")
+
+
+def test_a_partitioned_worker_loses_its_call_to_the_other_and_its_late_write_is_fenced(
+    database: tuple[str, Engine], proxy: TcpProxy, tmp_path: Path
+) -> None:
+    url, direct = database
+    rid = add_recording(direct, "slow-1", processing_status="pending")
+    cut_off = WorkerProcess(
+        proxied_database(url, proxy, direct), tmp_path, "pod-a", ANGEL_TEST_WORK_S="4",
+        LEASE_SECONDS="6", HEARTBEAT_SECONDS="2", RETRY_DELAY_HOURS="0",
+    )  # fmt: skip
+    other = None
+    try:
+        wait_for(lambda: row(direct, rid).processing_status == "processing", 60)
+        proxy.pause()  # pod-a can no longer reach the database; pod-b can
+        other = WorkerProcess(
+            TestDatabase("mysql", url, direct), tmp_path, "pod-b", ANGEL_TEST_WORK_S="1",
+            LEASE_SECONDS="6", HEARTBEAT_SECONDS="2", RETRY_DELAY_HOURS="0",
+        )  # fmt: skip
+        wait_for(lambda: row(direct, rid).processing_status == "completed", 60)
+        proxy.resume()
+        wait_for(lambda: "Discarded the result" in cut_off.output(), 60)
+    finally:
+        cut_off.stop()
+        if other is not None:
+            other.stop()
+    after = row(direct, rid)
+    assert after.retry_count == 1  # the lost owner's attempt: reaped as WORKER_LOST
+    assert [e.worker_id for e in executions(tmp_path)] == ["pod-a", "pod-b"]
+    with direct.connect() as conn:
+        marker = conn.execute(text("SELECT full_transcript FROM ai_call_transcriptions")).all()
+    assert len(marker) == 1 and marker[0][0].startswith("pod-b ")
+
+
 def test_sigterm_to_a_worker_process_with_the_database_hung_exits_within_the_grace(
     database: tuple[str, Engine], proxy: TcpProxy, tmp_path: Path
 ) -> None:
@@ -168,10 +246,8 @@ def test_sigterm_to_a_worker_process_with_the_database_hung_exits_within_the_gra
     # the proxy; SIGTERM while the database does not answer at all.
     url, direct = database
     recording_id = add_recording(direct, "hang-1", processing_status="pending")
-    proxied_url = make_url(url).set(host="127.0.0.1", port=proxy.port)
-    proxied = TestDatabase("mysql", proxied_url.render_as_string(hide_password=False), direct)
     worker = WorkerProcess(
-        proxied, tmp_path, "pod-hung", SHUTDOWN_GRACE_SECONDS="10", LEASE_SECONDS="20",
+        proxied_database(url, proxy, direct), tmp_path, "pod-hung", SHUTDOWN_GRACE_SECONDS="10", LEASE_SECONDS="20",
         HEARTBEAT_SECONDS="2",
     )  # fmt: skip
     try:
