@@ -199,10 +199,14 @@ def is_database_outage(error: BaseException) -> bool:
 
     if isinstance(error, DatabaseUnavailableError | DisconnectionError):
         return True
-    if not isinstance(error, OperationalError | InterfaceError):
+    if getattr(error, "connection_invalidated", False):
+        return True  # the dialect recognised a lost connection, whatever its number
+    if isinstance(error, InterfaceError):
+        return True  # the client's side of the connection (PyMySQL's "(0, '')" on a dead one)
+    if not isinstance(error, OperationalError):
         return False
     orig = getattr(error, "orig", None)
     args = getattr(orig, "args", ())
     if args and isinstance(args[0], int):
         return args[0] in _UNREACHABLE
-    return isinstance(error, InterfaceError) or "locked" in str(orig).lower()  # SQLite
+    return "locked" in str(orig).lower()  # SQLite

@@ -131,6 +131,9 @@ class JobQueue:
         self.orphan_after_s = orphan_after_s
         self._sessions = session_factory(engine)
         self._counts_lock = threading.Lock()
+        self._in_doubt_lock = threading.Lock()
+        self._in_doubt: dict[str, str] = {}
+        """Claim tokens whose commit was not acknowledged, with the status claimed from."""
         self.transient_retries: Counter[int] = Counter()
         """Transactions re-run, by MySQL error number (for monitoring and the benchmark)."""
 
@@ -147,10 +150,16 @@ class JobQueue:
     # --- Claiming -------------------------------------------------------------------------
 
     def claim(self, n: int) -> list[ClaimedJob]:
-        """Claim up to `n` due recordings for this worker (`queued`, `pending`, due `failed`)."""
+        """Claim up to `n` due recordings for this worker (`queued`, `pending`, due `failed`).
+
+        Claims whose commit was in doubt (see `_claim`) are adopted first and count towards `n`.
+        """
         if n <= 0:
             return []
-        return self._retry(lambda: self._claim(n, None))
+        adopted = self._retry(self._adopt_in_doubt) if self._in_doubt else []
+        if len(adopted) >= n:
+            return adopted
+        return adopted + self._retry(lambda: self._claim(n - len(adopted), None))
 
     def claim_recording(self, recording_id: int) -> ClaimedJob | None:
         """Claim one specific recording if it is due (used by `angel process`)."""
@@ -179,6 +188,10 @@ class JobQueue:
             if not found:
                 return []
             tokens = {row.id: secrets.token_hex(16) for row, _ in found}
+            # Until the commit is acknowledged these claims are in doubt: a connection lost
+            # after the server committed would leave them `processing` under our name with
+            # nobody working on them until the lease ran out and the reaper spent an attempt.
+            self._note_in_doubt({tokens[row.id]: status for row, status in found})
             claimed = session.execute(
                 update(t)
                 .where(t.c.id.in_(tokens), claimable())
@@ -201,7 +214,53 @@ class JobQueue:
                     ).all()
                 )
                 found = [(row, status) for row, status in found if row.id in mine]
+        self._settle(tokens.values())
         return [self._job(row, status, tokens[row.id]) for row, status in found]
+
+    def _note_in_doubt(self, statuses: dict[str, str]) -> None:
+        with self._in_doubt_lock:
+            self._in_doubt.update(statuses)
+
+    def _settle(self, tokens: Any) -> None:
+        with self._in_doubt_lock:
+            for token in tokens:
+                self._in_doubt.pop(token, None)
+
+    def _adopt_in_doubt(self) -> list[ClaimedJob]:
+        """Take up the claims whose commit was in doubt and did happen, with a fresh lease.
+
+        A claim's tokens are noted before its `UPDATE` and settled once its commit returns; if
+        the connection is lost in between (a database restart, a network cut), the server may
+        have committed. The next claim looks for rows still `processing` under those tokens
+        and this worker's name, renews their lease and starts them: the call costs a delay,
+        not an attempt. Tokens found nowhere were never committed and are forgotten.
+        """
+        t = TABLE
+        with self._in_doubt_lock:
+            in_doubt = dict(self._in_doubt)
+        with transaction(self._sessions) as session:
+            rows = session.execute(
+                select(*(t.c[name] for name in CLAIM_COLUMNS), t.c.claim_token)
+                .where(
+                    t.c.claim_token.in_(in_doubt),
+                    t.c.claimed_by == self.worker_id,
+                    t.c.processing_status == PROCESSING,
+                )
+                .with_for_update()
+            ).all()
+            if rows:
+                session.execute(
+                    update(t)
+                    .where(t.c.claim_token.in_([row.claim_token for row in rows]))
+                    .values(lease_expires_at=now_plus(self.lease_s), updated_at=t.c.updated_at)
+                )
+        self._settle(in_doubt)
+        if rows:
+            log.warning(
+                "Adopted recordings whose claim was committed while the connection was lost",
+                recording_ids=[row.id for row in rows],
+            )
+        return [self._job(row, in_doubt[row.claim_token], row.claim_token) for row in rows]
 
     def _job(self, row: Any, claimed_from: str, token: str) -> ClaimedJob:
         call = CallInput(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from angel_intelligence import errors
 from angel_intelligence.db.models import AiCallTranscription
+from angel_intelligence.db.queue import JobQueue
 from angel_intelligence.domain.job import JobOutcome, RequestResult
 from controlled_pipeline import results_outcome
 from dbkit import TestDatabase
@@ -81,6 +83,55 @@ def test_each_claim_gets_its_own_token(db: TestDatabase) -> None:
     add_recordings(db.engine, ["4.1", "4.2", "4.3"])
     jobs = make_queue(db.engine).claim(3)
     assert len({j.claim_token for j in jobs}) == 3
+
+
+def lost_connection() -> OperationalError:
+    return OperationalError("COMMIT", {}, Exception(2013, "Lost connection to server during query"))
+
+
+def lose_the_commit_once(queue: JobQueue, hook: str) -> None:
+    """The next transaction's connection is lost `hook` (before or after the server commits)."""
+
+    def lose(_session: Session) -> None:
+        event.remove(queue._sessions, hook, lose)
+        raise lost_connection()
+
+    event.listen(queue._sessions, hook, lose)
+
+
+def test_a_claim_committed_while_the_connection_was_lost_is_adopted_not_reaped(
+    db: TestDatabase,
+) -> None:
+    rid = add_recording(db.engine, "3.5", processing_status="queued")
+    queue = make_queue(db.engine, worker_id="pod-a", lease_s=120)
+    lose_the_commit_once(queue, "after_commit")
+    with pytest.raises(OperationalError):
+        queue.claim(2)
+    in_doubt = row(db.engine, rid)
+    assert in_doubt.processing_status == "processing" and in_doubt.claimed_by == "pod-a"
+    set_columns(db.engine, rid, lease_expires_at=db_now(db.engine) + dt.timedelta(seconds=5))
+
+    (job,) = queue.claim(2)  # the next claim takes it up: same claim, fresh lease, no attempt
+
+    adopted = row(db.engine, rid)
+    assert job.recording_id == rid and job.claim_token == in_doubt.claim_token
+    assert job.claimed_from == "queued" and job.attempt == 1 and adopted.retry_count == 0
+    assert close_to(adopted.lease_expires_at, db_now(db.engine) + dt.timedelta(seconds=120))
+    assert queue.complete(job, JobOutcome())
+    assert queue.claim(2) == []  # adopted once only
+
+
+def test_a_claim_lost_before_its_commit_is_forgotten_and_claimed_afresh(
+    db: TestDatabase,
+) -> None:
+    rid = add_recording(db.engine, "3.6")
+    queue = make_queue(db.engine, worker_id="pod-a")
+    lose_the_commit_once(queue, "before_commit")
+    with pytest.raises(OperationalError):
+        queue.claim(1)
+    assert row(db.engine, rid).processing_status == "pending"
+    (job,) = queue.claim(1)
+    assert job.recording_id == rid and row(db.engine, rid).claim_token == job.claim_token
 
 
 def test_renew_extends_the_lease_only_for_the_holder(db: TestDatabase) -> None:
