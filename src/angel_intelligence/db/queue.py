@@ -495,6 +495,15 @@ class JobQueue:
             RequestResult.IN_PROGRESS, None, None, f"recording {apex_id} keeps changing; try again"
         )
 
+    def answers(self) -> bool:
+        """Whether the database answers a trivial query now (within the engine's time-outs)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(literal(1))).scalar_one()
+        except Exception:
+            return False
+        return True
+
     def statistics(self) -> QueueStatistics:
         """Totals per status, oldest waiting ages, failures by code (the spec's getStatistics)."""
         with transaction(self._sessions) as session:

@@ -454,6 +454,7 @@ class Worker:
                 still_ours=lambda: ctx.loss is None,
                 log=self._log.bind(recording_id=job.recording_id),
                 what="the result",
+                answering=self.control_queue.answers,
             )
         except Exception as error:  # the outcome's rows could not be written
             failure = failure_for(error, "persist")
@@ -478,6 +479,7 @@ class Worker:
                 still_ours=lambda: ctx.loss is None,
                 log=self._log.bind(recording_id=job.recording_id),
                 what="the failure",
+                answering=self.control_queue.answers,
             )
         except Exception as db_error:
             self._log.error(

@@ -8,7 +8,13 @@ without spending an attempt; when it does not, the claim is lost and the reaper 
 
 Only errors that say "the server is not answering" are retried (lost or refused connections,
 time-outs, lock waits, too many connections); an error the server raised about the data (a
-trigger, a value too long, a packet too large) fails the job at once, as before.
+trigger, a value too long) fails the job at once, as before.
+
+Some refusals look like an outage: a statement over the server's `max_allowed_packet` makes
+MariaDB close the connection, and the client sees "server has gone away" (2006). So after each
+such failure the database is asked a trivial question (`answering`): when it answers at once
+and the same write has failed this way `DROPS_WHILE_ANSWERING` times in a row, the write itself
+is refused, and the job fails (`DATABASE_ERROR`) instead of waiting for ever.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from angel_intelligence.errors import is_database_outage
+from angel_intelligence.errors import DatabaseError, is_database_outage
 from angel_intelligence.logging import describe_exception
 
 T = TypeVar("T")
 
 FIRST_WAIT_S = 0.5
 MAX_WAIT_S = 5.0
+DROPS_WHILE_ANSWERING = 2
 
 
 def retry_during_outage(
@@ -33,16 +40,29 @@ def retry_during_outage(
     log: Any,
     what: str,
     sleep: Callable[[float], None] = time.sleep,
+    answering: Callable[[], bool] | None = None,
 ) -> T:
     """`operation()`, tried again with back-off (0.5 s doubling to 5 s) while it fails with an
-    outage and `still_ours()`; any other failure, or a lost claim, raises at once."""
+    outage and `still_ours()`; any other failure, or a lost claim, raises at once, and so does
+    an "outage" that only this write meets while `answering()` says the database is up."""
     wait_s = FIRST_WAIT_S
+    drops_while_answering = 0
     while True:
         try:
             return operation()
         except Exception as error:
             if not is_database_outage(error) or not still_ours():
                 raise
+            if answering is not None and answering():
+                drops_while_answering += 1
+                if drops_while_answering >= DROPS_WHILE_ANSWERING:
+                    raise DatabaseError(
+                        f"the connection was lost on {drops_while_answering} tries of {what} "
+                        "while the database answered other statements: the write itself is "
+                        f"refused (larger than max_allowed_packet?); {describe_exception(error)}"
+                    ) from error
+            else:
+                drops_while_answering = 0
             log.warning(
                 "The database is unavailable; trying again",
                 what=what,
