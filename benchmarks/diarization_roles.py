@@ -11,6 +11,7 @@ across pauses under 0.3 s), on a 10 ms grid with a 0.25 s collar:
 - DER: missed + false alarm + speaker confusion, of the reference speech;
 - roles: reference speech covered by a speaker given the right role (agent/supporter);
 - agent id: enrolled agents' speech covered by a speaker given their `agent_<halo_id>`;
+- false id: supporters' and unenrolled agents' speech given an enrolled agent's id;
 - voices: speakers found/in the script; handover: the first handover's time error.
 
 Figures per half are totals over its calls (speech-time weighted). Synthesised audio,
@@ -94,9 +95,9 @@ def score(call: HardCall, synthetic: SyntheticCall, result: Any) -> dict[str, fl
         reference,
         diarization.turns,
         lambda voice: "agent" if voice in agents else "supporter",
-        lambda s: ("agent" if identity[s].role.is_agent else "supporter")
-        if s in identity
-        else None,
+        lambda s: (
+            ("agent" if identity[s].role.is_agent else "supporter") if s in identity else None
+        ),
     )
     enrolled = enrolled_agents()
     ids = label_agreement(
@@ -105,13 +106,18 @@ def score(call: HardCall, synthetic: SyntheticCall, result: Any) -> dict[str, fl
         lambda voice: agent_speaker_id(HALO_IDS[voice]) if voice in enrolled else None,
         lambda s: identity[s].speaker_id if s in identity else None,
     )
+    known_ids = {agent_speaker_id(HALO_IDS[v]) for v in enrolled}
+    kept = label_agreement(  # supporters and unenrolled agents never named as an enrolled agent
+        reference,
+        diarization.turns,
+        lambda voice: None if voice in enrolled else "other",
+        lambda s: "known" if s in identity and identity[s].speaker_id in known_ids else "other",
+    )
     handover = float("nan")
     if len(call.agents) > 1:
         expected = synthetic.first_turn_of(call.agents[1]).start_s
-        if labelling.handovers:
-            handover = labelling.handovers[0].time_s - expected
-        else:
-            handover = float("inf")
+        found = labelling.handovers
+        handover = found[0].time_s - expected if found else float("inf")
     return {
         "speech_s": der.scored_speech_s,
         "missed_s": der.missed_s,
@@ -121,6 +127,8 @@ def score(call: HardCall, synthetic: SyntheticCall, result: Any) -> dict[str, fl
         "roles_s": roles.total_s,
         "id_right_s": ids.right_s,
         "id_s": ids.total_s,
+        "false_id_s": kept.total_s - kept.right_s,
+        "others_s": kept.total_s,
         "voices": len(diarization.speakers),
         "true_voices": len(synthetic.speakers),
         "handover_s": handover,
@@ -185,14 +193,16 @@ def main() -> None:
             total["handover_ok"] += abs(figures["handover_s"]) <= 1.5
         if not args.quiet:
             speech = figures["speech_s"]
+            errors = figures["missed_s"] + figures["false_s"] + figures["confused_s"]
+            ids = figures["id_right_s"] / figures["id_s"] if figures["id_s"] else None
             cells = (
                 f"{speech:8.1f}",
                 f"{figures['missed_s'] / speech:8.3f}",
-                f"{(figures['missed_s'] + figures['false_s'] + figures['confused_s']) / speech:8.3f}",
+                f"{errors / speech:8.3f}",
                 f"{figures['false_s'] / speech:8.3f}",
                 f"{figures['confused_s'] / speech:8.3f}",
                 f"{figures['roles_right_s'] / figures['roles_s']:8.3f}",
-                f"{figures['id_right_s'] / figures['id_s']:8.3f}" if figures["id_s"] else f"{'-':>8}",
+                f"{ids:8.3f}" if ids is not None else f"{'-':>8}",
                 f"{figures['voices']:.0f}/{figures['true_voices']:.0f}".rjust(8),
                 f"{figures['handover_s']:+8.2f}" if len(call.agents) > 1 else f"{'-':>8}",
                 f"{wer:8.3f}",
@@ -200,19 +210,20 @@ def main() -> None:
             snr = "clean" if call.snr_db is None else f"{call.snr_db:.0f}"
             print(f"{call.name:<10} {call.split:<8} {snr:>5}  " + " ".join(cells), flush=True)
     print()
-    print(f"{'half':<9} {'calls':>5} {'missed':>7} {'DER':>6} {'false':>6} {'confused':>8} "
-          f"{'roles':>6} {'agent id':>8} {'voices':>7} {'handover':>8}")  # fmt: skip
+    columns = ("missed", "DER", "false", "confused", "roles", "agent id", "false id", "voices")
+    print(f"{'half':<9} {'calls':>5} " + " ".join(f"{c:>8}" for c in columns) + " handover")
     for split in SPLITS:
         t = totals.get(split)
         if not t:
             continue
         speech = t["speech_s"]
         print(
-            f"{split:<9} {t['calls']:>5.0f} {t['missed_s'] / speech:>7.3f} "
-            f"{(t['missed_s'] + t['false_s'] + t['confused_s']) / speech:>6.3f} "
-            f"{t['false_s'] / speech:>6.3f} {t['confused_s'] / speech:>8.3f} "
-            f"{t['roles_right_s'] / t['roles_s']:>6.3f} {t['id_right_s'] / t['id_s']:>8.3f} "
-            f"{t['voices_right']:>3.0f}/{t['calls']:<3.0f} "
+            f"{split:<9} {t['calls']:>5.0f} {t['missed_s'] / speech:>8.3f} "
+            f"{(t['missed_s'] + t['false_s'] + t['confused_s']) / speech:>8.3f} "
+            f"{t['false_s'] / speech:>8.3f} {t['confused_s'] / speech:>8.3f} "
+            f"{t['roles_right_s'] / t['roles_s']:>8.3f} {t['id_right_s'] / t['id_s']:>8.3f} "
+            f"{t['false_id_s'] / t['others_s']:>8.3f} "
+            f"{t['voices_right']:>4.0f}/{t['calls']:<3.0f} "
             f"{t['handover_ok']:>3.0f}/{t['transfers']:<3.0f}"
         )
 

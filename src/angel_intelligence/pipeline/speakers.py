@@ -28,6 +28,7 @@ from angel_intelligence.domain.speakers import (
 from angel_intelligence.domain.speech import SpeakerLabelling
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pipeline.speaker_roles import (
+    NearestMatchOptions,
     SpeakerEvidence,
     cosine,
     identify_speakers,
@@ -45,6 +46,8 @@ class SpeakerOptions:
     auto_enrol: bool = True
     enrol_min_confidence: float = 0.75
     enrol_min_speech_s: float = 8.0
+    match_floor: float = 0.70  # VOICE_MATCH_FLOOR (speaker_roles.NearestMatchOptions)
+    match_margin: float = 0.08  # VOICE_MATCH_MARGIN
 
 
 def label_speakers(
@@ -61,7 +64,11 @@ def label_speakers(
     pieces = split_by_speaker(transcript, diarization.turns)
     evidence = _evidence(pieces, diarization)
     identities = identify_speakers(
-        evidence, fingerprints, halo_id=halo_id, organisation_names=options.organisation_names
+        evidence,
+        fingerprints,
+        halo_id=halo_id,
+        organisation_names=options.organisation_names,
+        nearest=NearestMatchOptions(options.match_floor, options.match_margin),
     )
     by_speaker = {i.speaker: i for i in identities}
     segments = tuple(
@@ -155,7 +162,19 @@ def _evidence(pieces: list[tuple[Segment, str]], diarization: Diarization) -> li
     for label, segments in ((lbl, [s for s, x in pieces if x == lbl]) for lbl in texts):
         if talk[label] == 0.0:  # no diarized turns (no diarization): time of its words
             talk[label] = sum(s.end_s - s.start_s for s in segments)
-    return [
+    wordless = [  # a voice Whisper heard nothing from can still be a fingerprinted agent
+        SpeakerEvidence(
+            speaker=label,
+            text="",
+            talk_s=sum(t.duration_s for t in diarization.turns if t.speaker == label),
+            first_start_s=min(t.start_s for t in diarization.turns if t.speaker == label),
+            embedding=diarization.embeddings[label],
+            has_words=False,
+        )
+        for label in diarization.speakers
+        if label not in texts and label in diarization.embeddings
+    ]
+    return wordless + [
         SpeakerEvidence(
             speaker=label,
             text=" ".join(texts[label]),

@@ -29,8 +29,8 @@ SPLITS = ("tuning", "held-out")
 
 
 def split_of(name: str) -> str:
-    """"tuning" or "held-out", by the parity of the name's SHA-1."""
-    return SPLITS[int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2]
+    """ "tuning" or "held-out", by the parity of the name's SHA-1."""
+    return SPLITS[int(hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest(), 16) % 2]
 
 
 def _eq(*bands: tuple[float, float]) -> tuple[tuple[float, float, float], ...]:
@@ -209,9 +209,7 @@ class HardCall:
 def enrolled_agents() -> set[str]:
     """The agents with a fingerprint: all but the last agent voice of each half, so every half
     has calls whose agent only the cues can find."""
-    return {
-        name for split in SPLITS for name in voices_in(split, AGENT_VOICES)[:-1]
-    }
+    return {name for split in SPLITS for name in voices_in(split, AGENT_VOICES)[:-1]}
 
 
 def hard_calls(per_split: int = 20) -> list[HardCall]:
@@ -224,7 +222,7 @@ def hard_calls(per_split: int = 20) -> list[HardCall]:
         agents = voices_in(split, AGENT_VOICES)
         supporters = voices_in(split, SUPPORTER_VOICES)
         for position, name in enumerate(chosen):
-            rng = random.Random(name)
+            rng = random.Random(name)  # noqa: S311 (a test cast, not a secret)
             org = ORGANISATIONS[position % len(ORGANISATIONS)]
             supporter = rng.choice(supporters)
             snr = SNRS_DB[position % len(SNRS_DB)]
