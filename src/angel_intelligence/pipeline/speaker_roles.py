@@ -110,9 +110,12 @@ def identify_speakers(
     nearest: NearestMatchOptions | None = None,
 ) -> list[SpeakerIdentity]:
     """A `SpeakerIdentity` for every speaker in `evidence` (rules in the module docstring)."""
+    nearest = nearest or NearestMatchOptions()
     matches = match_fingerprints(evidence, fingerprints)
-    matched_now = {m.speaker for m in matches}
-    evidence = [e for e in evidence if e.has_words or e.speaker in matched_now]
+    wordless = [e for e in evidence if not e.has_words and e.speaker not in _speakers(matches)]
+    by_nearest = nearest_matches(wordless, fingerprints, matches, nearest)
+    matches += by_nearest
+    evidence = [e for e in evidence if e.has_words or e.speaker in _speakers(matches)]
     if not evidence:
         return []
     total_talk = sum(e.talk_s for e in evidence) or 1.0
@@ -135,11 +138,7 @@ def identify_speakers(
     identities: dict[str, SpeakerIdentity] = {}
     for m in matches:
         e = next(x for x in evidence if x.speaker == m.speaker)
-        identities[m.speaker] = _identity(
-            e, SpeakerRole.AGENT, m.fingerprint.speaker_id, m.similarity, "fingerprint",
-            (f"fingerprint {m.fingerprint.halo_id} similarity {m.similarity:.3f}",),
-            halo_id=m.fingerprint.halo_id,
-        )  # fmt: skip
+        identities[m.speaker] = _matched_identity(e, m, nearest=m in by_nearest)
 
     supporter = _choose_supporter(unmatched, scores, single=len(evidence) == 1)
     if supporter is not None:
@@ -151,15 +150,11 @@ def identify_speakers(
         )  # fmt: skip
 
     agents = [e for e in unmatched if e is not supporter]
-    for m in nearest_matches(agents, fingerprints, matches, nearest or NearestMatchOptions()):
+    for m in nearest_matches(agents, fingerprints, matches, nearest):
         e = next(x for x in agents if x.speaker == m.speaker)
         agents.remove(e)
         matches.append(m)
-        identities[m.speaker] = _identity(
-            e, SpeakerRole.AGENT, m.fingerprint.speaker_id, m.similarity, "fingerprint-nearest",
-            (f"nearest fingerprint {m.fingerprint.halo_id} similarity {m.similarity:.3f}",),
-            halo_id=m.fingerprint.halo_id,
-        )  # fmt: skip
+        identities[m.speaker] = _matched_identity(e, m, nearest=True)
     call_agent_taken = halo_id is None or any(m.fingerprint.halo_id == halo_id for m in matches)
     unknown_count = 0
     for e in sorted(agents, key=lambda x: -x.talk_s):
@@ -208,6 +203,22 @@ def nearest_matches(
             used.add(m.fingerprint.halo_id)
             result.append(m)
     return result
+
+
+def _speakers(matches: Sequence[FingerprintMatch]) -> set[str]:
+    return {m.speaker for m in matches}
+
+
+def _matched_identity(
+    evidence: SpeakerEvidence, match: FingerprintMatch, *, nearest: bool
+) -> SpeakerIdentity:
+    how = "nearest fingerprint" if nearest else "fingerprint"
+    return _identity(
+        evidence, SpeakerRole.AGENT, match.fingerprint.speaker_id, match.similarity,
+        "fingerprint-nearest" if nearest else "fingerprint",
+        (f"{how} {match.fingerprint.halo_id} similarity {match.similarity:.3f}",),
+        halo_id=match.fingerprint.halo_id,
+    )  # fmt: skip
 
 
 def _choose_supporter(
