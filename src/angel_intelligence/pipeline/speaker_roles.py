@@ -187,13 +187,13 @@ def nearest_matches(
     used = {m.fingerprint.halo_id for m in taken}
     found: list[FingerprintMatch] = []
     for e in agents:
-        if e.embedding is None or not fingerprints:
-            continue
+        if e.embedding is None or len(fingerprints) < 2:
+            continue  # "clearly nearest" needs another fingerprint to be nearer than
         ranked = sorted(
             ((cosine(e.embedding, f.embedding), f) for f in fingerprints), key=lambda x: -x[0]
         )
         best, fingerprint = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else -1.0
+        runner_up = ranked[1][0]
         if best >= options.floor and best - runner_up >= options.margin:
             found.append(FingerprintMatch(e.speaker, fingerprint, best))
     found.sort(key=lambda m: -m.similarity)
