@@ -38,9 +38,11 @@ IntArray = npt.NDArray[np.int64]
 
 
 # Segment centroids are less noisy than window ones: same-voice segments of the hard calls'
-# tuning half were 0.84-0.91 alike (median per call), different voices 0.46-0.78.
+# tuning half were 0.84-0.91 alike (median per call), different voices 0.46-0.78. A cluster
+# under 4 s of speech (a few short answers) still has a noisy centroid: supporter_a's
+# "Yes."/"Ten pounds a month." came out 0.70-0.80 alike to the rest of supporter_a.
 SEGMENT_CLUSTERING = ClusteringOptions(
-    threshold=0.22, merge_similarity=0.92, small_merge_similarity=0.85
+    threshold=0.22, merge_similarity=0.92, small_speaker_s=4.0, small_merge_similarity=0.70
 )
 
 
