@@ -2,11 +2,11 @@
 
 Method (docs/speakers.md): Silero VAD finds the speech; each speech region is cut into 1.6 s
 windows every 0.4 s (a region shorter than that is one window), volume-normalised per region
-and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); the windows of at least
-1 s are clustered (`clustering.py`) and shorter ones (0.25-1 s: "Hello.", "Yes.") join the
-nearest resulting speaker; each 10 ms of speech takes its nearest window's speaker. A speaker's
-embedding is the normalised mean of its windows, computed exactly as `ResemblyzerEmbedder`
-computes an enrolment clip's, so fingerprints and calls are comparable.
+and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); ~3 s segments of each
+region are clustered and windows labelled from them (`segmenting.py`, `clustering.py`); each
+10 ms of speech takes its nearest window's speaker. A speaker's embedding is the normalised
+mean of its windows, computed exactly as `ResemblyzerEmbedder` computes an enrolment clip's, so
+fingerprints and calls are comparable.
 
 resemblyzer is imported lazily (it pulls torch and librosa); its `webrtcvad` dependency is
 provided by `webrtcvad-wheels` (research/ecosystem.md).
