@@ -116,6 +116,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "voice_auto_enrol",
         "voice_enrol_min_confidence",
         "voice_enrol_min_speech_seconds",
+        "voice_match_floor",
+        "voice_match_margin",
     ),
     "pii": (
         "pii_policy",
@@ -258,6 +260,8 @@ class Settings(BaseSettings):
     voice_auto_enrol: bool = True
     voice_enrol_min_confidence: float = Field(default=0.75, ge=0, le=1)
     voice_enrol_min_speech_seconds: float = Field(default=8.0, ge=0)
+    voice_match_floor: float = Field(default=0.70, ge=0, le=1)  # nearest-fingerprint naming
+    voice_match_margin: float = Field(default=0.08, ge=0, le=1)
 
     # --- PII and audio redaction (docs/pii.md) --------------------------------------------
     pii_policy: Literal["pci", "strict", "clear"] = "pci"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import importlib.util
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -93,14 +93,15 @@ def _resemblyzer_embedder(options: DiarizationOptions) -> SpeakerEmbedder:
 
 
 def _resemblyzer_diarizer(options: DiarizationOptions) -> Diarizer:
-    from angel_intelligence.backends.diarization.clustering import ClusteringOptions
     from angel_intelligence.backends.diarization.resemblyzer import (
         ResemblyzerDiarizer,
         ResemblyzerEmbedder,
     )
+    from angel_intelligence.backends.diarization.segmenting import SegmentOptions
 
     voice = ResemblyzerEmbedder(torch_threads=options.torch_threads)
-    return ResemblyzerDiarizer(voice, ClusteringOptions(max_speakers=options.max_speakers))
+    clustering = replace(SegmentOptions().clustering, max_speakers=options.max_speakers)
+    return ResemblyzerDiarizer(voice, SegmentOptions(clustering=clustering))
 
 
 def _pyannote_diarizer(options: DiarizationOptions) -> Diarizer:

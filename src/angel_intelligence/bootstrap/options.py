@@ -148,6 +148,8 @@ def speech_options(settings: Settings) -> SpeechOptions:
             auto_enrol=settings.voice_auto_enrol,
             enrol_min_confidence=settings.voice_enrol_min_confidence,
             enrol_min_speech_s=settings.voice_enrol_min_speech_seconds,
+            match_floor=settings.voice_match_floor,
+            match_margin=settings.voice_match_margin,
         ),
     )
 

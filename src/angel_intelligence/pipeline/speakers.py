@@ -28,6 +28,7 @@ from angel_intelligence.domain.speakers import (
 from angel_intelligence.domain.speech import SpeakerLabelling
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pipeline.speaker_roles import (
+    NearestMatchOptions,
     SpeakerEvidence,
     cosine,
     identify_speakers,
@@ -35,6 +36,7 @@ from angel_intelligence.pipeline.speaker_roles import (
 
 NO_SPEAKER = "S0"  # the label of every word when diarization found no turns
 SAME_VOICE_SIMILARITY = 0.85  # two "speakers" this alike may be one voice split in two
+HANDOVER_MIN_TURN_S = 0.5  # a shorter turn of a new voice may be a diarization wobble
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class SpeakerOptions:
     auto_enrol: bool = True
     enrol_min_confidence: float = 0.75
     enrol_min_speech_s: float = 8.0
+    match_floor: float = 0.70  # VOICE_MATCH_FLOOR (speaker_roles.NearestMatchOptions)
+    match_margin: float = 0.08  # VOICE_MATCH_MARGIN
 
 
 def label_speakers(
@@ -61,7 +65,11 @@ def label_speakers(
     pieces = split_by_speaker(transcript, diarization.turns)
     evidence = _evidence(pieces, diarization)
     identities = identify_speakers(
-        evidence, fingerprints, halo_id=halo_id, organisation_names=options.organisation_names
+        evidence,
+        fingerprints,
+        halo_id=halo_id,
+        organisation_names=options.organisation_names,
+        nearest=NearestMatchOptions(options.match_floor, options.match_margin),
     )
     by_speaker = {i.speaker: i for i in identities}
     segments = tuple(
@@ -84,7 +92,7 @@ def label_speakers(
     return SpeakerLabelling(
         transcript=transcript.with_segments(segments),
         identities=tuple(identities),
-        handovers=tuple(find_handovers(segments)),
+        handovers=tuple(find_handovers(segments, diarization.turns, identities)),
         enrolments=tuple(enrolments),
         enrolment_notes=tuple(notes),
     )
@@ -155,7 +163,19 @@ def _evidence(pieces: list[tuple[Segment, str]], diarization: Diarization) -> li
     for label, segments in ((lbl, [s for s, x in pieces if x == lbl]) for lbl in texts):
         if talk[label] == 0.0:  # no diarized turns (no diarization): time of its words
             talk[label] = sum(s.end_s - s.start_s for s in segments)
-    return [
+    wordless = [  # a voice Whisper heard nothing from can still be a fingerprinted agent
+        SpeakerEvidence(
+            speaker=label,
+            text="",
+            talk_s=sum(t.duration_s for t in diarization.turns if t.speaker == label),
+            first_start_s=min(t.start_s for t in diarization.turns if t.speaker == label),
+            embedding=diarization.embeddings[label],
+            has_words=False,
+        )
+        for label in diarization.speakers
+        if label not in texts and label in diarization.embeddings
+    ]
+    return wordless + [
         SpeakerEvidence(
             speaker=label,
             text=" ".join(texts[label]),
@@ -170,21 +190,39 @@ def _evidence(pieces: list[tuple[Segment, str]], diarization: Diarization) -> li
 # --- Transfers ------------------------------------------------------------------------------
 
 
-def find_handovers(segments: Sequence[Segment]) -> list[Handover]:
+def find_handovers(
+    segments: Sequence[Segment],
+    turns: Sequence[SpeakerTurn] = (),
+    identities: Sequence[SpeakerIdentity] = (),
+) -> list[Handover]:
     """A handover each time an agent voice is heard for the first time after another agent's.
 
-    Its time is the start of the new agent's first segment; `from` is the agent heard last.
+    Heard means a diarized turn of at least `HANDOVER_MIN_TURN_S` (Whisper may hear nothing of
+    a new agent's first lines, after hold music especially), or a segment when there are no
+    turns. Its time is the start of that turn (or segment); `from` is the agent heard last.
     """
+    by_speaker = {i.speaker: i for i in identities}
+    events: list[tuple[float, str]] = [
+        (t.start_s, by_speaker[t.speaker].speaker_id)
+        for t in turns
+        if t.speaker in by_speaker
+        and by_speaker[t.speaker].role.is_agent
+        and t.duration_s >= HANDOVER_MIN_TURN_S
+    ]
+    if not events:
+        events = [
+            (s.start_s, s.speaker_id)
+            for s in segments
+            if s.speaker is not None and s.speaker.is_agent and s.speaker_id
+        ]
     handovers: list[Handover] = []
     seen: set[str] = set()
     last_agent: str | None = None
-    for segment in sorted(segments, key=lambda s: s.start_s):
-        if segment.speaker is None or not segment.speaker.is_agent or not segment.speaker_id:
-            continue
-        if segment.speaker_id not in seen and last_agent is not None:
-            handovers.append(Handover(segment.start_s, last_agent, segment.speaker_id))
-        seen.add(segment.speaker_id)
-        last_agent = segment.speaker_id
+    for time_s, speaker_id in sorted(events):
+        if speaker_id not in seen and last_agent is not None:
+            handovers.append(Handover(time_s, last_agent, speaker_id))
+        seen.add(speaker_id)
+        last_agent = speaker_id
     return handovers
 
 

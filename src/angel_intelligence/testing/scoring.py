@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -165,3 +165,57 @@ def role_accuracy(
         turn = min(reference_turns, key=lambda t: max(t.start_s - middle, middle - t.end_s, 0.0))
         right += (turn.speaker in agent_speakers) == is_agent
     return right / len(labelled_words)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeAgreement:
+    """Seconds of scored reference speech whose hypothesis label was right, of `total_s`."""
+
+    right_s: float
+    total_s: float
+
+    @property
+    def share(self) -> float:
+        return self.right_s / self.total_s if self.total_s else 1.0
+
+
+def label_agreement(
+    reference: Sequence[SpeakerTurn],
+    hypothesis: Sequence[SpeakerTurn],
+    truth: Callable[[str], str | None],
+    label: Callable[[str], str | None],
+    *,
+    collar_s: float = 0.25,
+) -> TimeAgreement:
+    """How much of each reference speaker's speech a hypothesis speaker with the right label
+    covers, on DER's grid and collar: role accuracy by speech time (labels "agent"/"supporter"),
+    or agent identification (labels "agent_<halo_id>").
+
+    `truth(reference speaker)` is the label that speaker should get (None: not scored);
+    `label(hypothesis speaker)` the label it got. Speech nobody covered counts as wrong, so
+    missed speech lowers the figure too; in overlapped speech each voice is scored on its own.
+    """
+    end_s = max([t.end_s for t in (*reference, *hypothesis)], default=0.0)
+    frames = int(np.ceil(end_s / _GRID_S)) + 1
+    scored = np.ones(frames, dtype=bool)
+    for turn in reference:
+        for edge in (turn.start_s, turn.end_s):
+            scored[_frame(edge - collar_s) : _frame(edge + collar_s)] = False
+    labels = sorted({x for t in hypothesis if (x := label(t.speaker)) is not None})
+    covered = _activity(
+        [SpeakerTurn(t.start_s, t.end_s, x) for t in hypothesis if (x := label(t.speaker))],
+        labels,
+        frames,
+    )
+    row = {x: i for i, x in enumerate(labels)}
+    right = total = 0
+    for speaker in sorted({t.speaker for t in reference}):
+        wanted = truth(speaker)
+        if wanted is None:
+            continue
+        active = _activity([t for t in reference if t.speaker == speaker], [speaker], frames)[0]
+        active &= scored
+        total += int(active.sum())
+        if wanted in row:
+            right += int((active & covered[row[wanted]]).sum())
+    return TimeAgreement(right * _GRID_S, total * _GRID_S)

@@ -30,6 +30,7 @@ import soundfile
 
 from angel_intelligence.domain.speakers import SpeakerTurn
 from angel_intelligence.testing.espeak import SpeechRequest, Utterance, synthesise_in_child
+from angel_intelligence.testing.hold_music import hold_music
 
 TELEPHONE_RATE_HZ = 8000
 GSM_FRAME_SAMPLES = 160
@@ -79,11 +80,16 @@ VOICES: dict[str, Voice] = {
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One turn of a script: who says what, after how long a pause (negative: overlapping)."""
+    """One turn of a script: who says what, after how long a pause (negative: overlapping).
+
+    `hold_music_s` > 0 puts that much hold music (`testing/hold_music.py`) in the pause before
+    the line, which then starts `pause_before_s` after the music ends.
+    """
 
     voice: str
     text: str
     pause_before_s: float = 0.6
+    hold_music_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,7 @@ class SyntheticCall:
     turns: tuple[ScriptedTurn, ...]
     noise_snr_db: float | None = None
     voices: dict[str, Voice] = field(default_factory=dict)
+    music_spans: tuple[tuple[float, float], ...] = ()  # hold music (not speech)
 
     @property
     def words(self) -> tuple[ScriptedWord, ...]:
@@ -137,6 +144,23 @@ class SyntheticCall:
     def speaker_turns(self) -> tuple[SpeakerTurn, ...]:
         """The reference diarization (speaker = voice name)."""
         return tuple(SpeakerTurn(t.start_s, t.end_s, t.voice) for t in self.turns)
+
+    def speech_turns(self, *, max_gap_s: float = 0.3) -> tuple[SpeakerTurn, ...]:
+        """The true speech of each voice: its words, joined across pauses under `max_gap_s`.
+
+        Stricter than `speaker_turns`: a pause between two sentences of one line is not speech.
+        """
+        found: list[SpeakerTurn] = []
+        for voice in self.speakers:
+            spans = sorted((w.start_s, w.end_s) for w in self.words if w.voice == voice)
+            start, end = spans[0]
+            for word_start, word_end in spans[1:]:
+                if word_start - end >= max_gap_s:
+                    found.append(SpeakerTurn(start, end, voice))
+                    start = word_start
+                end = max(end, word_end)
+            found.append(SpeakerTurn(start, end, voice))
+        return tuple(sorted(found, key=lambda t: t.start_s))
 
     def first_turn_of(self, voice: str) -> ScriptedTurn:
         return next(t for t in self.turns if t.voice == voice)
@@ -181,8 +205,12 @@ def synthesise_call(
     # last word ends (the lead-in silence espeak adds is cut off).
     placements: list[tuple[int, _RenderedLine]] = []
     turns: list[ScriptedTurn] = []
+    music: list[tuple[float, float]] = []
     cursor_s = 0.5
     for line, line_audio in zip(lines, rendered, strict=True):
+        if line.hold_music_s > 0:
+            music.append((cursor_s + 0.3, cursor_s + 0.3 + line.hold_music_s))
+            cursor_s = music[-1][1]
         speech_start_s = max(0.05, cursor_s + line.pause_before_s) if turns else cursor_s
         lead_s = line_audio.words[0][1]
         offset = round((speech_start_s - lead_s) * rate)
@@ -197,12 +225,16 @@ def synthesise_call(
         )
         turns.append(ScriptedTurn(line.voice, line.text, words[0].start_s, words[-1].end_s, words))
         placements.append((offset, line_audio))
-        cursor_s = words[-1].end_s
+        cursor_s = max(cursor_s, words[-1].end_s)  # a back-channel inside a line ends first
 
     total = max(offset + len(r.audio) for offset, r in placements) + int(0.6 * rate)
     mix = np.zeros(total, dtype=np.float32)
     for offset, line_audio in placements:
         mix[offset : offset + len(line_audio.audio)] += line_audio.audio
+    for index, (start_s, end_s) in enumerate(music):
+        tune = hold_music(end_s - start_s, rate, seed=seed + index, level_rms=_TARGET_RMS * 0.7)
+        begin = round(start_s * rate)
+        mix[begin : begin + len(tune)] += tune[: max(0, len(mix) - begin)]
     if noise_snr_db is not None:
         mix = _add_noise(mix, noise_snr_db, seed)
     peak = float(np.max(np.abs(mix))) or 1.0
@@ -226,6 +258,7 @@ def synthesise_call(
         turns=tuple(turns),
         noise_snr_db=noise_snr_db,
         voices={v: table[v] for v in dict.fromkeys(line.voice for line in lines)},
+        music_spans=tuple(music),
     )
 
 

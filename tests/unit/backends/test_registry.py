@@ -125,7 +125,7 @@ def test_the_default_diarizer_and_embedder_are_resemblyzer(
     settings = make_settings(diarization_max_speakers=3)
     diarizer = build_diarizer(settings)
     assert isinstance(diarizer, ResemblyzerDiarizer) and isinstance(diarizer, Diarizer)
-    assert diarizer.options.max_speakers == 3
+    assert diarizer.options.clustering.max_speakers == 3
     embedder = build_embedder(settings)
     assert isinstance(embedder, ResemblyzerEmbedder) and isinstance(embedder, SpeakerEmbedder)
 

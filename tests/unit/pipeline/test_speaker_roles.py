@@ -13,7 +13,11 @@ from angel_intelligence.domain.speakers import (
 )
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pipeline.speaker_cues import cue_score, mentions_organisation
-from angel_intelligence.pipeline.speaker_roles import SpeakerEvidence, identify_speakers
+from angel_intelligence.pipeline.speaker_roles import (
+    NearestMatchOptions,
+    SpeakerEvidence,
+    identify_speakers,
+)
 from angel_intelligence.pipeline.speakers import (
     SpeakerOptions,
     label_speakers,
@@ -353,3 +357,120 @@ def test_the_guard_refuses_a_transfer_without_fingerprints() -> None:
     )
     assert labelled.enrolments == ()
     assert any("several agent voices" in n for n in labelled.enrolment_notes)
+
+
+# --- harder calls (issue 14) ----------------------------------------------------------------
+
+
+def voice(seed: int, dimension: int = 32) -> tuple[float, ...]:
+    """A direction of its own: voices from different seeds are nearly orthogonal."""
+    vector = np.random.default_rng(seed).standard_normal(dimension)
+    return tuple(float(x) for x in vector / np.linalg.norm(vector))
+
+
+def blend(a: tuple[float, ...], b: tuple[float, ...], weight: float) -> tuple[float, ...]:
+    v = (1 - weight) * np.array(a) + weight * np.array(b)
+    return tuple(float(x) for x in v / np.linalg.norm(v))
+
+
+def test_when_every_voice_matches_then_the_least_agent_like_is_the_supporter() -> None:
+    agent, sound_alike = voice(1), voice(2)
+    fingerprints = [VoiceFingerprint(7, "Priya", agent), VoiceFingerprint(8, "Tom", sound_alike)]
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, blend(agent, voice(23), 0.01)),
+            # the supporter sounds like Tom, even more than Priya sounds like herself
+            evidence("S1", SUPPORTER_TEXT, 10, 5, blend(sound_alike, voice(24), 0.001)),
+        ],
+        fingerprints,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_7"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter"),
+    }
+
+
+def test_an_agent_voice_under_the_threshold_takes_its_clearly_nearest_fingerprint() -> None:
+    priya, tom, other = voice(1), voice(2), voice(3)
+    noisy_priya = blend(priya, other, 0.45)  # 0.7-0.85 alike: under the row's 0.85
+    assert 0.7 <= float(np.dot(noisy_priya, priya)) < 0.85
+    fingerprints = [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)]
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, blend(tom, voice(23), 0.01)),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, voice(4)),
+            evidence("S2", "I'll send you our guide. Is there anything else?", 15, 9, noisy_priya),
+        ],
+        fingerprints,
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    s2 = next(i for i in identities if i.speaker == "S2")
+    assert (s2.speaker_id, s2.method) == ("agent_7", "fingerprint-nearest")
+
+
+@pytest.mark.parametrize(
+    ("case", "nearest"),
+    [
+        ("too far from every fingerprint", NearestMatchOptions(floor=0.99)),
+        ("no clear winner", NearestMatchOptions(margin=0.9)),
+    ],
+)
+def test_an_agent_voice_is_not_named_when_its_nearest_fingerprint_is_doubtful(
+    case: str, nearest: NearestMatchOptions
+) -> None:
+    priya, tom = voice(1), voice(2)
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, blend(priya, voice(3), 0.45)),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, voice(4)),
+        ],
+        [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)],
+        organisation_names=ORG,
+        nearest=nearest,
+    )
+    assert identities[0].speaker_id == "agent_unknown", case
+
+
+def test_a_voice_without_words_counts_only_when_a_fingerprint_names_it() -> None:
+    priya = voice(1)
+    known = SpeakerEvidence("S0", "", 6, 0.5, blend(priya, voice(22), 0.01), has_words=False)
+    stranger = SpeakerEvidence("S3", "", 6, 30, voice(9), has_words=False)
+    identities = identify_speakers(
+        [
+            known,
+            evidence("S1", SUPPORTER_TEXT, 10, 7, voice(4)),
+            evidence("S2", AGENT_TEXT, 15, 18, voice(5)),
+            stranger,
+        ],
+        [VoiceFingerprint(7, "Priya", priya)],
+        organisation_names=ORG,
+    )
+    assert [(i.speaker, i.speaker_id) for i in identities] == [
+        ("S0", "agent_7"),
+        ("S1", "supporter"),
+        ("S2", "agent_unknown"),
+    ]
+
+
+def test_a_handover_is_timed_by_the_new_agents_first_turn_even_without_words() -> None:
+    segments = (
+        timed_segment(AGENT_TEXT, 0.0, 0.4),
+        timed_segment(SUPPORTER_TEXT, 12.0),
+        timed_segment("Thank you, I will send you our guide.", 34.0),
+    )
+    turns = (
+        SpeakerTurn(0, 11, "S0"),
+        SpeakerTurn(12, 19, "S1"),
+        SpeakerTurn(27, 27.3, "S2"),  # too short to count
+        SpeakerTurn(28, 33, "S2"),  # Whisper heard nothing of this
+        SpeakerTurn(34, 38, "S2"),
+    )
+    diarization = Diarization(turns, {"S0": voice(1), "S1": voice(2), "S2": voice(3)})
+    labelled = label_speakers(
+        Transcript(segments, duration_s=40), diarization, options=SpeakerOptions(ORG)
+    )
+    (handover,) = labelled.handovers
+    assert handover.time_s == pytest.approx(28.0)

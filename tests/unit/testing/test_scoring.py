@@ -50,3 +50,25 @@ def test_the_collar_forgives_boundary_errors() -> None:
     hypothesis = [SpeakerTurn(0, 10.2, "S0"), SpeakerTurn(10.2, 20, "S1")]
     assert diarization_error(reference, hypothesis, collar_s=0.25).der == 0.0
     assert diarization_error(reference, hypothesis, collar_s=0).der > 0.0
+
+
+def test_label_agreement_counts_speech_given_the_right_label_and_missed_speech_as_wrong() -> None:
+    from angel_intelligence.testing.scoring import label_agreement
+
+    reference = [SpeakerTurn(0, 10, "agent_x"), SpeakerTurn(10, 20, "supporter_y")]
+    hypothesis = [SpeakerTurn(0, 10, "S0"), SpeakerTurn(10, 15, "S1")]  # 15-20 s missed
+    roles = {"S0": "agent", "S1": "supporter"}
+    agreement = label_agreement(
+        reference,
+        hypothesis,
+        lambda voice: "agent" if voice.startswith("agent") else "supporter",
+        roles.get,
+        collar_s=0.0,
+    )
+    assert agreement.total_s == pytest.approx(20.0)
+    assert agreement.share == pytest.approx(0.75)
+    swapped = label_agreement(
+        reference, hypothesis, lambda voice: "agent" if voice.startswith("agent") else None,
+        {"S0": "supporter", "S1": "agent"}.get, collar_s=0.0,
+    )  # fmt: skip
+    assert (swapped.total_s, swapped.share) == (pytest.approx(10.0), 0.0)

@@ -2,11 +2,11 @@
 
 Method (docs/speakers.md): Silero VAD finds the speech; each speech region is cut into 1.6 s
 windows every 0.4 s (a region shorter than that is one window), volume-normalised per region
-and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); the windows of at least
-1 s are clustered (`clustering.py`) and shorter ones (0.25-1 s: "Hello.", "Yes.") join the
-nearest resulting speaker; each 10 ms of speech takes its nearest window's speaker. A speaker's
-embedding is the normalised mean of its windows, computed exactly as `ResemblyzerEmbedder`
-computes an enrolment clip's, so fingerprints and calls are comparable.
+and embedded by resemblyzer's GE2E LSTM (256 floats, L2-normalised); ~3 s segments of each
+region are clustered and windows labelled from them (`segmenting.py`, `clustering.py`); each
+10 ms of speech takes its nearest window's speaker. A speaker's embedding is the normalised
+mean of its windows, computed exactly as `ResemblyzerEmbedder` computes an enrolment clip's, so
+fingerprints and calls are comparable.
 
 resemblyzer is imported lazily (it pulls torch and librosa); its `webrtcvad` dependency is
 provided by `webrtcvad-wheels` (research/ecosystem.md).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,14 @@ from angel_intelligence.audio_io import (
     speech_regions,
 )
 from angel_intelligence.backends.diarization.clustering import (
-    ClusteringOptions,
     LabelledSpan,
     centroids,
-    cluster_embeddings,
     turns_from_windows,
+)
+from angel_intelligence.backends.diarization.segmenting import (
+    SegmentOptions,
+    WindowSet,
+    label_windows,
 )
 from angel_intelligence.domain.speakers import Diarization
 from angel_intelligence.errors import ModelLoadError
@@ -55,6 +58,9 @@ class VoiceWindows:
     embeddings: npt.NDArray[np.float32]
     starts_s: npt.NDArray[np.float64]
     ends_s: npt.NDArray[np.float64]
+    region_ids: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )  # the index of each window's speech region
 
     @property
     def lengths_s(self) -> npt.NDArray[np.float64]:
@@ -126,7 +132,8 @@ class ResemblyzerEmbedder:
         step = int(STEP_S * SAMPLE_RATE_HZ)
         mels: list[npt.NDArray[np.float32]] = []
         spans: list[tuple[int, int]] = []
-        for region in regions:
+        region_ids: list[int] = []
+        for region_id, region in enumerate(regions):
             length = region.end - region.start
             if length < min_window_s * SAMPLE_RATE_HZ:
                 continue
@@ -139,10 +146,11 @@ class ResemblyzerEmbedder:
                 size = min(window, length)
                 mels.append(mel[offset // _HOP : (offset + size) // _HOP])
                 spans.append((region.start + offset, region.start + offset + size))
+                region_ids.append(region_id)
         embeddings = self._embed_mels(mels)
         starts = np.array([s for s, _ in spans], dtype=np.float64) / SAMPLE_RATE_HZ
         ends = np.array([e for _, e in spans], dtype=np.float64) / SAMPLE_RATE_HZ
-        return VoiceWindows(embeddings, starts, ends)
+        return VoiceWindows(embeddings, starts, ends, np.array(region_ids, dtype=np.int64))
 
     def _embed_mels(self, mels: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
         if not mels:
@@ -183,15 +191,15 @@ def _torch_threads(torch: Any, threads: int) -> Iterator[None]:
 
 
 class ResemblyzerDiarizer:
-    """`ports.Diarizer`: speech activity + d-vector windows + clustering (2 or more speakers)."""
+    """`ports.Diarizer`: speech activity + d-vector windows + segment clustering (`segmenting`)."""
 
     def __init__(
         self,
         embedder: ResemblyzerEmbedder | None = None,
-        options: ClusteringOptions | None = None,
+        options: SegmentOptions | None = None,
     ) -> None:
         self.embedder = embedder or ResemblyzerEmbedder()
-        self.options = options or ClusteringOptions()
+        self.options = options or SegmentOptions()
 
     def diarize(self, audio_path: Path) -> Diarization:
         samples = load_audio(audio_path)
@@ -200,7 +208,16 @@ class ResemblyzerDiarizer:
     def diarize_samples(self, samples: npt.NDArray[np.float32]) -> Diarization:
         regions = speech_regions(samples)
         windows = self.embedder.windows(samples, regions, min_window_s=MIN_WINDOW_S)
-        labels = self._labels(windows)
+        labels = label_windows(
+            WindowSet(
+                windows.embeddings,
+                windows.starts_s,
+                windows.ends_s,
+                windows.region_ids,
+                windows.new_speech_s,
+            ),
+            self.options,
+        )
         spans = [
             LabelledSpan(float(s), float(e), int(label))
             for s, e, label in zip(windows.starts_s, windows.ends_s, labels, strict=True)
@@ -216,22 +233,6 @@ class ResemblyzerDiarizer:
             turns=tuple(turns),
             embeddings={k: v for k, v in embeddings.items() if k in present},
         )
-
-    def _labels(self, windows: VoiceWindows) -> npt.NDArray[np.int64]:
-        """Cluster the long windows; give each short one the nearest resulting speaker."""
-        core = windows.lengths_s >= CLUSTER_MIN_WINDOW_S
-        if not core.any():
-            return cluster_embeddings(windows.embeddings, windows.new_speech_s, self.options)
-        labels = np.zeros(len(core), dtype=np.int64)
-        labels[core] = cluster_embeddings(
-            windows.embeddings[core], windows.new_speech_s[core], self.options
-        )
-        means = centroids(windows.embeddings[core], labels[core])
-        keys = np.array(list(means), dtype=np.int64)
-        matrix = np.stack([means[int(k)] for k in keys])
-        if (~core).any():
-            labels[~core] = keys[np.argmax(windows.embeddings[~core] @ matrix.T, axis=1)]
-        return labels
 
 
 def _normalise_volume(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

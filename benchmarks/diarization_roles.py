@@ -1,0 +1,234 @@
+"""Diarization, roles and agent identification on the hard synthetic calls, per half.
+
+The calls are `testing/hard_calls.py`'s (new voices, noise down to 12 dB SNR, crosstalk,
+back-channels, hold music, transfers), split by hash into a tuning half and a held-out half.
+Every agent voice but one per half is enrolled from two 25 s clips (as `angel voices enrol`
+does); the calls run through the resemblyzer diarizer and the speaker stage on Whisper
+tiny.en's transcript. Scored against the script's true speech (each voice's words, joined
+across pauses under 0.3 s), on a 10 ms grid with a 0.25 s collar:
+
+- missed: reference speech no hypothesis speaker covers, of the reference speech;
+- DER: missed + false alarm + speaker confusion, of the reference speech;
+- roles: reference speech covered by a speaker given the right role (agent/supporter);
+- agent id: enrolled agents' speech covered by a speaker given their `agent_<halo_id>`;
+- false id: supporters' and unenrolled agents' speech given an enrolled agent's id;
+- voices: speakers found/in the script; handover: the first handover's time error.
+
+Figures per half are totals over its calls (speech-time weighted). Synthesised audio,
+transcripts and enrolment embeddings are cached in --cache (the ASR is not what is measured).
+
+    PYTHONPATH=src python benchmarks/diarization_roles.py [--per-split 20] [--split tuning]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from angel_intelligence.backends.diarization.resemblyzer import (
+    ResemblyzerDiarizer,
+    ResemblyzerEmbedder,
+)
+from angel_intelligence.domain.speakers import VoiceFingerprint, agent_speaker_id
+from angel_intelligence.pipeline.speakers import SpeakerOptions, label_speakers
+from angel_intelligence.pipeline.spelling import british_transcript
+from angel_intelligence.testing import call_scripts
+from angel_intelligence.testing.hard_calls import (
+    HALO_IDS,
+    HARD_VOICES,
+    ORGANISATIONS,
+    SPLITS,
+    HardCall,
+    enrolled_agents,
+    hard_calls,
+)
+from angel_intelligence.testing.scoring import (
+    diarization_error,
+    label_agreement,
+    word_error_rate,
+)
+from angel_intelligence.testing.speech import Line, SyntheticCall, synthesise_call
+
+OPTIONS = SpeakerOptions(organisation_names=ORGANISATIONS)
+
+
+def cached(path: Path, make: Any) -> Any:
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    value = make()
+    path.write_bytes(pickle.dumps(value))
+    return value
+
+
+def fingerprints(cache: Path, embedder: ResemblyzerEmbedder) -> list[VoiceFingerprint]:
+    found = []
+    for voice in sorted(enrolled_agents()):
+
+        def enrol(voice: str = voice) -> tuple[float, ...]:
+            lines = [Line(voice, call_scripts.enrolment_text(i), 0.6) for i in (0, 1)]
+            with tempfile.TemporaryDirectory() as tmp:
+                clip = synthesise_call(
+                    lines, Path(tmp), name="clip", noise_snr_db=25, seed=7, voices=HARD_VOICES
+                )
+                return embedder.embed(clip.gsm_path)
+
+        embedding = cached(cache / f"enrol-{voice}.pkl", enrol)
+        found.append(VoiceFingerprint(HALO_IDS[voice], voice, embedding))
+    return found
+
+
+def score(call: HardCall, synthetic: SyntheticCall, result: Any) -> dict[str, float]:
+    diarization, labelling = result
+    reference = synthetic.speech_turns()
+    der = diarization_error(reference, diarization.turns)
+    identity = {i.speaker: i for i in labelling.identities}
+    agents = set(call.agents)
+    roles = label_agreement(
+        reference,
+        diarization.turns,
+        lambda voice: "agent" if voice in agents else "supporter",
+        lambda s: (
+            ("agent" if identity[s].role.is_agent else "supporter") if s in identity else None
+        ),
+    )
+    enrolled = enrolled_agents()
+    ids = label_agreement(
+        reference,
+        diarization.turns,
+        lambda voice: agent_speaker_id(HALO_IDS[voice]) if voice in enrolled else None,
+        lambda s: identity[s].speaker_id if s in identity else None,
+    )
+    known_ids = {agent_speaker_id(HALO_IDS[v]) for v in enrolled}
+    kept = label_agreement(  # supporters and unenrolled agents never named as an enrolled agent
+        reference,
+        diarization.turns,
+        lambda voice: None if voice in enrolled else "other",
+        lambda s: "known" if s in identity and identity[s].speaker_id in known_ids else "other",
+    )
+    handover = float("nan")
+    if len(call.agents) > 1:
+        expected = synthetic.first_turn_of(call.agents[1]).start_s
+        found = labelling.handovers
+        handover = found[0].time_s - expected if found else float("inf")
+    return {
+        "speech_s": der.scored_speech_s,
+        "missed_s": der.missed_s,
+        "false_s": der.false_alarm_s,
+        "confused_s": der.confusion_s,
+        "roles_right_s": roles.right_s,
+        "roles_s": roles.total_s,
+        "id_right_s": ids.right_s,
+        "id_s": ids.total_s,
+        "false_id_s": kept.total_s - kept.right_s,
+        "others_s": kept.total_s,
+        "voices": len(diarization.speakers),
+        "true_voices": len(synthetic.speakers),
+        "handover_s": handover,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--per-split", type=int, default=20)
+    parser.add_argument("--split", choices=SPLITS)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "angel-hard")
+    parser.add_argument("--quiet", action="store_true", help="totals only")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    embedder = ResemblyzerEmbedder()
+    diarizer = ResemblyzerDiarizer(embedder)
+    known = fingerprints(args.cache, embedder)
+    transcriber: Any = None
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    head = ("speech s", "missed", "DER", "false", "confused", "roles", "agent id", "voices",
+            "handover", "WER")  # fmt: skip
+    if not args.quiet:
+        print(f"{'call':<10} {'half':<8} {'SNR':>5}  " + " ".join(f"{h:>8}" for h in head))
+    for call in hard_calls(args.per_split):
+        if args.split and call.split != args.split:
+            continue
+
+        def synthesise(call: HardCall = call) -> SyntheticCall:
+            return synthesise_call(
+                call.lines, args.cache, name=call.name, noise_snr_db=call.snr_db,
+                seed=call.seed, voices=HARD_VOICES,
+            )  # fmt: skip
+
+        synthetic = cached(args.cache / f"{call.name}.pkl", synthesise)
+
+        def transcribe(synthetic: SyntheticCall = synthetic) -> Any:
+            nonlocal transcriber
+            if transcriber is None:
+                from angel_intelligence.backends.asr.faster_whisper import (
+                    FasterWhisperTranscriber,
+                )
+
+                transcriber = FasterWhisperTranscriber()
+            return transcriber.transcribe(synthetic.gsm_path)
+
+        transcript = cached(args.cache / f"{call.name}.transcript.pkl", transcribe)
+        diarization = diarizer.diarize(synthetic.gsm_path)
+        labelling = label_speakers(
+            british_transcript(transcript), diarization, known,
+            halo_id=call.halo_id, options=OPTIONS,
+        )  # fmt: skip
+        figures = score(call, synthetic, (diarization, labelling))
+        wer = word_error_rate(synthetic.script_text, " ".join(s.text for s in transcript.segments))
+        total = totals[call.split]
+        for key, value in figures.items():
+            if key != "handover_s":
+                total[key] += value
+        total["calls"] += 1
+        total["voices_right"] += figures["voices"] == figures["true_voices"]
+        if len(call.agents) > 1:
+            total["transfers"] += 1
+            total["handover_ok"] += abs(figures["handover_s"]) <= 1.5
+        if not args.quiet:
+            speech = figures["speech_s"]
+            errors = figures["missed_s"] + figures["false_s"] + figures["confused_s"]
+            ids = figures["id_right_s"] / figures["id_s"] if figures["id_s"] else None
+            cells = (
+                f"{speech:8.1f}",
+                f"{figures['missed_s'] / speech:8.3f}",
+                f"{errors / speech:8.3f}",
+                f"{figures['false_s'] / speech:8.3f}",
+                f"{figures['confused_s'] / speech:8.3f}",
+                f"{figures['roles_right_s'] / figures['roles_s']:8.3f}",
+                f"{ids:8.3f}" if ids is not None else f"{'-':>8}",
+                f"{figures['voices']:.0f}/{figures['true_voices']:.0f}".rjust(8),
+                f"{figures['handover_s']:+8.2f}" if len(call.agents) > 1 else f"{'-':>8}",
+                f"{wer:8.3f}",
+            )  # fmt: skip
+            snr = "clean" if call.snr_db is None else f"{call.snr_db:.0f}"
+            print(f"{call.name:<10} {call.split:<8} {snr:>5}  " + " ".join(cells), flush=True)
+    print()
+    columns = ("missed", "DER", "false", "confused", "roles", "agent id", "false id", "voices")
+    print(f"{'half':<9} {'calls':>5} " + " ".join(f"{c:>8}" for c in columns) + " handover")
+    for split in SPLITS:
+        t = totals.get(split)
+        if not t:
+            continue
+        speech = t["speech_s"]
+        print(
+            f"{split:<9} {t['calls']:>5.0f} {t['missed_s'] / speech:>8.3f} "
+            f"{(t['missed_s'] + t['false_s'] + t['confused_s']) / speech:>8.3f} "
+            f"{t['false_s'] / speech:>8.3f} {t['confused_s'] / speech:>8.3f} "
+            f"{t['roles_right_s'] / t['roles_s']:>8.3f} {t['id_right_s'] / t['id_s']:>8.3f} "
+            f"{t['false_id_s'] / t['others_s']:>8.3f} "
+            f"{t['voices_right']:>4.0f}/{t['calls']:<3.0f} "
+            f"{t['handover_ok']:>3.0f}/{t['transfers']:<3.0f}"
+        )
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"\n({time.perf_counter() - started:.0f} s)")
