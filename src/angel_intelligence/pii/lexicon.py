@@ -164,8 +164,11 @@ SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "sp
 # 7226"): it interrupts the value without ending it. Words of one back-channel; "mm-hm" and
 # "uh-huh" are two words and a hyphen to the tokeniser.
 BACK_CHANNEL_WORDS = frozenset(
-    {"mm", "hm", "mhm", "mmhm", "mmm", "uh", "huh", "aha", "yep", "yup", "yeah", "okay", "ok"}
-)
+    {
+        "mm", "hm", "hmm", "mhm", "mhmm", "mmhm", "mmhmm", "mmm", "uh", "huh", "uhhuh", "aha",
+        "yep", "yup", "yeah", "okay", "ok",
+    }
+)  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
 
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").

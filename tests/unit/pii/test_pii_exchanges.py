@@ -1,0 +1,72 @@
+"""Values in longer exchanges, as the second set written blind (benchmarks/data/
+pii_independent2.txt) found them missed, each in wordings of our own: turns with speaker labels,
+a value read in parts answered with the other party's "Mm-hmm.", a read-back on the next turn;
+and the look-alikes that must stay unredacted.
+
+Each positive names the exact characters the finding must cover and its normalised value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import PiiDetector
+
+CARD = PiiType.CREDIT_CARD
+PHONE = PiiType.PHONE_NUMBER
+SORT = PiiType.SORT_CODE
+ACCOUNT = PiiType.BANK_ACCOUNT
+NI = PiiType.NATIONAL_INSURANCE_NUMBER
+POSTCODE = PiiType.POSTCODE
+DOB = PiiType.DATE_OF_BIRTH
+EMAIL = PiiType.EMAIL
+EXPIRY = PiiType.CARD_EXPIRY
+
+Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector(reference_year=2026)
+
+
+def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
+    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
+
+
+def ids(cases: list[Case]) -> list[str]:
+    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
+
+
+BACK_CHANNELS: list[Case] = [
+    (
+        "Agent: The long number, please.\nSupporter: 4539 1488\nAgent: Mm-hmm.\n"
+        "Supporter: 1234 5675.",
+        CARD,
+        "4539 1488\nAgent: Mm-hmm.\nSupporter: 1234 5675",
+        "4539148812345675",
+    ),
+    (
+        "Agent: And your account number?\nSupporter: 5 5 1\nAgent: Hmm.\nSupporter: 0 2 8\n"
+        "Agent: Mhmm.\nSupporter: 7 3.",
+        ACCOUNT,
+        "5 5 1\nAgent: Hmm.\nSupporter: 0 2 8\nAgent: Mhmm.\nSupporter: 7 3",
+        "55102873",
+    ),
+    (
+        "Supporter: My mobile is oh seven seven oh oh\nAgent: Mmhmm.\nSupporter: nine oh oh\n"
+        "Agent: Uh-huh.\nSupporter: one four two.",
+        PHONE,
+        "oh seven seven oh oh\nAgent: Mmhmm.\nSupporter: nine oh oh\nAgent: Uh-huh.\n"
+        "Supporter: one four two",
+        "+447700900142",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), BACK_CHANNELS, ids=ids(BACK_CHANNELS))
+def test_when_the_other_party_says_mm_hmm_between_parts_then_the_value_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
