@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     restatements,
@@ -42,8 +43,19 @@ _SPEAKER_LABEL = re.compile(
 
 def without_speaker_labels(text: str) -> str:
     """`text` with each line's leading speaker label blanked (same length, so every offset
-    into it is an offset into `text`)."""
-    return _SPEAKER_LABEL.sub(lambda m: " " * len(m.group()), text)
+    into it is an offset into `text`). Where the speaker changes, the label's colon becomes
+    `lx.TURN_CHANGE`: a value does not run on into the other party's turn ("40 12 29 /
+    Agent: 40 12 29" is a value and its read-back), unless a back-channel is all that turn
+    says (runs.py)."""
+    out, cursor, previous = [], 0, None
+    for match in _SPEAKER_LABEL.finditer(text):
+        speaker = "".join(match.group().lower().split()).rstrip(":")
+        blank = " " * (len(match.group()) - 1)
+        mark = lx.TURN_CHANGE if previous not in (None, speaker) else " "
+        out += [text[cursor : match.start()], blank, mark]
+        cursor, previous = match.end(), speaker
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 class PiiDetector:

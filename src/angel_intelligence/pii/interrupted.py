@@ -64,5 +64,5 @@ def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
     return (
         0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
         and all(u.kind is UnitKind.WORD and u.symbol in lx.BACK_CHANNEL_WORDS for u in words)
-        and all(u.symbol in "-,.!" for u in between if u.kind is UnitKind.PUNCT)
+        and all(u.symbol in "-,.!" + lx.TURN_CHANGE for u in between if u.kind is UnitKind.PUNCT)
     )

@@ -170,6 +170,9 @@ BACK_CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# Where one speaker's turn ends and another's begins in labelled text ("Supporter: … / Agent:
+# …"): the detector writes it in place of the new label's colon. Not a separator of codes.
+TURN_CHANGE = "¦"
 
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").
 SOFT_PUNCTUATION = frozenset({",", "-", ".", "/", "–", "—"})

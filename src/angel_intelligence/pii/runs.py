@@ -187,10 +187,13 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
             nxt = units[end + 1]
             if _is_back_channel(nxt):
                 words += 1
-            elif not (nxt.kind is UnitKind.PUNCT and nxt.symbol in "-,.!"):
+            elif not (nxt.kind is UnitKind.PUNCT and nxt.symbol in "-,.!" + lx.TURN_CHANGE):
                 break
             end += 1
-        before = k - 1
+        start = k
+        if start > 0 and _is_turn_change(units[start - 1]):
+            start -= 1  # the other party's turn: "4069 0067 / Agent: Mm-hmm. / Supporter: …"
+        before = start - 1
         if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
             before -= 1
         after = end + 1
@@ -203,13 +206,17 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
             and after < len(units)
             and units[after].is_code
         ):
-            found.update(range(k, end + 1))
+            found.update(range(start, end + 1))
         k = end + 1
     return found
 
 
 def _is_back_channel(unit: Unit) -> bool:
     return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+
+
+def _is_turn_change(unit: Unit) -> bool:
+    return unit.kind is UnitKind.PUNCT and unit.symbol == lx.TURN_CHANGE
 
 
 def _is_currency(unit: Unit) -> bool:

@@ -70,3 +70,34 @@ def test_when_the_other_party_says_mm_hmm_between_parts_then_the_value_is_one_fi
     detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
 ) -> None:
     assert (kind, said, value) in found(detector, text)
+
+
+READ_BACK_ON_THE_NEXT_TURN: list[tuple[str, list[tuple[PiiType, str]]]] = [
+    (
+        "Supporter: my sort code's 20 45 77\nAgent: 20 45 77\nSupporter: that's it",
+        [(SORT, "20 45 77"), (SORT, "20 45 77")],
+    ),
+    (
+        "agent: sort code please\nsupporter: 2 0 4 5 7 7\nagent: 20 45 77",
+        [(SORT, "2 0 4 5 7 7"), (SORT, "20 45 77")],
+    ),
+    (
+        "agent: best number for you\nsupporter: oh won 1 3 4 9 6 oh 7 5 ate\n"
+        "agent: 0113 496 0758",
+        [(PHONE, "oh won 1 3 4 9 6 oh 7 5 ate"), (PHONE, "0113 496 0758")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READ_BACK_ON_THE_NEXT_TURN)
+def test_when_the_other_party_reads_a_value_back_then_it_does_not_run_on_into_it(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+def test_when_the_same_speaker_goes_on_after_a_turn_break_then_the_value_is_one(
+    detector: PiiDetector,
+) -> None:
+    text = "Agent: Card number?\nSupporter: 4539 1488\nSupporter: 1234 5675."
+    assert found(detector, text) == [(CARD, "4539 1488\nSupporter: 1234 5675", "4539148812345675")]
