@@ -274,11 +274,39 @@ def _neighbours(drafts: list[Draft], index: int) -> list[int]:
 
 
 def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
-    """The nearest non-separator draft before (step -1) or after (1) `index`."""
+    """The nearest non-separator draft before (step -1) or after (1) `index`, looking past a
+    turn of the other party that is only a back-channel ("H U G H E / Agent: Mm-hmm. /
+    Supporter: six one…": the letters are next to the digits)."""
     j = index + step
-    while 0 <= j < len(drafts) and _is_soft(drafts[j]):
-        j += step
+    while 0 <= j < len(drafts):
+        if _is_soft(drafts[j]):
+            j += step
+        elif (past := _past_back_channel_turn(drafts, j, step)) is not None:
+            j = past
+        else:
+            break
     return j if 0 <= j < len(drafts) else None
+
+
+def _past_back_channel_turn(drafts: list[Draft], j: int, step: int) -> int | None:
+    """Where a turn change at j, a back-channel and the next turn change end, or None."""
+    if not _is_turn_change(drafts[j]):
+        return None
+    k, words = j + step, 0
+    while 0 <= k < len(drafts) and not _is_turn_change(drafts[k]):
+        draft = drafts[k]
+        if draft.kind is UnitKind.WORD and draft.symbol in lx.BACK_CHANNEL_WORDS:
+            words += 1
+        elif not (draft.kind is UnitKind.PUNCT and draft.symbol in "-,.!"):
+            return None
+        k += step
+    if not 0 < words <= lx.MAX_BACK_CHANNEL_WORDS or not 0 <= k < len(drafts):
+        return None
+    return k + step
+
+
+def _is_turn_change(draft: Draft) -> bool:
+    return draft.kind is UnitKind.PUNCT and draft.symbol == lx.TURN_CHANGE
 
 
 def _is_soft(draft: Draft) -> bool:

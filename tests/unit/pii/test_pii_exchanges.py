@@ -82,8 +82,7 @@ READ_BACK_ON_THE_NEXT_TURN: list[tuple[str, list[tuple[PiiType, str]]]] = [
         [(SORT, "2 0 4 5 7 7"), (SORT, "20 45 77")],
     ),
     (
-        "agent: best number for you\nsupporter: oh won 1 3 4 9 6 oh 7 5 ate\n"
-        "agent: 0113 496 0758",
+        "agent: best number for you\nsupporter: oh won 1 3 4 9 6 oh 7 5 ate\nagent: 0113 496 0758",
         [(PHONE, "oh won 1 3 4 9 6 oh 7 5 ate"), (PHONE, "0113 496 0758")],
     ),
 ]
@@ -101,3 +100,40 @@ def test_when_the_same_speaker_goes_on_after_a_turn_break_then_the_value_is_one(
 ) -> None:
     text = "Agent: Card number?\nSupporter: 4539 1488\nSupporter: 1234 5675."
     assert found(detector, text) == [(CARD, "4539 1488\nSupporter: 1234 5675", "4539148812345675")]
+
+
+LETTERS_OVER_A_BACK_CHANNEL: list[Case] = [
+    (
+        "Supporter: It's j k four four\nAgent: Mm-hmm.\nSupporter: one two three three\n"
+        "Agent: Yep.\nSupporter: c.",
+        NI,
+        "j k four four\nAgent: Mm-hmm.\nSupporter: one two three three\nAgent: Yep.\nSupporter: c",
+        "JK441233C",
+    ),
+    (
+        "Agent: And the driving licence?\nSupporter: M O R G A\nAgent: Mm-hmm.\n"
+        "Supporter: seven five three one one six\nAgent: Okay.\nSupporter: S M nine I J.",
+        PiiType.DRIVING_LICENCE,
+        "M O R G A\nAgent: Mm-hmm.\nSupporter: seven five three one one six\nAgent: Okay.\n"
+        "Supporter: S M nine I J",
+        "MORGA753116SM9IJ",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"),
+    LETTERS_OVER_A_BACK_CHANNEL,
+    ids=ids(LETTERS_OVER_A_BACK_CHANNEL),
+)
+def test_when_spelled_letters_and_digits_are_parted_by_a_back_channel_turn_then_one_code(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+def test_when_a_lone_letter_follows_a_turn_that_says_more_then_it_stays_a_word(
+    detector: PiiDetector,
+) -> None:
+    text = "Supporter: My NI number is AB 12 34 56\nAgent: Lovely, thanks.\nSupporter: A pleasure."
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == [(NI, "AB 12 34 56")]
