@@ -137,3 +137,53 @@ def test_when_a_lone_letter_follows_a_turn_that_says_more_then_it_stays_a_word(
 ) -> None:
     text = "Supporter: My NI number is AB 12 34 56\nAgent: Lovely, thanks.\nSupporter: A pleasure."
     assert [(kind, said) for kind, said, _ in found(detector, text)] == [(NI, "AB 12 34 56")]
+
+
+PARTS_AFTER_FULL_STOPS: list[Case] = [
+    (
+        "Agent: And the sort code?\nSupporter: 2 0.\nAgent: Yep.\nSupporter: 3 2.\n"
+        "Agent: Mm-hmm.\nSupporter: 1 1.",
+        SORT,
+        "2 0.\nAgent: Yep.\nSupporter: 3 2.\nAgent: Mm-hmm.\nSupporter: 1 1",
+        "20-32-11",
+    ),
+    (
+        "Supporter: Thirty.\nAgent: Yep.\nSupporter: Ninety-one.\nAgent: Okay.\n"
+        "Supporter: Oh six.\nAgent: And then the account number?",
+        SORT,
+        "Thirty.\nAgent: Yep.\nSupporter: Ninety-one.\nAgent: Okay.\nSupporter: Oh six",
+        "30-91-06",
+    ),
+    (
+        "Agent: The account number, please.\nSupporter: 7 1 2 0.\nAgent: Mm-hmm.\n"
+        "Supporter: 4 4 8 9.",
+        ACCOUNT,
+        "7 1 2 0.\nAgent: Mm-hmm.\nSupporter: 4 4 8 9",
+        "71204489",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), PARTS_AFTER_FULL_STOPS, ids=ids(PARTS_AFTER_FULL_STOPS)
+)
+def test_when_bank_details_asked_for_are_read_in_parts_with_full_stops_then_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: How many tables?\nSupporter: 1 2.\nAgent: Yep.\nSupporter: 1 4.\nAgent: Okay.\n"
+        "Supporter: 1 6.",
+        "Agent: What's the booking reference?\nSupporter: 4 4.\nAgent: Yep.\nSupporter: 1 8.\n"
+        "Agent: Okay.\nSupporter: 0 7.\nAgent: And the account number for the refund?",
+        "Agent: Which rows?\nSupporter: 1 2 3 4.\nAgent: Yep.\nSupporter: 5 6 7 8.",
+    ],
+)
+def test_when_parts_are_not_asked_for_as_bank_details_then_they_stay_apart(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
