@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.units import Lexed, UnitKind
+from angel_intelligence.pii.lexicon import TURN_CHANGE
+from angel_intelligence.pii.units import Lexed, Token, UnitKind
 
 Phrase = tuple[str, ...]
 
@@ -102,7 +103,7 @@ ORGANISATION = phrases("us", "our", "we", "we're", "helpline", "freephone", "fre
 # and my phone number is 07911 123456" is a phone number.
 NEGATIVE = phrases(
     "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
-    "ticket", "case", "receipt", "policy", "membership", "member", "supporter", "donor",
+    "ticket", "case number", "case ref", "case reference", "case id", "receipt", "policy", "membership", "member", "supporter", "donor",
     "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
@@ -150,6 +151,12 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
+        # per token: the word position where the sentence it is in ends ("?", "!", a full
+        # stop before a space, a change of speaker)
+        self._stop_at = [len(self._words)] * (len(lexed.tokens) + 1)
+        for index in range(len(lexed.tokens) - 1, -1, -1):
+            ends = _ends_sentence(lexed.text, lexed.tokens[index])
+            self._stop_at[index] = self._word_at[index] if ends else self._stop_at[index + 1]
         self._positions: dict[str, list[int]] = {}  # word → where it is said
         for position, word in enumerate(self._words):
             self._positions.setdefault(word, []).append(position)
@@ -167,6 +174,10 @@ class ContextIndex:
                         found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
+
+    def words_to_sentence_end(self, last_token: int) -> int:
+        """How many words follow token `last_token` in its sentence."""
+        return self._stop_at[last_token + 1] - self._word_at[last_token + 1]
 
     def near(
         self,
@@ -200,6 +211,12 @@ class ContextIndex:
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0
         return Nearness(best_before, best_after)
+
+
+def _ends_sentence(text: str, token: Token) -> bool:
+    if token.text in ("?", "!", TURN_CHANGE):
+        return True
+    return token.text == "." and (token.end == len(text) or text[token.end].isspace())
 
 
 def _word(token: str) -> str:

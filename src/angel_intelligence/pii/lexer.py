@@ -63,8 +63,13 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
     if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
         return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
-    if low == "double" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "u":
-        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-u"
+    if (
+        low == "double"
+        and nxt == "-"
+        and i + 2 < len(tokens)
+        and tokens[i + 2].lower in ("u", "you")
+    ):
+        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-you"
     if low == "x" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "ray":
         return [_pending_letters(low, "nato", "X", i, i + 2)], i + 3  # "X-ray", hyphenated
     if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:

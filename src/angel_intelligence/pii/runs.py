@@ -137,6 +137,8 @@ def find_runs(lexed: Lexed) -> list[Run]:
             continue  # "(0161) 496 0123": the run starts inside the bracket
         elif units and index in interruptions:
             pending += " "
+        elif units and _is_year_apostrophe(lexed.units, index) and _is_month(units[-1]):
+            pending += " "  # "expiry's four, '28": a year's apostrophe after a month
         elif units and (
             _is_separator(unit)
             or index in brackets
@@ -213,6 +215,19 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
 
 def _is_back_channel(unit: Unit) -> bool:
     return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+
+
+def _is_year_apostrophe(units: tuple[Unit, ...], index: int) -> bool:
+    """The apostrophe of a two-digit year ("'28"), written straight before it."""
+    unit = units[index]
+    if unit.kind is not UnitKind.PUNCT or unit.symbol not in "'’" or index + 1 >= len(units):
+        return False
+    year = units[index + 1]
+    return year.kind is UnitKind.DIGITS and len(year.symbol) == 2 and year.start == unit.end
+
+
+def _is_month(unit: Unit) -> bool:
+    return unit.kind is UnitKind.DIGITS and len(unit.symbol) <= 2
 
 
 def _is_turn_change(unit: Unit) -> bool:

@@ -65,8 +65,11 @@ class Scan:
         return self.context.near(wanted, first.first, last.last, before=before, after=after)
 
     def negative(self, first: Unit, last: Unit) -> Nearness:
-        """Reference-number words ("order", "reference") just before or after the span."""
-        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=5, after=2)
+        """Reference-number words ("order", "reference") just before the span, or after it
+        in the same sentence ("E5 8QT, Clapton. / And flat?" is no flat number)."""
+        left = self.context.words_to_sentence_end(last.last)
+        after = min(2, left - 1) if left else None
+        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=5, after=after)
 
     def unit_before(self, run: Run) -> Unit | None:
         index = run.first_index - 1

@@ -187,3 +187,44 @@ def test_when_parts_are_not_asked_for_as_bank_details_then_they_stay_apart(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+SMALL_FORMS: list[Case] = [
+    ("Agent: Expiry?\nSupporter: Expiry's seven, '29.", EXPIRY, "seven, '29", "07/29"),
+    ("Agent: Expiry?\nSupporter: It expires 11 '28.", EXPIRY, "11 '28", "11/28"),
+    ("Supporter: it's ls6 2qd, all lower case", POSTCODE, "ls6 2qd", "LS6 2QD"),
+    (
+        "Supporter: Oh, it's N16 7RE, Stoke Newington.\nAgent: And the flat?",
+        POSTCODE,
+        "N16 7RE",
+        "N16 7RE",
+    ),
+    (
+        "Postcode?\nS double-you three, four B B.",
+        POSTCODE,
+        "S double-you three, four B B",
+        "SW3 4BB",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), SMALL_FORMS, ids=ids(SMALL_FORMS))
+def test_when_a_value_is_written_as_callers_and_whisper_write_it_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: Your case number is N16 7RE.",
+        "Agent: N16 7RE is the case reference.",
+        "The order number is 07911 123456",
+        "It was 4 '5\", 3 '5\" on the day.",
+    ],
+)
+def test_when_a_reference_word_names_the_value_in_its_sentence_then_it_is_no_pii(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
