@@ -103,7 +103,9 @@ ORGANISATION = phrases("us", "our", "we", "we're", "helpline", "freephone", "fre
 # and my phone number is 07911 123456" is a phone number.
 NEGATIVE = phrases(
     "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
-    "ticket", "case number", "case ref", "case reference", "case id", "receipt", "policy", "membership", "member", "supporter", "donor",
+    "ticket", "receipt", "policy", "membership", "member", "supporter", "donor",
+    # "case" as a reference only when named so ("all lower case" is no reference)
+    "case number", "case ref", "case reference", "case id",
     "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
