@@ -91,6 +91,8 @@ def security_code(w: NumberWindow) -> Candidate | None:
     # Context words are required, so an amount needs no check of its own.
     if len(w.digits) not in (3, 4) or not w.whole:
         return None
+    if w.near(ctx.CARD_ENDING, before=0, after=None):
+        return None  # "the Visa ending 4421": a card's last digits, named to tell it apart
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
@@ -124,8 +126,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
     value = f"{month:02d}/{year % 100:02d}"
     negative = w.negative
     start = w.near(ctx.CARD_START, before=0, after=None)
-    if start:
-        return None  # "valid from 01/23": the date a card was issued
+    if start or w.near(ctx.CARD_ENDING, before=0, after=None):
+        return None  # "valid from 01/23": the date a card was issued; "ending 0243"
     expiry = w.near(ctx.EXPIRY, before=8, after=4)
     if expiry and closer(expiry, negative) and not _security_code_named_nearer(w, expiry):
         return w.found(PiiType.CARD_EXPIRY, value, 0.9)

@@ -98,7 +98,13 @@ OTHER_EVENTS = phrases(
 )  # fmt: skip
 # An organisation's own number ("call us free on 0800…", "our helpline"): its national-rate,
 # freephone and premium lines (03, 08, 09) are not personal data when said so.
-ORGANISATION = phrases("us", "our", "we", "we're", "helpline", "freephone", "free phone")
+ORGANISATION = phrases(
+    "us", "our", "we", "we're", "helpline", "freephone", "free phone", "free to call", "team",
+    "lines are open", "lines open", "office", "department", "switchboard",
+)  # fmt: skip
+# The last digits of a card, named to tell cards apart ("the Amex ending 0243 has expired"):
+# not an expiry or a security code.
+CARD_ENDING = phrases("ending", "ending in", "ends in", "ending with", "ends with", "last four")
 # Numbers that are references, not personal data. The nearest context wins: "my order number,
 # and my phone number is 07911 123456" is a phone number.
 NEGATIVE = phrases(

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -35,10 +36,20 @@ MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
 MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
+MIN_REPEAT = 6  # digits of a number said again to be taken as the same value
+REPEAT_CONFIDENCE = 0.7
+# An attempt of this many characters is the caller's value whatever else is said between it
+# and the correction ("4598 9873 1075, no, sorry, I've jumped a line. 4598 9873 1057 6036").
+LONG_ATTEMPT = 8
+# A first attempt cut off by the other party ("Oh seven seven oh oh / Agent: Sorry, you're
+# very faint. / Supporter: Oh seven seven oh oh, nine oh oh…"): a turn of a few words.
+MAX_TURN_WORDS = 8
+MIN_CUT_ATTEMPT = 5
 
 
 def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
-    """Findings for the other attempts at each finding's value (not overlapping `chosen`)."""
+    """Findings for the other attempts at each finding's value (not overlapping `chosen`),
+    and for the value said again elsewhere (`repeats`)."""
     found: list[Candidate] = []
     runs = scan.runs
     for index, run in enumerate(runs):
@@ -48,14 +59,40 @@ def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
             if not 0 <= other < len(runs):
                 continue
             finding = _finding_over(runs[other], chosen)
-            if finding is None or not _cue_between(scan, run, runs[other]):
+            if finding is None or not _attempt_between(scan, run, runs[other]):
                 continue
-            if _same_value(run.compact(), runs[other].compact()):
+            if _same_value(run.compact(), _code(scan, finding), other > index):
                 start, end = run.span(0, len(run) - 1)
                 value = run.compact().replace("o", "0") if run.is_digits else run.compact()
                 found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
                 break
-    return found
+    return found + list(_repeats(scan, [*chosen, *found]))
+
+
+def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
+    """A number said again where nothing names it ("Thank you for catching that, 29753104.",
+    the agent's read-back of the account number said before): the same digits as a finding
+    are the same value, whatever words are near them."""
+    values: dict[str, Candidate] = {}
+    for finding in sorted(findings, key=lambda f: -f.confidence):
+        values.setdefault(_code(scan, finding), finding)
+    for run in scan.runs:
+        digits = _digits(run)
+        if not run.is_digits or len(digits) < MIN_REPEAT or digits not in values:
+            continue
+        if _covered(run, findings) or scan.is_quantity(run):
+            continue
+        if scan.negative(run.units[0], run.units[-1]):
+            continue
+        start, end = run.span(0, len(run) - 1)
+        yield Candidate(values[digits].type, start, end, values[digits].value, REPEAT_CONFIDENCE)
+
+
+def _code(scan: Scan, finding: Candidate) -> str:
+    """The code units a finding covers, joined, with spoken zeros as digits."""
+    units = scan.lexed.units
+    inside = [u for u in units if u.is_code and finding.start <= u.start and u.end <= finding.end]
+    return "".join(u.symbol for u in inside).replace("o", "0")
 
 
 def tail_corrections(scan: Scan) -> Iterator[Candidate]:
@@ -122,6 +159,25 @@ def _finding_over(run: Run, findings: list[Candidate]) -> Candidate | None:
     return best
 
 
+def _attempt_between(scan: Scan, a: Run, b: Run) -> bool:
+    """What may lie between an attempt `a` and the finding at `b`: a correction cue; or,
+    for a long attempt, a cue among a few words; or the other party's short turn."""
+    if _cue_between(scan, a, b):
+        return True
+    first, second = (a, b) if a.first_index < b.first_index else (b, a)
+    between = scan.lexed.units[first.last_index + 1 : second.first_index]
+    if any(u.is_code for u in between):
+        return False
+    words = [u.symbol.replace("’", "'") for u in between if u.kind is UnitKind.WORD]
+    size = len(_digits(a))
+    if scan.negative(a.units[0], a.units[-1]):
+        return False  # "The order number's 12345678, no, my account number is 12345679."
+    if size >= LONG_ATTEMPT and len(words) <= MAX_WORDS_BETWEEN:
+        return any(word in CUE_WORDS for word in words)
+    turns = [u for u in between if u.kind is UnitKind.PUNCT and u.symbol == lx.TURN_CHANGE]
+    return size >= MIN_CUT_ATTEMPT and len(turns) == 2 and len(words) <= MAX_TURN_WORDS
+
+
 def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
     """Only a few words between the two runs, one of them a correction cue."""
     first, second = (a, b) if a.first_index < b.first_index else (b, a)
@@ -134,9 +190,12 @@ def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
     return any(word in CUE_WORDS for word in words)
 
 
-def _same_value(a: str, b: str) -> bool:
-    """Two attempts at one value: the same but for a slip, or one the start of the other."""
+def _same_value(a: str, b: str, first: bool = True) -> bool:
+    """Two attempts at one value: the same but for a slip, or one the start of the other
+    (the attempt `a` the start of `b` only when said `first`)."""
     a, b = a.replace("o", "0"), b.replace("o", "0")
+    if not first and len(a) < len(b):
+        return _distance(a, b) <= (1 if len(a) < 8 else 2)
     short, long = sorted((a, b), key=len)
     if len(short) < MIN_ATTEMPT:
         return False

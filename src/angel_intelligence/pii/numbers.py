@@ -73,7 +73,10 @@ def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]
     digits = run.compact().replace("o", "0")
     first, last = run.units[0], run.units[-1]
     negative = scan.negative(first, last)
+    ending = scan.near(ctx.CARD_ENDING, first, last, before=0, after=None)
     for kind, wanted, fewest, most in _MISHEARD:
+        if ending and kind in (PiiType.CVV, PiiType.CARD_EXPIRY):
+            continue  # "the card ending 0243 has expired"
         if not fewest <= len(digits) <= most:
             continue
         reach = 5 if kind is PiiType.CARD_EXPIRY else 8
@@ -142,9 +145,27 @@ def _organisation_line(scan: Scan, digits: str, first: Unit, last: Unit) -> bool
     """An organisation's own line said as theirs ("call us free on 0800…", "our helpline is
     0300…"): national-rate, freephone and premium numbers (03, 08, 09), not a person's."""
     national = digits[2:] if digits.startswith("44") else digits.lstrip("0")
-    return national[:1] in ("3", "8", "9") and bool(
-        scan.near(ctx.ORGANISATION, first, last, before=6, after=3)
+    if national[:1] not in ("3", "8", "9"):
+        return False
+    # said as theirs here, or where the same number is said again ("our number is 0300 123
+    # 9911" / "0300 123 9911. Lovely.")
+    return any(
+        scan.near(ctx.ORGANISATION, run.units[0], run.units[-1], before=6, after=3)
+        for run in _said_as(scan, digits, first, last)
     )
+
+
+def _said_as(scan: Scan, digits: str, first: Unit, last: Unit) -> Iterator[Run]:
+    """Units first..last as a run, and every other digit run of the same digits."""
+    yield Run((first, last), (" ",), (0, 0))
+    for run in scan.runs:
+        if run.is_digits and run.units[0] is not first and _same_digits(run, digits):
+            yield run
+
+
+def _same_digits(run: Run, digits: str) -> bool:
+    compact = run.compact().replace("o", "0")
+    return compact == digits or compact == "0" + digits[2:] and digits.startswith("44")
 
 
 def _sort_code(w: NumberWindow) -> Candidate | None:

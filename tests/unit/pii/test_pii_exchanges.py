@@ -228,3 +228,53 @@ def test_when_a_reference_word_names_the_value_in_its_sentence_then_it_is_no_pii
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+SAID_AGAIN: list[tuple[str, list[tuple[PiiType, str]]]] = [
+    (
+        "Agent: The account number?\nSupporter: 6 1 0 2 4 4 8 3.\nAgent: Lovely.\n"
+        "Supporter: Shall I check the spelling of the name?\nAgent: No need. So, 61024483.",
+        [(ACCOUNT, "6 1 0 2 4 4 8 3"), (ACCOUNT, "61024483")],
+    ),
+    (
+        "Supporter: 4539 1488 1234, no, hang on, I've lost my place. 4539 1488 1234 5675.",
+        [(CARD, "4539 1488 1234"), (CARD, "4539 1488 1234 5675")],
+    ),
+    (
+        "Agent: Best number for you?\nSupporter: Oh seven nine one one\nAgent: Sorry, say again?\n"
+        "Supporter: Oh seven nine one one, two three four, five six seven.",
+        [
+            (PHONE, "Oh seven nine one one"),
+            (PHONE, "Oh seven nine one one, two three four, five six seven"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SAID_AGAIN)
+def test_when_a_value_is_said_again_or_attempted_first_then_each_is_the_value(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The booking reference is 20443871, no, my account number is 20443872.",
+            [(ACCOUNT, "20443872")],
+        ),
+        (
+            "Agent: Our number is 0300 123 4567 if you need us.\nSupporter: 0300 123 4567, lovely.",
+            [],
+        ),
+        ("Agent: It's 0800 123 4567 for the events team, free to call.", []),
+        ("Agent: I can see the Visa ending 0427 has expired.", []),
+        ("Agent: Is that the Mastercard ending in 412, the security one?", []),
+    ],
+)
+def test_when_a_number_is_a_reference_an_organisations_or_a_cards_ending_then_it_is_left(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
