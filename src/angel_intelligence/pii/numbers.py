@@ -165,7 +165,7 @@ def _said_as(scan: Scan, digits: str, first: Unit, last: Unit) -> Iterator[Run]:
 
 def _same_digits(run: Run, digits: str) -> bool:
     compact = run.compact().replace("o", "0")
-    return compact == digits or compact == "0" + digits[2:] and digits.startswith("44")
+    return compact == digits or (compact == "0" + digits[2:] and digits.startswith("44"))
 
 
 def _sort_code(w: NumberWindow) -> Candidate | None:

@@ -237,7 +237,7 @@ SAID_AGAIN: list[tuple[str, list[tuple[PiiType, str]]]] = [
         [(ACCOUNT, "6 1 0 2 4 4 8 3"), (ACCOUNT, "61024483")],
     ),
     (
-        "Supporter: 4539 1488 1234, no, hang on, I've lost my place. 4539 1488 1234 5675.",
+        "Supporter: 4539 1488 1234, no, sorry, I've lost my place. 4539 1488 1234 5675.",
         [(CARD, "4539 1488 1234"), (CARD, "4539 1488 1234 5675")],
     ),
     (
