@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
@@ -86,6 +87,47 @@ def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
             continue
         start, end = run.span(0, len(run) - 1)
         yield Candidate(values[digits].type, start, end, values[digits].value, REPEAT_CONFIDENCE)
+
+
+def agreeing_types(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
+    """A value said twice is of one type: where two findings read the same digits (or one is
+    a corrected attempt at the other), the less sure takes the type of the surer ("oh nine,
+    one one, seven two", a date by its shape, is the sort code the agent reads back as
+    09-11-72)."""
+    result = list(chosen)
+    codes = [_code(scan, finding) for finding in result]
+    runs = [_run_of(scan, finding) for finding in result]
+    sureness = [finding.confidence for finding in result]  # a retyped finding's: its source's
+    for _ in range(2):  # an attempt takes the type its correction took from a read-back
+        for high in sorted(range(len(result)), key=lambda k: -sureness[k]):
+            if len(codes[high]) < MIN_REPEAT:
+                continue
+            for low, finding in enumerate(result):
+                if finding.type is result[high].type or sureness[low] >= sureness[high]:
+                    continue
+                same = codes[low] == codes[high]
+                attempt = _consecutive(scan, runs[low], runs[high]) and _same_value(
+                    codes[low], codes[high]
+                )
+                if same or attempt:
+                    value = result[high].value if same else codes[low]
+                    result[low] = replace(finding, type=result[high].type, value=value)
+                    sureness[low] = sureness[high] - 0.01
+    return result
+
+
+def _run_of(scan: Scan, finding: Candidate) -> int | None:
+    for index, run in enumerate(scan.runs):
+        start, end = run.span(0, len(run) - 1)
+        if start < finding.end and end > finding.start:
+            return index
+    return None
+
+
+def _consecutive(scan: Scan, a: int | None, b: int | None) -> bool:
+    if a is None or b is None or abs(a - b) != 1:
+        return False
+    return _cue_between(scan, scan.runs[a], scan.runs[b])
 
 
 def _code(scan: Scan, finding: Candidate) -> str:

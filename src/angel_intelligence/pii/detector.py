@@ -20,6 +20,7 @@ from angel_intelligence.domain.pii import PiiSpan
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
+    agreeing_types,
     restatements,
     tail_corrections,
     with_tail_corrections,
@@ -89,7 +90,7 @@ class PiiDetector:
         tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]
         chosen = with_tail_corrections(chosen, tails)
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
-        chosen = sorted([*chosen, *restated], key=lambda c: c.start)
+        chosen = agreeing_types(scan, sorted([*chosen, *restated], key=lambda c: c.start))
         return [
             PiiSpan(
                 type=c.type,

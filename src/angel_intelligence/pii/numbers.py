@@ -197,7 +197,7 @@ def _before_account(w: NumberWindow) -> bool:
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
-    if len(w.digits) != 8:
+    if len(w.digits) != 8 or _overlaps_written_sort_code(w):
         return None
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
@@ -213,17 +213,28 @@ def _bank_account(w: NumberWindow) -> Candidate | None:
 def _next_to_sort_code(w: NumberWindow) -> bool:
     """Eight digits said in one breath with a sort code written 12-34-56, before or after it
     ("40-11-62, 66210493"): bank details, whatever else is said around them."""
-    run, sizes = w.run, [len(u.symbol) for u in w.run.units]
+    return _written_sort_code(w.run, w.i - 3) or _written_sort_code(w.run, w.j + 1)
 
-    def sort_code(at: int) -> bool:
-        return (
-            at >= 0
-            and at + 2 < len(run)
-            and sizes[at : at + 3] == [2, 2, 2]
-            and run.separators_between(at, at + 2) == ("-", "-")
-        )
 
-    return sort_code(w.i - 3) or sort_code(w.j + 1)
+def _overlaps_written_sort_code(w: NumberWindow) -> bool:
+    """Part of a sort code written 12-34-56 inside the window ("07-04-36, 4 4 0 2 1 9 8 7":
+    the account number is the last eight digits, not "07-04-36, 4 4")."""
+    return any(
+        _written_sort_code(w.run, at) and at <= w.j and at + 2 >= w.i
+        for at in range(w.i - 2, w.j + 1)
+    )
+
+
+def _written_sort_code(run: Run, at: int) -> bool:
+    """Units at..at+2 are three pairs joined by hyphens, and no more ("87-65-43-21" is not)."""
+    return (
+        at >= 0
+        and at + 2 < len(run)
+        and [len(u.symbol) for u in run.units[at : at + 3]] == [2, 2, 2]
+        and run.separators_between(at, at + 2) == ("-", "-")
+        and (at == 0 or run.separators[at - 1] != "-")
+        and (at + 3 == len(run) or run.separators[at + 2] != "-")
+    )
 
 
 _RECOGNISERS = (

@@ -278,3 +278,28 @@ def test_when_a_number_is_a_reference_an_organisations_or_a_cards_ending_then_it
     detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
 ) -> None:
     assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+ONE_TYPE: list[tuple[str, list[tuple[PiiType, str]]]] = [
+    (
+        "Supporter: It's two oh, one four, six six... no, two oh, one four, six eight.\n"
+        "Agent: Thank you, 20-14-68. And the account number?",
+        [
+            (SORT, "two oh, one four, six six"),
+            (SORT, "two oh, one four, six eight"),
+            (SORT, "20-14-68"),
+        ],
+    ),
+    (
+        "Supporter: Halifax, 11-05-42, 3 1 7 7 0 2 6 5.",
+        [(SORT, "11-05-42"), (ACCOUNT, "3 1 7 7 0 2 6 5")],
+    ),
+    ("Supporter: My account number is 20-14-68-31.", [(ACCOUNT, "20-14-68-31")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ONE_TYPE)
+def test_when_bank_details_are_said_twice_or_together_then_each_has_its_type(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
