@@ -36,7 +36,7 @@ TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
     ours = _OrganisationContext(scan)
     for candidate in _candidates(scan):
-        if not (is_role_address(candidate.value) and ours(candidate.start)):
+        if not (is_role_address(candidate.value) and ours(candidate.start, candidate.end)):
             yield candidate
 
 
@@ -163,7 +163,7 @@ _NOT_MAILBOXES = frozenset(_NOT_MAILBOXES_WORDS.split())
 
 # Words that end a name read before an address ("my email is jane …"): not part of it.
 _NOT_NAMES_WORDS = """is it's its email e-mail mail address my the at and yes yeah so ok okay it
-    that's er um please right on to was oh no sorry well i think"""
+    that's er um please right on to was oh no sorry well i think from via with for"""
 _NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
 _MAX_NAME_WORDS = 4  # "j smith one two three at…"
 
@@ -204,18 +204,24 @@ def _has_domain(address: str) -> bool:
 
 
 class _OrganisationContext:
-    """Whether "us", "our", "we"… was said just before a character position."""
+    """Whether "us", "our", "we"… was said just before a character position, or just after
+    ("just email supportercare@… or ring us")."""
 
     def __init__(self, scan: Scan) -> None:
         self._scan = scan
         self._token_at = {t.start: i for i, t in enumerate(scan.lexed.tokens)}
+        self._token_to = {t.end: i for i, t in enumerate(scan.lexed.tokens)}
 
-    def __call__(self, start_char: int) -> bool:
-        index = self._token_at.get(start_char)
-        if index is None:
+    def __call__(self, start_char: int, end_char: int) -> bool:
+        first, last = self._token_at.get(start_char), self._token_to.get(end_char)
+        if first is None or last is None:
             return False
-        near = self._scan.context.near(ctx.ORGANISATION, index, index, before=4, after=None)
+        near = self._scan.context.near(_SENDER, first, last, before=4, after=3)
         return bool(near)
+
+
+# "us", "our", "team"…; and "an email from supportercare@…": the address a message came from.
+_SENDER = (*ctx.ORGANISATION, *ctx.phrases("from"))
 
 
 class _EmailContext:

@@ -303,3 +303,26 @@ def test_when_bank_details_are_said_twice_or_together_then_each_has_its_type(
     detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
 ) -> None:
     assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Supporter: I had an email from donations@riverside.org.uk last week.",
+        "Agent: Just email enquiries@riverside.org.uk or give us a ring.",
+        "Supporter: Which address is it?\nAgent: It's events@riverside.org.uk for the events team.",
+    ],
+)
+def test_when_a_role_address_is_an_organisations_then_it_is_not_personal_data(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
+
+
+def test_when_a_role_address_is_given_as_ones_own_then_it_is_an_email(
+    detector: PiiDetector,
+) -> None:
+    text = "Supporter: The email is info@smithbakery.co.uk, it's my shop."
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == [
+        (EMAIL, "info@smithbakery.co.uk")
+    ]
