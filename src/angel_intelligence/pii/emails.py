@@ -35,9 +35,10 @@ TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
     ours = _OrganisationContext(scan)
-    for candidate in _candidates(scan):
-        if not (is_role_address(candidate.value) and ours(candidate.start, candidate.end)):
-            yield candidate
+    candidates = list(_candidates(scan))
+    # the organisation's, and the same address read back ("events at harbourlights dot org…")
+    theirs = {c.value for c in candidates if is_role_address(c.value) and ours(c.start, c.end)}
+    yield from (c for c in candidates if c.value not in theirs)
 
 
 # An organisation's role address said as its own ("email us at supportercare@charity.org.uk",

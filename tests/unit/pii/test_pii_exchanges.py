@@ -326,3 +326,44 @@ def test_when_a_role_address_is_given_as_ones_own_then_it_is_an_email(
     assert [(kind, said) for kind, said, _ in found(detector, text)] == [
         (EMAIL, "info@smithbakery.co.uk")
     ]
+
+
+EMAILS_IN_EXCHANGES: list[Case] = [
+    (
+        "Supporter: Email, r dot osei\nAgent: Mm-hmm.\nSupporter: at gmail dot com.",
+        EMAIL,
+        "r dot osei\nAgent: Mm-hmm.\nSupporter: at gmail dot com",
+        "r.osei@gmail.com",
+    ),
+    (
+        "Supporter: No, it's tom1984 at yahoo dot co dot uk. Eighty-four, not eighty-three.",
+        EMAIL,
+        "tom1984 at yahoo dot co dot uk",
+        "tom1984@yahoo.co.uk",
+    ),
+    (
+        "Supporter: jo underscore the underscore baker at outlook dot com. It's the shop's.",
+        EMAIL,
+        "jo underscore the underscore baker at outlook dot com",
+        "jo_the_baker@outlook.com",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), EMAILS_IN_EXCHANGES, ids=ids(EMAILS_IN_EXCHANGES)
+)
+def test_when_an_address_is_read_across_turns_or_ends_a_sentence_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+def test_when_an_organisations_address_is_read_back_then_it_is_still_theirs(
+    detector: PiiDetector,
+) -> None:
+    text = (
+        "Agent: Our address is info@riverside.org.uk.\n"
+        "Supporter: info at riverside dot org dot uk. Thanks."
+    )
+    assert found(detector, text) == []
