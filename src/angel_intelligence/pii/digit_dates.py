@@ -77,6 +77,9 @@ def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] 
     digits = "".join(groups)
     if len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
         return _checked(w, int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+    if len(digits) == 4 and w.j - w.i == 3 and w.near(ctx.BIRTH):
+        # four digits one by one, asked for a date of birth: "6 9 7 4" is 6/9/74
+        return _checked(w, int(digits[0]), int(digits[1]), int(digits[2:]))
     return None
 
 

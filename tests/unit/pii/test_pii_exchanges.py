@@ -367,3 +367,37 @@ def test_when_an_organisations_address_is_read_back_then_it_is_still_theirs(
         "Supporter: info at riverside dot org dot uk. Thanks."
     )
     assert found(detector, text) == []
+
+
+BIRTH_DATES: list[Case] = [
+    (
+        "Agent: Date of birth?\nSupporter: Third of the fourth\nAgent: Mm-hmm.\n"
+        "Supporter: nineteen sixty-two.",
+        DOB,
+        "Third of the fourth\nAgent: Mm-hmm.\nSupporter: nineteen sixty-two",
+        "03/04/1962",
+    ),
+    ("Supporter: I was born on Boxing Day, 1948.", DOB, "Boxing Day, 1948", "26/12/1948"),
+    ("Agent: And your date of birth?\nSupporter: 3 8 5 9", DOB, "3 8 5 9", "03/08/1959"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), BIRTH_DATES, ids=ids(BIRTH_DATES))
+def test_when_a_birth_date_is_said_in_parts_by_name_or_digit_by_digit_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Supporter: We met on Christmas Day, 1990.",
+        "Agent: The office is closed on Boxing Day.",
+        "Agent: Your PIN is 3 8 5 9.",
+    ],
+)
+def test_when_a_named_day_or_four_digits_are_not_a_birth_date_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
