@@ -26,6 +26,7 @@ from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import UnitKind
 
 MIN_PART_DIGITS = 3
+MAX_ASIDE_WORDS = 8
 ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
 
@@ -36,6 +37,9 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
         for last in range(first, len(runs)):
             part = runs[last].compact().replace("o", "0")
             if last > first and not _back_channel_between(scan, runs, last):
+                if _card_aside(scan, runs, first, last, digits + part):
+                    start, end = runs[first].units[0].start, runs[last].units[-1].end
+                    yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, 0.85)
                 break
             digits, sizes = digits + part, [*sizes, len(part)]
             if len(digits) > MAX_DIGITS or min(sizes) < 2:
@@ -83,6 +87,25 @@ def _checked(
         return PiiType.PHONE_NUMBER, phone.e164, 0.85
     said = scan.near(ctx.PHONE, first.units[0], first.units[-1], after=None)
     return (PiiType.PHONE_NUMBER, phone.e164, 0.75) if said else None  # an unallocated number
+
+
+def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> bool:
+    """A card number asked for, broken by the caller's own aside ("4226 6433 / sorry, my
+    dog's barking, hang on / 6870 0917"): a few words and no change of speaker between the
+    last two parts, and together a card number (Luhn with a card prefix, parts of four
+    digits or more)."""
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_ASIDE_WORDS or any(u.symbol == lx.TURN_CHANGE for u in between):
+        return False
+    if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
+        return False
+    if not MIN_DICTATED_CARD_DIGITS <= len(digits) <= MAX_DIGITS:
+        return False
+    if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+        return False
+    start = runs[first].units[0]
+    return bool(scan.near(ctx.CARD, start, start, after=None))
 
 
 def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:

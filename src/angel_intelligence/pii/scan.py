@@ -69,7 +69,7 @@ class Scan:
         in the same sentence ("E5 8QT, Clapton. / And flat?" is no flat number)."""
         left = self.context.words_to_sentence_end(last.last)
         after = min(2, left - 1) if left else None
-        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=5, after=after)
+        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=7, after=after)
 
     def unit_before(self, run: Run) -> Unit | None:
         index = run.first_index - 1

@@ -401,3 +401,32 @@ def test_when_a_named_day_or_four_digits_are_not_a_birth_date_then_nothing_is_fo
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+def test_when_the_caller_breaks_off_a_card_number_with_an_aside_then_it_is_one_finding(
+    detector: PiiDetector,
+) -> None:
+    text = (
+        "Supporter: The card number is 4539 1488\n"
+        "Supporter: sorry, the doorbell, just a sec\nSupporter: 1234 5675."
+    )
+    assert found(detector, text) == [
+        (
+            CARD,
+            "4539 1488\nSupporter: sorry, the doorbell, just a sec\nSupporter: 1234 5675",
+            "4539148812345675",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: Your booking code for the summer lunch is 44-18-07.\nSupporter: 44-18-07. Great.",
+        "Supporter: Table 4539 1488, sorry, the doorbell, then 1234 5675.",
+    ],
+)
+def test_when_a_reference_is_named_a_few_words_before_or_no_card_was_asked_then_nothing(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
