@@ -37,6 +37,7 @@ MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
 MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
+MIN_STUTTER = 3  # digits of a group said twice over by mistake ("496 496")
 MIN_REPEAT = 6  # digits of a number said again to be taken as the same value
 REPEAT_CONFIDENCE = 0.7
 # An attempt of this many characters is the caller's value whatever else is said between it
@@ -155,6 +156,27 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             kind, value, confidence = found
             start, end = first.units[0].start, second.units[-1].end
             yield Candidate(kind, start, end, value, confidence)
+
+
+def stutters(scan: Scan) -> Iterator[Candidate]:
+    """A number with a group said twice over ("0161 496 496 0732": the caller lost their place
+    and said "496" again), as one finding of the value without the repeat, when that passes a
+    strong check (a valid UK phone number, Luhn with a card prefix)."""
+    for run in scan.runs:
+        if not run.is_digits or len(run) < 3:
+            continue
+        symbols = [u.symbol.replace("o", "0") for u in run.units]
+        for k in range(len(symbols) - 1):
+            if len(symbols[k]) < MIN_STUTTER or symbols[k] != symbols[k + 1]:
+                continue  # "00 00", "double 0" are digits said twice on purpose
+            digits = "".join(symbols[: k + 1] + symbols[k + 2 :])
+            if len(digits) < MIN_CORRECTED + 2 or scan.near(ctx.ORGANISATION, *run.span_units()):
+                continue
+            found = _checked(scan, run, digits)
+            if found is not None and found[0] is not PiiType.NHS_NUMBER:
+                kind, value, confidence = found
+                start, end = run.span(0, len(run) - 1)
+                yield Candidate(kind, start, end, value, confidence - 0.05)
 
 
 def with_tail_corrections(chosen: list[Candidate], tails: list[Candidate]) -> list[Candidate]:

@@ -22,6 +22,7 @@ from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     agreeing_types,
     restatements,
+    stutters,
     tail_corrections,
     with_tail_corrections,
 )
@@ -85,6 +86,7 @@ class PiiDetector:
             *code_candidates(scan),
             *date_candidates(scan),
             *interrupted_values(scan),
+            *stutters(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
         tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]

@@ -225,7 +225,9 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
                 elif not code[other]:
                     continue
                 if draft.pending == "homophone" and not (
-                    _is_single_digit(drafts[other]) or _leads_group_of_four(drafts, index)
+                    _is_single_digit(drafts[other])
+                    or _leads_group_of_four(drafts, index)
+                    or _inward_digit(drafts, index)
                 ):
                     continue
                 if draft.pending == "letter_name" and abs(other - index) != 1:
@@ -243,6 +245,25 @@ def _is_letter(draft: Draft) -> bool:
     if draft.pending in ("letter", "nato", "month"):
         return True
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
+
+
+_OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def _inward_digit(drafts: list[Draft], index: int) -> bool:
+    """A homophone between a postcode's outward code and two letters: the digit of its inward
+    code ("WA14 to DT" is WA14 2DT)."""
+    before, after = _nearest(drafts, index, -1), _nearest(drafts, index, 1)
+    return (
+        before is not None
+        and after is not None
+        and drafts[before].pending is None
+        and drafts[before].kind is UnitKind.ALNUM
+        and bool(_OUTWARD_CODE.match(drafts[before].symbol))
+        and drafts[after].pending is None
+        and drafts[after].kind is UnitKind.LETTERS
+        and len(drafts[after].symbol) == 2
+    )
 
 
 def _leads_group_of_four(drafts: list[Draft], index: int) -> bool:

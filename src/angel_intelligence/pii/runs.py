@@ -68,6 +68,10 @@ class Run:
         """Original characters of units i..j."""
         return self.units[i].start, self.units[j].end
 
+    def span_units(self) -> tuple[Unit, Unit]:
+        """The first and last unit."""
+        return self.units[0], self.units[-1]
+
     def separators_between(self, i: int, j: int) -> tuple[str, ...]:
         return self.separators[i:j]
 

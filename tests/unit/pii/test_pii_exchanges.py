@@ -430,3 +430,34 @@ def test_when_a_reference_is_named_a_few_words_before_or_no_card_was_asked_then_
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+MISHEARD_AND_REPEATED: list[Case] = [
+    ("Agent: Postcode?\nSupporter: LS6 to QD", POSTCODE, "LS6 to QD", "LS6 2QD"),
+    ("Supporter: It's CF10 for AB.", POSTCODE, "CF10 for AB", "CF10 4AB"),
+    (
+        "Supporter: My number's 0113 496 496 0758",
+        PHONE,
+        "0113 496 496 0758",
+        "+441134960758",
+    ),
+    ("Supporter: 07911 123 123 456", PHONE, "07911 123 123 456", "+447911123456"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), MISHEARD_AND_REPEATED, ids=ids(MISHEARD_AND_REPEATED)
+)
+def test_when_a_digit_is_heard_as_a_word_or_a_group_is_said_twice_then_the_value_is_read(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["We drove from M1 to A1 in an hour.", "Supporter: I paid 100 100 times over."]
+)
+def test_when_words_between_codes_are_words_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
