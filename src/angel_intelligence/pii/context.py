@@ -102,6 +102,12 @@ ORGANISATION = phrases(
     "us", "our", "we", "we're", "helpline", "freephone", "free phone", "free to call", "team",
     "lines are open", "lines open", "office", "department", "switchboard",
 )  # fmt: skip
+# An organisation's own address ("send it to PO Box 2217, Bristol, BS1 9TQ", "pop it into the
+# office, it's Harbour House, BS1 4DB"): its postcode is not personal data.
+ORGANISATION_ADDRESS = phrases(
+    "po box", "p o box", "freepost", "the office", "our office", "our offices", "head office",
+    "headquarters", "hq",
+)  # fmt: skip
 # The last digits of a card, named to tell cards apart ("the Amex ending 0243 has expired"):
 # not an expiry or a security code.
 CARD_ENDING = phrases("ending", "ending in", "ends in", "ending with", "ends with", "last four")

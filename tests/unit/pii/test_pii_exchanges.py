@@ -461,3 +461,21 @@ def test_when_words_between_codes_are_words_then_nothing_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Agent: Post it to PO Box 118, Leeds, LS1 4AP.", []),
+        ("Agent: Drop it into the office, it's Canal House, M1 2JE.", []),
+        (
+            "Agent: Drop it into the office. And your postcode?\nSupporter: M14 5RW.",
+            [(POSTCODE, "M14 5RW")],
+        ),
+        ("Supporter: We live at 4 Mill Lane, M14 5RW.", [(POSTCODE, "M14 5RW")]),
+    ],
+)
+def test_when_a_postcode_is_an_organisations_address_then_it_is_left(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
