@@ -58,6 +58,8 @@ CARD_START = phrases("valid from", "start date", "issue date", "issued")
 CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
     "digit on the front", "digit number on the front",
+    # counts are not words: "the four on the front are 6612"
+    "the on the front",
 )  # fmt: skip
 # "short code": Whisper's hearing of "sort code"
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
@@ -90,7 +92,8 @@ LICENCE = phrases(
 # ("we got married on the 3rd of June 1972").
 OTHER_EVENTS = phrases(
     "married", "marry", "wedding", "anniversary", "died", "passed away", "passed", "funeral",
-    "moved", "retired", "joined", "started", "payment", "paid", "gift", "donation", "dated",
+    "moved", "move", "retired", "retire", "joined", "join", "started", "start", "payment",
+    "paid", "gift", "donation", "dated",
     # when something began, changed or was sent ("It was set up on…", "founded in 1901")
     "set up", "setup", "opened", "signed up", "registered", "began", "created", "since",
     "renewed", "cancelled", "changed", "received", "sent", "posted", "founded", "established",

@@ -48,6 +48,26 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     return w.found(PiiType.DATE_OF_BIRTH, value, 0.5)
 
 
+_YEAR = ctx.phrases("year")
+
+
+def birth_year(w: NumberWindow) -> Candidate | None:
+    """The year of a date of birth asked for on its own ("Second of the tenth. / And the
+    year? / Fifty-four."; "What year were you born? / 1954."): the first number after "year",
+    with a birth word just before it."""
+    if not w.whole or len(w.digits) not in (2, 4) or w.quantity:
+        return None
+    asked = w.near(_YEAR, before=3, after=None)
+    birth = w.near(ctx.BIRTH, before=12, after=None)
+    if not asked or not birth or w.near(ctx.OTHER_EVENTS, before=8, after=None):
+        return None
+    reference = w.scan.reference_year
+    year = v.full_year(int(w.digits), reference_year=reference)
+    if not 1900 <= year <= reference - MIN_BIRTH_AGE_YEARS:
+        return None
+    return w.found(PiiType.DATE_OF_BIRTH, str(year), 0.85)
+
+
 def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
     """The digits of the window in the groups a date is said in, and the separators between
     the groups."""

@@ -24,7 +24,7 @@ from angel_intelligence.pii.cards import (
     security_code,
 )
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.digit_dates import date_of_birth
+from angel_intelligence.pii.digit_dates import birth_year, date_of_birth
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -246,4 +246,5 @@ _RECOGNISERS = (
     security_code,
     expiry,
     date_of_birth,
+    birth_year,
 )

@@ -479,3 +479,43 @@ def test_when_a_postcode_is_an_organisations_address_then_it_is_left(
     detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
 ) -> None:
     assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
+
+
+CARD_AND_YEAR_FORMS: list[Case] = [
+    (
+        "Supporter: It's an Amex, 3778 657975 43239, and the four on the front are 5120.",
+        PiiType.CVV,
+        "5120",
+        "5120",
+    ),
+    (
+        "Agent: Date of birth?\nSupporter: The ninth of the fifth.\nAgent: And the year?\n"
+        "Supporter: Sixty-three.",
+        DOB,
+        "Sixty-three",
+        "1963",
+    ),
+    ("Agent: What year were you born?\nSupporter: 1947.", DOB, "1947", "1947"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), CARD_AND_YEAR_FORMS, ids=ids(CARD_AND_YEAR_FORMS)
+)
+def test_when_a_code_is_named_by_its_count_or_a_birth_year_is_asked_then_it_is_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: Date of birth is fine. What year did you join?\nSupporter: 1998.",
+        "Agent: And the year of the walk?\nSupporter: 2019.",
+    ],
+)
+def test_when_a_year_is_of_something_else_then_it_is_no_birth_date(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
