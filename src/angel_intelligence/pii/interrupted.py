@@ -33,7 +33,7 @@ ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account numbe
 def interrupted_values(scan: Scan) -> Iterator[Candidate]:
     runs = [run for run in scan.runs if run.is_digits]
     for first in range(len(runs)):
-        digits, sizes = "", []
+        digits, sizes = "", list[int]()
         for last in range(first, len(runs)):
             part = runs[last].compact().replace("o", "0")
             if last > first and not _back_channel_between(scan, runs, last):
