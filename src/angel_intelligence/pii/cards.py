@@ -20,6 +20,7 @@ from angel_intelligence.pii.scan import Candidate, Scan
 MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
 CARD_DATA_REACH = 25  # words back to a card or expiry for "the code", "the back" to be a CVV
+MIN_CARD_BEFORE_EXPIRY = 12  # digits of a card number before "MM/YY" in one breath
 
 
 def card_number(w: NumberWindow) -> Candidate | None:
@@ -116,7 +117,12 @@ def _card_data_given(w: NumberWindow) -> bool:
 
 def expiry(w: NumberWindow) -> Candidate | None:
     # Whole, or "MM/YY" ending a run straight after the card number ("… 2025, 09/28").
-    tail = w.j == len(w.run) - 1 and w.i > 0 and w.separators == ("/",)
+    tail = (
+        w.j == len(w.run) - 1
+        and w.i > 0
+        and w.separators == ("/",)
+        and w.run.compact_length(0, w.i - 1) >= MIN_CARD_BEFORE_EXPIRY  # not "01/07/2026"
+    )
     if not (w.whole or tail):
         return None
     parsed = _month_year(w)

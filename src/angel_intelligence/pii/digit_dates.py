@@ -49,6 +49,9 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
 
 
 _YEAR = ctx.phrases("year")
+_YEAR_OF_BIRTH = ctx.phrases(
+    "year of birth", "birth year", "year were you born", "year you were born"
+)
 
 
 def birth_year(w: NumberWindow) -> Candidate | None:
@@ -57,7 +60,7 @@ def birth_year(w: NumberWindow) -> Candidate | None:
     with a birth word just before it."""
     if not w.whole or len(w.digits) not in (2, 4) or w.quantity:
         return None
-    asked = w.near(_YEAR, before=3, after=None)
+    asked = w.near(_YEAR, before=3, after=None) or w.near(_YEAR_OF_BIRTH, before=8, after=None)
     birth = w.near(ctx.BIRTH, before=12, after=None)
     if not asked or not birth or w.near(ctx.OTHER_EVENTS, before=8, after=None):
         return None

@@ -197,8 +197,8 @@ def _before_account(w: NumberWindow) -> bool:
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
-    if len(w.digits) != 8 or _overlaps_written_sort_code(w):
-        return None
+    if len(w.digits) != 8 or _overlaps_written_sort_code(w) or "/" in w.separators:
+        return None  # "will start on 01/07/2026": a date, never an account number
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
         confidence = 0.9 if bank or account.nearest == 0 else 0.85

@@ -519,3 +519,26 @@ def test_when_a_year_is_of_something_else_then_it_is_no_birth_date(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: Your direct debit of £5 will start on 01/07/2026.",
+        "Agent: Your reference is 7742 1190.\nSupporter: 7742 1190, thanks.",
+        "Agent: The raffle numbers are 112 113 114.\nSupporter: 112 113 114, brilliant.",
+        "Agent: Date of birth?\nSupporter: 12th of May 1950.\nAgent: And how many tickets?\n"
+        "Supporter: 4.",
+    ],
+)
+def test_when_ordinary_numbers_are_said_in_an_exchange_then_they_stay_unredacted(
+    detector: PiiDetector, text: str
+) -> None:
+    assert [kind for kind, _, _ in found(detector, text) if kind is not DOB] == []
+
+
+def test_when_the_year_of_birth_is_asked_for_then_the_year_is_found(
+    detector: PiiDetector,
+) -> None:
+    text = "Agent: Year of birth?\nSupporter: Do you need that? It's 1951."
+    assert found(detector, text) == [(DOB, "1951", "1951")]
