@@ -168,12 +168,8 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
-        # per token: the word position where the sentence it is in ends ("?", "!", a full
-        # stop before a space, a change of speaker)
-        self._stop_at = [len(self._words)] * (len(lexed.tokens) + 1)
-        for index in range(len(lexed.tokens) - 1, -1, -1):
-            ends = _ends_sentence(lexed.text, lexed.tokens[index])
-            self._stop_at[index] = self._word_at[index] if ends else self._stop_at[index + 1]
+        self._lexed = lexed
+        self._stops: list[int] | None = None
         self._positions: dict[str, list[int]] = {}  # word → where it is said
         for position, word in enumerate(self._words):
             self._positions.setdefault(word, []).append(position)
@@ -194,7 +190,19 @@ class ContextIndex:
 
     def words_to_sentence_end(self, last_token: int) -> int:
         """How many words follow token `last_token` in its sentence."""
-        return self._stop_at[last_token + 1] - self._word_at[last_token + 1]
+        if self._stops is None:
+            self._stops = self._sentence_ends()
+        return self._stops[last_token + 1] - self._word_at[last_token + 1]
+
+    def _sentence_ends(self) -> list[int]:
+        """Per token: the word position where its sentence ends ("?", "!", a full stop before
+        a space, a change of speaker)."""
+        tokens, text = self._lexed.tokens, self._lexed.text
+        stops = [len(self._words)] * (len(tokens) + 1)
+        for index in range(len(tokens) - 1, -1, -1):
+            ends = _ends_sentence(text, tokens[index])
+            stops[index] = self._word_at[index] if ends else stops[index + 1]
+        return stops
 
     def near(
         self,

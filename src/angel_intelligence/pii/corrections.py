@@ -15,6 +15,7 @@ it, the correction included, is that value.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
@@ -76,6 +77,8 @@ def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
     the agent's read-back of the account number said before): the same digits as a finding
     are the same value, whatever words are near them."""
     values: dict[str, Candidate] = {}
+    if not findings:
+        return
     for finding in sorted(findings, key=lambda f: -f.confidence):
         values.setdefault(_code(scan, finding), finding)
     for run in scan.runs:
@@ -96,7 +99,11 @@ def agreeing_types(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
     one one, seven two", a date by its shape, is the sort code the agent reads back as
     09-11-72)."""
     result = list(chosen)
+    if len({finding.type for finding in result}) < 2:
+        return result
     codes = [_code(scan, finding) for finding in result]
+    if len(set(codes)) == len(codes) and len(result) > 1 and not _any_cue(scan):
+        return result  # no value said twice, and no correction
     runs = [_run_of(scan, finding) for finding in result]
     sureness = [finding.confidence for finding in result]  # a retyped finding's: its source's
     for _ in range(2):  # an attempt takes the type its correction took from a read-back
@@ -117,6 +124,10 @@ def agreeing_types(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
     return result
 
 
+def _any_cue(scan: Scan) -> bool:
+    return any(u.kind is UnitKind.WORD and u.symbol in CUE_WORDS for u in scan.lexed.units)
+
+
 def _run_of(scan: Scan, finding: Candidate) -> int | None:
     for index, run in enumerate(scan.runs):
         start, end = run.span(0, len(run) - 1)
@@ -134,8 +145,13 @@ def _consecutive(scan: Scan, a: int | None, b: int | None) -> bool:
 def _code(scan: Scan, finding: Candidate) -> str:
     """The code units a finding covers, joined, with spoken zeros as digits."""
     units = scan.lexed.units
-    inside = [u for u in units if u.is_code and finding.start <= u.start and u.end <= finding.end]
-    return "".join(u.symbol for u in inside).replace("o", "0")
+    k = bisect.bisect_left(scan.unit_starts, finding.start)
+    symbols = []
+    while k < len(units) and units[k].start < finding.end:
+        if units[k].end <= finding.end and units[k].is_code:
+            symbols.append(units[k].symbol)
+        k += 1
+    return "".join(symbols).replace("o", "0")
 
 
 def tail_corrections(scan: Scan) -> Iterator[Candidate]:

@@ -54,7 +54,9 @@ def date_candidates(scan: Scan) -> Iterator[Candidate]:
     for index in range(len(units)):
         if index <= taken_until:
             continue
-        found = _day_first(scan, index) or _month_first(scan, index) or _named_day(scan, index)
+        found = _day_first(scan, index) or _month_first(scan, index)
+        if found is None and units[index].kind is UnitKind.WORD:
+            found = _named_day(scan, index)
         if found is None:
             continue
         if found.year is None and found.day is not None:

@@ -74,8 +74,9 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
     """The other party's turn of a back-channel only, in labelled text, between two parts of
     an address ("f dot adeyemi / Agent: Mm-hmm. / Supporter: at outlook dot com")."""
     found: set[int] = set()
-    for index, token in enumerate(tokens):
-        if token.text != lx.TURN_CHANGE or index == 0:
+    changes = [index for index, token in enumerate(tokens) if token.text == lx.TURN_CHANGE]
+    for index in changes:
+        if index == 0:
             continue
         end, words = index + 1, 0
         while end < len(tokens) and tokens[end].text != lx.TURN_CHANGE:

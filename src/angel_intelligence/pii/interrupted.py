@@ -94,15 +94,15 @@ def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str)
     dog's barking, hang on / 6870 0917"): a few words and no change of speaker between the
     last two parts, and together a card number (Luhn with a card prefix, parts of four
     digits or more)."""
-    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
-    words = [u for u in between if u.kind is UnitKind.WORD]
-    if len(words) > MAX_ASIDE_WORDS or any(u.symbol == lx.TURN_CHANGE for u in between):
-        return False
-    if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
-        return False
     if not MIN_DICTATED_CARD_DIGITS <= len(digits) <= MAX_DIGITS:
         return False
     if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+        return False
+    if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
+        return False
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_ASIDE_WORDS or any(u.symbol == lx.TURN_CHANGE for u in between):
         return False
     start = runs[first].units[0]
     return bool(scan.near(ctx.CARD, start, start, after=None))

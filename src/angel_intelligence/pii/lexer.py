@@ -305,9 +305,12 @@ def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
     Supporter: six one…": the letters are next to the digits)."""
     j = index + step
     while 0 <= j < len(drafts):
-        if _is_soft(drafts[j]):
+        draft = drafts[j]
+        if _is_soft(draft):
             j += step
-        elif (past := _past_back_channel_turn(drafts, j, step)) is not None:
+        elif draft.symbol == lx.TURN_CHANGE and (
+            (past := _past_back_channel_turn(drafts, j, step)) is not None
+        ):
             j = past
         else:
             break

@@ -73,12 +73,12 @@ def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]
     digits = run.compact().replace("o", "0")
     first, last = run.units[0], run.units[-1]
     negative = scan.negative(first, last)
-    ending = scan.near(ctx.CARD_ENDING, first, last, before=0, after=None)
     for kind, wanted, fewest, most in _MISHEARD:
-        if ending and kind in (PiiType.CVV, PiiType.CARD_EXPIRY):
-            continue  # "the card ending 0243 has expired"
         if not fewest <= len(digits) <= most:
             continue
+        card_data = kind in (PiiType.CVV, PiiType.CARD_EXPIRY)
+        if card_data and scan.near(ctx.CARD_ENDING, first, last, before=0, after=None):
+            continue  # "the card ending 0243 has expired"
         reach = 5 if kind is PiiType.CARD_EXPIRY else 8
         said = scan.near(wanted, first, last, before=reach, after=None)
         if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):

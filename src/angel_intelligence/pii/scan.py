@@ -50,6 +50,11 @@ class Scan:
         return self.lexed.text
 
     @cached_property
+    def unit_starts(self) -> list[int]:
+        """Where each unit starts, in order (for bisecting)."""
+        return [unit.start for unit in self.lexed.units]
+
+    @cached_property
     def context(self) -> ContextIndex:
         return ContextIndex(self.lexed)
 
