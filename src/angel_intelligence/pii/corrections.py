@@ -144,11 +144,18 @@ def _consecutive(scan: Scan, a: int | None, b: int | None) -> bool:
 
 def _code(scan: Scan, finding: Candidate) -> str:
     """The code units a finding covers, joined, with spoken zeros as digits."""
+    key = (finding.start, finding.end)
+    if key not in scan.codes:
+        scan.codes[key] = _code_between(scan, finding.start, finding.end)
+    return scan.codes[key]
+
+
+def _code_between(scan: Scan, start: int, end: int) -> str:
     units = scan.lexed.units
-    k = bisect.bisect_left(scan.unit_starts, finding.start)
+    k = bisect.bisect_left(scan.unit_starts, start)
     symbols = []
-    while k < len(units) and units[k].start < finding.end:
-        if units[k].end <= finding.end and units[k].is_code:
+    while k < len(units) and units[k].start < end:
+        if units[k].end <= end and units[k].is_code:
             symbols.append(units[k].symbol)
         k += 1
     return "".join(symbols).replace("o", "0")

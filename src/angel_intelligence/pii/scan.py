@@ -50,6 +50,11 @@ class Scan:
         return self.lexed.text
 
     @cached_property
+    def codes(self) -> dict[tuple[int, int], str]:
+        """A cache of the code units of character spans, joined (corrections.py)."""
+        return {}
+
+    @cached_property
     def unit_starts(self) -> list[int]:
         """Where each unit starts, in order (for bisecting)."""
         return [unit.start for unit in self.lexed.units]
@@ -72,9 +77,10 @@ class Scan:
     def negative(self, first: Unit, last: Unit) -> Nearness:
         """Reference-number words ("order", "reference") just before the span, or after it
         in the same sentence ("E5 8QT, Clapton. / And flat?" is no flat number)."""
-        left = self.context.words_to_sentence_end(last.last)
-        after = min(2, left - 1) if left else None
-        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=7, after=after)
+        near = self.context.near(ctx.NEGATIVE, first.first, last.last, before=7, after=2)
+        if near.after is not None and near.after >= self.context.words_to_sentence_end(last.last):
+            return Nearness(near.before, None)
+        return near
 
     def unit_before(self, run: Run) -> Unit | None:
         index = run.first_index - 1
