@@ -89,6 +89,8 @@ def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
 
 
 def security_code(w: NumberWindow) -> Candidate | None:
+    if len(w.digits) not in (3, 4) or not w.whole:
+        return None
     found = _security_code(w)
     if found is not None and w.near(ctx.CARD_ENDING, before=0, after=None):
         return None  # "the Visa ending 4421": a card's last digits, named to tell it apart
@@ -97,8 +99,6 @@ def security_code(w: NumberWindow) -> Candidate | None:
 
 def _security_code(w: NumberWindow) -> Candidate | None:
     # Context words are required, so an amount needs no check of its own.
-    if len(w.digits) not in (3, 4) or not w.whole:
-        return None
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front

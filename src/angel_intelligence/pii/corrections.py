@@ -82,8 +82,10 @@ def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
     for finding in sorted(findings, key=lambda f: -f.confidence):
         values.setdefault(_code(scan, finding), finding)
     for run in scan.runs:
+        if not run.is_digits:
+            continue
         digits = _digits(run)
-        if not run.is_digits or len(digits) < MIN_REPEAT or digits not in values:
+        if len(digits) < MIN_REPEAT or digits not in values:
             continue
         if _covered(run, findings) or scan.is_quantity(run):
             continue

@@ -55,7 +55,7 @@ def date_candidates(scan: Scan) -> Iterator[Candidate]:
         if index <= taken_until:
             continue
         found = _day_first(scan, index) or _month_first(scan, index)
-        if found is None and units[index].kind is UnitKind.WORD:
+        if found is None and units[index].symbol in _NAMED_DAY_STARTS:
             found = _named_day(scan, index)
         if found is None:
             continue
@@ -242,7 +242,8 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    at = _past_back_channel_turn(units, at)  # "…of the ninth / Agent: Mm-hmm. / …1941"
+    if at < len(units) and units[at].symbol == lx.TURN_CHANGE:
+        at = _past_back_channel_turn(units, at)  # "…of the ninth / Agent: Mm-hmm. / …1941"
     for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
         if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
             at += 1

@@ -58,7 +58,7 @@ def birth_year(w: NumberWindow) -> Candidate | None:
     """The year of a date of birth asked for on its own ("Second of the tenth. / And the
     year? / Fifty-four."; "What year were you born? / 1954."): the first number after "year",
     with a birth word just before it."""
-    if not w.whole or len(w.digits) not in (2, 4) or w.quantity:
+    if len(w.digits) not in (2, 4) or not w.whole or w.quantity:
         return None
     asked = w.near(_YEAR, before=3, after=None) or w.near(_YEAR_OF_BIRTH, before=8, after=None)
     birth = w.near(ctx.BIRTH, before=12, after=None)

@@ -219,9 +219,8 @@ def _next_to_sort_code(w: NumberWindow) -> bool:
 def _overlaps_written_sort_code(w: NumberWindow) -> bool:
     """Part of a sort code written 12-34-56 inside the window ("07-04-36, 4 4 0 2 1 9 8 7":
     the account number is the last eight digits, not "07-04-36, 4 4")."""
-    return any(
-        _written_sort_code(w.run, at) and at <= w.j and at + 2 >= w.i
-        for at in range(w.i - 2, w.j + 1)
+    return "-" in w.run.separators and any(
+        _written_sort_code(w.run, at) for at in range(w.i - 2, w.j + 1)
     )
 
 
