@@ -271,7 +271,7 @@ def _past_back_channel_turn(units: tuple[Unit, ...], at: int) -> int:
     end, words = at + 1, 0
     while end < len(units) and not _is_turn_change(units[end]):
         unit = units[end]
-        if unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS:
+        if unit.kind is UnitKind.WORD and unit.symbol in lx.TURN_BACK_CHANNEL_WORDS:
             words += 1
         elif not (unit.kind is UnitKind.PUNCT and unit.symbol in "-,.!"):
             return at

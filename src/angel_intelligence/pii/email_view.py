@@ -80,7 +80,7 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
             continue
         end, words = index + 1, 0
         while end < len(tokens) and tokens[end].text != lx.TURN_CHANGE:
-            if tokens[end].lower in lx.BACK_CHANNEL_WORDS:
+            if tokens[end].lower in lx.TURN_BACK_CHANNEL_WORDS:
                 words += 1
             elif tokens[end].text not in "-,.!":
                 break

@@ -112,8 +112,10 @@ def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
     """Only a back-channel ("Mm-hm.", "Yep.") between run index - 1 and run index."""
     between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
     words = [u for u in between if u.kind is not UnitKind.PUNCT]
+    turn = sum(u.symbol == lx.TURN_CHANGE for u in between) == 2
+    allowed = lx.TURN_BACK_CHANNEL_WORDS if turn else lx.BACK_CHANNEL_WORDS
     return (
         0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
-        and all(u.kind is UnitKind.WORD and u.symbol in lx.BACK_CHANNEL_WORDS for u in words)
+        and all(u.kind is UnitKind.WORD and u.symbol in allowed for u in words)
         and all(u.symbol in "-,.!" + lx.TURN_CHANGE for u in between if u.kind is UnitKind.PUNCT)
     )

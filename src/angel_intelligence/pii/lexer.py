@@ -324,7 +324,7 @@ def _past_back_channel_turn(drafts: list[Draft], j: int, step: int) -> int | Non
     k, words = j + step, 0
     while 0 <= k < len(drafts) and not _is_turn_change(drafts[k]):
         draft = drafts[k]
-        if draft.kind is UnitKind.WORD and draft.symbol in lx.BACK_CHANNEL_WORDS:
+        if draft.kind is UnitKind.WORD and draft.symbol in lx.TURN_BACK_CHANNEL_WORDS:
             words += 1
         elif not (draft.kind is UnitKind.PUNCT and draft.symbol in "-,.!"):
             return None

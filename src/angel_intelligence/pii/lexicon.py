@@ -170,6 +170,11 @@ BACK_CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# A turn of the other party that says only these, between two parts of a value in labelled text
+# ("4929 1234 / Agent: Go on. / Supporter: 5678 9015"): the agent typing along, not a new topic.
+TURN_BACK_CHANNEL_WORDS = BACK_CHANNEL_WORDS | frozenset(
+    {"yes", "right", "go", "on", "got", "it", "that", "sure", "carry"}
+)
 # Where one speaker's turn ends and another's begins in labelled text ("Supporter: … / Agent:
 # …"): the detector writes it in place of the new label's colon. Not a separator of codes.
 TURN_CHANGE = "¦"

@@ -18,6 +18,7 @@ ends on a unit boundary and maps back to exact characters. Runs may cross segmen
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -125,7 +126,7 @@ def find_runs(lexed: Lexed) -> list[Run]:
     indices: list[int] = []
     pending = ""
     brackets = _digit_brackets(lexed.units)
-    interruptions = _interruptions(lexed.units)
+    interruptions = _interruptions(lexed.units) | _back_channel_turns(lexed.units)
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
@@ -219,6 +220,36 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
 
 def _is_back_channel(unit: Unit) -> bool:
     return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+
+
+def _back_channel_turns(units: tuple[Unit, ...]) -> set[int]:
+    """Indices of a turn of the other party that says only "Yes.", "Go on.", "Got it." and
+    the like, between two parts of a value in labelled text, with no full stop before it
+    ("4929 1234 / Agent: Go on. / Supporter: 5678 9015")."""
+    found: set[int] = set()
+    changes = [k for k, unit in enumerate(units) if _is_turn_change(unit)]
+    for start, end in itertools.pairwise(changes):
+        inside = units[start + 1 : end]
+        words = [u for u in inside if u.kind is not UnitKind.PUNCT]
+        if not 0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS:
+            continue
+        if not all(
+            u.kind is UnitKind.WORD and u.symbol in lx.TURN_BACK_CHANNEL_WORDS for u in words
+        ):
+            continue
+        if any(u.kind is UnitKind.PUNCT and u.symbol not in "-,.!" for u in inside):
+            continue
+        before = start - 1
+        if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
+            before -= 1
+        if (
+            before >= 0
+            and units[before].is_code
+            and end + 1 < len(units)
+            and units[end + 1].is_code
+        ):
+            found.update(range(start, end + 1))
+    return found
 
 
 def _is_year_apostrophe(units: tuple[Unit, ...], index: int) -> bool:

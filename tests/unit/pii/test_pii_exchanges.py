@@ -542,3 +542,42 @@ def test_when_the_year_of_birth_is_asked_for_then_the_year_is_found(
 ) -> None:
     text = "Agent: Year of birth?\nSupporter: Do you need that? It's 1951."
     assert found(detector, text) == [(DOB, "1951", "1951")]
+
+
+AGENT_TYPING_ALONG: list[Case] = [
+    (
+        "Agent: Card number?\nSupporter: 4539 1488\nAgent: Go on.\nSupporter: 1234 5675.",
+        CARD,
+        "4539 1488\nAgent: Go on.\nSupporter: 1234 5675",
+        "4539148812345675",
+    ),
+    (
+        "Agent: Account number?\nSupporter: 3 1 4 4\nAgent: Got it.\nSupporter: 0 9 2 6",
+        ACCOUNT,
+        "3 1 4 4\nAgent: Got it.\nSupporter: 0 9 2 6",
+        "31440926",
+    ),
+    (
+        "Agent: Sort code?\nSupporter: 20\nAgent: Yes.\nSupporter: 45\nAgent: Right.\n"
+        "Supporter: 77",
+        SORT,
+        "20\nAgent: Yes.\nSupporter: 45\nAgent: Right.\nSupporter: 77",
+        "20-45-77",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"), AGENT_TYPING_ALONG, ids=ids(AGENT_TYPING_ALONG)
+)
+def test_when_the_agent_says_yes_or_go_on_between_parts_then_the_value_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+def test_when_the_agent_says_more_than_a_back_channel_then_the_parts_stay_apart(
+    detector: PiiDetector,
+) -> None:
+    text = "Supporter: 4526 0181 5908 3012\nAgent: Yes, and the expiry?\nSupporter: 06/28"
+    assert [kind for kind, _, _ in found(detector, text)] == [CARD, EXPIRY]
