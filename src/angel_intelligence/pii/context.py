@@ -28,7 +28,8 @@ CARD = phrases(
 EXPIRY = phrases(
     "expiry", "expires", "expire", "expired", "expiring", "expiration", "exp", "valid until",
     "valid to",
-    "valid till", "valid thru", "valid through", "end date", "runs out", "good until", "good thru",
+    "valid till", "valid thru", "valid through", "end date", "runs out", "run out", "good until",
+    "good thru",
 )  # fmt: skip
 CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",

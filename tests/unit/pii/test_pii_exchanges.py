@@ -581,3 +581,10 @@ def test_when_the_agent_says_more_than_a_back_channel_then_the_parts_stay_apart(
 ) -> None:
     text = "Supporter: 4526 0181 5908 3012\nAgent: Yes, and the expiry?\nSupporter: 06/28"
     assert [kind for kind, _, _ in found(detector, text)] == [CARD, EXPIRY]
+
+
+def test_when_the_card_is_asked_when_it_runs_out_then_the_month_and_year_are_its_expiry(
+    detector: PiiDetector,
+) -> None:
+    text = "Agent: When does the card run out?\nSupporter: March 2028."
+    assert found(detector, text) == [(EXPIRY, "March 2028", "03/28")]
