@@ -284,7 +284,10 @@ def _same_value(a: str, b: str, first: bool = True) -> bool:
     (the attempt `a` the start of `b` only when said `first`)."""
     a, b = a.replace("o", "0"), b.replace("o", "0")
     if not first and len(a) < len(b):
-        return _distance(a, b) <= (1 if len(a) < 8 else 2)
+        # a correction of the end ("So that's 07700 900 416? / No, 461.") or the whole
+        slips = 1 if len(a) < 8 else 2
+        ending = len(a) >= MIN_ATTEMPT and _distance(a, b[-len(a) :]) <= 1
+        return ending or _distance(a, b) <= slips
     short, long = sorted((a, b), key=len)
     if len(short) < MIN_ATTEMPT:
         return False

@@ -23,6 +23,8 @@ MIN_BIRTH_AGE_YEARS = 16
 
 
 def date_of_birth(w: NumberWindow) -> Candidate | None:
+    if w.whole and 2 <= len(w.digits) <= 4 and w.separators in (("/",), (".",)):
+        return _day_and_month(w)
     if not w.whole or not 4 <= len(w.digits) <= 8:  # D M YY to DD MM YYYY
         return None
     groups, between = _groups(w)
@@ -46,6 +48,17 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     if between[0] in ("/", ".") and len(groups[2]) == 4:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
     return w.found(PiiType.DATE_OF_BIRTH, value, 0.5)
+
+
+def _day_and_month(w: NumberWindow) -> Candidate | None:
+    """A day and month written D/M next to a birth word ("My birthday's 4/9.")."""
+    day, month = (int(u.symbol.replace("o", "0")) for u in (w.first, w.last))
+    birth = w.near(ctx.BIRTH)
+    if not birth or not v.valid_date(day, month, None):
+        return None
+    if not closer(birth, w.near(ctx.OTHER_EVENTS, before=8, after=4)):
+        return None
+    return w.found(PiiType.DATE_OF_BIRTH, f"{day:02d}/{month:02d}", 0.85)
 
 
 _YEAR = ctx.phrases("year")

@@ -588,3 +588,20 @@ def test_when_the_card_is_asked_when_it_runs_out_then_the_month_and_year_are_its
 ) -> None:
     text = "Agent: When does the card run out?\nSupporter: March 2028."
     assert found(detector, text) == [(EXPIRY, "March 2028", "03/28")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Agent: So that's 07700 900 416?\nSupporter: No, 461.",
+            [(PHONE, "07700 900 416"), (PHONE, "461")],
+        ),
+        ("Supporter: My birthday's 4/9.", [(DOB, "4/9")]),
+        ("Supporter: We moved on 4/9.", []),
+    ],
+)
+def test_when_the_end_is_corrected_or_a_birthday_is_day_and_month_then_each_is_found(
+    detector: PiiDetector, text: str, expected: list[tuple[PiiType, str]]
+) -> None:
+    assert [(kind, said) for kind, said, _ in found(detector, text)] == expected
