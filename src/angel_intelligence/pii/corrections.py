@@ -11,6 +11,12 @@ A caller may also correct only the end of a long number: "4917 9574 8380 5665, s
 When the number with its last digits replaced by the correction passes a strong check (Luhn
 with a card prefix, a valid UK phone number, a phone or NHS number said as one), the whole of
 it, the correction included, is that value.
+
+A value is also said twice without a cue: read back ("Thank you for catching that, 29753104."),
+started and cut off by the other party ("Oh seven seven oh oh / Agent: Sorry, you're very
+faint. / Supporter: Oh seven seven oh oh, nine oh oh…"), or with a group said twice over
+("0161 496 496 0732"). The same digits as a finding are the same value, and of one type: the
+surer finding's (a sort code the agent reads back as 09-11-72 is no date of birth).
 """
 
 from __future__ import annotations
