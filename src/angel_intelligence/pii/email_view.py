@@ -19,12 +19,9 @@ JOINERS = frozenset({".", "@", "_", "-"})
 
 def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
     """The text with spoken email punctuation written out, and each character's origin."""
-    skipped = (
-        _interruptions(tokens)
-        | _back_channel_turns(tokens)
-        | _commas_round_joiners(tokens)
-        | _spelling_words(tokens)
-    )
+    skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
+    if any(token.text == lx.TURN_CHANGE for token in tokens):
+        skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
     parts: list[str] = []
     origins: list[tuple[int, int]] = []

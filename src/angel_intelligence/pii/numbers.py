@@ -45,7 +45,8 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         previous = part
         for i, j, compact in part.windows(MAX_DIGITS):
             window = NumberWindow(scan, part, i, j, compact.replace("o", "0"), quantity)
-            for recognise in _RECOGNISERS:
+            recognisers = _RECOGNISERS if len(compact) > 2 else _SHORT_RECOGNISERS
+            for recognise in recognisers:
                 found = recognise(window)
                 if found is not None and found.confidence > 0:
                     yield found
@@ -247,3 +248,5 @@ _RECOGNISERS = (
     date_of_birth,
     birth_year,
 )
+# Only dates are read from one or two digits ("4/9" next to a birth word, "Fifty-four").
+_SHORT_RECOGNISERS = (date_of_birth, birth_year)

@@ -126,7 +126,9 @@ def find_runs(lexed: Lexed) -> list[Run]:
     indices: list[int] = []
     pending = ""
     brackets = _digit_brackets(lexed.units)
-    interruptions = _interruptions(lexed.units) | _back_channel_turns(lexed.units)
+    interruptions = _interruptions(lexed.units)
+    if lx.TURN_CHANGE in lexed.text:
+        interruptions |= _back_channel_turns(lexed.units)
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
@@ -227,7 +229,7 @@ def _back_channel_turns(units: tuple[Unit, ...]) -> set[int]:
     the like, between two parts of a value in labelled text, with no full stop before it
     ("4929 1234 / Agent: Go on. / Supporter: 5678 9015")."""
     found: set[int] = set()
-    changes = [k for k, unit in enumerate(units) if _is_turn_change(unit)]
+    changes = [k for k, unit in enumerate(units) if unit.symbol == lx.TURN_CHANGE]
     for start, end in itertools.pairwise(changes):
         inside = units[start + 1 : end]
         words = [u for u in inside if u.kind is not UnitKind.PUNCT]
