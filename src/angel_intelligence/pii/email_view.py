@@ -17,10 +17,13 @@ SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-",
 JOINERS = frozenset({".", "@", "_", "-"})
 
 
-def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with spoken email punctuation written out, and each character's origin."""
+def email_view(
+    tokens: tuple[Token, ...], *, turns: bool = True
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text with spoken email punctuation written out, and each character's origin
+    (`turns`: the text has turn changes, `lx.TURN_CHANGE`)."""
     skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
-    if any(token.text == lx.TURN_CHANGE for token in tokens):
+    if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
     parts: list[str] = []

@@ -34,8 +34,11 @@ TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
 
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
-    ours = _OrganisationContext(scan)
     candidates = list(_candidates(scan))
+    if not any(is_role_address(c.value) for c in candidates):
+        yield from candidates
+        return
+    ours = _OrganisationContext(scan)
     # the organisation's, and the same address read back ("events at harbourlights dot org…")
     theirs = {c.value for c in candidates if is_role_address(c.value) and ours(c.start, c.end)}
     yield from (c for c in candidates if c.value not in theirs)
@@ -73,7 +76,7 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
         start, end = match.start(), _trim(match.group(), match.end())
         if _has_domain(scan.text[start:end]):
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
-    view, origins = email_view(scan.lexed.tokens)
+    view, origins = email_view(scan.lexed.tokens, turns=lx.TURN_CHANGE in scan.text)
     said_email = _EmailContext(scan)
     for start, at, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
