@@ -20,6 +20,7 @@ from angel_intelligence.pii.scan import Candidate, Scan
 MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
 CARD_DATA_REACH = 25  # words back to a card or expiry for "the code", "the back" to be a CVV
+MIN_CARD_BEFORE_EXPIRY = 12  # digits of a card number before "MM/YY" in one breath
 
 
 def card_number(w: NumberWindow) -> Candidate | None:
@@ -88,9 +89,16 @@ def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
 
 
 def security_code(w: NumberWindow) -> Candidate | None:
-    # Context words are required, so an amount needs no check of its own.
     if len(w.digits) not in (3, 4) or not w.whole:
         return None
+    found = _security_code(w)
+    if found is not None and w.near(ctx.CARD_ENDING, before=0, after=None):
+        return None  # "the Visa ending 4421": a card's last digits, named to tell it apart
+    return found
+
+
+def _security_code(w: NumberWindow) -> Candidate | None:
+    # Context words are required, so an amount needs no check of its own.
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
@@ -114,7 +122,12 @@ def _card_data_given(w: NumberWindow) -> bool:
 
 def expiry(w: NumberWindow) -> Candidate | None:
     # Whole, or "MM/YY" ending a run straight after the card number ("… 2025, 09/28").
-    tail = w.j == len(w.run) - 1 and w.i > 0 and w.separators == ("/",)
+    tail = (
+        w.j == len(w.run) - 1
+        and w.i > 0
+        and w.separators == ("/",)
+        and w.run.compact_length(0, w.i - 1) >= MIN_CARD_BEFORE_EXPIRY  # not "01/07/2026"
+    )
     if not (w.whole or tail):
         return None
     parsed = _month_year(w)
@@ -124,8 +137,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
     value = f"{month:02d}/{year % 100:02d}"
     negative = w.negative
     start = w.near(ctx.CARD_START, before=0, after=None)
-    if start:
-        return None  # "valid from 01/23": the date a card was issued
+    if start or w.near(ctx.CARD_ENDING, before=0, after=None):
+        return None  # "valid from 01/23": the date a card was issued; "ending 0243"
     expiry = w.near(ctx.EXPIRY, before=8, after=4)
     if expiry and closer(expiry, negative) and not _security_code_named_nearer(w, expiry):
         return w.found(PiiType.CARD_EXPIRY, value, 0.9)

@@ -98,6 +98,9 @@ def _postcode(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate |
     said = scan.near(ctx.POSTCODE, first, last, before=8, after=4)
     if not closer(said, scan.negative(first, last)):
         return None
+    theirs = scan.near(ctx.ORGANISATION_ADDRESS, first, last, before=8, after=None)
+    if theirs and not closer(said, theirs):
+        return None
     written = j - i <= 1 and not any(u.spoken for u in run.units[i : j + 1])
     confidence = 0.95 if said else (0.85 if written else 0.75)
     return _candidate(run, i, j, PiiType.POSTCODE, v.format_postcode(code), confidence)

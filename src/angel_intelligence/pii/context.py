@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.units import Lexed, UnitKind
+from angel_intelligence.pii.lexicon import TURN_CHANGE
+from angel_intelligence.pii.units import Lexed, Token, UnitKind
 
 Phrase = tuple[str, ...]
 
@@ -27,7 +28,8 @@ CARD = phrases(
 EXPIRY = phrases(
     "expiry", "expires", "expire", "expired", "expiring", "expiration", "exp", "valid until",
     "valid to",
-    "valid till", "valid thru", "valid through", "end date", "runs out", "good until", "good thru",
+    "valid till", "valid thru", "valid through", "end date", "runs out", "run out", "good until",
+    "good thru",
 )  # fmt: skip
 CVV_STRONG = phrases(
     "security code", "security number", "security digits", "cvv", "cvc", "cv2", "csc", "cid",
@@ -57,6 +59,8 @@ CARD_START = phrases("valid from", "start date", "issue date", "issued")
 CVV_FRONT = phrases(
     "digits on the front", "numbers on the front", "code on the front", "digit code on the front",
     "digit on the front", "digit number on the front",
+    # counts are not words: "the four on the front are 6612"
+    "the on the front",
 )  # fmt: skip
 # "short code": Whisper's hearing of "sort code"
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
@@ -89,7 +93,8 @@ LICENCE = phrases(
 # ("we got married on the 3rd of June 1972").
 OTHER_EVENTS = phrases(
     "married", "marry", "wedding", "anniversary", "died", "passed away", "passed", "funeral",
-    "moved", "retired", "joined", "started", "payment", "paid", "gift", "donation", "dated",
+    "moved", "move", "retired", "retire", "joined", "join", "started", "start", "payment",
+    "paid", "gift", "donation", "dated",
     # when something began, changed or was sent ("It was set up on…", "founded in 1901")
     "set up", "setup", "opened", "signed up", "registered", "began", "created", "since",
     "renewed", "cancelled", "changed", "received", "sent", "posted", "founded", "established",
@@ -97,12 +102,26 @@ OTHER_EVENTS = phrases(
 )  # fmt: skip
 # An organisation's own number ("call us free on 0800…", "our helpline"): its national-rate,
 # freephone and premium lines (03, 08, 09) are not personal data when said so.
-ORGANISATION = phrases("us", "our", "we", "we're", "helpline", "freephone", "free phone")
+ORGANISATION = phrases(
+    "us", "our", "we", "we're", "helpline", "freephone", "free phone", "free to call", "team",
+    "lines are open", "lines open", "office", "department", "switchboard",
+)  # fmt: skip
+# An organisation's own address ("send it to PO Box 2217, Bristol, BS1 9TQ", "pop it into the
+# office, it's Harbour House, BS1 4DB"): its postcode is not personal data.
+ORGANISATION_ADDRESS = phrases(
+    "po box", "p o box", "freepost", "the office", "our office", "our offices", "head office",
+    "headquarters", "hq",
+)  # fmt: skip
+# The last digits of a card, named to tell cards apart ("the Amex ending 0243 has expired"):
+# not an expiry or a security code.
+CARD_ENDING = phrases("ending", "ending in", "ends in", "ending with", "ends with", "last four")
 # Numbers that are references, not personal data. The nearest context wins: "my order number,
 # and my phone number is 07911 123456" is a phone number.
 NEGATIVE = phrases(
     "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
-    "ticket", "case", "receipt", "policy", "membership", "member", "supporter", "donor",
+    "ticket", "receipt", "policy", "membership", "member", "supporter", "donor",
+    # "case" as a reference only when named so ("all lower case" is no reference)
+    "case number", "case ref", "case reference", "case id",
     "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
@@ -150,6 +169,8 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
+        self._lexed = lexed
+        self._stops: list[int] | None = None
         self._positions: dict[str, list[int]] = {}  # word → where it is said
         for position, word in enumerate(self._words):
             self._positions.setdefault(word, []).append(position)
@@ -167,6 +188,22 @@ class ContextIndex:
                         found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
+
+    def words_to_sentence_end(self, last_token: int) -> int:
+        """How many words follow token `last_token` in its sentence."""
+        if self._stops is None:
+            self._stops = self._sentence_ends()
+        return self._stops[last_token + 1] - self._word_at[last_token + 1]
+
+    def _sentence_ends(self) -> list[int]:
+        """Per token: the word position where its sentence ends ("?", "!", a full stop before
+        a space, a change of speaker)."""
+        tokens, text = self._lexed.tokens, self._lexed.text
+        stops = [len(self._words)] * (len(tokens) + 1)
+        for index in range(len(tokens) - 1, -1, -1):
+            ends = _ends_sentence(text, tokens[index])
+            stops[index] = self._word_at[index] if ends else stops[index + 1]
+        return stops
 
     def near(
         self,
@@ -200,6 +237,12 @@ class ContextIndex:
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0
         return Nearness(best_before, best_after)
+
+
+def _ends_sentence(text: str, token: Token) -> bool:
+    if token.text in ("?", "!", TURN_CHANGE):
+        return True
+    return token.text == "." and (token.end == len(text) or text[token.end].isspace())
 
 
 def _word(token: str) -> str:

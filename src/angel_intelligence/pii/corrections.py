@@ -11,15 +11,24 @@ A caller may also correct only the end of a long number: "4917 9574 8380 5665, s
 When the number with its last digits replaced by the correction passes a strong check (Luhn
 with a card prefix, a valid UK phone number, a phone or NHS number said as one), the whole of
 it, the correction included, is that value.
+
+A value is also said twice without a cue: read back ("Thank you for catching that, 29753104."),
+started and cut off by the other party ("Oh seven seven oh oh / Agent: Sorry, you're very
+faint. / Supporter: Oh seven seven oh oh, nine oh oh…"), or with a group said twice over
+("0161 496 496 0732"). The same digits as a finding are the same value, and of one type: the
+surer finding's (a sort code the agent reads back as 09-11-72 is no date of birth).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -35,10 +44,21 @@ MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
 MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
+MIN_STUTTER = 3  # digits of a group said twice over by mistake ("496 496")
+MIN_REPEAT = 6  # digits of a number said again to be taken as the same value
+REPEAT_CONFIDENCE = 0.7
+# An attempt of this many characters is the caller's value whatever else is said between it
+# and the correction ("4598 9873 1075, no, sorry, I've jumped a line. 4598 9873 1057 6036").
+LONG_ATTEMPT = 8
+# A first attempt cut off by the other party ("Oh seven seven oh oh / Agent: Sorry, you're
+# very faint. / Supporter: Oh seven seven oh oh, nine oh oh…"): a turn of a few words.
+MAX_TURN_WORDS = 8
+MIN_CUT_ATTEMPT = 5
 
 
 def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
-    """Findings for the other attempts at each finding's value (not overlapping `chosen`)."""
+    """Findings for the other attempts at each finding's value (not overlapping `chosen`),
+    and for the value said again elsewhere (`repeats`)."""
     found: list[Candidate] = []
     runs = scan.runs
     for index, run in enumerate(runs):
@@ -48,14 +68,105 @@ def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
             if not 0 <= other < len(runs):
                 continue
             finding = _finding_over(runs[other], chosen)
-            if finding is None or not _cue_between(scan, run, runs[other]):
+            if finding is None or not _attempt_between(scan, run, runs[other]):
                 continue
-            if _same_value(run.compact(), runs[other].compact()):
+            if _same_value(run.compact(), _code(scan, finding), other > index):
                 start, end = run.span(0, len(run) - 1)
                 value = run.compact().replace("o", "0") if run.is_digits else run.compact()
                 found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
                 break
-    return found
+    return found + list(_repeats(scan, [*chosen, *found]))
+
+
+def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
+    """A number said again where nothing names it ("Thank you for catching that, 29753104.",
+    the agent's read-back of the account number said before): the same digits as a finding
+    are the same value, whatever words are near them."""
+    values: dict[str, Candidate] = {}
+    if not findings:
+        return
+    for finding in sorted(findings, key=lambda f: -f.confidence):
+        values.setdefault(_code(scan, finding), finding)
+    for run in scan.runs:
+        if not run.is_digits:
+            continue
+        digits = _digits(run)
+        if len(digits) < MIN_REPEAT or digits not in values:
+            continue
+        if _covered(run, findings) or scan.is_quantity(run):
+            continue
+        if scan.negative(run.units[0], run.units[-1]):
+            continue
+        start, end = run.span(0, len(run) - 1)
+        yield Candidate(values[digits].type, start, end, values[digits].value, REPEAT_CONFIDENCE)
+
+
+def agreeing_types(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
+    """A value said twice is of one type: where two findings read the same digits (or one is
+    a corrected attempt at the other), the less sure takes the type of the surer ("oh nine,
+    one one, seven two", a date by its shape, is the sort code the agent reads back as
+    09-11-72)."""
+    result = list(chosen)
+    if len({finding.type for finding in result}) < 2:
+        return result
+    codes = [_code(scan, finding) for finding in result]
+    if len(set(codes)) == len(codes) and len(result) > 1 and not _any_cue(scan):
+        return result  # no value said twice, and no correction
+    runs = [_run_of(scan, finding) for finding in result]
+    sureness = [finding.confidence for finding in result]  # a retyped finding's: its source's
+    for _ in range(2):  # an attempt takes the type its correction took from a read-back
+        for high in sorted(range(len(result)), key=lambda k: -sureness[k]):
+            if len(codes[high]) < MIN_REPEAT:
+                continue
+            for low, finding in enumerate(result):
+                if finding.type is result[high].type or sureness[low] >= sureness[high]:
+                    continue
+                same = codes[low] == codes[high]
+                attempt = _consecutive(scan, runs[low], runs[high]) and _same_value(
+                    codes[low], codes[high]
+                )
+                if same or attempt:
+                    value = result[high].value if same else codes[low]
+                    result[low] = replace(finding, type=result[high].type, value=value)
+                    sureness[low] = sureness[high] - 0.01
+    return result
+
+
+def _any_cue(scan: Scan) -> bool:
+    return any(u.kind is UnitKind.WORD and u.symbol in CUE_WORDS for u in scan.lexed.units)
+
+
+def _run_of(scan: Scan, finding: Candidate) -> int | None:
+    for index, run in enumerate(scan.runs):
+        start, end = run.span(0, len(run) - 1)
+        if start < finding.end and end > finding.start:
+            return index
+    return None
+
+
+def _consecutive(scan: Scan, a: int | None, b: int | None) -> bool:
+    if a is None or b is None or abs(a - b) != 1:
+        return False
+    return _cue_between(scan, scan.runs[a], scan.runs[b])
+
+
+def _code(scan: Scan, finding: Candidate) -> str:
+    """The code units a finding covers, joined, with spoken zeros as digits."""
+    key = (finding.start, finding.end)
+    if key not in scan.codes:
+        scan.codes[key] = _code_between(scan, finding.start, finding.end)
+    return scan.codes[key]
+
+
+def _code_between(scan: Scan, start: int, end: int) -> str:
+    units = scan.lexed.units
+    k = bisect.bisect_left(scan.unit_starts, start)
+    symbols = []
+    while k < len(units) and units[k].start < end:
+        if units[k].end <= end and units[k].is_code:
+            symbols.append(units[k].symbol)
+        k += 1
+    return "".join(symbols).replace("o", "0")
 
 
 def tail_corrections(scan: Scan) -> Iterator[Candidate]:
@@ -76,6 +187,27 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             kind, value, confidence = found
             start, end = first.units[0].start, second.units[-1].end
             yield Candidate(kind, start, end, value, confidence)
+
+
+def stutters(scan: Scan) -> Iterator[Candidate]:
+    """A number with a group said twice over ("0161 496 496 0732": the caller lost their place
+    and said "496" again), as one finding of the value without the repeat, when that passes a
+    strong check (a valid UK phone number, Luhn with a card prefix)."""
+    for run in scan.runs:
+        if not run.is_digits or len(run) < 3:
+            continue
+        symbols = [u.symbol.replace("o", "0") for u in run.units]
+        for k in range(len(symbols) - 1):
+            if len(symbols[k]) < MIN_STUTTER or symbols[k] != symbols[k + 1]:
+                continue  # "00 00", "double 0" are digits said twice on purpose
+            digits = "".join(symbols[: k + 1] + symbols[k + 2 :])
+            if len(digits) < MIN_CORRECTED + 2 or scan.near(ctx.ORGANISATION, *run.span_units()):
+                continue
+            found = _checked(scan, run, digits)
+            if found is not None and found[0] is not PiiType.NHS_NUMBER:
+                kind, value, confidence = found
+                start, end = run.span(0, len(run) - 1)
+                yield Candidate(kind, start, end, value, confidence - 0.05)
 
 
 def with_tail_corrections(chosen: list[Candidate], tails: list[Candidate]) -> list[Candidate]:
@@ -122,6 +254,25 @@ def _finding_over(run: Run, findings: list[Candidate]) -> Candidate | None:
     return best
 
 
+def _attempt_between(scan: Scan, a: Run, b: Run) -> bool:
+    """What may lie between an attempt `a` and the finding at `b`: a correction cue; or,
+    for a long attempt, a cue among a few words; or the other party's short turn."""
+    if _cue_between(scan, a, b):
+        return True
+    first, second = (a, b) if a.first_index < b.first_index else (b, a)
+    between = scan.lexed.units[first.last_index + 1 : second.first_index]
+    if any(u.is_code for u in between):
+        return False
+    words = [u.symbol.replace("’", "'") for u in between if u.kind is UnitKind.WORD]
+    size = len(_digits(a))
+    if scan.negative(a.units[0], a.units[-1]):
+        return False  # "The order number's 12345678, no, my account number is 12345679."
+    if size >= LONG_ATTEMPT and len(words) <= MAX_WORDS_BETWEEN:
+        return any(word in CUE_WORDS for word in words)
+    turns = [u for u in between if u.kind is UnitKind.PUNCT and u.symbol == lx.TURN_CHANGE]
+    return size >= MIN_CUT_ATTEMPT and len(turns) == 2 and len(words) <= MAX_TURN_WORDS
+
+
 def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
     """Only a few words between the two runs, one of them a correction cue."""
     first, second = (a, b) if a.first_index < b.first_index else (b, a)
@@ -134,9 +285,15 @@ def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
     return any(word in CUE_WORDS for word in words)
 
 
-def _same_value(a: str, b: str) -> bool:
-    """Two attempts at one value: the same but for a slip, or one the start of the other."""
+def _same_value(a: str, b: str, first: bool = True) -> bool:
+    """Two attempts at one value: the same but for a slip, or one the start of the other
+    (the attempt `a` the start of `b` only when said `first`)."""
     a, b = a.replace("o", "0"), b.replace("o", "0")
+    if not first and len(a) < len(b):
+        # a correction of the end ("So that's 07700 900 416? / No, 461.") or the whole
+        slips = 1 if len(a) < 8 else 2
+        ending = len(a) >= MIN_ATTEMPT and _distance(a, b[-len(a) :]) <= 1
+        return ending or _distance(a, b) <= slips
     short, long = sorted((a, b), key=len)
     if len(short) < MIN_ATTEMPT:
         return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -31,6 +32,20 @@ class _Date:
     year: int | None
     month_by_number: bool = False  # "the ninth of the eleventh"
     day_or_year: bool = False  # "April twenty-seven": the 27th, or an expiry in 2027
+    named: bool = False  # "Christmas Day": a date of birth only next to a birth word
+
+
+# Days known by name: "I was born on Christmas Day, 1950".
+NAMED_DAYS: dict[tuple[str, ...], tuple[int, int]] = {
+    ("christmas", "day"): (25, 12), ("christmas", "eve"): (24, 12), ("boxing", "day"): (26, 12),
+    ("new", "year's", "day"): (1, 1), ("new", "years", "day"): (1, 1),
+    ("new", "year's", "eve"): (31, 12), ("new", "years", "eve"): (31, 12),
+    ("valentine's", "day"): (14, 2), ("valentines", "day"): (14, 2), ("halloween",): (31, 10),
+    ("bonfire", "night"): (5, 11), ("guy", "fawkes", "night"): (5, 11),
+    ("st", "patrick's", "day"): (17, 3), ("burns", "night"): (25, 1),
+    ("armistice", "day"): (11, 11), ("leap", "day"): (29, 2),
+}  # fmt: skip
+_NAMED_DAY_STARTS = frozenset(words[0] for words in NAMED_DAYS)
 
 
 def date_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -40,6 +55,8 @@ def date_candidates(scan: Scan) -> Iterator[Candidate]:
         if index <= taken_until:
             continue
         found = _day_first(scan, index) or _month_first(scan, index)
+        if found is None and units[index].symbol in _NAMED_DAY_STARTS:
+            found = _named_day(scan, index)
         if found is None:
             continue
         if found.year is None and found.day is not None:
@@ -72,6 +89,8 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         year = v.full_year(year, reference_year=scan.reference_year)
     value = f"{date.day:02d}/{date.month:02d}" + (f"/{year}" if year else "")
     birth = scan.near(ctx.BIRTH, first, last)
+    if date.named and not birth:
+        return None
     other = scan.near(ctx.OTHER_EVENTS, first, last, before=8, after=4)
     # A date is not a reference number: "my wife's date of birth, for the joint membership,
     # that's the 2nd of August 1950". Only another event named nearer makes it something else.
@@ -120,6 +139,23 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         return None
     first = index - 1 if _is_word(units, index - 1, "the") else index
     return _Date(first, last if year is not None else at, day, month, year, by_number)
+
+
+def _named_day(scan: Scan, index: int) -> _Date | None:
+    """A day known by its name ("Christmas Day"), and a year after it ("…, 1950")."""
+    units = scan.lexed.units
+    if units[index].kind is not UnitKind.WORD or units[index].symbol not in _NAMED_DAY_STARTS:
+        return None
+    for words, (day, month) in NAMED_DAYS.items():
+        last = index + len(words) - 1
+        if last < len(units) and all(
+            _is_word(units, index + k, word) for k, word in enumerate(words)
+        ):
+            year, end = _year(scan, last + 1)
+            if not v.valid_date(day, month, year):
+                return None
+            return _Date(index, end if year is not None else last, day, month, year, named=True)
+    return None
 
 
 def _ordinal_then(units: tuple[Unit, ...], index: int, at: int, kind: UnitKind) -> bool:
@@ -206,6 +242,8 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
+    if at < len(units) and units[at].symbol == lx.TURN_CHANGE:
+        at = _past_back_channel_turn(units, at)  # "…of the ninth / Agent: Mm-hmm. / …1941"
     for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
         if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
             at += 1
@@ -223,6 +261,28 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     if len(digits) == 2 and last == at:
         return int(digits), last  # "May 27", "March '52": the caller picks the century
     return None, at - 1
+
+
+def _past_back_channel_turn(units: tuple[Unit, ...], at: int) -> int:
+    """Where the other party's turn of a back-channel only ends, if one starts at `at`; else
+    `at` (in labelled text: "Nineteenth of the ninth / Agent: Mm-hmm. / Supporter: 1941")."""
+    if not (at < len(units) and _is_turn_change(units[at])):
+        return at
+    end, words = at + 1, 0
+    while end < len(units) and not _is_turn_change(units[end]):
+        unit = units[end]
+        if unit.kind is UnitKind.WORD and unit.symbol in lx.TURN_BACK_CHANNEL_WORDS:
+            words += 1
+        elif not (unit.kind is UnitKind.PUNCT and unit.symbol in "-,.!"):
+            return at
+        end += 1
+    if end >= len(units) or not 0 < words <= lx.MAX_BACK_CHANNEL_WORDS:
+        return at
+    return end + 1
+
+
+def _is_turn_change(unit: Unit) -> bool:
+    return unit.kind is UnitKind.PUNCT and unit.symbol == lx.TURN_CHANGE
 
 
 def _is_word(units: tuple[Unit, ...], index: int, word: str) -> bool:

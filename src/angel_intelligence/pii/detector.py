@@ -17,9 +17,12 @@ from dataclasses import replace
 from datetime import date
 
 from angel_intelligence.domain.pii import PiiSpan
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
+    agreeing_types,
     restatements,
+    stutters,
     tail_corrections,
     with_tail_corrections,
 )
@@ -42,8 +45,19 @@ _SPEAKER_LABEL = re.compile(
 
 def without_speaker_labels(text: str) -> str:
     """`text` with each line's leading speaker label blanked (same length, so every offset
-    into it is an offset into `text`)."""
-    return _SPEAKER_LABEL.sub(lambda m: " " * len(m.group()), text)
+    into it is an offset into `text`). Where the speaker changes, the label's colon becomes
+    `lx.TURN_CHANGE`: a value does not run on into the other party's turn ("40 12 29 /
+    Agent: 40 12 29" is a value and its read-back), unless a back-channel is all that turn
+    says (runs.py)."""
+    out, cursor, previous = [], 0, None
+    for match in _SPEAKER_LABEL.finditer(text):
+        speaker = "".join(match.group().lower().split()).rstrip(":")
+        blank = " " * (len(match.group()) - 1)
+        mark = lx.TURN_CHANGE if previous not in (None, speaker) else " "
+        out += [text[cursor : match.start()], blank, mark]
+        cursor, previous = match.end(), speaker
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 class PiiDetector:
@@ -72,12 +86,13 @@ class PiiDetector:
             *code_candidates(scan),
             *date_candidates(scan),
             *interrupted_values(scan),
+            *stutters(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
         tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]
         chosen = with_tail_corrections(chosen, tails)
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
-        chosen = sorted([*chosen, *restated], key=lambda c: c.start)
+        chosen = agreeing_types(scan, sorted([*chosen, *restated], key=lambda c: c.start))
         return [
             PiiSpan(
                 type=c.type,

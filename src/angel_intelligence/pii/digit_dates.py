@@ -23,6 +23,8 @@ MIN_BIRTH_AGE_YEARS = 16
 
 
 def date_of_birth(w: NumberWindow) -> Candidate | None:
+    if w.whole and 2 <= len(w.digits) <= 4 and w.separators in (("/",), (".",)):
+        return _day_and_month(w)
     if not w.whole or not 4 <= len(w.digits) <= 8:  # D M YY to DD MM YYYY
         return None
     groups, between = _groups(w)
@@ -46,6 +48,40 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     if between[0] in ("/", ".") and len(groups[2]) == 4:
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.6)  # the spec's DD/MM/YYYY form
     return w.found(PiiType.DATE_OF_BIRTH, value, 0.5)
+
+
+def _day_and_month(w: NumberWindow) -> Candidate | None:
+    """A day and month written D/M next to a birth word ("My birthday's 4/9.")."""
+    day, month = (int(u.symbol.replace("o", "0")) for u in (w.first, w.last))
+    birth = w.near(ctx.BIRTH)
+    if not birth or not v.valid_date(day, month, None):
+        return None
+    if not closer(birth, w.near(ctx.OTHER_EVENTS, before=8, after=4)):
+        return None
+    return w.found(PiiType.DATE_OF_BIRTH, f"{day:02d}/{month:02d}", 0.85)
+
+
+_YEAR = ctx.phrases("year")
+_YEAR_OF_BIRTH = ctx.phrases(
+    "year of birth", "birth year", "year were you born", "year you were born"
+)
+
+
+def birth_year(w: NumberWindow) -> Candidate | None:
+    """The year of a date of birth asked for on its own ("Second of the tenth. / And the
+    year? / Fifty-four."; "What year were you born? / 1954."): the first number after "year",
+    with a birth word just before it."""
+    if len(w.digits) not in (2, 4) or not w.whole or w.quantity:
+        return None
+    asked = w.near(_YEAR, before=3, after=None) or w.near(_YEAR_OF_BIRTH, before=8, after=None)
+    birth = w.near(ctx.BIRTH, before=12, after=None)
+    if not asked or not birth or w.near(ctx.OTHER_EVENTS, before=8, after=None):
+        return None
+    reference = w.scan.reference_year
+    year = v.full_year(int(w.digits), reference_year=reference)
+    if not 1900 <= year <= reference - MIN_BIRTH_AGE_YEARS:
+        return None
+    return w.found(PiiType.DATE_OF_BIRTH, str(year), 0.85)
 
 
 def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
@@ -77,6 +113,9 @@ def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] 
     digits = "".join(groups)
     if len(digits) == 8 or (len(digits) == 6 and w.near(ctx.BIRTH)):
         return _checked(w, int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+    if len(digits) == 4 and w.j - w.i == 3 and w.near(ctx.BIRTH):
+        # four digits one by one, asked for a date of birth: "6 9 7 4" is 6/9/74
+        return _checked(w, int(digits[0]), int(digits[1]), int(digits[2:]))
     return None
 
 

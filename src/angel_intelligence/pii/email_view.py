@@ -17,9 +17,14 @@ SPOKEN: dict[str, str] = {"dot": ".", "at": "@", "underscore": "_", "dash": "-",
 JOINERS = frozenset({".", "@", "_", "-"})
 
 
-def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with spoken email punctuation written out, and each character's origin."""
+def email_view(
+    tokens: tuple[Token, ...], *, turns: bool = True
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text with spoken email punctuation written out, and each character's origin
+    (`turns`: the text has turn changes, `lx.TURN_CHANGE`)."""
     skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
+    if turns:
+        skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
@@ -28,7 +33,8 @@ def email_view(tokens: tuple[Token, ...]) -> tuple[str, list[tuple[int, int]]]:
         symbol = SPOKEN.get(token.lower, token.text)
         if token.lower == "at" and not _between_words(kept, index):
             symbol = token.text
-        joiner = symbol in JOINERS
+        # a full stop before a space ends a sentence ("…co.uk. Seventy-one, not seventy")
+        joiner = symbol in JOINERS and not _ends_sentence(kept, index)
         if parts and not joiner and not previous_joiner:
             parts.append(" ")
             origins.append((kept[index - 1].end, token.start))
@@ -55,6 +61,36 @@ def _interruptions(tokens: tuple[Token, ...]) -> set[int]:
             end += 2
         after = tokens[end + 1] if end + 1 < len(tokens) else None
         if after is not None and after.text[0].isalnum() and end - index < 4:
+            found.update(range(index, end + 1))
+    return found
+
+
+def _ends_sentence(tokens: list[Token], index: int) -> bool:
+    token = tokens[index]
+    return token.text == "." and index + 1 < len(tokens) and tokens[index + 1].start > token.end
+
+
+def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
+    """The other party's turn of a back-channel only, in labelled text, between two parts of
+    an address ("f dot adeyemi / Agent: Mm-hmm. / Supporter: at outlook dot com")."""
+    found: set[int] = set()
+    changes = [index for index, token in enumerate(tokens) if token.text == lx.TURN_CHANGE]
+    for index in changes:
+        if index == 0:
+            continue
+        end, words = index + 1, 0
+        while end < len(tokens) and tokens[end].text != lx.TURN_CHANGE:
+            if tokens[end].lower in lx.TURN_BACK_CHANNEL_WORDS:
+                words += 1
+            elif tokens[end].text not in "-,.!":
+                break
+            end += 1
+        if not (end < len(tokens) and tokens[end].text == lx.TURN_CHANGE):
+            continue
+        if not 0 < words <= lx.MAX_BACK_CHANNEL_WORDS or end + 1 >= len(tokens):
+            continue
+        before, after = tokens[index - 1], tokens[end + 1]
+        if before.text[0].isalnum() and (after.text[0].isalnum() or after.text == "@"):
             found.update(range(index, end + 1))
     return found
 

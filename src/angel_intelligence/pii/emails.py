@@ -34,10 +34,14 @@ TOP_LEVEL_DOMAINS = frozenset(_TOP_LEVEL_DOMAINS.split())
 
 
 def email_candidates(scan: Scan) -> Iterator[Candidate]:
+    candidates = list(_candidates(scan))
+    if not any(is_role_address(c.value) for c in candidates):
+        yield from candidates
+        return
     ours = _OrganisationContext(scan)
-    for candidate in _candidates(scan):
-        if not (is_role_address(candidate.value) and ours(candidate.start)):
-            yield candidate
+    # the organisation's, and the same address read back ("events at harbourlights dot org…")
+    theirs = {c.value for c in candidates if is_role_address(c.value) and ours(c.start, c.end)}
+    yield from (c for c in candidates if c.value not in theirs)
 
 
 # An organisation's role address said as its own ("email us at supportercare@charity.org.uk",
@@ -72,7 +76,7 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
         start, end = match.start(), _trim(match.group(), match.end())
         if _has_domain(scan.text[start:end]):
             yield Candidate(PiiType.EMAIL, start, end, scan.text[start:end].lower(), 0.95)
-    view, origins = email_view(scan.lexed.tokens)
+    view, origins = email_view(scan.lexed.tokens, turns=lx.TURN_CHANGE in scan.text)
     said_email = _EmailContext(scan)
     for start, at, end in _addresses(view):
         start_char, end_char = origins[start][0], origins[end - 1][1]
@@ -163,7 +167,7 @@ _NOT_MAILBOXES = frozenset(_NOT_MAILBOXES_WORDS.split())
 
 # Words that end a name read before an address ("my email is jane …"): not part of it.
 _NOT_NAMES_WORDS = """is it's its email e-mail mail address my the at and yes yeah so ok okay it
-    that's er um please right on to was oh no sorry well i think"""
+    that's er um please right on to was oh no sorry well i think from via with for"""
 _NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
 _MAX_NAME_WORDS = 4  # "j smith one two three at…"
 
@@ -204,18 +208,24 @@ def _has_domain(address: str) -> bool:
 
 
 class _OrganisationContext:
-    """Whether "us", "our", "we"… was said just before a character position."""
+    """Whether "us", "our", "we"… was said just before a character position, or just after
+    ("just email supportercare@… or ring us")."""
 
     def __init__(self, scan: Scan) -> None:
         self._scan = scan
         self._token_at = {t.start: i for i, t in enumerate(scan.lexed.tokens)}
+        self._token_to = {t.end: i for i, t in enumerate(scan.lexed.tokens)}
 
-    def __call__(self, start_char: int) -> bool:
-        index = self._token_at.get(start_char)
-        if index is None:
+    def __call__(self, start_char: int, end_char: int) -> bool:
+        first, last = self._token_at.get(start_char), self._token_to.get(end_char)
+        if first is None or last is None:
             return False
-        near = self._scan.context.near(ctx.ORGANISATION, index, index, before=4, after=None)
+        near = self._scan.context.near(_SENDER, first, last, before=4, after=3)
         return bool(near)
+
+
+# "us", "our", "team"…; and "an email from supportercare@…": the address a message came from.
+_SENDER = (*ctx.ORGANISATION, *ctx.phrases("from"))
 
 
 class _EmailContext:

@@ -5,7 +5,10 @@ runs.py joins parts over a back-channel only when no full stop came before it ("
 12. / Yep. / …" is two values). Here parts are joined over a full stop too, but only when
 together they pass a strong check: a card number (Luhn with a card prefix, 15-19 digits, each
 part four digits or more) or a UK phone number (valid, or possible and said as a phone number;
-each part three digits or more).
+each part three digits or more); or when they are what was asked for, in the shape it is given
+in: a sort code in three pairs after "sort code" or just before the account number is named
+("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account number of eight
+digits after "account".
 """
 
 from __future__ import annotations
@@ -17,29 +20,58 @@ from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.cards import MAX_DIGITS, MIN_DICTATED_CARD_DIGITS
+from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import UnitKind
 
 MIN_PART_DIGITS = 3
+MAX_ASIDE_WORDS = 8
+ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
 
 def interrupted_values(scan: Scan) -> Iterator[Candidate]:
     runs = [run for run in scan.runs if run.is_digits]
     for first in range(len(runs)):
-        digits, shortest = "", MAX_DIGITS
+        digits, sizes = "", list[int]()
         for last in range(first, len(runs)):
             part = runs[last].compact().replace("o", "0")
             if last > first and not _back_channel_between(scan, runs, last):
+                if _card_aside(scan, runs, first, last, digits + part):
+                    start, end = runs[first].units[0].start, runs[last].units[-1].end
+                    yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, 0.85)
                 break
-            digits, shortest = digits + part, min(shortest, len(part))
-            if len(digits) > MAX_DIGITS or shortest < MIN_PART_DIGITS:
+            digits, sizes = digits + part, [*sizes, len(part)]
+            if len(digits) > MAX_DIGITS or min(sizes) < 2:
                 break
-            found = _checked(scan, runs[first], digits, shortest) if last > first else None
+            if last == first:
+                continue
+            found = _asked_for(scan, runs[first], runs[last], digits, sizes)
+            if found is None and min(sizes) >= MIN_PART_DIGITS:
+                found = _checked(scan, runs[first], digits, min(sizes))
             if found is not None:
                 kind, value, confidence = found
                 start, end = runs[first].units[0].start, runs[last].units[-1].end
                 yield Candidate(kind, start, end, value, confidence)
+
+
+def _asked_for(
+    scan: Scan, first: Run, last: Run, digits: str, sizes: list[int]
+) -> tuple[PiiType, str, float] | None:
+    """Bank details in the parts they are read in, where they were asked for."""
+    start, end = first.units[0], last.units[-1]
+    negative = scan.negative(start, end)
+    if sizes == [2, 2, 2]:
+        sort = scan.near(ctx.SORT_CODE, start, end, after=None)
+        account = scan.near(ctx.ACCOUNT, start, end, before=6, after=ACCOUNT_AFTER_SORT_CODE)
+        before_account = account.after is not None and account.before is None
+        if (sort and closer(sort, negative)) or (before_account and not negative):
+            return PiiType.SORT_CODE, f"{digits[:2]}-{digits[2:4]}-{digits[4:]}", 0.7
+    if len(digits) == 8:
+        account = scan.near(ctx.ACCOUNT, start, end, after=None)
+        if account and closer(account, negative):
+            return PiiType.BANK_ACCOUNT, digits, 0.7
+    return None
 
 
 def _checked(
@@ -57,12 +89,33 @@ def _checked(
     return (PiiType.PHONE_NUMBER, phone.e164, 0.75) if said else None  # an unallocated number
 
 
+def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> bool:
+    """A card number asked for, broken by the caller's own aside ("4226 6433 / sorry, my
+    dog's barking, hang on / 6870 0917"): a few words and no change of speaker between the
+    last two parts, and together a card number (Luhn with a card prefix, parts of four
+    digits or more)."""
+    if not MIN_DICTATED_CARD_DIGITS <= len(digits) <= MAX_DIGITS:
+        return False
+    if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+        return False
+    if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
+        return False
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_ASIDE_WORDS or any(u.symbol == lx.TURN_CHANGE for u in between):
+        return False
+    start = runs[first].units[0]
+    return bool(scan.near(ctx.CARD, start, start, after=None))
+
+
 def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
     """Only a back-channel ("Mm-hm.", "Yep.") between run index - 1 and run index."""
     between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
     words = [u for u in between if u.kind is not UnitKind.PUNCT]
+    turn = sum(u.symbol == lx.TURN_CHANGE for u in between) == 2
+    allowed = lx.TURN_BACK_CHANNEL_WORDS if turn else lx.BACK_CHANNEL_WORDS
     return (
         0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
-        and all(u.kind is UnitKind.WORD and u.symbol in lx.BACK_CHANNEL_WORDS for u in words)
-        and all(u.symbol in "-,.!" for u in between if u.kind is UnitKind.PUNCT)
+        and all(u.kind is UnitKind.WORD and u.symbol in allowed for u in words)
+        and all(u.symbol in "-,.!" + lx.TURN_CHANGE for u in between if u.kind is UnitKind.PUNCT)
     )

@@ -63,8 +63,13 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
     if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
         return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
-    if low == "double" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "u":
-        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-u"
+    if (
+        low == "double"
+        and nxt == "-"
+        and i + 2 < len(tokens)
+        and tokens[i + 2].lower in ("u", "you")
+    ):
+        return [_pending_letters(low, "letter_name", "W", i, i + 2)], i + 3  # "double-you"
     if low == "x" and nxt == "-" and i + 2 < len(tokens) and tokens[i + 2].lower == "ray":
         return [_pending_letters(low, "nato", "X", i, i + 2)], i + 3  # "X-ray", hyphenated
     if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
@@ -220,7 +225,9 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
                 elif not code[other]:
                     continue
                 if draft.pending == "homophone" and not (
-                    _is_single_digit(drafts[other]) or _leads_group_of_four(drafts, index)
+                    _is_single_digit(drafts[other])
+                    or _leads_group_of_four(drafts, index)
+                    or _inward_digit(drafts, index)
                 ):
                     continue
                 if draft.pending == "letter_name" and abs(other - index) != 1:
@@ -238,6 +245,25 @@ def _is_letter(draft: Draft) -> bool:
     if draft.pending in ("letter", "nato", "month"):
         return True
     return draft.pending is None and draft.kind in (UnitKind.LETTERS, UnitKind.ALNUM)
+
+
+_OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def _inward_digit(drafts: list[Draft], index: int) -> bool:
+    """A homophone between a postcode's outward code and two letters: the digit of its inward
+    code ("WA14 to DT" is WA14 2DT)."""
+    before, after = _nearest(drafts, index, -1), _nearest(drafts, index, 1)
+    return (
+        before is not None
+        and after is not None
+        and drafts[before].pending is None
+        and drafts[before].kind is UnitKind.ALNUM
+        and bool(_OUTWARD_CODE.match(drafts[before].symbol))
+        and drafts[after].pending is None
+        and drafts[after].kind is UnitKind.LETTERS
+        and len(drafts[after].symbol) == 2
+    )
 
 
 def _leads_group_of_four(drafts: list[Draft], index: int) -> bool:
@@ -274,11 +300,42 @@ def _neighbours(drafts: list[Draft], index: int) -> list[int]:
 
 
 def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
-    """The nearest non-separator draft before (step -1) or after (1) `index`."""
+    """The nearest non-separator draft before (step -1) or after (1) `index`, looking past a
+    turn of the other party that is only a back-channel ("H U G H E / Agent: Mm-hmm. /
+    Supporter: six one…": the letters are next to the digits)."""
     j = index + step
-    while 0 <= j < len(drafts) and _is_soft(drafts[j]):
-        j += step
+    while 0 <= j < len(drafts):
+        draft = drafts[j]
+        if _is_soft(draft):
+            j += step
+        elif draft.symbol == lx.TURN_CHANGE and (
+            (past := _past_back_channel_turn(drafts, j, step)) is not None
+        ):
+            j = past
+        else:
+            break
     return j if 0 <= j < len(drafts) else None
+
+
+def _past_back_channel_turn(drafts: list[Draft], j: int, step: int) -> int | None:
+    """Where a turn change at j, a back-channel and the next turn change end, or None."""
+    if not _is_turn_change(drafts[j]):
+        return None
+    k, words = j + step, 0
+    while 0 <= k < len(drafts) and not _is_turn_change(drafts[k]):
+        draft = drafts[k]
+        if draft.kind is UnitKind.WORD and draft.symbol in lx.TURN_BACK_CHANNEL_WORDS:
+            words += 1
+        elif not (draft.kind is UnitKind.PUNCT and draft.symbol in "-,.!"):
+            return None
+        k += step
+    if not 0 < words <= lx.MAX_BACK_CHANNEL_WORDS or not 0 <= k < len(drafts):
+        return None
+    return k + step
+
+
+def _is_turn_change(draft: Draft) -> bool:
+    return draft.kind is UnitKind.PUNCT and draft.symbol == lx.TURN_CHANGE
 
 
 def _is_soft(draft: Draft) -> bool:

@@ -164,9 +164,20 @@ SEPARATOR_WORDS: dict[str, str] = {"slash": "/", "dash": "-", "hyphen": "-", "sp
 # 7226"): it interrupts the value without ending it. Words of one back-channel; "mm-hm" and
 # "uh-huh" are two words and a hyphen to the tokeniser.
 BACK_CHANNEL_WORDS = frozenset(
-    {"mm", "hm", "mhm", "mmhm", "mmm", "uh", "huh", "aha", "yep", "yup", "yeah", "okay", "ok"}
-)
+    {
+        "mm", "hm", "hmm", "mhm", "mhmm", "mmhm", "mmhmm", "mmm", "uh", "huh", "uhhuh", "aha",
+        "yep", "yup", "yeah", "okay", "ok",
+    }
+)  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# A turn of the other party that says only these, between two parts of a value in labelled text
+# ("4929 1234 / Agent: Go on. / Supporter: 5678 9015"): the agent typing along, not a new topic.
+TURN_BACK_CHANNEL_WORDS = BACK_CHANNEL_WORDS | frozenset(
+    {"yes", "right", "go", "on", "got", "it", "that", "sure", "carry"}
+)
+# Where one speaker's turn ends and another's begins in labelled text ("Supporter: … / Agent:
+# …"): the detector writes it in place of the new label's colon. Not a separator of codes.
+TURN_CHANGE = "¦"
 
 # Punctuation that may sit between the parts of one number or code ("4111-1111", "a B1, 2").
 SOFT_PUNCTUATION = frozenset({",", "-", ".", "/", "–", "—"})

@@ -24,7 +24,7 @@ from angel_intelligence.pii.cards import (
     security_code,
 )
 from angel_intelligence.pii.context import closer
-from angel_intelligence.pii.digit_dates import date_of_birth
+from angel_intelligence.pii.digit_dates import birth_year, date_of_birth
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -45,7 +45,8 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         previous = part
         for i, j, compact in part.windows(MAX_DIGITS):
             window = NumberWindow(scan, part, i, j, compact.replace("o", "0"), quantity)
-            for recognise in _RECOGNISERS:
+            recognisers = _RECOGNISERS if len(compact) > 2 else _SHORT_RECOGNISERS
+            for recognise in recognisers:
                 found = recognise(window)
                 if found is not None and found.confidence > 0:
                     yield found
@@ -76,6 +77,9 @@ def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]
     for kind, wanted, fewest, most in _MISHEARD:
         if not fewest <= len(digits) <= most:
             continue
+        card_data = kind in (PiiType.CVV, PiiType.CARD_EXPIRY)
+        if card_data and scan.near(ctx.CARD_ENDING, first, last, before=0, after=None):
+            continue  # "the card ending 0243 has expired"
         reach = 5 if kind is PiiType.CARD_EXPIRY else 8
         said = scan.near(wanted, first, last, before=reach, after=None)
         if kind is PiiType.PHONE_NUMBER and _organisation_line(scan, digits, first, last):
@@ -142,9 +146,27 @@ def _organisation_line(scan: Scan, digits: str, first: Unit, last: Unit) -> bool
     """An organisation's own line said as theirs ("call us free on 0800…", "our helpline is
     0300…"): national-rate, freephone and premium numbers (03, 08, 09), not a person's."""
     national = digits[2:] if digits.startswith("44") else digits.lstrip("0")
-    return national[:1] in ("3", "8", "9") and bool(
-        scan.near(ctx.ORGANISATION, first, last, before=6, after=3)
+    if national[:1] not in ("3", "8", "9"):
+        return False
+    # said as theirs here, or where the same number is said again ("our number is 0300 123
+    # 9911" / "0300 123 9911. Lovely.")
+    return any(
+        scan.near(ctx.ORGANISATION, run.units[0], run.units[-1], before=6, after=3)
+        for run in _said_as(scan, digits, first, last)
     )
+
+
+def _said_as(scan: Scan, digits: str, first: Unit, last: Unit) -> Iterator[Run]:
+    """Units first..last as a run, and every other digit run of the same digits."""
+    yield Run((first, last), (" ",), (0, 0))
+    for run in scan.runs:
+        if run.is_digits and run.units[0] is not first and _same_digits(run, digits):
+            yield run
+
+
+def _same_digits(run: Run, digits: str) -> bool:
+    compact = run.compact().replace("o", "0")
+    return compact == digits or (compact == "0" + digits[2:] and digits.startswith("44"))
 
 
 def _sort_code(w: NumberWindow) -> Candidate | None:
@@ -176,8 +198,8 @@ def _before_account(w: NumberWindow) -> bool:
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
-    if len(w.digits) != 8:
-        return None
+    if len(w.digits) != 8 or _overlaps_written_sort_code(w) or "/" in w.separators:
+        return None  # "will start on 01/07/2026": a date, never an account number
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
         confidence = 0.9 if bank or account.nearest == 0 else 0.85
@@ -192,17 +214,27 @@ def _bank_account(w: NumberWindow) -> Candidate | None:
 def _next_to_sort_code(w: NumberWindow) -> bool:
     """Eight digits said in one breath with a sort code written 12-34-56, before or after it
     ("40-11-62, 66210493"): bank details, whatever else is said around them."""
-    run, sizes = w.run, [len(u.symbol) for u in w.run.units]
+    return _written_sort_code(w.run, w.i - 3) or _written_sort_code(w.run, w.j + 1)
 
-    def sort_code(at: int) -> bool:
-        return (
-            at >= 0
-            and at + 2 < len(run)
-            and sizes[at : at + 3] == [2, 2, 2]
-            and run.separators_between(at, at + 2) == ("-", "-")
-        )
 
-    return sort_code(w.i - 3) or sort_code(w.j + 1)
+def _overlaps_written_sort_code(w: NumberWindow) -> bool:
+    """Part of a sort code written 12-34-56 inside the window ("07-04-36, 4 4 0 2 1 9 8 7":
+    the account number is the last eight digits, not "07-04-36, 4 4")."""
+    return "-" in w.run.separators and any(
+        _written_sort_code(w.run, at) for at in range(w.i - 2, w.j + 1)
+    )
+
+
+def _written_sort_code(run: Run, at: int) -> bool:
+    """Units at..at+2 are three pairs joined by hyphens, and no more ("87-65-43-21" is not)."""
+    return (
+        at >= 0
+        and at + 2 < len(run)
+        and [len(u.symbol) for u in run.units[at : at + 3]] == [2, 2, 2]
+        and run.separators_between(at, at + 2) == ("-", "-")
+        and (at == 0 or run.separators[at - 1] != "-")
+        and (at + 3 == len(run) or run.separators[at + 2] != "-")
+    )
 
 
 _RECOGNISERS = (
@@ -214,4 +246,7 @@ _RECOGNISERS = (
     security_code,
     expiry,
     date_of_birth,
+    birth_year,
 )
+# Only dates are read from one or two digits ("4/9" next to a birth word, "Fifty-four").
+_SHORT_RECOGNISERS = (date_of_birth, birth_year)

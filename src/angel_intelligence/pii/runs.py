@@ -18,6 +18,7 @@ ends on a unit boundary and maps back to exact characters. Runs may cross segmen
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -67,6 +68,10 @@ class Run:
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original characters of units i..j."""
         return self.units[i].start, self.units[j].end
+
+    def span_units(self) -> tuple[Unit, Unit]:
+        """The first and last unit."""
+        return self.units[0], self.units[-1]
 
     def separators_between(self, i: int, j: int) -> tuple[str, ...]:
         return self.separators[i:j]
@@ -122,6 +127,8 @@ def find_runs(lexed: Lexed) -> list[Run]:
     pending = ""
     brackets = _digit_brackets(lexed.units)
     interruptions = _interruptions(lexed.units)
+    if lx.TURN_CHANGE in lexed.text:
+        interruptions |= _back_channel_turns(lexed.units)
     for index, unit in enumerate(lexed.units):
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
@@ -137,6 +144,8 @@ def find_runs(lexed: Lexed) -> list[Run]:
             continue  # "(0161) 496 0123": the run starts inside the bracket
         elif units and index in interruptions:
             pending += " "
+        elif units and _is_year_apostrophe(lexed.units, index) and _is_month(units[-1]):
+            pending += " "  # "expiry's four, '28": a year's apostrophe after a month
         elif units and (
             _is_separator(unit)
             or index in brackets
@@ -187,10 +196,13 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
             nxt = units[end + 1]
             if _is_back_channel(nxt):
                 words += 1
-            elif not (nxt.kind is UnitKind.PUNCT and nxt.symbol in "-,.!"):
+            elif not (nxt.kind is UnitKind.PUNCT and nxt.symbol in "-,.!" + lx.TURN_CHANGE):
                 break
             end += 1
-        before = k - 1
+        start = k
+        if start > 0 and _is_turn_change(units[start - 1]):
+            start -= 1  # the other party's turn: "4069 0067 / Agent: Mm-hmm. / Supporter: …"
+        before = start - 1
         if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
             before -= 1
         after = end + 1
@@ -203,13 +215,60 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
             and after < len(units)
             and units[after].is_code
         ):
-            found.update(range(k, end + 1))
+            found.update(range(start, end + 1))
         k = end + 1
     return found
 
 
 def _is_back_channel(unit: Unit) -> bool:
     return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+
+
+def _back_channel_turns(units: tuple[Unit, ...]) -> set[int]:
+    """Indices of a turn of the other party that says only "Yes.", "Go on.", "Got it." and
+    the like, between two parts of a value in labelled text, with no full stop before it
+    ("4929 1234 / Agent: Go on. / Supporter: 5678 9015")."""
+    found: set[int] = set()
+    changes = [k for k, unit in enumerate(units) if unit.symbol == lx.TURN_CHANGE]
+    for start, end in itertools.pairwise(changes):
+        inside = units[start + 1 : end]
+        words = [u for u in inside if u.kind is not UnitKind.PUNCT]
+        if not 0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS:
+            continue
+        if not all(
+            u.kind is UnitKind.WORD and u.symbol in lx.TURN_BACK_CHANNEL_WORDS for u in words
+        ):
+            continue
+        if any(u.kind is UnitKind.PUNCT and u.symbol not in "-,.!" for u in inside):
+            continue
+        before = start - 1
+        if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
+            before -= 1
+        if (
+            before >= 0
+            and units[before].is_code
+            and end + 1 < len(units)
+            and units[end + 1].is_code
+        ):
+            found.update(range(start, end + 1))
+    return found
+
+
+def _is_year_apostrophe(units: tuple[Unit, ...], index: int) -> bool:
+    """The apostrophe of a two-digit year ("'28"), written straight before it."""
+    unit = units[index]
+    if unit.kind is not UnitKind.PUNCT or unit.symbol not in "'’" or index + 1 >= len(units):
+        return False
+    year = units[index + 1]
+    return year.kind is UnitKind.DIGITS and len(year.symbol) == 2 and year.start == unit.end
+
+
+def _is_month(unit: Unit) -> bool:
+    return unit.kind is UnitKind.DIGITS and len(unit.symbol) <= 2
+
+
+def _is_turn_change(unit: Unit) -> bool:
+    return unit.kind is UnitKind.PUNCT and unit.symbol == lx.TURN_CHANGE
 
 
 def _is_currency(unit: Unit) -> bool:

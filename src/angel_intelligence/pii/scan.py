@@ -50,6 +50,16 @@ class Scan:
         return self.lexed.text
 
     @cached_property
+    def codes(self) -> dict[tuple[int, int], str]:
+        """A cache of the code units of character spans, joined (corrections.py)."""
+        return {}
+
+    @cached_property
+    def unit_starts(self) -> list[int]:
+        """Where each unit starts, in order (for bisecting)."""
+        return [unit.start for unit in self.lexed.units]
+
+    @cached_property
     def context(self) -> ContextIndex:
         return ContextIndex(self.lexed)
 
@@ -65,8 +75,12 @@ class Scan:
         return self.context.near(wanted, first.first, last.last, before=before, after=after)
 
     def negative(self, first: Unit, last: Unit) -> Nearness:
-        """Reference-number words ("order", "reference") just before or after the span."""
-        return self.context.near(ctx.NEGATIVE, first.first, last.last, before=5, after=2)
+        """Reference-number words ("order", "reference") just before the span, or after it
+        in the same sentence ("E5 8QT, Clapton. / And flat?" is no flat number)."""
+        near = self.context.near(ctx.NEGATIVE, first.first, last.last, before=7, after=2)
+        if near.after is not None and near.after >= self.context.words_to_sentence_end(last.last):
+            return Nearness(near.before, None)
+        return near
 
     def unit_before(self, run: Run) -> Unit | None:
         index = run.first_index - 1
