@@ -1,6 +1,6 @@
 """Audio PII redaction on synthetic telephone calls, through the worker's own speech stages.
 
-    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|heldout|all] [--calls N] [--show]
+    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|dev5|heldout|all] [--calls N] [--show]
 
 Each call is a two-party script (`testing.speech.synthesise_call`: espeak-ng voices coloured
 by SoX, word times exact to the sample) in which an agent asks for PII and a supporter reads
@@ -62,7 +62,7 @@ WORKER_PADDING_S = 0.25  # REDACTION_PADDING_MS: redact_audio pads every interva
 ORGANISATION = "Hope Foundation"
 K = PiiType
 
-from pii_speech_sets import FORMS, OTHER_TYPES, QUIET_DB, SETS, SetSpec, Wording  # noqa: E402
+from pii_speech_sets import FORMS, OTHER_TYPES, QUIET_DB, SETS, SetSpec, Wording, forms_of  # noqa: E402
 
 
 @dataclass
@@ -150,7 +150,7 @@ def exchange(
     asked: bool,
 ) -> None:
     """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back."""
-    pieces = rng.choice(FORMS[kind]("heldout" if spec.name == "heldout" else "dev"))(rng)
+    pieces = rng.choice(forms_of(kind, spec.forms))(rng)
     index = len(call.values)
     call.values.append(Value(kind, quiet=rng.random() < 0.12))
     volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < 0.25
