@@ -21,35 +21,51 @@ from collections.abc import Sequence
 
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import Content, SegmentKind
-from angel_intelligence.pii.windows import Opening, Window
+from angel_intelligence.pii.windows import GAP_S, Opening, Window
 
 ANSWER_WITHIN_S = 10.0  # an answer starts this soon after the question
 LOST_S = 3.0
+LOST_ANYWHERE_S = 8.0
 
 
 def lost_speech(
     stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
 ) -> list[Opening]:
-    """Speech Whisper lost in a call where PII was asked for (see above): a window over it
-    and the answer after it, closed by the agent's next turn (no side is known to have asked:
-    the agent asks)."""
-    if not windows:
-        return []
+    """Speech Whisper lost (see above): a window over it and the answer after it, closed by the
+    agent's next turn (no side is known to have asked: the agent asks). A loop or a stretch
+    with nothing written of `LOST_S` counts in a call where PII was asked for; one of
+    `LOST_ANYWHERE_S` in any call (a caller reading a number out can take all of it, and the
+    question with it: "It belongs to Hines." for twenty seconds)."""
     found: list[Opening] = []
-    run: list[int] = []
     diarized = any(stream.speaker(k) in ("agent", "supporter") for k in range(len(kinds)))
+    asker = "agent" if diarized else None
+
+    def lost(start_s: float, end_s: float, segment: int, *, gap: bool) -> None:
+        inside = any(w.start_s <= start_s and end_s <= w.end_s for w in windows)
+        needed_s = LOST_S if windows else LOST_ANYWHERE_S
+        if end_s - start_s >= needed_s and not inside:
+            # A gap opens at its end (the window reaches back over it, and its bound counts
+            # from the words after it), the answer taken as given in it.
+            opened_s = end_s if gap else start_s
+            found.append(Opening(segment, opened_s, asker, gap, None, "lost_speech", False))
+
+    run: list[int] = []
     for k in [*range(len(stream.segments)), None]:
         if k is not None and kinds[k].unclear:
             run.append(k)
             continue
         if run:
             start_s = min(stream.start_of(j) for j in run)
-            end_s = max(stream.end_of(j) for j in run)
-            inside = any(w.start_s <= start_s and end_s <= w.end_s for w in windows)
-            if end_s - start_s >= LOST_S and not inside:
-                asker = "agent" if diarized else None
-                found.append(Opening(run[-1], start_s, asker, False, None, "lost_speech", False))
+            lost(start_s, max(stream.end_of(j) for j in run), run[-1], gap=False)
         run = []
+    # Nothing written between two segments: the VAD dropped the speech (a value said away
+    # from the phone, or the whole answer in a noisy call). The window reaches back over the
+    # gap (`windows._back_over_gap`) and the answer is taken as given in it.
+    heard = [k for k in range(len(stream.segments)) if stream.words_of(k)]
+    for before, after in zip(heard, heard[1:], strict=False):
+        gap_s = stream.start_of(after) - stream.end_of(before)
+        if gap_s >= LOST_S:
+            lost(stream.end_of(before), stream.start_of(after), after, gap=True)
     return found
 
 
@@ -67,13 +83,22 @@ def answer_openings(
             continue  # in a sensitive phase already: a follow-up
         asker = stream.speaker(k)
         answer = Content(0, 0, date=False)
+        said_s = stream.end_of(k)  # where the asker's words (the question) end
         for j in range(k + 1, len(stream.segments)):
             if stream.start_of(j) - stream.end_of(k) > ANSWER_WITHIN_S:
                 break
             if asker is not None and stream.speaker(j) == asker:
-                if kinds[j].passes:
-                    continue
-                break  # the asker moved on
+                if kinds[j].value:
+                    # The answer put on the asker by the speaker stage (a sixth of the speech
+                    # time goes to the wrong side): "And they did its account somewhere." /
+                    # "Okay, even though 3, 2, 1, 2, 3, lovely.", both the agent's.
+                    answer = answer + kinds[j].content
+                elif not answer.value and stream.start_of(j) - said_s <= GAP_S:
+                    said_s = stream.end_of(j)  # the question goes on ("can you read those?" /
+                    # "No, for me.")
+                elif not kinds[j].passes:
+                    break  # the asker moved on
+                continue
             answer = answer + kinds[j].content
         if (kind.asks and answer.answer) or answer.code:
             found.append(Opening(k, start_s, asker, False, None, "answered_with_value", False))

@@ -47,6 +47,7 @@ from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import SegmentKind
 
 CARD_DIGITS = 12
+MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
 
 
@@ -179,8 +180,12 @@ def _follow_ups(
         if k in opened or kind.cue:
             continue
         speaker = stream.speaker(k)
-        payment = window.card_data and speaker == opening.asker and not kind.passes
-        if kind.asks or payment:
+        # Every turn of the asker's side, not only in a payment phase: the next question,
+        # garbled, need not look like one ("And for me, this one mode.", "Yes, I agree from
+        # that card.": the expiry question), and a bleep over an answer that was not PII is
+        # the lesser harm (issue 14).
+        asker_turn = speaker is not None and speaker == opening.asker and not kind.passes
+        if kind.asks or asker_turn:
             # From the start of the turn: it may be the caller's value, given to the wrong
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
@@ -214,16 +219,18 @@ def _answer_end(
 
 
 def _more_value(stream: CallStream, kinds: Sequence[SegmentKind], k: int) -> bool:
-    """Whether the same speaker goes straight on with a value: "A .K." / "Hi, bro." / "A .K."
-    is a read-back with a garbled piece in it, not the asker moving on."""
+    """Whether the same speaker goes on with a value within `MORE_VALUE_WITHIN_S`: "A .K." /
+    "Hi, bro." / "A .K." is a read-back with a garbled piece in it, and "Let me take a couple
+    of math." / "We have it." / "One -C -H." one whose cue was garbled, not the asker moving
+    on."""
     speaker = stream.speaker(k)
     for j in range(k + 1, len(stream.segments)):
         if stream.speaker(j) != speaker or stream.start_of(j) - stream.end_of(j - 1) > GAP_S:
             return False
+        if stream.start_of(j) - stream.start_of(k) > MORE_VALUE_WITHIN_S:
+            return False
         if kinds[j].value:
             return True
-        if not kinds[j].passes:
-            return False
     return False
 
 
