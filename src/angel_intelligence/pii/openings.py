@@ -33,22 +33,12 @@ def lost_speech(
 ) -> list[Opening]:
     """Speech Whisper lost (see above): a window over it and the answer after it, closed by the
     agent's next turn (no side is known to have asked: the agent asks). A loop or a stretch
-    with nothing written of `LOST_S` counts in a call where PII was asked for; one of
-    `LOST_ANYWHERE_S` in any call (a caller reading a number out can take all of it, and the
-    question with it: "It belongs to Hines." for twenty seconds)."""
-    found: list[Opening] = []
+    with nothing written of `LOST_S` counts in a call where PII was asked for, or in one where
+    Whisper lost `LOST_ANYWHERE_S` in all (a caller reading a number out can take all of it,
+    and the question with it: "It belongs to Hines." for twenty seconds)."""
     diarized = any(stream.speaker(k) in ("agent", "supporter") for k in range(len(kinds)))
     asker = "agent" if diarized else None
-
-    def lost(start_s: float, end_s: float, segment: int, *, gap: bool) -> None:
-        inside = any(w.start_s <= start_s and end_s <= w.end_s for w in windows)
-        needed_s = LOST_S if windows else LOST_ANYWHERE_S
-        if end_s - start_s >= needed_s and not inside:
-            # A gap opens at its end (the window reaches back over it, and its bound counts
-            # from the words after it), the answer taken as given in it.
-            opened_s = end_s if gap else start_s
-            found.append(Opening(segment, opened_s, asker, gap, None, "lost_speech", False))
-
+    stretches: list[tuple[float, float, int, bool]] = []  # start, end, segment, a gap?
     run: list[int] = []
     for k in [*range(len(stream.segments)), None]:
         if k is not None and kinds[k].unclear:
@@ -56,16 +46,26 @@ def lost_speech(
             continue
         if run:
             start_s = min(stream.start_of(j) for j in run)
-            lost(start_s, max(stream.end_of(j) for j in run), run[-1], gap=False)
+            stretches.append((start_s, max(stream.end_of(j) for j in run), run[-1], False))
         run = []
     # Nothing written between two segments: the VAD dropped the speech (a value said away
     # from the phone, or the whole answer in a noisy call). The window reaches back over the
     # gap (`windows._back_over_gap`) and the answer is taken as given in it.
     heard = [k for k in range(len(stream.segments)) if stream.words_of(k)]
     for before, after in zip(heard, heard[1:], strict=False):
-        gap_s = stream.start_of(after) - stream.end_of(before)
-        if gap_s >= LOST_S:
-            lost(stream.end_of(before), stream.start_of(after), after, gap=True)
+        if stream.start_of(after) - stream.end_of(before) >= LOST_S:
+            stretches.append((stream.end_of(before), stream.start_of(after), after, True))
+    # A call where PII was asked for, or where Whisper lost this much in all: a garbled call,
+    # in which any stretch of LOST_S may have held a value and its question.
+    garbled = bool(windows) or sum(e - s for s, e, _, _ in stretches) >= LOST_ANYWHERE_S
+    found: list[Opening] = []
+    for start_s, end_s, segment, gap in sorted(stretches):
+        inside = any(w.start_s <= start_s and end_s <= w.end_s for w in windows)
+        if garbled and end_s - start_s >= LOST_S and not inside:
+            # A gap opens at its end (the window reaches back over it, and its bound counts
+            # from the words after it), the answer taken as given in it.
+            opened_s = end_s if gap else start_s
+            found.append(Opening(segment, opened_s, asker, gap, None, "lost_speech", False))
     return found
 
 
@@ -84,13 +84,14 @@ def answer_openings(
         asker = stream.speaker(k)
         answer = Content(0, 0, date=False)
         said_s = stream.end_of(k)  # where the asker's words (the question) end
+        replied = False  # the other side has said more than a back-channel
         for j in range(k + 1, len(stream.segments)):
             if stream.start_of(j) - stream.end_of(k) > ANSWER_WITHIN_S:
                 break
             if asker is not None and stream.speaker(j) == asker:
-                if kinds[j].value:
-                    # The answer put on the asker by the speaker stage (a sixth of the speech
-                    # time goes to the wrong side): "And they did its account somewhere." /
+                if kinds[j].value and not replied:
+                    # Before any reply: the answer put on the asker by the speaker stage (a
+                    # sixth of the speech time goes to the wrong side): "And they did its account somewhere." /
                     # "Okay, even though 3, 2, 1, 2, 3, lovely.", both the agent's.
                     answer = answer + kinds[j].content
                 elif not answer.value and stream.start_of(j) - said_s <= GAP_S:
@@ -99,7 +100,27 @@ def answer_openings(
                 elif not kinds[j].passes:
                     break  # the asker moved on
                 continue
+            replied = replied or not (kinds[j].backchannel or kinds[j].silent)
             answer = answer + kinds[j].content
         if (kind.asks and answer.answer) or answer.code:
             found.append(Opening(k, start_s, asker, False, None, "answered_with_value", False))
     return found
+
+
+def earlier_questions(
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
+) -> list[Opening]:
+    """In a call where PII was asked for, the questions before the first window: the first
+    ones may have been garbled past any cue ("And the name of the West." for "And an email
+    address?") where a later one was heard. A follow-up window opens on each, as in a
+    sensitive phase (`windows._follow_ups`); a goodbye or "how can I help" does not."""
+    if not windows:
+        return []
+    first_s = min(w.start_s for w in windows)
+    return [
+        Opening(k, stream.start_of(k), stream.speaker(k), False, None, "follow_up", False)
+        for k, kind in enumerate(kinds)
+        if stream.start_of(k) < first_s
+        and kind.asks
+        and not (kind.release or kind.cue or kind.backchannel or kind.value)
+    ]
