@@ -74,7 +74,7 @@ def test_when_the_next_question_is_garbled_past_a_question_then_the_answer_is_bl
         NO_PADDING,
     )
     [follow_up] = windows(result, "follow_up")
-    assert follow_up.start_s == pytest.approx(11.0)
+    assert follow_up.start_s <= 11.0 and follow_up.end_s >= 17.0
     assert bleeped(result, 14.0, 16.8)
 
 
