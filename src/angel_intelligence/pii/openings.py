@@ -17,6 +17,7 @@ Either opens a window closed like any other (`windows.question_windows`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from angel_intelligence.pii.stream import CallStream
@@ -52,7 +53,7 @@ def lost_speech(
     # from the phone, or the whole answer in a noisy call). The window reaches back over the
     # gap (`windows._back_over_gap`) and the answer is taken as given in it.
     heard = [k for k in range(len(stream.segments)) if stream.words_of(k)]
-    for before, after in zip(heard, heard[1:], strict=False):
+    for before, after in itertools.pairwise(heard):
         if stream.start_of(after) - stream.end_of(before) >= LOST_S:
             stretches.append((stream.end_of(before), stream.start_of(after), after, True))
     # A call where PII was asked for, or where Whisper lost this much in all: a garbled call,
@@ -90,9 +91,10 @@ def answer_openings(
                 break
             if asker is not None and stream.speaker(j) == asker:
                 if kinds[j].value and not replied:
-                    # Before any reply: the answer put on the asker by the speaker stage (a
-                    # sixth of the speech time goes to the wrong side): "And they did its account somewhere." /
-                    # "Okay, even though 3, 2, 1, 2, 3, lovely.", both the agent's.
+                    # Before any reply: the answer put on the asker by the speaker stage
+                    # (a sixth of the speech time goes to the wrong side): "And they did its
+                    # account somewhere." / "Okay, even though 3, 2, 1, 2, 3, lovely.", both
+                    # the agent's.
                     answer = answer + kinds[j].content
                 elif not answer.value and stream.start_of(j) - said_s <= GAP_S:
                     said_s = stream.end_of(j)  # the question goes on ("can you read those?" /

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from angel_intelligence.domain.pii import AudioReason, AudioRedaction, PiiRedaction
+from angel_intelligence.domain.pii import AudioRedaction, PiiRedaction
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
