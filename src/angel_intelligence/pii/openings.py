@@ -119,10 +119,19 @@ def earlier_questions(
     if not windows:
         return []
     first_s = min(w.start_s for w in windows)
-    return [
-        Opening(k, stream.start_of(k), stream.speaker(k), False, None, "follow_up", False)
-        for k, kind in enumerate(kinds)
-        if stream.start_of(k) < first_s
-        and kind.asks
-        and not (kind.release or kind.cue or kind.backchannel or kind.value)
-    ]
+    found = []
+    for k, kind in enumerate(kinds):
+        if stream.start_of(k) >= first_s:
+            break
+        if not kind.asks or kind.release or kind.cue or kind.backchannel or kind.value:
+            continue
+        asker = stream.speaker(k)
+        # Not before the other side has said why they called: "How can I help?", garbled past
+        # the goodbye cue ("How can I tell?"), is not a question for PII.
+        replied = any(
+            stream.speaker(j) not in (None, asker) and not (kinds[j].backchannel or kinds[j].silent)
+            for j in range(k)
+        )
+        if replied:
+            found.append(Opening(k, stream.start_of(k), asker, False, None, "follow_up", False))
+    return found
