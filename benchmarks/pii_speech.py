@@ -17,7 +17,9 @@ The `heldout` set (its own seeds, voices, and wording of every question, answer,
 decoy) was fixed, and measured with the old code, before any tuning, and was never looked into
 while tuning. The rules were tuned on `dev`; `dev2`, `dev3` and `dev4` (more voices, wordings
 and noise, each measured once before being tuned on) were added as tuning went on, to see how
-the rules carried over to calls they had not been tuned on. Printed per type and set, for the
+the rules carried over to calls they had not been tuned on; `dev5` (issue 14, second round)
+adds the forms `dev` lacks (cards in pairs and tens, NATO letters, numeric dates, spelled
+emails), from both families of forms. Printed per type and set, for the
 old behaviour (text findings only: `PiiPolicy(question_windows=False)`) beside the new one,
 on the intervals the worker bleeps (with its REDACTION_PADDING_MS, 0.25 s): audio coverage
 (share of the seconds in which PII was said that lie inside a bleep), values fully covered,

@@ -8,11 +8,15 @@ asked for and given:
 * a question we cannot read answered with a value: "And then they came and we excited?" /
   "December 20, 20, 7." (the expiry date). A code of letters and digits ("M -N, this is M -1
   -3": a postcode) answers whatever turn came before it, question-shaped or not;
-* in a call where PII was asked for, a stretch of `LOST_S` or more that Whisper lost (a loop,
-  a word stretched over seconds): "I'll just leave the card, and I'll just leave the card, …"
-  for eighteen seconds was a card number, its expiry and the question for the code.
+* in a call where PII was asked for, or one where Whisper lost `LOST_ANYWHERE_S` in all, a
+  stretch of `LOST_S` or more that Whisper lost (a loop, a word stretched over seconds, or
+  nothing written at all where the VAD dropped the speech): "I'll just leave the card, and
+  I'll just leave the card, …" for eighteen seconds was a card number, its expiry and the
+  question for the code.
 
-Either opens a window closed like any other (`windows.question_windows`).
+Either opens a window closed like any other (`windows.question_windows`). And in a call where
+PII was asked for, the questions before its first window open follow-ups, as in a sensitive
+phase (`earlier_questions`): the first question may be the one Whisper garbled past any cue.
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   about details ("thank you so much for your support", "anything else?", "how much…?"). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
-  from its start by the same rules, asked by whoever asked it. In a payment phase every turn
-  of the asker's side opens one (the questions come one after another, and "last one, the
-  security code", garbled, is not even a question any more). An answer of card length (twelve
-  digits or more) makes a phase a payment phase, however its question was heard;
+  from its start by the same rules, asked by whoever asked it. So does every other turn of
+  the asker's side that is not a back-channel or a value (the questions come one after
+  another, and "last one, the security code", garbled, is not even a question any more). An
+  answer of card length (twelve digits or more) makes a phase a payment phase, however its
+  question was heard (its digit runs are card data);
 * a value said with no cue before it (the question was lost), speech Whisper lost in a call
   where PII was asked for, and a question we cannot read answered with a value open windows
   too (`openings.py`).
@@ -165,10 +166,10 @@ def _follow_ups(
     opened: set[int],
 ) -> list[Opening]:
     """The next questions of a sensitive phase (see above): from the window's start to the
-    first goodbye after it, every question that names nothing we know opens a follow-up; in a
-    payment phase, so does every other turn of the asker's side that is not a back-channel or
-    a value (the card number, the expiry and the code are asked one after the other, and a
-    garbled "last one, the security code" is not even a question any more)."""
+    first goodbye after it, every question that names nothing we know opens a follow-up, and
+    so does every other turn of the asker's side that is not a back-channel or a value (the
+    details are asked one after the other, and a garbled "last one, the security code" is not
+    even a question any more)."""
     found = []
     for k in range(len(stream.segments)):
         start_s = stream.start_of(k)
