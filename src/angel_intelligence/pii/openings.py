@@ -31,6 +31,7 @@ from angel_intelligence.pii.windows import GAP_S, Opening, Window
 ANSWER_WITHIN_S = 10.0  # an answer starts this soon after the question
 LOST_S = 3.0
 LOST_ANYWHERE_S = 8.0
+LOST_START_S = 12.0  # a greeting and the caller's reason take less; Whisper often drops them
 
 
 def lost_speech(
@@ -60,6 +61,10 @@ def lost_speech(
     for before, after in itertools.pairwise(heard):
         if stream.start_of(after) - stream.end_of(before) >= LOST_S:
             stretches.append((stream.end_of(before), stream.start_of(after), after, True))
+    # And before the first words, when that is longer than a greeting and the caller's reason
+    # for calling: a card number volunteered in the first twenty seconds, none of it written.
+    if heard and stream.start_of(heard[0]) >= LOST_START_S:
+        stretches.append((0.0, stream.start_of(heard[0]), heard[0], True))
     # A call where PII was asked for, or where Whisper lost this much in all: a garbled call,
     # in which any stretch of LOST_S may have held a value and its question.
     garbled = bool(windows) or sum(e - s for s, e, _, _ in stretches) >= LOST_ANYWHERE_S

@@ -155,6 +155,8 @@ def _back_over_gap(stream: CallStream, kinds: Sequence[SegmentKind], opening: Op
     before = [t.end_s for t in stream.tokens if t.norm and t.end_s < opened_s]
     if before and opened_s - max(before) >= GAP_S:
         return max(before)
+    if not before and opened_s >= GAP_S:
+        return 0.0  # nothing written before it in the whole call
     return opened_s
 
 

@@ -235,3 +235,40 @@ def test_when_a_read_back_cue_is_garbled_then_the_readers_value_still_holds_the_
         NO_PADDING,
     )
     assert bleeped(result, 11.0, 16.0)
+
+
+def test_when_whisper_lost_the_start_of_a_call_then_it_is_bleeped_from_the_start(
+    detector: PiiDetector,
+) -> None:
+    # Nothing written for the first twenty seconds: the greeting and a card number
+    # volunteered straight after it. The call asked for PII later, so it is garbled.
+    result = redact_transcript(
+        call(
+            said("And then, how can I tell?", 20.0, AGENT),
+            said("Yes, possibly, I'll read it on that card.", 23.0, SUPPORTER),
+            said("What's the expiry date on that card?", 27.0, AGENT),
+            said("It's oh five twenty eight.", 30.0, SUPPORTER),
+            goodbye(33.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert [w.start_s for w in windows(result, "lost_speech")] == [0.0]
+    assert bleeped(result, 0.0, 20.0)
+
+
+def test_when_only_the_greeting_is_lost_then_the_start_is_not_bleeped(
+    detector: PiiDetector,
+) -> None:
+    result = redact_transcript(
+        call(
+            said("Hello, I'd like to give something.", 7.0, SUPPORTER),
+            said("What's the expiry date on that card?", 10.0, AGENT),
+            said("It's oh five twenty eight.", 13.0, SUPPORTER),
+            goodbye(16.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert not windows(result, "lost_speech")
+    assert not bleeped(result, 0.0, 7.0)
