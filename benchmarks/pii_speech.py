@@ -1,6 +1,6 @@
 """Audio PII redaction on synthetic telephone calls, through the worker's own speech stages.
 
-    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|heldout|all] [--calls N] [--show]
+    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|dev5|heldout|all] [--calls N] [--show]
 
 Each call is a two-party script (`testing.speech.synthesise_call`: espeak-ng voices coloured
 by SoX, word times exact to the sample) in which an agent asks for PII and a supporter reads
@@ -17,7 +17,9 @@ The `heldout` set (its own seeds, voices, and wording of every question, answer,
 decoy) was fixed, and measured with the old code, before any tuning, and was never looked into
 while tuning. The rules were tuned on `dev`; `dev2`, `dev3` and `dev4` (more voices, wordings
 and noise, each measured once before being tuned on) were added as tuning went on, to see how
-the rules carried over to calls they had not been tuned on. Printed per type and set, for the
+the rules carried over to calls they had not been tuned on; `dev5` (issue 14, second round)
+adds the forms `dev` lacks (cards in pairs and tens, NATO letters, numeric dates, spelled
+emails), from both families of forms. Printed per type and set, for the
 old behaviour (text findings only: `PiiPolicy(question_windows=False)`) beside the new one,
 on the intervals the worker bleeps (with its REDACTION_PADDING_MS, 0.25 s): audio coverage
 (share of the seconds in which PII was said that lie inside a bleep), values fully covered,
@@ -62,7 +64,7 @@ WORKER_PADDING_S = 0.25  # REDACTION_PADDING_MS: redact_audio pads every interva
 ORGANISATION = "Hope Foundation"
 K = PiiType
 
-from pii_speech_sets import FORMS, OTHER_TYPES, QUIET_DB, SETS, SetSpec, Wording  # noqa: E402
+from pii_speech_sets import FORMS, OTHER_TYPES, QUIET_DB, SETS, SetSpec, Wording, forms_of  # noqa: E402
 
 
 @dataclass
@@ -150,7 +152,7 @@ def exchange(
     asked: bool,
 ) -> None:
     """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back."""
-    pieces = rng.choice(FORMS[kind]("heldout" if spec.name == "heldout" else "dev"))(rng)
+    pieces = rng.choice(forms_of(kind, spec.forms))(rng)
     index = len(call.values)
     call.values.append(Value(kind, quiet=rng.random() < 0.12))
     volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < 0.25

@@ -520,6 +520,48 @@ HELDOUT = Wording(
             ("Have you heard about the fun run in June?", "I have, my son is doing it.")],
 )  # fmt: skip
 
+# `dev5` (issue 14, second round): the forms people use that `dev` lacks (cards in pairs and
+# tens, NATO letters, numeric dates, doubles in short groups, spelled emails), with its own
+# wording, voices and seed, so that the rules are tuned on them without the held-out set.
+DEV5 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Okay, can you read out the card number for me?",
+                        "And the digits on the front of the card, please."],
+        K.CARD_EXPIRY: ["What's the expiry date on that card?", "And the date it runs out?"],
+        K.CVV: ["And the three digit code on the back?", "Finally, the security digits."],
+        K.SORT_CODE: ["Can you give me the sort code, please?"],
+        K.BANK_ACCOUNT: ["And the eight digit account number?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["Could you tell me your national insurance number?"],
+        K.NHS_NUMBER: ["Could I get your NHS number?"],
+        K.DATE_OF_BIRTH: ["And your date of birth, please?"],
+        K.POSTCODE: ["What's your postcode, please?"],
+        K.PHONE_NUMBER: ["Can I get a phone number for you?"],
+        K.EMAIL: ["And an email address?"],
+        K.DRIVING_LICENCE: ["Can you read me your driving licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "My number is", K.CREDIT_CARD: "Okay, the long number is",
+                 K.DATE_OF_BIRTH: "I was born on", K.EMAIL: "Write down my email,"},
+    payment_all_at_once="I'll need the card number, then the expiry and the code on the back.",
+    leads=["Right then, it's", "Hang on, yes, it's", "Okay."],
+    backchannels=["Mm-hm.", "Got it.", "Yeah, go on."],
+    read_backs=[("Let me check I've got that,", "is that right?"), ("Okay, I've got", "")],
+    confirmations=["Yes.", "Spot on."],
+    decoys=["I gave forty pounds last year.", "My grandson is nine.",
+            "It was two weeks ago.", "Put me down for fifteen pounds."],
+    openings=["Hello, I'd like to sponsor my niece.", "Hi, I'm calling about a donation."],
+    no_pii=[("Would you like a copy of our annual report?", "No thanks, I'm fine."),
+            ("Can I tell you about our raffle?", "Go on then.")],
+)  # fmt: skip
+
+DEV5_VOICES: dict[str, Voice] = {
+    "agent_g": Voice("en-gb-x-gbclan+m4", rate_wpm=155, pitch=45, pitch_range=50, speed=0.96,
+                     pitch_cents=-80, equalizer=((1200, 1.0, -3),)),
+    "supporter_g1": Voice("en+f4", rate_wpm=150, pitch=58, pitch_range=50, speed=1.02,
+                          pitch_cents=140, equalizer=((2100, 1.0, 3),)),
+    "supporter_g2": Voice("en-gb-x-gbcwmd+m2", rate_wpm=145, pitch=40, pitch_range=45,
+                          speed=0.93, pitch_cents=-90, equalizer=((750, 1.0, -3),)),
+}  # fmt: skip
+
 # --- Calls ---------------------------------------------------------------------------------
 
 HELDOUT_VOICES: dict[str, Voice] = {
@@ -543,6 +585,7 @@ class SetSpec:
     supporters: list[str]
     voices: dict[str, Voice]
     snrs: list[float | None]
+    forms: str = "dev"  # the family of forms: "dev", "heldout", or "wide" (both)
 
 
 SETS = {
@@ -555,9 +598,20 @@ SETS = {
     "dev4": SetSpec("dev4", 91, DEV4, ["agent_f", "agent_c"],
                     ["supporter_f1", "supporter_f2", "supporter_f3"],
                     {**VOICES, **DEV4_VOICES}, [None, 22.0, 15.0, 10.0]),
+    "dev5": SetSpec("dev5", 121, DEV5, ["agent_g", "agent_a"], ["supporter_g1", "supporter_g2"],
+                    {**VOICES, **DEV5_VOICES}, [None, 20.0, 14.0, 10.0], "wide"),
     "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
                        ["supporter_h1", "supporter_h2", "supporter_h3"],
-                       {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0]),
+                       {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0], "heldout"),
 }  # fmt: skip
 QUIET_DB = -30.0  # a value said away from the phone: the VAD drops it
+
+
+def forms_of(kind: PiiType, family: str) -> list[Form]:
+    """The forms of `kind` in a family; "wide" is both families' forms."""
+    if family != "wide":
+        return FORMS[kind](family)
+    return [*FORMS[kind]("dev"), *FORMS[kind]("heldout")]
+
+
 OTHER_TYPES = [t for t in FORMS if t not in (K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV)]

@@ -66,6 +66,19 @@ PAYMENT = [
     Said(SUPPORTER, "It's", "seven oh two.", PiiType.CVV, "hiss"),
     Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
 ]  # fmt: skip
+# The question for the card number and the number itself both said away from the phone:
+# Whisper writes nothing for either, and no cue is left. The expiry question, heard, shows that
+# the call asked for PII, so the stretch with nothing written is bleeped (`lost_speech`).
+LOST_QUESTION = [
+    Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
+    Said(SUPPORTER, "Hello. I would like to make a donation, please."),
+    Said(AGENT, "", "Could you read me the long number on the front of your card?", None,
+         "quiet"),
+    Said(SUPPORTER, "", CARD_SAID, PiiType.CREDIT_CARD, "quiet"),
+    Said(AGENT, "Thank you. And the expiry date?"),
+    Said(SUPPORTER, "It's", "oh five, twenty eight.", PiiType.CARD_EXPIRY, "noise"),
+    Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
+]  # fmt: skip
 NO_QUESTION = [
     Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
     Said(SUPPORTER, "Hello. I would like to give twenty five pounds a month, please."),
@@ -239,6 +252,24 @@ def test_each_value_lies_in_a_window_asking_for_payment_data(
     for _, start_s, end_s in heard.values:
         assert any(w.start_s <= start_s and end_s <= w.end_s for w in windows), (start_s, end_s)
     assert all(r.rule for r in result.audio_redactions)
+
+
+def test_a_card_number_whose_question_was_lost_too_is_tone_in_the_retained_audio(
+    tmp_path: Path, model: object
+) -> None:
+    heard = hear(LOST_QUESTION, tmp_path, model)
+    result = redact_transcript(heard.transcript, PiiDetector())
+    kept_path = redact_audio(heard.wav, result.audio_intervals, tmp_path / "kept.wav")
+    kept, rate = soundfile.read(kept_path, dtype="int32")
+    for kind, start_s, end_s in heard.values:
+        first, last = math.floor(start_s * rate), math.ceil(end_s * rate)
+        assert np.array_equal(kept[first:last], tone(first, last, rate)), (
+            kind,
+            start_s,
+            end_s,
+            result.audio_redactions_json,
+            heard.transcript.full_text(),
+        )
 
 
 def test_a_call_with_no_sensitive_question_gets_no_window(tmp_path: Path, model: object) -> None:

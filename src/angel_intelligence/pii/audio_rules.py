@@ -15,7 +15,7 @@ from angel_intelligence.domain.pii import AudioRedaction, PiiSpan
 from angel_intelligence.pii.code_runs import code_runs
 from angel_intelligence.pii.cues import find_cues
 from angel_intelligence.pii.digit_runs import NumberRun, digit_openings, number_runs
-from angel_intelligence.pii.openings import answer_openings, lost_speech
+from angel_intelligence.pii.openings import answer_openings, earlier_questions, lost_speech
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pii.read_backs import read_back_windows
 from angel_intelligence.pii.stream import CallStream
@@ -52,6 +52,9 @@ def audio_rules(stream: CallStream, findings: Sequence[PiiSpan], policy: PiiPoli
     openings += answer_openings(stream, kinds, questions)
     questions += question_windows(stream, [], kinds, openings, policy)
     questions += question_windows(stream, [], kinds, lost_speech(stream, kinds, questions), policy)
+    questions += question_windows(
+        stream, [], kinds, earlier_questions(stream, kinds, questions), policy
+    )
     read_backs = read_back_windows(stream, cues, kinds, questions, policy)
     windows = sorted([*questions, *read_backs], key=lambda w: (w.start_s, w.end_s))
     numbers = number_runs(runs, windows, policy.digit_run_reach_s)

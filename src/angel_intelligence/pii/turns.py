@@ -120,13 +120,16 @@ def _unclear(stream: CallStream, segment: int) -> bool:
 
 
 def _repeated(stream: CallStream, segment: int) -> bool:
-    """The same words as the two segments before it: a loop across segments ("It's not your
-    name." three times)."""
+    """The same words three segments in a row: a loop across segments ("It's not your name."
+    three times)."""
     said = stream.words_of(segment)
-    return (
-        segment >= 2
-        and bool(said)
-        and said == stream.words_of(segment - 1) == stream.words_of(segment - 2)
+    if not said:
+        return False
+    count = len(stream.segments)
+    # The first and second times count too: the loop began where the phrase was first said.
+    return any(
+        all(0 <= j < count and stream.words_of(j) == said for j in (segment + a, segment + b))
+        for a, b in ((-2, -1), (-1, 1), (1, 2))
     )
 
 

@@ -17,10 +17,11 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   about details ("thank you so much for your support", "anything else?", "how much…?"). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
-  from its start by the same rules, asked by whoever asked it. In a payment phase every turn
-  of the asker's side opens one (the questions come one after another, and "last one, the
-  security code", garbled, is not even a question any more). An answer of card length (twelve
-  digits or more) makes a phase a payment phase, however its question was heard;
+  from its start by the same rules, asked by whoever asked it. So does every other turn of
+  the asker's side that is not a back-channel or a value (the questions come one after
+  another, and "last one, the security code", garbled, is not even a question any more). An
+  answer of card length (twelve digits or more) makes a phase a payment phase, however its
+  question was heard (its digit runs are card data);
 * a value said with no cue before it (the question was lost), speech Whisper lost in a call
   where PII was asked for, and a question we cannot read answered with a value open windows
   too (`openings.py`).
@@ -47,6 +48,7 @@ from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import SegmentKind
 
 CARD_DIGITS = 12
+MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
 
 
@@ -153,6 +155,8 @@ def _back_over_gap(stream: CallStream, kinds: Sequence[SegmentKind], opening: Op
     before = [t.end_s for t in stream.tokens if t.norm and t.end_s < opened_s]
     if before and opened_s - max(before) >= GAP_S:
         return max(before)
+    if not before and opened_s >= GAP_S:
+        return 0.0  # nothing written before it in the whole call
     return opened_s
 
 
@@ -164,10 +168,10 @@ def _follow_ups(
     opened: set[int],
 ) -> list[Opening]:
     """The next questions of a sensitive phase (see above): from the window's start to the
-    first goodbye after it, every question that names nothing we know opens a follow-up; in a
-    payment phase, so does every other turn of the asker's side that is not a back-channel or
-    a value (the card number, the expiry and the code are asked one after the other, and a
-    garbled "last one, the security code" is not even a question any more)."""
+    first goodbye after it, every question that names nothing we know opens a follow-up, and
+    so does every other turn of the asker's side that is not a back-channel or a value (the
+    details are asked one after the other, and a garbled "last one, the security code" is not
+    even a question any more)."""
     found = []
     for k in range(len(stream.segments)):
         start_s = stream.start_of(k)
@@ -179,8 +183,12 @@ def _follow_ups(
         if k in opened or kind.cue:
             continue
         speaker = stream.speaker(k)
-        payment = window.card_data and speaker == opening.asker and not kind.passes
-        if kind.asks or payment:
+        # Every turn of the asker's side, not only in a payment phase: the next question,
+        # garbled, need not look like one ("And for me, this one mode.", "Yes, I agree from
+        # that card.": the expiry question), and a bleep over an answer that was not PII is
+        # the lesser harm (issue 14).
+        asker_turn = speaker is not None and speaker == opening.asker and not kind.passes
+        if kind.asks or asker_turn:
             # From the start of the turn: it may be the caller's value, given to the wrong
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
@@ -214,16 +222,18 @@ def _answer_end(
 
 
 def _more_value(stream: CallStream, kinds: Sequence[SegmentKind], k: int) -> bool:
-    """Whether the same speaker goes straight on with a value: "A .K." / "Hi, bro." / "A .K."
-    is a read-back with a garbled piece in it, not the asker moving on."""
+    """Whether the same speaker goes on with a value within `MORE_VALUE_WITHIN_S`: "A .K." /
+    "Hi, bro." / "A .K." is a read-back with a garbled piece in it, and "Let me take a couple
+    of math." / "We have it." / "One -C -H." one whose cue was garbled, not the asker moving
+    on."""
     speaker = stream.speaker(k)
     for j in range(k + 1, len(stream.segments)):
         if stream.speaker(j) != speaker or stream.start_of(j) - stream.end_of(j - 1) > GAP_S:
             return False
+        if stream.start_of(j) - stream.start_of(k) > MORE_VALUE_WITHIN_S:
+            return False
         if kinds[j].value:
             return True
-        if not kinds[j].passes:
-            return False
     return False
 
 

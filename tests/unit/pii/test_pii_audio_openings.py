@@ -1,0 +1,274 @@
+"""Audio redaction on calls Whisper garbled past any cue (issue 14, second round): follow-ups
+on every turn of the asker's side in a sensitive phase, questions before the first window,
+speech lost to the VAD (gaps) or to a loop, answers put on the asker by the speaker stage, and
+read-backs whose cue was garbled (docs/pii.md, "Audio redaction").
+
+Transcripts are built by hand in the shapes Whisper tiny.en gave on the `dev5` calls of
+`benchmarks/pii_speech.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.pii import AudioRedaction, PiiRedaction
+from angel_intelligence.domain.speakers import SpeakerRole
+from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
+
+AGENT, SUPPORTER = SpeakerRole.AGENT, SpeakerRole.SUPPORTER
+NO_PADDING = PiiPolicy(audio_padding_s=0.0, question_window_padding_s=0.0)
+
+
+def said(text: str, start_s: float, speaker: SpeakerRole | None, step_s: float = 0.4) -> Segment:
+    words = tuple(
+        Word(f" {w}", round(start_s + k * step_s, 3), round(start_s + (k + 1) * step_s, 3), 0.9)
+        for k, w in enumerate(text.split())
+    )
+    speaker_id = None if speaker is None else ("agent_1" if speaker.is_agent else "supporter")
+    return Segment("".join(w.text for w in words), words[0].start_s, words[-1].end_s, words,
+                   0.9, speaker, speaker_id)  # fmt: skip
+
+
+def call(*segments: Segment) -> Transcript:
+    return Transcript(segments=segments, duration_s=max(s.end_s for s in segments) + 2.0)
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector(reference_year=2026)
+
+
+def windows(result: PiiRedaction, rule: str) -> list[AudioRedaction]:
+    return [r for r in result.audio_redactions if r.rule == rule]
+
+
+def bleeped(result: PiiRedaction, start_s: float, end_s: float) -> bool:
+    return any(i.start_s <= start_s and end_s <= i.end_s for i in result.audio_intervals)
+
+
+GREETING = said("Good afternoon, thank you for calling. How can I help?", 0.0, AGENT)
+GOODBYE_S = 60.0
+
+
+def goodbye(start_s: float = GOODBYE_S) -> Segment:
+    return said("Thank you so much for your support. Goodbye.", start_s, AGENT)
+
+
+def test_when_the_next_question_is_garbled_past_a_question_then_the_answer_is_bleeped(
+    detector: PiiDetector,
+) -> None:
+    # Not a payment phase, and "Great, bear with me while it saves." is no question: still the
+    # asker's turn in a sensitive phase, so the caller's next answer is bleeped.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("What's your national insurance number?", 5.0, AGENT),
+            said("Yes it's something something.", 8.0, SUPPORTER),
+            said("Great, bear with me while it saves.", 11.0, AGENT),
+            said("Sure it's the tall of the stone.", 14.0, SUPPORTER),
+            said("Lovely.", 17.0, AGENT),
+            goodbye(20.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [follow_up] = windows(result, "follow_up")
+    assert follow_up.start_s <= 11.0 and follow_up.end_s >= 17.0
+    assert bleeped(result, 14.0, 16.8)
+
+
+def test_when_a_later_question_asks_for_pii_then_the_questions_before_it_open_windows(
+    detector: PiiDetector,
+) -> None:
+    # "And an email address?" garbled to "And the name of the West.": no cue, but the call
+    # asked for PII later, so the question before it opens a window over its answer.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I'd like to give something.", 5.0, SUPPORTER),
+            said("And the name of the West.", 8.0, AGENT),
+            said("It's some of you not out of your problem.", 10.5, SUPPORTER),
+            said("What's your national insurance number?", 15.0, AGENT),
+            said("It's J G one two three four five six A.", 18.0, SUPPORTER),
+            goodbye(30.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert bleeped(result, 10.5, 13.7)
+    assert any(w.start_s == pytest.approx(8.0) for w in windows(result, "follow_up"))
+
+
+def test_when_the_vad_dropped_an_answer_then_the_gap_is_bleeped(detector: PiiDetector) -> None:
+    # The card number, said away from the phone: nothing written from 7.7 s to 20 s.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Okay, can you reach out to the car?", 4.5, AGENT),
+            said("Yes, I agree from that.", 20.0, AGENT),
+            said("And the expiry date?", 24.0, AGENT),
+            said("It's oh five twenty eight.", 26.0, SUPPORTER),
+            goodbye(30.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [lost] = windows(result, "lost_speech")
+    assert lost.start_s == pytest.approx(7.7) and lost.end_s >= 24.0
+    assert bleeped(result, 7.7, 20.0)
+
+
+def test_when_whisper_lost_a_long_stretch_then_it_is_bleeped_in_any_call(
+    detector: PiiDetector,
+) -> None:
+    # No question was heard at all, but ten seconds with nothing written in the middle of a
+    # call may have held one and its answer.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("And I leave it with rest.", 4.5, AGENT),
+            said("Okay.", 17.0, AGENT),
+            said("Thank you.", 19.0, SUPPORTER),
+            said("Could you spell that?", 21.0, AGENT),
+            goodbye(25.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert "lost_speech" in [w.rule for w in result.audio_redactions]
+    assert bleeped(result, 6.9, 17.0)
+
+
+def test_when_a_short_gap_is_in_a_call_without_pii_then_nothing_is_bleeped(
+    detector: PiiDetector,
+) -> None:
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Would you like to hear about our spring appeal?", 5.0, AGENT),
+            said("Yes please, that sounds lovely.", 13.0, SUPPORTER),  # four seconds later
+            goodbye(17.0),
+        ),
+        detector,
+    )
+    assert result.audio_redactions == ()
+
+
+def test_when_a_loop_repeats_a_phrase_then_the_window_starts_at_its_first_time(
+    detector: PiiDetector,
+) -> None:
+    loop = [said("It belongs to Hines.", 9.0 + 2 * k, SUPPORTER) for k in range(6)]
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("And the visit from the front of the car, please.", 4.5, AGENT),
+            *loop,
+            said("And you.", 21.0, AGENT),
+            said("Hang on, yes it's too too noted.", 23.0, SUPPORTER),
+            said("Lovely.", 27.0, AGENT),
+            goodbye(30.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert bleeped(result, 9.0, 20.6)
+    assert windows(result, "lost_speech")[0].start_s == pytest.approx(9.0)
+
+
+def test_when_the_answer_is_put_on_the_asker_then_it_still_answers_the_question(
+    detector: PiiDetector,
+) -> None:
+    # The speaker stage put the whole exchange on the agent.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("And they did its account somewhere.", 4.5, AGENT),
+            said("Okay, even though 3, 2, 1, 2, 3, lovely.", 7.0, AGENT),
+            goodbye(GOODBYE_S),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert [w.start_s for w in windows(result, "answered_with_value")] == [pytest.approx(4.5)]
+    assert bleeped(result, 7.0, 10.6)
+
+
+def test_when_the_asker_goes_on_with_the_question_then_its_answer_is_still_read(
+    detector: PiiDetector,
+) -> None:
+    # "Okay, can you read out the card number for me?" heard as two pieces.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Okay, can you read those?", 10.9, AGENT),
+            said("No, for me.", 13.2, AGENT),
+            said("Hang on, yes.", 15.0, SUPPORTER),
+            said("This is 011.", 16.5, SUPPORTER),
+            said("Lovely.", 19.0, AGENT),
+            goodbye(GOODBYE_S),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert windows(result, "answered_with_value")
+    assert bleeped(result, 15.0, 17.7)
+
+
+def test_when_a_read_back_cue_is_garbled_then_the_readers_value_still_holds_the_window(
+    detector: PiiDetector,
+) -> None:
+    # "Let me check I've got that, B S eight, one T H" heard as three pieces: the first
+    # closes nothing, since the reader goes on with a value within seconds.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("What's your postcode, please?", 5.0, AGENT),
+            said("It's C A A one C A.", 8.0, SUPPORTER),
+            said("Let me take a couple of math.", 11.0, AGENT),
+            said("We have it.", 13.6, AGENT),
+            said("One C H.", 14.8, AGENT),
+            said("Spot on.", 17.0, SUPPORTER),
+            goodbye(GOODBYE_S),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert bleeped(result, 11.0, 16.0)
+
+
+def test_when_whisper_lost_the_start_of_a_call_then_it_is_bleeped_from_the_start(
+    detector: PiiDetector,
+) -> None:
+    # Nothing written for the first twenty seconds: the greeting and a card number
+    # volunteered straight after it. The call asked for PII later, so it is garbled.
+    result = redact_transcript(
+        call(
+            said("And then, how can I tell?", 20.0, AGENT),
+            said("Yes, possibly, I'll read it on that card.", 23.0, SUPPORTER),
+            said("What's the expiry date on that card?", 27.0, AGENT),
+            said("It's oh five twenty eight.", 30.0, SUPPORTER),
+            goodbye(33.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert [w.start_s for w in windows(result, "lost_speech")] == [0.0]
+    assert bleeped(result, 0.0, 20.0)
+
+
+def test_when_only_the_greeting_is_lost_then_the_start_is_not_bleeped(
+    detector: PiiDetector,
+) -> None:
+    result = redact_transcript(
+        call(
+            said("Hello, I'd like to give something.", 7.0, SUPPORTER),
+            said("What's the expiry date on that card?", 10.0, AGENT),
+            said("It's oh five twenty eight.", 13.0, SUPPORTER),
+            goodbye(16.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert not windows(result, "lost_speech")
+    assert not bleeped(result, 0.0, 7.0)
