@@ -175,6 +175,7 @@ _MONTH = (
 _US_LONG_DATE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})\b")
 # not when the number starts a numeric date ("January 20/01/2026"): that would not be idempotent
 _US_SHORT_DATE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![,\s]*\d)(?![/.-]\d)")
+_TAKEN_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_MONTH_NAMES)}")
 _ISO_DATE = re.compile(r"(?<![\d/-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])")
 _US_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _DOLLARS = re.compile(r"(?<![\w$])(?:US)?\$\s?(?=\d)")
@@ -202,7 +203,10 @@ def british_dates(text: str) -> str:
     def short_date(m: re.Match[str]) -> str:
         month = _MONTH_NAMES[m.group(1).lower()]
         day = int(m.group(2))
-        if not 1 <= day <= 31:
+        before = m.string[: m.start()].split()[-1:]
+        if not 1 <= day <= 31 or (before and _TAKEN_MONTH.fullmatch(before[0].lower())):
+            # the month already follows a day ("5 January 17") or a month ("January January 5",
+            # which would become "January 5 January", itself a US short date): leave it
             return m.group(0)
         return f"{day} {month}"
 

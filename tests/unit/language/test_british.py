@@ -88,6 +88,8 @@ DATES = [
     ("Due 03/04/2026.", "Due 03/04/2026."),
     ("Due 17/01/2026.", "Due 17/01/2026."),
     ("Due 17 January 2026.", "Due 17 January 2026."),
+    # a month already taken by a day or a month stays (normalising twice changes nothing more)
+    ("January January 5 and January 5 January 17", "January January 5 and 5 January January 17"),
     ("Not a date: 2026-13-45.", "Not a date: 2026-13-45."),
     ("She may 5 times.", "She may 5 times."),
 ]
