@@ -10,12 +10,14 @@ it when it is not running). A test that needs it fails, not skips, when it is un
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from sqlalchemy import Engine, text
 
 from angel_intelligence.db import schema
@@ -68,6 +70,27 @@ _ANGEL_ENV_PREFIXES = (
     "ORGANISATION_",
     "VOICE_",
 )
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that configures logging in this process (`configure_logging`, a CLI command run
+    in-process) leaves it as it found it: structlog's configuration, the root logger's handlers
+    and level, and no logger cached with its configuration (a cached one would stay out of
+    reach of a later test's `capture_logs`)."""
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure = structlog.configure
+
+    def configure_without_caching(**settings: Any) -> None:
+        configure(**(settings | {"cache_logger_on_first_use": False}))
+
+    monkeypatch.setattr(structlog, "configure", configure_without_caching)
+    yield
+    structlog.configure(**config)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
