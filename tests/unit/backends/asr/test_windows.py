@@ -1,0 +1,94 @@
+"""Windows: speech merged up to a length; the decision to decode a batched window again."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from angel_intelligence.backends.asr.windows import (
+    RedecodePolicy,
+    Window,
+    WindowResult,
+    badness,
+    is_silence,
+    plan_windows,
+    redecode_reason,
+)
+
+WINDOW = Window(10.0, 20.0, 9.0)
+SPEECH = tuple("thank you for calling the Hope Foundation how can I help".split())
+# 60 different words that do not compress: more than 5 a second of speech, and no loop
+MANY = tuple(hashlib.sha256(str(k).encode()).hexdigest()[:6] for k in range(60))
+PHRASE = tuple("could I take the long card number from you".split())  # 9 words: no loop
+
+
+def result(
+    words: tuple[str, ...] = SPEECH,
+    *,
+    avg_logprob: float = -0.3,
+    no_speech_prob: float = 0.01,
+    last_word_end_s: float | None = 19.5,
+    window: Window = WINDOW,
+) -> WindowResult:
+    return WindowResult(window, words, avg_logprob, no_speech_prob, last_word_end_s)
+
+
+def test_when_spans_fit_then_they_share_a_window_with_their_pauses() -> None:
+    windows = plan_windows([(0.0, 4.0), (5.0, 9.0), (10.0, 29.0), (31.0, 40.0)], 30.0)
+    assert windows == [Window(0.0, 29.0, 27.0), Window(31.0, 40.0, 9.0)]
+
+
+def test_when_a_span_is_longer_than_the_limit_then_it_is_a_window_of_its_own() -> None:
+    windows = plan_windows([(0.0, 2.0), (3.0, 40.0)], 30.0)
+    assert [(w.start_s, w.end_s) for w in windows] == [(0.0, 2.0), (3.0, 40.0)]
+    assert windows[1].duration_s == pytest.approx(37.0)
+
+
+def test_when_there_is_no_speech_then_there_are_no_windows() -> None:
+    assert plan_windows([], 30.0) == []
+
+
+def test_when_the_result_is_good_then_it_stands() -> None:
+    assert redecode_reason(result()) is None
+
+
+CASES = {
+    "loop": result(("it's", *("8,",) * 12)),
+    "compression": result(PHRASE * 4),
+    "words_per_s": result(MANY),
+    "log_prob": result(avg_logprob=-1.4),
+    "truncated": result(last_word_end_s=13.0),
+}
+
+
+@pytest.mark.parametrize(("reason", "bad"), CASES.items(), ids=CASES.keys())
+def test_when_a_check_fails_then_the_window_is_decoded_again(reason: str, bad: WindowResult) -> None:
+    assert redecode_reason(bad) == reason
+
+
+def test_when_a_long_window_has_no_words_then_it_was_truncated() -> None:
+    assert redecode_reason(result((), last_word_end_s=None)) == "truncated"
+
+
+def test_when_whisper_judges_silence_then_it_is_dropped_not_decoded_again() -> None:
+    silent = result(("you",), avg_logprob=-1.5, no_speech_prob=0.9)
+    assert is_silence(silent, RedecodePolicy())
+    assert redecode_reason(silent) is None
+
+
+def test_when_unsure_but_speech_is_likely_then_it_is_not_silence() -> None:
+    assert not is_silence(result(avg_logprob=-1.5, no_speech_prob=0.2), RedecodePolicy())
+
+
+def test_badness_prefers_the_decode_with_fewer_loop_words() -> None:
+    looping = result(("it's", *("8,",) * 12))
+    redecoded = result(("it's", "8,", "8,", "1,", "2"), avg_logprob=-1.2)
+    assert badness(looping) == 11 + 1
+    assert badness(redecoded) == 1
+    assert badness(result()) == 0
+
+
+def test_when_the_policy_allows_faster_speech_then_more_words_pass() -> None:
+    many = result(MANY)
+    assert redecode_reason(many, RedecodePolicy(words_per_s_max=8.0)) is None
