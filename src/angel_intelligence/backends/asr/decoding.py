@@ -16,6 +16,7 @@ docs/transcription.md, "Loops and re-decoding", has the measurements behind each
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 _FIXED_WINDOW_S = 30.0  # without VAD: the batched pipeline gets fixed 30 s windows
 _FRAMES_PER_S = 100  # Whisper's mel frames, faster-whisper's `seek` unit
+_MAX_TOKENS = 440  # Whisper's 448 less the prompt's tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,13 @@ class WindowedDecoder:
             "condition_on_previous_text": False,
         }
 
+    def _max_new_tokens(self) -> int | None:
+        if self._options.max_tokens_per_s <= 0:
+            return None
+        return min(
+            _MAX_TOKENS, math.ceil(self._options.max_tokens_per_s * self._options.window_max_s)
+        )
+
     def _batched_pass(
         self, samples: npt.NDArray[np.float32], windows: list[Window]
     ) -> list[list[DecodedSegment]]:
@@ -202,6 +211,7 @@ class WindowedDecoder:
             clip_timestamps=[{"start": w.start_s, "end": w.end_s} for w in windows],
             batch_size=self._options.batch_size,
             without_timestamps=not self._options.window_timestamps,
+            max_new_tokens=self._max_new_tokens(),
             **self._common(),
         )
         by_window: list[list[DecodedSegment]] = [[] for _ in windows]

@@ -47,6 +47,7 @@ class WhisperOptions:
     vad_speech_pad_ms: int = 400  # WHISPER_VAD_SPEECH_PAD_MS: kept either side of speech
     window_max_s: float = 30.0  # WHISPER_WINDOW_SECONDS: longest stretch decoded as one
     window_timestamps: bool = False  # batched pass predicts timestamp tokens
+    max_tokens_per_s: float = 0.0  # cap on tokens per window second (0: Whisper's 448)
     redecode: bool = True  # WHISPER_REDECODE: decode bad batched windows again, sequentially
     redecode_prompt: str = ""  # WHISPER_REDECODE_PROMPT: initial prompt for those re-decodes
 

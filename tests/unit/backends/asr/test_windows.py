@@ -63,7 +63,9 @@ CASES = {
 
 
 @pytest.mark.parametrize(("reason", "bad"), CASES.items(), ids=CASES.keys())
-def test_when_a_check_fails_then_the_window_is_decoded_again(reason: str, bad: WindowResult) -> None:
+def test_when_a_check_fails_then_the_window_is_decoded_again(
+    reason: str, bad: WindowResult
+) -> None:
     assert redecode_reason(bad) == reason
 
 
