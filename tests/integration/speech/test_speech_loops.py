@@ -12,6 +12,7 @@ re-decoding"). Two checks that can fail:
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -73,21 +74,17 @@ class LoopingFirstPass:
         return [_looping_segment(clip["start"], clip["end"]) for clip in clip_timestamps], None
 
 
-def _looping_segment(start_s: float, end_s: float) -> Any:
-    class Word:
-        def __init__(self, k: int) -> None:
-            self.word, self.probability = " 8,", 0.3
-            self.start = start_s + 0.2 * k
-            self.end = self.start + 0.2
-
-    class Segment:
-        seek = int(start_s * 100)
-        text = " 8," * 40
-        start, end = start_s, end_s
-        words = [Word(k) for k in range(40)]
-        avg_logprob, no_speech_prob = -0.2, 0.01
-
-    return Segment()
+def _looping_segment(start_s: float, end_s: float) -> SimpleNamespace:
+    words = [
+        SimpleNamespace(
+            word=" 8,", probability=0.3, start=start_s + 0.2 * k, end=start_s + 0.2 * k + 0.2
+        )
+        for k in range(40)
+    ]
+    return SimpleNamespace(
+        seek=int(start_s * 100), text=" 8," * 40, start=start_s, end=end_s, words=words,
+        avg_logprob=-0.2, no_speech_prob=0.01,
+    )  # fmt: skip
 
 
 def test_a_looping_window_is_decoded_again_without_the_loop(

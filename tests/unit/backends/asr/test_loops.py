@@ -12,6 +12,11 @@ from angel_intelligence.backends.asr.loops import (
     word_key,
 )
 
+
+def said(text: str) -> list[str]:
+    return text.split()
+
+
 LOOPS = {
     "one digit": "So it's 6, 7, 7, 6, 4, 6, 8, 8, 8, 8, 8, 8, 8, 8, 8",
     "a dash token": "the number is -N -N -N -N -N -N",
@@ -42,7 +47,7 @@ def test_when_people_repeat_themselves_then_no_loop_is_found(text: str) -> None:
 
 
 def test_when_a_loop_is_found_then_it_spans_the_whole_run() -> None:
-    words = "I'm M 56 8, 8, 8, 8, 8, 8, 8 thanks".split()
+    words = said("I'm M 56 8, 8, 8, 8, 8, 8, 8 thanks")
     loop = find_loop(words)
     assert loop is not None
     assert (loop.start, loop.group, loop.repeats, loop.end) == (3, ("8",), 7, 10)
@@ -56,15 +61,15 @@ def test_when_two_loops_compete_then_the_one_inserting_more_words_wins() -> None
 
 
 def test_when_the_policy_is_stricter_then_shorter_runs_pass() -> None:
-    words = "8 8 8 8 8".split()
+    words = said("8 8 8 8 8")
     assert find_loop(words) is not None
     assert find_loop(words, LoopPolicy(word_repeats=6)) is None
 
 
 def test_when_loops_are_cut_then_one_occurrence_of_each_stays() -> None:
-    words = "so OK F level OK F level OK F level and 8 8 8 8 8 8 bye".split()
+    words = said("so OK F level OK F level OK F level and 8 8 8 8 8 8 bye")
     kept = cut_loops(words)
-    assert [words[k] for k in kept] == "so OK F level and 8 bye".split()
+    assert [words[k] for k in kept] == said("so OK F level and 8 bye")
 
 
 def test_when_there_is_no_loop_then_cutting_keeps_every_word() -> None:

@@ -17,10 +17,10 @@ from angel_intelligence.backends.asr.windows import (
 )
 
 WINDOW = Window(10.0, 20.0, 9.0)
-SPEECH = tuple("thank you for calling the Hope Foundation how can I help".split())
+SPEECH = ("thank", "you", "for", "calling", "the", "Hope", "Foundation", "how", "can", "I", "help")
 # 60 different words that do not compress: more than 5 a second of speech, and no loop
 MANY = tuple(hashlib.sha256(str(k).encode()).hexdigest()[:6] for k in range(60))
-PHRASE = tuple("could I take the long card number from you".split())  # 9 words: no loop
+PHRASE = ("could", "I", "take", "the", "long", "card", "number", "from", "you")  # 9 words: no loop
 
 
 def result(
