@@ -45,6 +45,8 @@ FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 _FIXED_WINDOW_S = 30.0  # without VAD: the batched pipeline gets fixed 30 s windows
 _FRAMES_PER_S = 100  # Whisper's mel frames, faster-whisper's `seek` unit
 _MAX_TOKENS = 440  # Whisper's 448 less the prompt's tokens
+_REDECODE_WINDOW_S = 10.0  # a bad window is decoded again in pieces this long at most
+_REDECODE_TOKENS_PER_S = 8.0  # digits read out fast take about 6 tokens a second
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +116,14 @@ class WindowedDecoder:
         if self._options.vad_filter:
             return plan_windows(self.speech(samples), self._options.window_max_s)
         if self._batched is None:  # sequential without VAD: Whisper seeks through it all
-            return [Window(0.0, duration_s, duration_s)]
+            return [Window(0.0, duration_s, ((0.0, duration_s),))]
         starts = [i * _FIXED_WINDOW_S for i in range(int(duration_s // _FIXED_WINDOW_S) + 1)]
         return [
-            Window(s, min(s + _FIXED_WINDOW_S, duration_s), min(_FIXED_WINDOW_S, duration_s - s))
+            Window(
+                s,
+                min(s + _FIXED_WINDOW_S, duration_s),
+                ((s, min(s + _FIXED_WINDOW_S, duration_s)),),
+            )
             for s in starts
             if s < duration_s
         ]
@@ -159,11 +165,29 @@ class WindowedDecoder:
         if reason is None:
             return segments
         report.redecoded[reason] += 1
-        again = self._sequential(samples, [window], prompt=self._options.redecode_prompt)[0]
+        again = self._redecoded(samples, window)
         if badness(_result(window, again), self._policy) < badness(result, self._policy):
             report.redecode_kept += 1
             return again
         return segments
+
+    def _redecoded(self, samples: npt.NDArray[np.float32], window: Window) -> list[DecodedSegment]:
+        """The window again, in pieces of at most `_REDECODE_WINDOW_S`, each on its own.
+
+        Shorter pieces loop less, and a piece that loops again costs at most
+        `_REDECODE_TOKENS_PER_S` tokens a second per temperature, not Whisper's 448.
+        """
+        out: list[DecodedSegment] = []
+        for piece in window.split(_REDECODE_WINDOW_S):
+            tokens = min(
+                _MAX_TOKENS, math.ceil(_REDECODE_TOKENS_PER_S * max(piece.duration_s, 1.0))
+            )
+            out.extend(
+                self._sequential(
+                    samples, [piece], prompt=self._options.redecode_prompt, max_new_tokens=tokens
+                )[0]
+            )
+        return out
 
     def _without_loops(
         self, segments: list[DecodedSegment], report: DecodeReport
@@ -196,13 +220,6 @@ class WindowedDecoder:
             "condition_on_previous_text": False,
         }
 
-    def _max_new_tokens(self) -> int | None:
-        if self._options.max_tokens_per_s <= 0:
-            return None
-        return min(
-            _MAX_TOKENS, math.ceil(self._options.max_tokens_per_s * self._options.window_max_s)
-        )
-
     def _batched_pass(
         self, samples: npt.NDArray[np.float32], windows: list[Window]
     ) -> list[list[DecodedSegment]]:
@@ -210,8 +227,7 @@ class WindowedDecoder:
             samples,
             clip_timestamps=[{"start": w.start_s, "end": w.end_s} for w in windows],
             batch_size=self._options.batch_size,
-            without_timestamps=not self._options.window_timestamps,
-            max_new_tokens=self._max_new_tokens(),
+            without_timestamps=True,
             **self._common(),
         )
         by_window: list[list[DecodedSegment]] = [[] for _ in windows]
@@ -221,7 +237,11 @@ class WindowedDecoder:
         return by_window
 
     def _sequential(
-        self, samples: npt.NDArray[np.float32], windows: list[Window], prompt: str = ""
+        self,
+        samples: npt.NDArray[np.float32],
+        windows: list[Window],
+        prompt: str = "",
+        max_new_tokens: int | None = None,
     ) -> list[list[DecodedSegment]]:
         clips = [t for w in windows for t in (w.start_s, w.end_s)]
         found, _info = self._model.transcribe(
@@ -230,6 +250,7 @@ class WindowedDecoder:
             vad_filter=False,
             temperature=FALLBACK_TEMPERATURES,
             initial_prompt=prompt or None,
+            max_new_tokens=max_new_tokens,
             **self._common(),
         )
         by_window: list[list[DecodedSegment]] = [[] for _ in windows]

@@ -46,8 +46,6 @@ class WhisperOptions:
     vad_min_silence_ms: int = 500  # split at half-second pauses (the default, 2 s, merges turns)
     vad_speech_pad_ms: int = 400  # WHISPER_VAD_SPEECH_PAD_MS: kept either side of speech
     window_max_s: float = 30.0  # WHISPER_WINDOW_SECONDS: longest stretch decoded as one
-    window_timestamps: bool = False  # batched pass predicts timestamp tokens
-    max_tokens_per_s: float = 0.0  # cap on tokens per window second (0: Whisper's 448)
     redecode: bool = True  # WHISPER_REDECODE: decode bad batched windows again, sequentially
     redecode_prompt: str = ""  # WHISPER_REDECODE_PROMPT: initial prompt for those re-decodes
 

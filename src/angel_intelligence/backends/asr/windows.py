@@ -21,11 +21,19 @@ class Window:
 
     start_s: float
     end_s: float
-    speech_s: float  # seconds of voice activity inside
+    spans: tuple[tuple[float, float], ...]  # the voice activity inside, (start_s, end_s)
 
     @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
+
+    @property
+    def speech_s(self) -> float:
+        return sum(end_s - start_s for start_s, end_s in self.spans)
+
+    def split(self, max_window_s: float) -> list[Window]:
+        """This window's speech as shorter windows (for re-decoding a bad one in pieces)."""
+        return plan_windows(self.spans, max_window_s)
 
 
 def plan_windows(speech: Sequence[tuple[float, float]], max_window_s: float) -> list[Window]:
@@ -35,12 +43,12 @@ def plan_windows(speech: Sequence[tuple[float, float]], max_window_s: float) -> 
     longer than the limit is a window of its own (the VAD already splits at `max_window_s`).
     """
     windows: list[Window] = []
-    for start_s, end_s in speech:
-        if windows and end_s - windows[-1].start_s <= max_window_s:
+    for span in speech:
+        if windows and span[1] - windows[-1].start_s <= max_window_s:
             last = windows[-1]
-            windows[-1] = Window(last.start_s, end_s, last.speech_s + (end_s - start_s))
+            windows[-1] = Window(last.start_s, span[1], (*last.spans, span))
         else:
-            windows.append(Window(start_s, end_s, end_s - start_s))
+            windows.append(Window(span[0], span[1], (span,)))
     return windows
 
 
