@@ -42,11 +42,13 @@ if TYPE_CHECKING:
 
 # Whisper's own fallback: decode again, hotter, while a check fails.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+_BEST_OF = 5  # candidates sampled at each temperature above 0 (Whisper's default)
 _FIXED_WINDOW_S = 30.0  # without VAD: the batched pipeline gets fixed 30 s windows
 _FRAMES_PER_S = 100  # Whisper's mel frames, faster-whisper's `seek` unit
 _MAX_TOKENS = 440  # Whisper's 448 less the prompt's tokens
 _REDECODE_WINDOW_S = 10.0  # a bad window is decoded again in pieces this long at most
-_REDECODE_TOKENS_PER_S = 8.0  # digits read out fast take about 6 tokens a second
+# Digits read out fast take about 6 tokens a second; a decode past this is a loop, cut short.
+_TOKENS_PER_S = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,21 +174,27 @@ class WindowedDecoder:
         return segments
 
     def _redecoded(self, samples: npt.NDArray[np.float32], window: Window) -> list[DecodedSegment]:
-        """The window again, in pieces of at most `_REDECODE_WINDOW_S`, each on its own.
-
-        Shorter pieces loop less, and a piece that loops again costs at most
-        `_REDECODE_TOKENS_PER_S` tokens a second per temperature, not Whisper's 448.
+        """The window again, in pieces of at most `_REDECODE_WINDOW_S`: shorter pieces loop
+        less. The pieces go through the batched pipeline together; a piece that fails the
+        checks again is decoded on its own with Whisper's temperature fallback. Every decode
+        stops at `_TOKENS_PER_S` tokens a second, so a piece that loops again stays cheap.
         """
+        pieces = window.split(_REDECODE_WINDOW_S)
         out: list[DecodedSegment] = []
-        for piece in window.split(_REDECODE_WINDOW_S):
-            tokens = min(
-                _MAX_TOKENS, math.ceil(_REDECODE_TOKENS_PER_S * max(piece.duration_s, 1.0))
-            )
-            out.extend(
-                self._sequential(
-                    samples, [piece], prompt=self._options.redecode_prompt, max_new_tokens=tokens
+        for piece, segments in zip(pieces, self._batched_pass(samples, pieces), strict=True):
+            result = _result(piece, segments)
+            if is_silence(result, self._policy):
+                continue
+            if redecode_reason(result, self._policy) is not None:
+                again = self._sequential(
+                    samples,
+                    [piece],
+                    prompt=self._options.redecode_prompt,
+                    max_new_tokens=_max_tokens(piece.duration_s),
                 )[0]
-            )
+                if badness(_result(piece, again), self._policy) < badness(result, self._policy):
+                    segments = again
+            out.extend(segments)
         return out
 
     def _without_loops(
@@ -212,7 +220,6 @@ class WindowedDecoder:
 
     def _common(self) -> dict[str, Any]:
         return {
-            "beam_size": self._options.beam_size,
             "word_timestamps": True,
             "language": self._language,
             # Each window decodes on its own: a misheard stretch cannot start a repetition
@@ -228,6 +235,8 @@ class WindowedDecoder:
             clip_timestamps=[{"start": w.start_s, "end": w.end_s} for w in windows],
             batch_size=self._options.batch_size,
             without_timestamps=True,
+            beam_size=self._options.first_pass_beam_size or self._options.beam_size,
+            max_new_tokens=_max_tokens(max(w.duration_s for w in windows)),
             **self._common(),
         )
         by_window: list[list[DecodedSegment]] = [[] for _ in windows]
@@ -248,7 +257,9 @@ class WindowedDecoder:
             samples,
             clip_timestamps=clips,
             vad_filter=False,
+            beam_size=self._options.beam_size,
             temperature=FALLBACK_TEMPERATURES,
+            best_of=_BEST_OF,
             initial_prompt=prompt or None,
             max_new_tokens=max_new_tokens,
             **self._common(),
@@ -261,6 +272,10 @@ class WindowedDecoder:
             )
             by_window[k].append(segment)
         return by_window
+
+
+def _max_tokens(duration_s: float) -> int:
+    return min(_MAX_TOKENS, math.ceil(_TOKENS_PER_S * max(duration_s, 2.0)))
 
 
 def _decoded(raw: Any) -> DecodedSegment:

@@ -94,3 +94,11 @@ def test_badness_prefers_the_decode_with_fewer_loop_words() -> None:
 def test_when_the_policy_allows_faster_speech_then_more_words_pass() -> None:
     many = result(MANY)
     assert redecode_reason(many, RedecodePolicy(words_per_s_max=8.0)) is None
+
+
+def test_when_a_window_is_split_then_its_speech_makes_shorter_windows() -> None:
+    window = plan_windows([(0.0, 4.0), (5.0, 9.0), (10.0, 14.0), (20.0, 29.0)], 30.0)[0]
+    assert window.speech_s == pytest.approx(21.0)
+    pieces = window.split(10.0)
+    assert [(p.start_s, p.end_s) for p in pieces] == [(0.0, 9.0), (10.0, 14.0), (20.0, 29.0)]
+    assert sum(p.speech_s for p in pieces) == pytest.approx(window.speech_s)
