@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from angel_intelligence.audio_io import SAMPLE_RATE_HZ
-from angel_intelligence.backends.asr.loops import cut_loops
+from angel_intelligence.backends.asr.loops import cut_loops, find_loop
 from angel_intelligence.backends.asr.windows import (
     RedecodePolicy,
     Window,
@@ -167,20 +167,32 @@ class WindowedDecoder:
         if reason is None:
             return segments
         report.redecoded[reason] += 1
-        again = self._redecoded(samples, window)
+        again = self._redecoded(samples, window, segments, _loop_onset_s(segments, self._policy))
         if badness(_result(window, again), self._policy) < badness(result, self._policy):
             report.redecode_kept += 1
             return again
         return segments
 
-    def _redecoded(self, samples: npt.NDArray[np.float32], window: Window) -> list[DecodedSegment]:
+    def _redecoded(
+        self,
+        samples: npt.NDArray[np.float32],
+        window: Window,
+        first: list[DecodedSegment],
+        onset_s: float | None,
+    ) -> list[DecodedSegment]:
         """The window again, in pieces of at most `_REDECODE_WINDOW_S`: shorter pieces loop
-        less. The pieces go through the batched pipeline together; a piece that fails the
-        checks again is decoded on its own with Whisper's temperature fallback. Every decode
-        stops at `_TOKENS_PER_S` tokens a second, so a piece that loops again stays cheap.
+        less. When the first pass looped from `onset_s`, the pieces before the one holding the
+        onset keep their first-pass words (those before the loop). The pieces go through the
+        batched pipeline together; a piece that fails the checks again is decoded on its own
+        with Whisper's temperature fallback. Every decode stops at `_TOKENS_PER_S` tokens a
+        second, so a piece that loops again stays cheap.
         """
         pieces = window.split(_REDECODE_WINDOW_S)
-        out: list[DecodedSegment] = []
+        if onset_s is not None:
+            later = [p for p in pieces if p.end_s > onset_s]
+            if later and later[0] is not pieces[0]:
+                pieces = later
+        out = _before(first, pieces[0].start_s) if pieces[0].start_s > window.start_s else []
         for piece, segments in zip(pieces, self._batched_pass(samples, pieces), strict=True):
             result = _result(piece, segments)
             if is_silence(result, self._policy):
@@ -272,6 +284,32 @@ class WindowedDecoder:
             )
             by_window[k].append(segment)
         return by_window
+
+
+def _loop_onset_s(segments: list[DecodedSegment], policy: RedecodePolicy) -> float | None:
+    """When the first word of a loop was said (by Whisper's alignment), or None."""
+    words = [w for s in segments for w in s.words]
+    loop = find_loop([w.text for w in words], policy.loops)
+    if loop is None:
+        return None
+    return words[loop.start].start_s
+
+
+def _before(segments: list[DecodedSegment], cut_s: float) -> list[DecodedSegment]:
+    """The segments' words that start before `cut_s` and before any loop, as segments."""
+    words = [w for s in segments for w in s.words]
+    loop = find_loop([w.text for w in words])
+    limit = loop.start if loop is not None else len(words)
+    kept = tuple(
+        w
+        for w in words[:limit]
+        if w.start_s is not None and w.end_s is not None and w.start_s < cut_s
+    )
+    if not kept:
+        return []
+    text = "".join(w.text for w in kept)
+    end_s = max(float(w.end_s) for w in kept if w.end_s is not None)
+    return [DecodedSegment(text, segments[0].start_s, end_s, kept)]
 
 
 def _max_tokens(duration_s: float) -> int:
