@@ -247,7 +247,7 @@ class WindowedDecoder:
             clip_timestamps=[{"start": w.start_s, "end": w.end_s} for w in windows],
             batch_size=self._options.batch_size,
             without_timestamps=True,
-            beam_size=self._options.first_pass_beam_size or self._options.beam_size,
+            beam_size=self._options.beam_size,
             max_new_tokens=_max_tokens(max(w.duration_s for w in windows)),
             **self._common(),
         )

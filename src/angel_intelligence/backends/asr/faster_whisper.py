@@ -38,7 +38,6 @@ class WhisperOptions:
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"
     beam_size: int = 5
-    first_pass_beam_size: int = 0  # WHISPER_FIRST_PASS_BEAM_SIZE: batched pass (0: beam_size)
     batch_size: int = 8  # 0: sequential decoding; >0: faster-whisper's batched pipeline
     vad_filter: bool = True
     cpu_threads: int = 0
