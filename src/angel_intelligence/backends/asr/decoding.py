@@ -29,6 +29,7 @@ from angel_intelligence.backends.asr.windows import (
     WindowResult,
     badness,
     is_silence,
+    longest_unheard_s,
     plan_windows,
     redecode_reason,
 )
@@ -180,12 +181,12 @@ class WindowedDecoder:
         first: list[DecodedSegment],
         onset_s: float | None,
     ) -> list[DecodedSegment]:
-        """The window again, in pieces of at most `_REDECODE_WINDOW_S`: shorter pieces loop
-        less. When the first pass looped from `onset_s`, the pieces before the one holding the
-        onset keep their first-pass words (those before the loop). The pieces go through the
-        batched pipeline together; a piece that fails the checks again is decoded on its own
-        with Whisper's temperature fallback. Every decode stops at `_TOKENS_PER_S` tokens a
-        second, so a piece that loops again stays cheap.
+        """The window again, in pieces of at most `_REDECODE_WINDOW_S` (shorter pieces loop
+        less), each decoded on its own, sequentially: with timestamps (a decode that stops
+        early seeks on) and Whisper's temperature fallback. When the first pass looped from
+        `onset_s`, the pieces before the one holding the onset keep their first-pass words
+        (those before the loop). Every decode stops at `_TOKENS_PER_S` tokens a second, so a
+        piece that loops again stays cheap.
         """
         pieces = window.split(_REDECODE_WINDOW_S)
         if onset_s is not None:
@@ -193,20 +194,15 @@ class WindowedDecoder:
             if later and later[0] is not pieces[0]:
                 pieces = later
         out = _before(first, pieces[0].start_s) if pieces[0].start_s > window.start_s else []
-        for piece, segments in zip(pieces, self._batched_pass(samples, pieces), strict=True):
-            result = _result(piece, segments)
-            if is_silence(result, self._policy):
-                continue
-            if redecode_reason(result, self._policy) is not None:
-                again = self._sequential(
+        for piece in pieces:
+            out.extend(
+                self._sequential(
                     samples,
                     [piece],
                     prompt=self._options.redecode_prompt,
                     max_new_tokens=_max_tokens(piece.duration_s),
                 )[0]
-                if badness(_result(piece, again), self._policy) < badness(result, self._policy):
-                    segments = again
-            out.extend(segments)
+            )
         return out
 
     def _without_loops(
@@ -333,7 +329,13 @@ def _result(window: Window, segments: list[DecodedSegment]) -> WindowResult:
     words = tuple(w.text for s in segments for w in s.words) or tuple(
         t for s in segments for t in s.text.split()
     )
-    ends = [float(w.end_s) for s in segments for w in s.words if w.end_s is not None]
+    timed = [
+        (float(w.start_s), float(w.end_s))
+        for s in segments
+        for w in s.words
+        if w.start_s is not None and w.end_s is not None
+    ]
+    ends = [end_s for _start_s, end_s in timed]
     counted = [s for s in segments if s.text.strip()] or segments
     return WindowResult(
         window=window,
@@ -341,4 +343,5 @@ def _result(window: Window, segments: list[DecodedSegment]) -> WindowResult:
         avg_logprob=min((s.avg_logprob for s in counted), default=0.0),
         no_speech_prob=max((s.no_speech_prob for s in counted), default=0.0),
         last_word_end_s=max(ends) if ends else None,
+        longest_unheard_s=longest_unheard_s(window.spans, timed) if timed else 0.0,
     )

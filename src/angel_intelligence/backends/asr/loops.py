@@ -27,8 +27,9 @@ class LoopPolicy:
     A single word may be said four times in a row in a number ("eight eight eight eight" in a
     card number), so a word needs `word_repeats` (5); a group of 2 or more words needs
     `group_repeats` (3). Shapes (digits replaced by `#`) repeat in every grouped number
-    ("4539, 1488, 0343"), so a shape counts only when a token carries a symbol that speech
-    does not write (quotes, dashes, slashes: `'5"`), and then at `group_repeats`.
+    ("4539, 1488, 0343"), so a shape counts only when a token of the run is one speech does
+    not write (quotes, dashes, slashes: `'5"`; a dot before a digit: `.5.`), and then at
+    `group_repeats`.
     """
 
     word_repeats: int = 5
@@ -59,6 +60,12 @@ def word_key(word: str) -> str:
     return _PUNCTUATION.sub("", word.strip().lower())
 
 
+def _odd(word: str) -> bool:
+    """A token speech does not write: a symbol in it (`'5"`, `-N`), or a dot before a digit."""
+    text = word.strip()
+    return bool(_SYMBOLS & set(text)) or (len(text) > 1 and text[0] == "." and text[1].isdigit())
+
+
 def _shape(key: str) -> str:
     return _DIGIT.sub("#", key)
 
@@ -75,9 +82,9 @@ def find_loop(words: Sequence[str], policy: LoopPolicy | None = None) -> Loop | 
             if found.repeats >= needed and (best is None or found.extra_words > best.extra_words):
                 best = found
         for found in _runs(shapes, size):
-            symbolic = any(_SYMBOLS & set(token) for token in found.group)
+            odd = any(_odd(word) for word in words[found.start : found.end])
             if (
-                symbolic
+                odd
                 and found.repeats >= policy.group_repeats
                 and (best is None or found.extra_words > best.extra_words)
             ):

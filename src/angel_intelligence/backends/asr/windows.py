@@ -52,6 +52,24 @@ def plan_windows(speech: Sequence[tuple[float, float]], max_window_s: float) -> 
     return windows
 
 
+def longest_unheard_s(
+    spans: Sequence[tuple[float, float]], words: Sequence[tuple[float, float]], slack_s: float = 0.5
+) -> float:
+    """The longest stretch of speech (`spans`) that no word (`words`, widened by `slack_s`
+    each side) covers."""
+    covered = sorted((start_s - slack_s, end_s + slack_s) for start_s, end_s in words)
+    longest = 0.0
+    for span_start_s, span_end_s in spans:
+        cursor = span_start_s
+        for start_s, end_s in covered:
+            if end_s <= cursor or start_s >= span_end_s:
+                continue
+            longest = max(longest, start_s - cursor)
+            cursor = max(cursor, end_s)
+        longest = max(longest, span_end_s - cursor)
+    return max(longest, 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class WindowResult:
     """What one decode of a window gave, as much as the re-decode decision needs."""
@@ -61,6 +79,7 @@ class WindowResult:
     avg_logprob: float
     no_speech_prob: float
     last_word_end_s: float | None  # None when no word has a time
+    longest_unheard_s: float = 0.0  # longest stretch of the window's speech with no word
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,7 @@ class RedecodePolicy:
     avg_logprob_min: float = -1.0  # Whisper's log_prob_threshold
     no_speech_min: float = 0.6  # Whisper's no_speech_threshold
     words_per_s_max: float = 5.0  # fast speech is about 3.5 words a second
+    words_per_s_min: float = 1.2  # fewer: the decoder skipped speech (slow speech is about 2)
     truncated_gap_s: float = 4.0  # speech left undecoded at the window's end
     loops: LoopPolicy = field(default_factory=LoopPolicy)
 
@@ -87,7 +107,9 @@ def redecode_reason(result: WindowResult, policy: RedecodePolicy | None = None) 
 
     Reasons, in order: `loop` (a repetition loop, `loops.find_loop`), `compression` (the text
     compresses like a loop does), `words_per_s` (more words than the speech could hold),
-    `log_prob` (the decoder was unsure of its words), `truncated` (the decoder stopped with
+    `log_prob` (the decoder was unsure of its words), `few_words` (fewer words than the speech
+    holds: the decoder skipped some), `unheard` (seconds of speech with no
+    word in them: the decoder skipped a sentence), `truncated` (the decoder stopped with
     speech left, which batched decoding never resumes). A window judged silence is not
     decoded again: its text is dropped, as Whisper drops it.
     """
@@ -102,6 +124,10 @@ def redecode_reason(result: WindowResult, policy: RedecodePolicy | None = None) 
         return "words_per_s"
     if result.words and result.avg_logprob < policy.avg_logprob_min:
         return "log_prob"
+    if result.words and len(result.words) < policy.words_per_s_min * result.window.speech_s:
+        return "few_words"
+    if result.words and result.longest_unheard_s > policy.truncated_gap_s:
+        return "unheard"
     decoded_to = result.last_word_end_s if result.words else result.window.start_s
     if decoded_to is not None and result.window.end_s - decoded_to > policy.truncated_gap_s:
         return "truncated"

@@ -22,6 +22,7 @@ LOOPS = {
     "a dash token": "the number is -N -N -N -N -N -N",
     "a group of words": "you can click on the OK F -level, OK F -level, OK F -level",
     "a shape with changing digits": "It's 4 '5\", 3 '5\", 1 '0\", 2 '7\" okay",
+    "digits behind dots": "Yes. It is 4 .5. 3 .5. 1 .4 .8. 8 .8. 3. 6 .4 .6. 10 .1. Thank you.",
     "a phrase": "thank you for your support thank you for your support thank you for your support",
 }
 
@@ -30,6 +31,8 @@ NOT_LOOPS = {
     "digits as numbers": "8 8 8 8 then 1 2",
     "doubles": "double eight double eight double three",
     "grouped card number": "4539, 1488, 0343, 6467",
+    "digits with full stops": "It is 4. 5. 3. 9. 1. 4. 8. 8.",
+    "a phone number with a dash": "07911-123456 or 07911-654321",
     "a repeated phrase, twice": "thank you, thank you. Goodbye, goodbye.",
     "ordinary speech": "Good afternoon, thank you for calling the Hope Foundation. How can I help?",
     "empty": "",

@@ -12,6 +12,7 @@ from angel_intelligence.backends.asr.windows import (
     WindowResult,
     badness,
     is_silence,
+    longest_unheard_s,
     plan_windows,
     redecode_reason,
 )
@@ -36,7 +37,10 @@ def result(
 
 def test_when_spans_fit_then_they_share_a_window_with_their_pauses() -> None:
     windows = plan_windows([(0.0, 4.0), (5.0, 9.0), (10.0, 29.0), (31.0, 40.0)], 30.0)
-    assert windows == [Window(0.0, 29.0, ((0.0, 4.0), (5.0, 9.0), (10.0, 29.0))), Window(31.0, 40.0, ((31.0, 40.0),))]
+    assert windows == [
+        Window(0.0, 29.0, ((0.0, 4.0), (5.0, 9.0), (10.0, 29.0))),
+        Window(31.0, 40.0, ((31.0, 40.0),)),
+    ]
 
 
 def test_when_a_span_is_longer_than_the_limit_then_it_is_a_window_of_its_own() -> None:
@@ -58,6 +62,8 @@ CASES = {
     "compression": result(PHRASE * 4),
     "words_per_s": result(MANY),
     "log_prob": result(avg_logprob=-1.4),
+    "unheard": WindowResult(WINDOW, SPEECH, -0.3, 0.01, 19.5, longest_unheard_s=6.0),
+    "few_words": result(SPEECH[:8]),
     "truncated": result(last_word_end_s=13.0),
 }
 
@@ -102,3 +108,11 @@ def test_when_a_window_is_split_then_its_speech_makes_shorter_windows() -> None:
     pieces = window.split(10.0)
     assert [(p.start_s, p.end_s) for p in pieces] == [(0.0, 9.0), (10.0, 14.0), (20.0, 29.0)]
     assert sum(p.speech_s for p in pieces) == pytest.approx(window.speech_s)
+
+
+def test_when_words_skip_a_sentence_then_the_speech_without_words_is_measured() -> None:
+    spans = [(0.0, 10.0), (12.0, 20.0)]
+    words = [(0.2, 0.6), (0.7, 2.0), (8.0, 9.5), (12.5, 19.0)]
+    assert longest_unheard_s(spans, words) == pytest.approx(5.0)  # 2.5 to 7.5, with slack
+    assert longest_unheard_s(spans, [*words, (4.0, 6.0)]) == pytest.approx(1.0)
+    assert longest_unheard_s(spans, []) == pytest.approx(10.0)
