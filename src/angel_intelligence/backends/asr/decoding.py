@@ -181,12 +181,14 @@ class WindowedDecoder:
         first: list[DecodedSegment],
         onset_s: float | None,
     ) -> list[DecodedSegment]:
-        """The window again, in pieces of at most `_REDECODE_WINDOW_S` (shorter pieces loop
-        less), each decoded on its own, sequentially: with timestamps (a decode that stops
-        early seeks on) and Whisper's temperature fallback. When the first pass looped from
-        `onset_s`, the pieces before the one holding the onset keep their first-pass words
-        (those before the loop). Every decode stops at `_TOKENS_PER_S` tokens a second, so a
-        piece that loops again stays cheap.
+        """The window again, in pieces of at most `_REDECODE_WINDOW_S`: shorter pieces loop
+        less. When the first pass looped from `onset_s`, the pieces before the one holding the
+        onset keep their first-pass words (those before the loop). The pieces go through the
+        batched pipeline together; a piece that fails the checks again is decoded on its own,
+        sequentially (with timestamps, so a decode that stops early seeks on) and with
+        Whisper's temperature fallback. Every decode stops at `_TOKENS_PER_S` tokens a second,
+        so a piece that loops again stays cheap. (Decoding every piece sequentially was as
+        accurate and 1.6 times slower on the tuning calls.)
         """
         pieces = window.split(_REDECODE_WINDOW_S)
         if onset_s is not None:
@@ -194,15 +196,20 @@ class WindowedDecoder:
             if later and later[0] is not pieces[0]:
                 pieces = later
         out = _before(first, pieces[0].start_s) if pieces[0].start_s > window.start_s else []
-        for piece in pieces:
-            out.extend(
-                self._sequential(
+        for piece, segments in zip(pieces, self._batched_pass(samples, pieces), strict=True):
+            result = _result(piece, segments)
+            if is_silence(result, self._policy):
+                continue
+            if redecode_reason(result, self._policy) is not None:
+                again = self._sequential(
                     samples,
                     [piece],
                     prompt=self._options.redecode_prompt,
                     max_new_tokens=_max_tokens(piece.duration_s),
                 )[0]
-            )
+                if badness(_result(piece, again), self._policy) < badness(result, self._policy):
+                    segments = again
+            out.extend(segments)
         return out
 
     def _without_loops(
