@@ -30,9 +30,9 @@ from angel_intelligence.testing.speech import Line, SyntheticCall, synthesise_ca
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
-# Summed word errors over the four calls, plain against the pipeline (docs/transcription.md):
-# AVX2 0.286 / 0.276, AVX512 0.285 / 0.282. Alone, the digits call is worse with the pipeline
-# (0.18-0.23 plain, 0.29-0.33 ours): see "Left to do" there.
+# WER summed over the four calls, plain / pipeline (docs/transcription.md): AVX2 0.291 / 0.296,
+# AVX512 0.289 / 0.289. Alone, the digits call is worse with the pipeline (plain 0.18-0.23,
+# ours 0.34-0.35): see "Left to do" there.
 WER_TOLERANCE = 0.03
 
 
