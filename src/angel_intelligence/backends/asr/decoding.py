@@ -5,10 +5,12 @@
    windows of at most `window_max_s`.
 2. First pass: all windows through the batched pipeline (`batch_size > 0`), or sequentially.
 3. Each batched window's result is checked (`windows.redecode_reason`: loops, compression,
-   log probability, words per second, truncation); a bad window is decoded again on its own,
-   sequentially, with Whisper's temperature fallback and checks on and nothing carried over
-   from the text before it, optionally after a short prompt (`redecode_prompt`). The better
-   of the two decodes stays (`windows.badness`). Windows Whisper judges silence are dropped.
+   log probability, words per second, unheard speech, truncation); a bad window is decoded
+   again in pieces of at most 10 s (from the piece where a loop began), batched, and a piece
+   still bad on its own, sequentially, with Whisper's temperature fallback and checks on and
+   nothing carried over from the text before it, optionally after a short prompt
+   (`redecode_prompt`). The better decode stays (`windows.badness`). Windows Whisper judges
+   silence are dropped.
 4. Any loop left is cut down to its first occurrence (`loops.cut_loops`).
 
 docs/transcription.md, "Loops and re-decoding", has the measurements behind each step.

@@ -3,8 +3,8 @@
 The batched pipeline decodes each window once, at temperature 0, without Whisper's own checks
 (temperature fallback, compression ratio, log probability, no-speech; faster-whisper's
 `BatchedInferencePipeline` keeps only the first temperature). So we check each window's
-result here and decode the bad ones again, sequentially, with those checks on
-(docs/transcription.md, "Loops and re-decoding"). Pure functions, no model.
+result here and decode the bad ones again, in shorter pieces and, where still bad, with those
+checks on (docs/transcription.md, "Loops and re-decoding"). Pure functions, no model.
 """
 
 from __future__ import annotations
