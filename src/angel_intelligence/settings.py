@@ -108,6 +108,12 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "whisper_batch_size",
         "whisper_vad_filter",
         "whisper_cpu_threads",
+        "whisper_vad_threshold",
+        "whisper_vad_min_silence_ms",
+        "whisper_vad_speech_pad_ms",
+        "whisper_window_seconds",
+        "whisper_redecode",
+        "whisper_redecode_prompt",
         "diarization_backend",
         "pyannote_pipeline_path",
         "diarization_max_speakers",
@@ -252,6 +258,12 @@ class Settings(BaseSettings):
     whisper_batch_size: int = Field(default=8, ge=0, le=64)  # 0: sequential decoding
     whisper_vad_filter: bool = True
     whisper_cpu_threads: int = Field(default=0, ge=0)  # 0: one per CPU core
+    whisper_vad_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Silero speech probability
+    whisper_vad_min_silence_ms: int = Field(default=500, ge=50, le=5000)  # pause that splits
+    whisper_vad_speech_pad_ms: int = Field(default=400, ge=0, le=2000)  # kept around speech
+    whisper_window_seconds: float = Field(default=30.0, ge=5.0, le=30.0)  # longest window
+    whisper_redecode: bool = True  # decode bad batched windows again, with fallback
+    whisper_redecode_prompt: str = ""  # initial prompt for those re-decodes
     diarization_backend: str = "resemblyzer"  # a name in backends/registry.py
     pyannote_pipeline_path: Path | None = None  # a local pyannote pipeline directory
     diarization_max_speakers: int = Field(default=4, ge=1, le=10)

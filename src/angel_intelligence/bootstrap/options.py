@@ -136,6 +136,12 @@ def speech_options(settings: Settings) -> SpeechOptions:
             batch_size=settings.whisper_batch_size,
             vad_filter=settings.whisper_vad_filter,
             cpu_threads=settings.whisper_cpu_threads,
+            vad_threshold=settings.whisper_vad_threshold,
+            vad_min_silence_ms=settings.whisper_vad_min_silence_ms,
+            vad_speech_pad_ms=settings.whisper_vad_speech_pad_ms,
+            window_max_s=settings.whisper_window_seconds,
+            redecode=settings.whisper_redecode,
+            redecode_prompt=settings.whisper_redecode_prompt,
         ),
         diarizer_backend="mock" if mock else settings.diarization_backend,
         diarization=DiarizationOptions(

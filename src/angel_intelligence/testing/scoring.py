@@ -48,6 +48,75 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return previous[-1] / len(ref)
 
 
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def spelled_digits(words: Sequence[str]) -> list[str]:
+    """Digits said one by one, whatever way they were written: "4539" → four five three nine,
+    "oh" → zero. Whisper writes digits, scripts spell them; both sides get this, so a number
+    heard right counts as right. Numbers said as numbers ("twenty two") stay words."""
+    out: list[str] = []
+    for word in words:
+        if any(c.isdigit() for c in word):
+            out.extend(_DIGIT_WORDS[int(c)] if c.isdigit() else c for c in word if c.isalnum())
+        else:
+            out.append("zero" if word == "oh" else word)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WordErrors:
+    """Substitutions, deletions and insertions against `reference_words` (one alignment)."""
+
+    reference_words: int
+    substitutions: int
+    deletions: int
+    insertions: int
+
+    @property
+    def errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def rate(self) -> float:
+        if not self.reference_words:
+            return 0.0 if not self.insertions else 1.0
+        return self.errors / self.reference_words
+
+    def __add__(self, other: WordErrors) -> WordErrors:
+        return WordErrors(
+            self.reference_words + other.reference_words,
+            self.substitutions + other.substitutions,
+            self.deletions + other.deletions,
+            self.insertions + other.insertions,
+        )
+
+
+def word_errors(reference: str, hypothesis: str, *, spell_digits: bool = True) -> WordErrors:
+    """The minimum-edit alignment's counts over normalised words (`spelled_digits` when asked)."""
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    if spell_digits:
+        ref, hyp = spelled_digits(ref), spelled_digits(hyp)
+    # Each cell: (edits, substitutions, deletions, insertions) of the best path to it.
+    previous = [(j, 0, 0, j) for j in range(len(hyp) + 1)]
+    for i, ref_word in enumerate(ref, start=1):
+        current = [(i, 0, i, 0)]
+        for j, hyp_word in enumerate(hyp, start=1):
+            e, s, d, n = previous[j - 1]
+            miss = int(ref_word != hyp_word)
+            best = (e + miss, s + miss, d, n)
+            e, s, d, n = previous[j]
+            if e + 1 < best[0]:
+                best = (e + 1, s, d + 1, n)
+            e, s, d, n = current[j - 1]
+            if e + 1 < best[0]:
+                best = (e + 1, s, d, n + 1)
+            current.append(best)
+        previous = current
+    _, s, d, n = previous[-1]
+    return WordErrors(len(ref), s, d, n)
+
+
 @dataclass(frozen=True, slots=True)
 class DiarizationScore:
     """DER and its parts, in seconds of scored reference speech."""

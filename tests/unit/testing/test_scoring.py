@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from angel_intelligence.domain.speakers import SpeakerTurn
-from angel_intelligence.testing.scoring import diarization_error, normalise_words, word_error_rate
+from angel_intelligence.testing.scoring import (
+    diarization_error,
+    normalise_words,
+    word_error_rate,
+    word_errors,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +77,24 @@ def test_label_agreement_counts_speech_given_the_right_label_and_missed_speech_a
         {"S0": "supporter", "S1": "agent"}.get, collar_s=0.0,
     )  # fmt: skip
     assert (swapped.total_s, swapped.share) == (pytest.approx(10.0), 0.0)
+
+
+def test_word_errors_count_each_kind_of_error() -> None:
+    errors = word_errors("a b c d e f g", "x b c e f g h")
+    assert (errors.substitutions, errors.deletions, errors.insertions) == (1, 1, 1)
+    assert errors.reference_words == 7
+    assert errors.rate == pytest.approx(3 / 7)
+    assert errors.rate == pytest.approx(word_error_rate("a b c d e f g", "x b c e f g h"))
+
+
+def test_word_errors_spell_digits_on_both_sides() -> None:
+    assert word_errors("four five oh nine", "4509.").errors == 0
+    assert word_errors("four five oh nine", "4509.", spell_digits=False).errors == 4
+    assert word_errors("twenty two", "22").substitutions == 1  # "two two"
+
+
+def test_word_errors_add_up_over_calls() -> None:
+    total = word_errors("a b c", "a b") + word_errors("d e", "d e f")
+    assert (total.reference_words, total.deletions, total.insertions) == (5, 1, 1)
+    assert word_errors("", "").rate == 0.0
+    assert word_errors("", "extra").rate == 1.0

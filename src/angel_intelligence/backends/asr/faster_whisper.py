@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from angel_intelligence.audio_io import SAMPLE_RATE_HZ, load_audio
+from angel_intelligence.backends.asr.decoding import DecodedSegment, WindowedDecoder
 from angel_intelligence.backends.asr.words import RawWord, usable_words
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
 from angel_intelligence.errors import ModelLoadError, TranscriptionFailedError
@@ -24,7 +25,6 @@ from angel_intelligence.logging import get_logger
 log = get_logger(__name__)
 
 BUNDLED_PREFIX = "bundled:"
-_VAD_MIN_SILENCE_MS = 500  # split at half-second pauses (the default, 2 s, merges turns)
 _SENTENCE_ENDS = (".", "?", "!")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "e.g", "i.e", "etc"})
 
@@ -41,6 +41,13 @@ class WhisperOptions:
     batch_size: int = 8  # 0: sequential decoding; >0: faster-whisper's batched pipeline
     vad_filter: bool = True
     cpu_threads: int = 0
+    # Voice activity on 8 kHz telephone audio (docs/transcription.md, "Voice activity").
+    vad_threshold: float = 0.5  # WHISPER_VAD_THRESHOLD: Silero speech probability
+    vad_min_silence_ms: int = 500  # split at half-second pauses (the default, 2 s, merges turns)
+    vad_speech_pad_ms: int = 400  # WHISPER_VAD_SPEECH_PAD_MS: kept either side of speech
+    window_max_s: float = 30.0  # WHISPER_WINDOW_SECONDS: longest stretch decoded as one
+    redecode: bool = True  # WHISPER_REDECODE: decode bad batched windows again, sequentially
+    redecode_prompt: str = ""  # WHISPER_REDECODE_PROMPT: initial prompt for those re-decodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,37 +170,24 @@ class FasterWhisperTranscriber:
         samples = load_audio(audio_path)
         duration_s = len(samples) / SAMPLE_RATE_HZ
         started = time.perf_counter()
-        options: dict[str, Any] = {
-            "beam_size": self.options.beam_size,
-            "word_timestamps": True,
-            "vad_filter": self.options.vad_filter,
-            "vad_parameters": {"min_silence_duration_ms": _VAD_MIN_SILENCE_MS},
-            # Each window decodes on its own: a misheard stretch cannot start a repetition loop
-            # that runs on through the rest of the call.
-            "condition_on_previous_text": False,
-            "language": "en" if self.english_only else None,
-        }
+        decoder = WindowedDecoder(
+            self._model, self._batched, self.options, "en" if self.english_only else None
+        )
         try:
             with self._lock:
-                if self._batched is not None:
-                    if not self.options.vad_filter:  # the batched pipeline needs its chunks
-                        options["clip_timestamps"] = _fixed_chunks(duration_s)
-                    found, info = self._batched.transcribe(
-                        samples, batch_size=self.options.batch_size, **options
-                    )
-                else:
-                    found, info = self._model.transcribe(samples, **options)
-                raw_segments = list(found)
+                decoded, report = decoder.decode(samples)
         except Exception as error:
             raise TranscriptionFailedError(
                 f"{audio_path.name}: {type(error).__name__}: {error}"
             ) from None
-        segments = tuple(segment for raw in raw_segments for segment in _segments(raw, duration_s))
+        segments = tuple(segment for raw in decoded for segment in _segments(raw, duration_s))
         words = [w for s in segments for w in s.words]
         confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+        if report.redecoded or report.loop_words_cut:
+            log.info("whisper windows checked", **report.as_metadata())
         return Transcript(
             segments=segments,
-            language=str(info.language or "en"),
+            language=report.language,
             confidence=confidence,
             model=self.model_name,
             duration_s=duration_s,
@@ -203,28 +197,19 @@ class FasterWhisperTranscriber:
                 "compute_type": self.compute_type,
                 "vad_filter": self.options.vad_filter,
                 "batch_size": self.options.batch_size,
-                "language_probability": round(float(info.language_probability or 0.0), 4),
                 "interpolated_words": sum(1 for w in words if w.interpolated),
+                **report.as_metadata(),
             },
         )
 
 
-def _fixed_chunks(duration_s: float, chunk_s: float = 30.0) -> list[dict[str, float]]:
-    starts = [
-        i * chunk_s for i in range(int(duration_s // chunk_s) + 1) if i * chunk_s < duration_s
-    ]
-    return [{"start": start, "end": min(start + chunk_s, duration_s)} for start in starts]
-
-
-def _segments(raw: Any, duration_s: float) -> list[Segment]:
+def _segments(raw: DecodedSegment, duration_s: float) -> list[Segment]:
     """One Whisper segment as one segment per sentence, with usable word times."""
-    text = str(raw.text).strip()
+    text = raw.text.strip()
     if not text:
         return []
-    start_s, end_s = float(raw.start), min(float(raw.end), duration_s)
-    raw_words = [
-        RawWord(str(w.word), w.start, w.end, float(w.probability)) for w in (raw.words or ())
-    ]
+    start_s, end_s = raw.start_s, min(raw.end_s, duration_s)
+    raw_words = list(raw.words)
     if not raw_words:  # no alignment at all: every word of the text is interpolated
         raw_words = [RawWord(f" {t}", None, None, 0.0) for t in text.split()]
     words = usable_words(
