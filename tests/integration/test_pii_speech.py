@@ -140,6 +140,14 @@ def test_default_padding_covers_when_the_value_was_actually_said(
     result = redact_transcript(transcript, PiiDetector(), PiiPolicy())
     assert result.detected
     for item in result.detected:
+        if item.type not in call.truth:
+            # a garbled stretch no type fits (`unknown_number`, as under the AVX kernel): it
+            # lies over one of the values said, not elsewhere in the call
+            assert item.type is PiiType.UNKNOWN_NUMBER, item
+            assert any(
+                item.start_s < to_s and from_s < item.end_s for from_s, to_s in call.truth.values()
+            ), (item, call.truth)
+            continue
         said_from, said_to = call.truth[item.type]
         assert item.start_s <= said_from and said_to <= item.end_s, (item, call.truth)
         covered = [
