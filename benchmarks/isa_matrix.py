@@ -32,6 +32,7 @@ def main() -> int:
     if not command:
         parser.error("name the benchmark after --")
     args.out.mkdir(parents=True, exist_ok=True)
+    print(machine(), flush=True)
     failed = 0
     for kernel in args.kernels:
         started = time.perf_counter()
@@ -49,6 +50,19 @@ def main() -> int:
         print("\n".join(result.stdout.rstrip().splitlines()[-args.tail :]), flush=True)
         failed += result.returncode != 0
     return 1 if failed else 0
+
+
+def machine() -> str:
+    """What else a speech figure depends on: the versions that make and decode the test calls,
+    and the thread settings (docs/performance.md, "Machine dependence")."""
+    import ctranslate2
+
+    espeak = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
+    threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_CORETYPE")}
+    return (
+        f"ctranslate2 {ctranslate2.__version__}, espeak-ng {espeak.split(':')[1].split()[0]}, "
+        f"{os.cpu_count()} CPUs, " + ", ".join(f"{k}={v}" for k, v in threads.items())
+    )
 
 
 if __name__ == "__main__":
