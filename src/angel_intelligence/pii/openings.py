@@ -65,6 +65,12 @@ def lost_speech(
     # for calling: a card number volunteered in the first twenty seconds, none of it written.
     if heard and stream.start_of(heard[0]) >= LOST_START_S:
         stretches.append((0.0, stream.start_of(heard[0]), heard[0], True))
+    # Where the recogniser itself was unsure (a loop it re-decoded or cut): what it wrote
+    # there may be a clean-looking guess, so it counts as lost like a loop left in the text.
+    for start_s, end_s in stream.uncertain_spans:
+        holding = next((k for k in range(len(stream.segments)) if stream.end_of(k) > start_s), None)
+        if holding is not None:
+            stretches.append((start_s, end_s, holding, False))
     # A call where PII was asked for, or where Whisper lost this much in all: a garbled call,
     # in which any stretch of LOST_S may have held a value and its question.
     garbled = bool(windows) or sum(e - s for s, e, _, _ in stretches) >= LOST_ANYWHERE_S

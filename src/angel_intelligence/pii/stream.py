@@ -112,6 +112,13 @@ class CallStream:
         segments = self.transcript.segments
         return self.transcript.duration_s or max((s.end_s for s in segments), default=0.0)
 
+    @cached_property
+    def uncertain_spans(self) -> tuple[tuple[float, float], ...]:
+        """Where the recogniser said it was unsure (loops it re-decoded or cut; its
+        `uncertain_spans` metadata), as (start_s, end_s)."""
+        spans = self.transcript.metadata.get("uncertain_spans") or ()
+        return tuple((float(s), float(e)) for s, e in spans if float(e) > float(s))
+
     def speaker(self, segment: int) -> str | None:
         """Which side said a segment: "agent" (any agent: one agent's voice split in two, or a
         transfer, is still the side that asks), "supporter", else the speaker id, else None

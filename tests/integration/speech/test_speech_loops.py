@@ -115,6 +115,10 @@ def test_a_looping_window_is_decoded_again_without_the_loop(
     segments, report = decoder.decode(load_audio(call.gsm_path))
     assert report.redecoded["loop"] == report.windows >= 1
     assert report.redecode_kept == report.windows
+    # where Whisper looped is reported, for audio redaction to treat as lost (times only)
+    spans = report.as_metadata()["uncertain_spans"]
+    assert isinstance(spans, list) and len(spans) >= report.windows
+    assert all(start < end for start, end in spans)
     words = [w.text for s in segments for w in s.words]
     assert find_loop(words) is None
     text = " ".join(s.text for s in segments)

@@ -272,3 +272,25 @@ def test_when_only_the_greeting_is_lost_then_the_start_is_not_bleeped(
     )
     assert not windows(result, "lost_speech")
     assert not bleeped(result, 0.0, 7.0)
+
+
+def test_when_the_recogniser_cut_a_loop_then_its_time_is_lost_speech(
+    detector: PiiDetector,
+) -> None:
+    # The transcriber re-decoded a window that looped and cut what still repeated: the text
+    # left reads cleanly, but its `uncertain_spans` say where Whisper was guessing.
+    segments = (
+        GREETING,
+        said("And I leave it with rest.", 4.0, AGENT),  # the question, garbled past any cue
+        said("Yes. It is the fine tree.", 8.0, SUPPORTER, step_s=1.5),
+        said("Lovely, thank you.", 18.0, AGENT),
+        goodbye(21.0),
+    )
+    clean = redact_transcript(call(*segments), detector, NO_PADDING)
+    unsure = Transcript(
+        segments=segments, duration_s=26.0, metadata={"uncertain_spans": [[9.0, 17.5]]}
+    )
+    result = redact_transcript(unsure, detector, NO_PADDING)
+    assert "lost_speech" in [w.rule for w in result.audio_redactions]
+    assert "lost_speech" not in [w.rule for w in clean.audio_redactions]
+    assert bleeped(result, 9.0, 17.5)

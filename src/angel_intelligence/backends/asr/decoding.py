@@ -78,9 +78,14 @@ class DecodeReport:
     loop_words_cut: int = 0
     language: str = "en"
     language_probability: float = 1.0
+    # Where Whisper was unsure (a window that looped from its loop's onset, or that failed a
+    # check, and the words of a loop cut): times only. Audio redaction treats these as speech
+    # Whisper lost, since re-decoding and cutting hide the garble it would otherwise see.
+    uncertain: list[tuple[float, float]] = field(default_factory=list)
 
     def as_metadata(self) -> dict[str, object]:
         return {
+            "uncertain_spans": [[round(s, 2), round(e, 2)] for s, e in sorted(self.uncertain)],
             "windows": self.windows,
             "speech_s": round(self.speech_s, 2),
             "redecoded": dict(self.redecoded),
@@ -170,7 +175,9 @@ class WindowedDecoder:
         if reason is None:
             return segments
         report.redecoded[reason] += 1
-        again = self._redecoded(samples, window, segments, _loop_onset_s(segments, self._policy))
+        onset_s = _loop_onset_s(segments, self._policy)
+        report.uncertain.append((window.start_s if onset_s is None else onset_s, window.end_s))
+        again = self._redecoded(samples, window, segments, onset_s)
         if badness(_result(window, again), self._policy) < badness(result, self._policy):
             report.redecode_kept += 1
             return again
@@ -224,6 +231,13 @@ class WindowedDecoder:
                 out.append(segment)
                 continue
             report.loop_words_cut += len(segment.words) - len(kept)
+            kept_at = set(kept)
+            cut = [w for k, w in enumerate(segment.words) if k not in kept_at]
+            starts = [w.start_s for w in cut if w.start_s is not None]
+            ends = [w.end_s for w in cut if w.end_s is not None]
+            report.uncertain.append(
+                (min(starts, default=segment.start_s), max(ends, default=segment.end_s))
+            )
             words = tuple(segment.words[k] for k in kept)
             text = "".join(w.text for w in words).strip()
             if text:

@@ -23,6 +23,7 @@ from angel_intelligence.errors import ModelLoadError, TranscriptionFailedError
 from angel_intelligence.logging import get_logger
 
 log = get_logger(__name__)
+SAMPLING_SEED = 0
 
 BUNDLED_PREFIX = "bundled:"
 _SENTENCE_ENDS = (".", "?", "!")
@@ -175,6 +176,12 @@ class FasterWhisperTranscriber:
         )
         try:
             with self._lock:
+                # Whisper's temperature fallback samples: the same seed for every call makes a
+                # call's transcript the same on every run (on one CPU kernel), so a figure or a
+                # failure can be reproduced. The lock keeps other calls from drawing meanwhile.
+                import ctranslate2
+
+                ctranslate2.set_random_seed(SAMPLING_SEED)
                 decoded, report = decoder.decode(samples)
         except Exception as error:
             raise TranscriptionFailedError(
