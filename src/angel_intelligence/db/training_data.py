@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.db.models import AiCallAnalysis, AiCallAnnotation, AiCallTranscription
@@ -20,7 +20,9 @@ class TrainingRow:
     redacted_transcript: str | None
 
 
-def _query(filters: TrainingDataFilter, after_id: int, limit: int):  # type: ignore[no-untyped-def]
+def _query(  # type: ignore[no-untyped-def]
+    filters: TrainingDataFilter, after_id: int, limit: int, largest_user_id: int
+):
     query = (
         select(AiCallAnnotation, AiCallAnalysis, AiCallTranscription.redacted_transcript)
         .join(AiCallAnalysis, AiCallAnalysis.id == AiCallAnnotation.ai_call_analysis_id)
@@ -42,8 +44,16 @@ def _query(filters: TrainingDataFilter, after_id: int, limit: int):  # type: ign
     if filters.annotation_type:
         query = query.where(AiCallAnnotation.annotation_type == filters.annotation_type)
     if filters.user_id is not None:
-        query = query.where(AiCallAnnotation.user_id == filters.user_id)
+        if filters.user_id > largest_user_id:
+            query = query.where(false())  # no stored row can hold it (SQLite's signed 64 bits)
+        else:
+            query = query.where(AiCallAnnotation.user_id == filters.user_id)
     return query
+
+
+def _largest_integer(session: Session) -> int:
+    """The largest integer the database stores (BIGINT UNSIGNED; SQLite's INTEGER is signed)."""
+    return 2**63 - 1 if session.get_bind().dialect.name == "sqlite" else 2**64 - 1
 
 
 def read_training_rows(
@@ -54,7 +64,7 @@ def read_training_rows(
         return [
             TrainingRow(annotation, analysis, transcript)
             for annotation, analysis, transcript in session.execute(
-                _query(filters, after_id, limit)
+                _query(filters, after_id, limit, _largest_integer(session))
             )
         ]
 

@@ -117,6 +117,12 @@ def test_filters_by_type_user_and_dates(api: TestClient, db: TestDatabase) -> No
     # The calendar's ends are ordinary days: the last one simply has no day after it.
     assert count("until=9999-12-31") == count("since=0001-01-01") == count("") == 3
     assert api.get("/api/training-data?until=9999-12-31&format=jsonl", headers=AUTH).is_success
+    # user ids up to BIGINT UNSIGNED's largest: past SQLite's signed 64 bits nothing matches
+    for user_id in (2**63 - 1, 2**63, 2**64 - 1):
+        assert count(f"user_id={user_id}") == 0
+        assert api.get(
+            f"/api/training-data?user_id={user_id}&format=jsonl", headers=AUTH
+        ).is_success
 
 
 def test_pages_with_a_cursor(api: TestClient, db: TestDatabase) -> None:
