@@ -29,7 +29,7 @@ from angel_intelligence.logging import describe_exception
 T = TypeVar("T")
 
 FIRST_WAIT_S = 0.5
-MAX_WAIT_S = 5.0
+MAX_WAIT_S = 1.0  # a job writes again at most a second after the database is back
 DROPS_WHILE_ANSWERING = 2
 
 
@@ -42,7 +42,7 @@ def retry_during_outage(
     sleep: Callable[[float], None] = time.sleep,
     answering: Callable[[], bool] | None = None,
 ) -> T:
-    """`operation()`, tried again with back-off (0.5 s doubling to 5 s) while it fails with an
+    """`operation()`, tried again with back-off (0.5 s, then every 1 s) while it fails with an
     outage and `still_ours()`; any other failure, or a lost claim, raises at once, and so does
     an "outage" that only this write meets while `answering()` says the database is up."""
     wait_s = FIRST_WAIT_S
