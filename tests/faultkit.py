@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -147,10 +146,6 @@ class PrivateMariaDB:
         self.port = _free_port()
         self.url = f"mysql+pymysql://root@127.0.0.1:{self.port}/angel?charset=utf8mb4"
         self._process: subprocess.Popen[bytes] | None = None
-
-    @staticmethod
-    def available() -> bool:
-        return bool(shutil.which("mariadbd") and shutil.which("mariadb-install-db"))
 
     def __enter__(self) -> PrivateMariaDB:
         data = self.directory / "data"

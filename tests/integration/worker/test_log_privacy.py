@@ -72,30 +72,7 @@ def test_a_failed_result_write_logs_and_stores_no_transcript_or_pii(
     own_mariadb: TestDatabase, tmp_path: Path
 ) -> None:
     refuse_inserts(own_mariadb, "ai_call_transcriptions", "full_transcript")
-    with own_mariadb.engine.begin() as conn:
-        conn.execute(
-            insert(AiCallRecording).values(
-                apex_id=CALL, processing_status="pending", uploaded_at=dt.datetime(2025, 1, 17)
-            )
-        )
-    with PbxStub() as pbx:
-        pbx.add_recording(CALL, tone_gsm(tmp_path / "call.gsm", 20.0).read_bytes())
-        result = run_angel(
-            "worker",
-            "--once",
-            cwd=tmp_path,
-            timeout=300,
-            env={
-                **own_mariadb.env(),
-                "USE_MOCK_MODELS": "true",
-                "LOG_LEVEL": "DEBUG",
-                "LOG_FORMAT": "json",
-                "PBX_RECORDING_URL": pbx.recording_url,
-                "PBX_ARCHIVE_URL": pbx.archive_url,
-                "TEMP_DIR": str(tmp_path / "temp"),
-            },
-        )
-    logs = result.stdout + result.stderr
+    logs = process_one_call(own_mariadb, tmp_path)
     assert "Could not write the result" in logs, logs[-3000:]
     with own_mariadb.engine.connect() as conn:
         status, error = conn.execute(
@@ -136,7 +113,6 @@ def process_one_call(database: TestDatabase, tmp_path: Path, timeout: float = 30
     return result.stdout + result.stderr
 
 
-@pytest.mark.skipif(not PrivateMariaDB.available(), reason="needs mariadbd")
 def test_a_write_over_the_packet_limit_fails_the_call_and_logs_no_transcript(
     tmp_path: Path,
 ) -> None:
