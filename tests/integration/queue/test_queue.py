@@ -121,6 +121,25 @@ def test_a_claim_committed_while_the_connection_was_lost_is_adopted_not_reaped(
     assert queue.claim(2) == []  # adopted once only
 
 
+def test_angel_process_adopts_its_own_claim_committed_while_the_connection_was_lost(
+    db: TestDatabase,
+) -> None:
+    other, rid = add_recordings(db.engine, ["3.7", "3.8"])
+    queue = make_queue(db.engine, worker_id="pod-a", lease_s=120)
+    lose_the_commit_once(queue, "after_commit")
+    with pytest.raises(OperationalError):
+        queue.claim_recording(rid)
+    in_doubt = row(db.engine, rid)
+    assert in_doubt.processing_status == "processing" and in_doubt.claimed_by == "pod-a"
+
+    job = queue.claim_recording(rid)  # not "another worker has it": it is ours
+
+    assert job is not None and job.recording_id == rid
+    assert job.claim_token == in_doubt.claim_token and row(db.engine, rid).retry_count == 0
+    assert queue.claim_recording(rid) is None  # adopted once only
+    assert row(db.engine, other).processing_status == "pending"  # nobody else was touched
+
+
 def test_a_claim_lost_before_its_commit_is_forgotten_and_claimed_afresh(
     db: TestDatabase,
 ) -> None:
