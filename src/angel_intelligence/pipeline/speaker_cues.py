@@ -28,10 +28,19 @@ _STOP_WORDS = frozenset({"the", "of", "and", "for", "a", "an", "&"})
 _NAME_MATCH = 0.8  # mean similarity of the name's words (difflib ratio)
 _NAME_WORD_MIN = 0.6
 
+# "I'm <name> from/in …" introduces an agent, but a caller's "I'm here in my will", "I'm out
+# with the dog" or "I'm still at work" has the same shape: the word after "I'm" must not be an
+# adverb, an adjective or a verb form, and the team or organisation not a possession or "a …".
+_NOT_A_NAME = (
+    r"(?!(?:here|there|out|not|just|still|only|really|also|so|very|home|back|away|now|always|"
+    r"usually|currently|sure|afraid|sorry|happy|fine|okay|ok|good|well|alright|interested|"
+    r"involved|stuck|busy|retired|living|staying|working|going|looking|calling|ringing|"
+    r"phoning|speaking|sitting|based|with|in|at|on|from|a|an|the)\b)"
+)
 _GREETING = re.compile(
     r"\b((thank(s| you) )?for (calling|ringing|holding)|(you're|you are) (through|speaking) to|"
-    r"calling (you )?(from|on behalf of)|(this is|my name is|i'm|i am) \w+ (from|at|with|in) "
-    r"(the )?\w+)"
+    r"calling (you )?(from|on behalf of)|(this is|my name is|i'm|i am) " + _NOT_A_NAME + r"\w+ "
+    r"(from|at|with|in) (?!(?:my|your|his|her|our|their|a|an|it|this|that)\b)(the )?\w+)"
 )
 _DETAILS = re.compile(
     r"\b((can|could|may) i (just )?(take|have|get|confirm|check|grab|ask for|ask)( for)? "

@@ -64,6 +64,26 @@ def test_organisation_names_match_loosely(heard: str, matches: bool) -> None:
     assert mentions_organisation(heard, ORG) is matches
 
 
+@pytest.mark.parametrize(
+    ("said", "greets"),
+    [
+        ("Good afternoon, thank you for calling Hope Foundation.", True),
+        ("Hello, this is Mark in the legacy team.", True),
+        ("Hi, I'm Priya from Riverside Animal Rescue.", True),
+        ("My name is Sarah at the supporter care team.", True),
+        ("I'm here in my will, I've left you something.", False),  # a caller, not a greeting
+        ("I'm out with the dog at the moment.", False),
+        ("I'm still at work, can you ring back?", False),
+        ("I am interested in a gift in my will.", False),
+    ],
+)
+def test_a_greeting_is_an_agent_introducing_themselves_not_a_caller_saying_where_they_are(
+    said: str, greets: bool
+) -> None:
+    score = cue_score(said, talk_share=0.5, speaker_count=2, organisation_names=())
+    assert ("greeting" in score.reasons) is greets
+
+
 def test_agent_text_scores_above_supporter_text() -> None:
     agent = cue_score(AGENT_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
     supporter = cue_score(SUPPORTER_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
