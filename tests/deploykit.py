@@ -137,13 +137,15 @@ def pod_spec(obj: Obj) -> Obj | None:
 
 
 def pod_labels(obj: Obj) -> dict[str, str]:
+    """The labels of the pods a workload makes (a Pod's own labels)."""
     kind = obj["kind"]
-    if kind == "CronJob":
-        labels: dict[str, str] = obj["spec"]["jobTemplate"]["spec"]["template"]["metadata"][
-            "labels"
-        ]
-        return labels
-    labels = obj["spec"]["template"]["metadata"]["labels"]
+    if kind == "Pod":
+        metadata = obj["metadata"]
+    elif kind == "CronJob":
+        metadata = obj["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    else:
+        metadata = obj["spec"]["template"]["metadata"]
+    labels: dict[str, str] = metadata["labels"]
     return labels
 
 

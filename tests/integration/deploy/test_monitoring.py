@@ -26,7 +26,7 @@ from angel_intelligence.db.models import AiCallRecording
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.worker.metrics import WorkerMetrics
 from dbkit import REPO_ROOT, TestDatabase
-from deploykit import K8S_DIR, containers, pod_labels, render
+from deploykit import K8S_DIR, containers, load_objects, pod_labels, render
 
 MONITORING = REPO_ROOT / "deploy" / "monitoring"
 TOKEN = "m" * 64
@@ -173,7 +173,7 @@ def test_the_scrape_objects_point_at_real_ports_labels_and_keys() -> None:
     )
     (api_endpoint,) = service_monitor["spec"]["endpoints"]
     assert api_endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
-    secret = next(o for o in objects if o["kind"] == "Secret")
+    secret = next(o for o in load_objects(K8S_DIR / "templates" / "secret.yaml"))
     assert api_endpoint["authorization"]["credentials"]["key"] in secret["stringData"]
     for monitor in monitors.values():
         assert monitor["metadata"]["namespace"] == service["metadata"]["namespace"]

@@ -35,6 +35,7 @@ from deploykit import (
 
 KUBERNETES_VERSION = "1.32.0"
 TEMPLATES = sorted((K8S_DIR / "templates").glob("*.yaml"))
+WRITES_MODELS = {"training", "models-admin"}  # the only pods with /models read-write
 # The spec's "Environment Variables Required": each must be set somewhere in production.
 SPEC_VARIABLES = {
     "AI_DB_HOST", "AI_DB_PORT", "AI_DB_DATABASE", "AI_DB_USERNAME", "AI_DB_PASSWORD",
@@ -51,6 +52,16 @@ NOT_SET_ON_PURPOSE = {"CALL_ANALYSIS_CONFIG_PATH"}  # the bundled file applies (
 
 def rendered(overlay: str) -> list[Obj]:
     return render(K8S_DIR / "overlays" / overlay)
+
+
+def templates() -> list[Obj]:
+    return [o for path in TEMPLATES for o in load_objects(path)]
+
+
+def the_secret() -> Obj:
+    """The Secret's keys (a template, kept out of the kustomizations: docs/operations.md)."""
+    (found,) = [o for o in templates() if o["kind"] == "Secret"]
+    return found
 
 
 def one(objects: list[Obj], kind: str, name: str) -> Obj:
@@ -97,9 +108,10 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 def test_every_rendered_object_is_valid_kubernetes(overlay: str) -> None:
     objects = rendered(overlay)
     kinds = {o["kind"] for o in objects}
-    assert {"Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim", "Job", "Deployment",
-            "Service", "Ingress", "CronJob", "PodDisruptionBudget", "NetworkPolicy"} <= kinds  # fmt: skip
-    for obj in objects + [o for path in TEMPLATES for o in load_objects(path)]:
+    assert {"Namespace", "ConfigMap", "PersistentVolumeClaim", "Job", "Deployment", "Service",
+            "Ingress", "CronJob", "PodDisruptionBudget", "NetworkPolicy"} <= kinds  # fmt: skip
+    assert "Secret" not in kinds  # never overwritten by `kubectl apply -k`
+    for obj in objects + templates():
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
         assert obj["kind"] == "Namespace" or obj["metadata"]["namespace"] == "angel-intelligence"
 
@@ -167,11 +179,10 @@ def test_selectors_match_the_pods_they_are_for(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_referenced_secret_config_map_and_volume_exists(overlay: str) -> None:
     objects = rendered(overlay)
-    templates = [o for path in TEMPLATES for o in load_objects(path)]
-    secrets = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Secret"}
+    secrets = {"angel-secrets": the_secret()}
     config_maps = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ConfigMap"}
     claims = {o["metadata"]["name"] for o in objects if o["kind"] == "PersistentVolumeClaim"}
-    for workload in workloads(objects) + templates:
+    for workload in workloads(objects + templates()):
         spec = pod_spec(workload)
         assert spec is not None
         for volume in spec.get("volumes", []):
@@ -200,9 +211,8 @@ def test_every_variable_named_is_one_angel_reads_and_the_settings_accept_them(
     known = angel_variables()
     (config,) = [o for o in objects if o["kind"] == "ConfigMap"]
     assert set(config["data"]) <= known, set(config["data"]) - known  # loaded whole (envFrom)
-    templates = [o for path in TEMPLATES for o in load_objects(path)]
     named: set[str] = set(config["data"])
-    for workload in workloads(objects) + templates:
+    for workload in workloads(objects + templates()):
         for container in containers(workload):
             names = {item["name"] for item in container.get("env", [])}
             assert names <= known, (workload["metadata"], names - known)
@@ -240,10 +250,13 @@ def test_models_are_read_only_except_for_training(overlay: str) -> None:
                 if "persistentVolumeClaim" in volume:
                     assert mount.get("readOnly") is True, workload["metadata"]["name"]
                     assert volume["persistentVolumeClaim"].get("readOnly") is True
-    (training,) = [o for path in TEMPLATES for o in load_objects(path)]
-    (mount,) = [m for m in training["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
-                if m["mountPath"] == "/models"]  # fmt: skip
-    assert not mount.get("readOnly")
+    for template in workloads(templates()):
+        assert pod_labels(template)["app.kubernetes.io/component"] in WRITES_MODELS
+        spec = pod_spec(template)
+        assert spec is not None
+        (mount,) = [m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == "/models"]
+        assert not mount.get("readOnly")
+    training = next(o for o in templates() if o["kind"] == "Job")
     assert training["spec"]["template"]["spec"]["containers"][0]["args"] == [
         "train", "run", "--once"
     ]  # fmt: skip
