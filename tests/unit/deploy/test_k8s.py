@@ -48,6 +48,7 @@ SPEC_VARIABLES = {
     "API_AUTH_TOKEN",
 }  # fmt: skip
 NOT_SET_ON_PURPOSE = {"CALL_ANALYSIS_CONFIG_PATH"}  # the bundled file applies (configmap.yaml)
+PROCESS_VARIABLES = {"HOME"}  # not Angel's: where libraries keep caches (a writable mount)
 
 
 def rendered(overlay: str) -> list[Obj]:
@@ -97,6 +98,8 @@ def container_settings(objects: list[Obj], container: Obj) -> Settings:
     secrets = {item["name"] for item in container.get("env", [])} - set(environment)
     values: dict[str, Any] = environment | dict.fromkeys(secrets, "s" * 64)
     values.pop("WORKER_ID", None)  # the pod's name, by fieldRef
+    for name in PROCESS_VARIABLES:
+        values.pop(name, None)
     return Settings(_env_file=None, **{k.lower(): v for k, v in values.items()})  # type: ignore[call-arg]
 
 
@@ -214,7 +217,7 @@ def test_every_variable_named_is_one_angel_reads_and_the_settings_accept_them(
     named: set[str] = set(config["data"])
     for workload in workloads(objects + templates()):
         for container in containers(workload):
-            names = {item["name"] for item in container.get("env", [])}
+            names = {item["name"] for item in container.get("env", [])} - PROCESS_VARIABLES
             assert names <= known, (workload["metadata"], names - known)
             named |= names
             container_settings(objects, container)  # what the pod gets, Angel accepts
@@ -338,3 +341,30 @@ def test_network_policies_open_only_the_database_the_pbx_r2_and_dns(overlay: str
     assert "egress" not in policies["api"]  # the API reaches only the database (and DNS)
     if overlay == "production":
         assert settings.is_production and settings.r2_configured
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_everything_angel_writes_lands_on_a_writable_volume(overlay: str) -> None:
+    objects = rendered(overlay)
+    for workload in workloads(objects + templates()):
+        spec = pod_spec(workload)
+        assert spec is not None
+        for container in containers(workload):
+            if not container.get("securityContext", {}).get("readOnlyRootFilesystem"):
+                continue
+            writable = [
+                Path(m["mountPath"])
+                for m in container.get("volumeMounts", [])
+                if not m.get("readOnly")
+            ]
+            settings = container_settings(objects, container)
+            paths = [settings.temp_dir, Path(effective_environment(objects, container)["HOME"])]
+            worker = pod_labels(workload)["app.kubernetes.io/component"] == "worker"
+            if worker and not settings.r2_configured:
+                paths.append(settings.local_storage_path)  # retained audio stays local
+            for path in paths:
+                assert path.is_absolute(), (workload["metadata"]["name"], path)
+                assert any(path.is_relative_to(mount) for mount in writable), (
+                    workload["metadata"]["name"],
+                    path,
+                )
