@@ -412,7 +412,9 @@ def test_statistics(db: TestDatabase) -> None:
     add_recordings(e, ["20.1", "20.2"])
     old = add_recording(e, "20.3")
     set_columns(e, old, created_at=dt.datetime(2020, 1, 1))
-    add_recording(e, "20.4", processing_status="queued")
+    add_recording(
+        e, "20.4", processing_status="queued", processing_error="MODEL_LOAD_ERROR: no model.bin"
+    )
     add_recording(e, "20.5", processing_status="completed")
     scheduled = add_recording(
         e, "20.6", processing_status="failed", processing_error="DOWNLOAD_FAILED: 503"
@@ -444,6 +446,7 @@ def test_statistics(db: TestDatabase) -> None:
     assert dict(stats.failures_by_code) == {"DOWNLOAD_FAILED": 2, "INVALID_AUDIO": 1, "UNKNOWN": 1}
     assert (stats.retries_scheduled, stats.retries_due, stats.permanently_failed) == (2, 1, 2)
     assert stats.expired_leases == 1
+    assert dict(stats.released_by_code) == {"MODEL_LOAD_ERROR": 1}  # put back by a worker
     assert stats.to_dict()["by_status"]["failed"] == 4
 
 
