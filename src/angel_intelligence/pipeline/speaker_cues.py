@@ -43,7 +43,8 @@ _GREETING = re.compile(
     r"(from|at|with|in) (?!(?:my|your|his|her|our|their|a|an|it|this|that)\b)(the )?\w+)"
 )
 _DETAILS = re.compile(
-    r"\b((can|could|may) i (just )?(take|have|get|confirm|check|grab|ask for|ask)( for)? "
+    r"\b((can|could|may|shall|should) i (just )?(take|have|get|confirm|check|grab|ask for|ask)"
+    r"( for)? "
     r"(your|the|a)|what('s| is) your|(could|can|would) you (please )?(confirm|give me|tell me|"
     r"spell|provide|read)|(please )?confirm your|your (full name|postcode|post code|date of birth|"
     r"address|email|phone number|telephone number|card number|sort code|account number))"
@@ -58,6 +59,7 @@ _SERVICE = re.compile(
 _SUPPORTER = re.compile(
     r"\b(i('d| would) like to (cancel|stop|change|update|donate|give|make|set up|know|ask|amend)|"
     r"i want to|i('m| am) (calling|ringing|phoning) (about|because|to|regarding|as)|"
+    r"(talk|speak) to (someone|somebody|a person) (about|regarding)|"
     r"(i|we) (received|got|had) (a|your) (letter|call|email|text)|can you (tell|help) me)"
 )
 
