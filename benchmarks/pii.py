@@ -42,7 +42,7 @@ DATA = ROOT / "benchmarks" / "data" / "pii_labelled.jsonl"
 REFERENCE_YEAR = 2026  # the set was written in 2026; fixed so results do not drift
 SPLITS = (
     "all", "dev", "test", "forms-dev", "forms-test", "independent-dev", "independent-test",
-    "independent2-dev", "independent2-test",
+    "independent2-dev", "independent2-test", "independent3-dev", "independent3-test",
 )  # fmt: skip
 
 Span = tuple[str, int, int]  # type, start, end
