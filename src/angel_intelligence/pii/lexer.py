@@ -302,11 +302,12 @@ def _neighbours(drafts: list[Draft], index: int) -> list[int]:
 def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
     """The nearest non-separator draft before (step -1) or after (1) `index`, looking past a
     turn of the other party that is only a back-channel ("H U G H E / Agent: Mm-hmm. /
-    Supporter: six one…": the letters are next to the digits)."""
+    Supporter: six one…": the letters are next to the digits) and past the speaker's own
+    hesitation ("b w, um, six six…")."""
     j = index + step
     while 0 <= j < len(drafts):
         draft = drafts[j]
-        if _is_soft(draft):
+        if _is_soft(draft) or _is_hesitation(draft):
             j += step
         elif draft.symbol == lx.TURN_CHANGE and (
             (past := _past_back_channel_turn(drafts, j, step)) is not None
@@ -336,6 +337,10 @@ def _past_back_channel_turn(drafts: list[Draft], j: int, step: int) -> int | Non
 
 def _is_turn_change(draft: Draft) -> bool:
     return draft.kind is UnitKind.PUNCT and draft.symbol == lx.TURN_CHANGE
+
+
+def _is_hesitation(draft: Draft) -> bool:
+    return draft.kind is UnitKind.WORD and draft.symbol in lx.HESITATION_WORDS
 
 
 def _is_soft(draft: Draft) -> bool:

@@ -7,7 +7,8 @@ a currency symbol between two single digits joins them like a comma. Between lon
 ("£10, £20") it still separates amounts.
 A back-channel of the other party between two parts of a value ("5168 7880 / yep / 7226",
 "4462 1324 / mm-hm / 1786 1394") joins them like a space when the speaker had not ended a
-sentence before it: it interrupts the value, and the value goes on after it.
+sentence before it: it interrupts the value, and the value goes on after it. So does the
+speaker's own hesitation ("b w, um, six six two oh").
 Brackets around a short group of digits next to more digits, as in "+44 (0)7911 123456" and
 "(0161) 496 0123", are separators too: that is how UK numbers are written.
 A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
@@ -205,6 +206,8 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
         before = start - 1
         if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
             before -= 1
+        if _is_letter_dot(units, before):
+            before -= 1  # "X. P., um, five…": the dot of a spelled letter ends no sentence
         after = end + 1
         while after < len(units) and _is_separator(units[after]):
             after += 1
@@ -220,8 +223,22 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
     return found
 
 
+def _is_letter_dot(units: tuple[Unit, ...], index: int) -> bool:
+    """A full stop written straight after a single spelled letter ("X. P.")."""
+    return (
+        index >= 1
+        and units[index].kind is UnitKind.PUNCT
+        and units[index].symbol == "."
+        and units[index - 1].kind is UnitKind.LETTERS
+        and len(units[index - 1].symbol) == 1
+        and units[index - 1].end == units[index].start
+    )
+
+
 def _is_back_channel(unit: Unit) -> bool:
-    return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+    return unit.kind is UnitKind.WORD and (
+        unit.symbol in lx.BACK_CHANNEL_WORDS or unit.symbol in lx.HESITATION_WORDS
+    )
 
 
 def _back_channel_turns(units: tuple[Unit, ...]) -> set[int]:

@@ -1,0 +1,83 @@
+"""Values read out the way callers pause, stop and restart in them (issue 14, round 4: the
+forms the third independent set, benchmarks/data/pii_independent3.txt, showed missed), each in
+wordings of our own; and the look-alikes that must stay as they are.
+
+Each positive names the exact characters the finding must cover and its normalised value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import PiiDetector
+
+NI = PiiType.NATIONAL_INSURANCE_NUMBER
+PHONE = PiiType.PHONE_NUMBER
+SORT = PiiType.SORT_CODE
+ACCOUNT = PiiType.BANK_ACCOUNT
+CARD = PiiType.CREDIT_CARD
+
+Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector(reference_year=2026)
+
+
+def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
+    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
+
+
+def ids(cases: list[Case]) -> list[str]:
+    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
+
+
+HESITATIONS: list[Case] = [
+    (
+        "My national insurance number is k r, erm, four four one two, nine nine, a.",
+        NI,
+        "k r, erm, four four one two, nine nine, a",
+        "KR441299A",
+    ),
+    (
+        "National insurance? It's G. H., um, 30 41 77 C.",
+        NI,
+        "G. H., um, 30 41 77 C",
+        "GH304177C",
+    ),
+    (
+        "NI number, p e, uh, seventy-one, er, twenty, oh six, b",
+        NI,
+        "p e, uh, seventy-one, er, twenty, oh six, b",
+        "PE712006B",
+    ),
+    (
+        "Sort code is forty, um, eleven, sixty-two.",
+        SORT,
+        "forty, um, eleven, sixty-two",
+        "40-11-62",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), HESITATIONS, ids=ids(HESITATIONS))
+def test_when_the_caller_hesitates_inside_a_value_then_it_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I gave 20, um, 30 pounds last year.",
+        "It was about 3. Um, 4 of us went.",
+        "Is it b, um, or c on the form?",
+    ],
+)
+def test_when_a_hesitation_sits_between_unrelated_numbers_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
