@@ -81,3 +81,65 @@ def test_when_a_hesitation_sits_between_unrelated_numbers_then_nothing_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+RESTARTS: list[Case] = [
+    (
+        "My mobile's oh seven seven double oh, sorry, oh nine double oh, one two three.",
+        PHONE,
+        "oh seven seven double oh, sorry, oh nine double oh, one two three",
+        "+447700900123",
+    ),
+    (
+        "NHS number four five oh five, no sorry, five five seven seven one oh four",
+        PiiType.NHS_NUMBER,
+        "four five oh five, no sorry, five five seven seven one oh four",
+        "4505577104",
+    ),
+    (
+        "Card number 4929 1234 56, no wait, 5678 9015 then.",
+        CARD,
+        "4929 1234 56, no wait, 5678 9015",
+        "4929123456789015",
+    ),
+    (
+        "And the account number? Six two four eight double, no, double seven one oh.",
+        ACCOUNT,
+        "Six two four eight double, no, double seven one oh",
+        "62487710",
+    ),
+    (
+        "The sort code is twenty, forty, no sorry, forty-five, seventy-one.",
+        SORT,
+        "twenty, forty, no sorry, forty-five, seventy-one",
+        "204571",
+    ),
+    (
+        "Security code on the back? Seven two, sorry, two one.",
+        PiiType.CVV,
+        "Seven two, sorry, two one",
+        "721",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), RESTARTS, ids=ids(RESTARTS))
+def test_when_the_caller_stops_and_picks_the_value_up_again_then_it_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I gave 20, no sorry, 25 pounds.",
+        "It was 12, no, 13 of us.",
+        "The order number is 1234, sorry, 5678.",
+        "Is it 3, no, 4 o'clock you're calling back?",
+    ],
+)
+def test_when_numbers_around_a_correction_make_no_value_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
