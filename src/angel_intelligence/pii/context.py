@@ -62,6 +62,10 @@ CVV_FRONT = phrases(
     # counts are not words: "the four on the front are 6612"
     "the on the front",
 )  # fmt: skip
+# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near.
+CODE = phrases("code", "codes")
+FRONT = phrases("on the front", "front of the card", "front of it")
+AMEX = phrases("amex", "american express")
 # "short code": Whisper's hearing of "sort code"
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
 BANK = phrases(

@@ -170,6 +170,9 @@ BACK_CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# What a small number before them counts ("514, three numbers", "the last 3 digits"): such a
+# number is no digit of a code.
+COUNTED_WORDS = frozenset({"digit", "digits", "numbers", "letters", "characters"})
 # The speaker's own hesitation inside a value ("b w, um, six six two oh", "five two, erm, four"):
 # like a back-channel, it pauses the value without ending it.
 HESITATION_WORDS = frozenset({"um", "umm", "erm", "er", "uh", "ah", "eh"})

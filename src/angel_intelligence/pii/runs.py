@@ -131,6 +131,10 @@ def find_runs(lexed: Lexed) -> list[Run]:
     if lx.TURN_CHANGE in lexed.text:
         interruptions |= _back_channel_turns(lexed.units)
     for index, unit in enumerate(lexed.units):
+        if units and unit.is_code and _is_count(lexed.units, index):
+            # "514, three numbers": the count is no digit of the value before it
+            runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
+            units, separators, indices, pending = [], [], [], ""
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
                 runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
@@ -221,6 +225,22 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
             found.update(range(start, end + 1))
         k = end + 1
     return found
+
+
+def _is_count(units: tuple[Unit, ...], index: int) -> bool:
+    """A small number that counts what follows ("514, three numbers", "the last 3 digits"),
+    not a digit of a code."""
+    unit = units[index]
+    if unit.kind is not UnitKind.DIGITS or len(unit.symbol) > 2:
+        return False
+    after = index + 1
+    if after < len(units) and units[after].kind is UnitKind.PUNCT and units[after].symbol == "-":
+        after += 1  # "three-digit"
+    return (
+        after < len(units)
+        and units[after].kind is UnitKind.WORD
+        and units[after].symbol in lx.COUNTED_WORDS
+    )
 
 
 def _is_letter_dot(units: tuple[Unit, ...], index: int) -> bool:

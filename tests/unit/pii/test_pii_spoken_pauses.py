@@ -143,3 +143,53 @@ def test_when_numbers_around_a_correction_make_no_value_then_nothing_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+CODES: list[Case] = [
+    (
+        "The code is 6612, it's on the front above the number.",
+        PiiType.CVV,
+        "6612",
+        "6612",
+    ),
+    (
+        "It's an American Express, so the code's on the front, it's four oh one nine.",
+        PiiType.CVV,
+        "four oh one nine",
+        "4019",
+    ),
+    (
+        "Amex, yes. And the code is 3 8 7 2.",
+        PiiType.CVV,
+        "3 8 7 2",
+        "3872",
+    ),
+    (
+        "Security code on the back? 514, three numbers.",
+        PiiType.CVV,
+        "514",
+        "514",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), CODES, ids=ids(CODES))
+def test_when_a_security_code_is_named_by_place_or_card_or_counted_then_it_is_found_alone(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(kind, said, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The code for the door is 4512.",
+        "My Amex, the postcode is 1234, no, I mean the flat is 1234.",
+        "Just the last four digits, 4349.",
+        "The front door code is 2024.",
+    ],
+)
+def test_when_four_digits_are_no_card_code_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
