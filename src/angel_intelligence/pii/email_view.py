@@ -3,9 +3,10 @@
 "jane dot smith at example dot co dot uk" becomes "jane.smith@example.co.uk": "dot" → ".",
 "at" (between two words) → "@", "underscore" → "_", "dash"/"hyphen" → "-", with no spaces
 around them. What is said inside an address and is not part of it is left out: the other
-party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com"), the commas Whisper
-writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes,
-at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
+party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com") or before a spoken "dot"
+that goes on with it ("…at yahoo. / Okay. / dot co dot uk"), "sign" in "at sign", the commas
+Whisper writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot,
+hughes, at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def email_view(
     """The text with spoken email punctuation written out, and each character's origin
     (`turns`: the text has turn changes, `lx.TURN_CHANGE`)."""
     skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
+    skipped |= _at_sign_words(tokens)
     if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
@@ -92,7 +94,25 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
         before, after = tokens[index - 1], tokens[end + 1]
         if before.text[0].isalnum() and (after.text[0].isalnum() or after.text == "@"):
             found.update(range(index, end + 1))
+        elif (
+            before.text in ",."
+            and index >= 2
+            and tokens[index - 2].text[0].isalnum()
+            and after.lower in ("dot", "underscore")
+        ):
+            # "lewisj8 at live, / Agent: Mm-hm. / Supporter: dot co dot uk": the pause ends
+            # no sentence where the address goes on with a "dot"
+            found.update(range(index - 1, end + 1))
     return found
+
+
+def _at_sign_words(tokens: tuple[Token, ...]) -> set[int]:
+    """ "sign" or "symbol" after a spoken "at" ("barry dot davies at sign sky dot com")."""
+    return {
+        index
+        for index in range(1, len(tokens))
+        if tokens[index].lower in ("sign", "symbol") and tokens[index - 1].lower == "at"
+    }
 
 
 def _spelling_words(tokens: tuple[Token, ...]) -> set[int]:

@@ -193,3 +193,39 @@ def test_when_four_digits_are_no_card_code_then_nothing_is_found(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+EMAILS: list[Case] = [
+    (
+        "Supporter: It's k dot obi at outlook,\nAgent: Yep.\nSupporter: dot com.",
+        PiiType.EMAIL,
+        "k dot obi at outlook,\nAgent: Yep.\nSupporter: dot com",
+        "k.obi@outlook.com",
+    ),
+    (
+        "Supporter: It's sianwalker at btinternet.\nAgent: Mm-hm.\nSupporter: Dot com.",
+        PiiType.EMAIL,
+        "sianwalker at btinternet.\nAgent: Mm-hm.\nSupporter: Dot com",
+        "sianwalker@btinternet.com",
+    ),
+    (
+        "My email is tom underscore hughes at sign gmail dot com.",
+        PiiType.EMAIL,
+        "tom underscore hughes at sign gmail dot com",
+        "tom_hughes@gmail.com",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), EMAILS, ids=ids(EMAILS))
+def test_when_an_address_goes_on_after_a_pause_or_says_at_sign_then_it_is_one_finding(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+def test_when_a_new_sentence_starts_with_at_after_an_address_then_it_is_not_joined(
+    detector: PiiDetector,
+) -> None:
+    text = "Supporter: It's sam at home dot com.\nAgent: Okay.\nSupporter: At the weekend I'm out."
+    assert found(detector, text) == [(PiiType.EMAIL, "sam at home dot com", "sam@home.com")]
