@@ -229,3 +229,58 @@ def test_when_a_new_sentence_starts_with_at_after_an_address_then_it_is_not_join
 ) -> None:
     text = "Supporter: It's sam at home dot com.\nAgent: Okay.\nSupporter: At the weekend I'm out."
     assert found(detector, text) == [(PiiType.EMAIL, "sam at home dot com", "sam@home.com")]
+
+
+def test_when_an_nhs_number_is_read_in_parts_each_ended_with_a_full_stop_then_it_is_one(
+    detector: PiiDetector,
+) -> None:
+    text = (
+        "Supporter: My NHS number's four five oh, five five seven.\nAgent: Yep.\nSupporter: 7104."
+    )
+    said = "four five oh, five five seven.\nAgent: Yep.\nSupporter: 7104"
+    assert found(detector, text) == [(PiiType.NHS_NUMBER, said, "4505577104")]
+
+
+def test_when_parts_after_nhs_fail_the_check_then_they_are_not_joined(
+    detector: PiiDetector,
+) -> None:
+    text = (
+        "Supporter: My NHS number's four five oh, five five seven.\nAgent: Yep.\nSupporter: 7105."
+    )
+    assert all(
+        kind is not PiiType.NHS_NUMBER or "7105" not in said
+        for kind, said, _ in found(detector, text)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "sort", "sort_value", "account", "account_value"),
+    [
+        (
+            "Agent: And the sort code and account number?\n"
+            "Supporter: four oh, one one, six two, 66 21 04 93.",
+            "four oh, one one, six two",
+            "40-11-62",
+            "66 21 04 93",
+            "66210493",
+        ),
+        (
+            "Sort code and account, it's 401162, 66210493.",
+            "401162",
+            "40-11-62",
+            "66210493",
+            "66210493",
+        ),
+    ],
+)
+def test_when_sort_code_and_account_are_read_in_one_breath_then_each_is_found(
+    detector: PiiDetector, text: str, sort: str, sort_value: str, account: str, account_value: str
+) -> None:
+    assert found(detector, text) == [(SORT, sort, sort_value), (ACCOUNT, account, account_value)]
+
+
+def test_when_fourteen_digits_are_read_with_no_bank_words_then_they_are_no_bank_details(
+    detector: PiiDetector,
+) -> None:
+    text = "The reference is 40116266210493."
+    assert all(kind not in (SORT, ACCOUNT) for kind, _, _ in found(detector, text))
