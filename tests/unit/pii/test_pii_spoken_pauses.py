@@ -284,3 +284,24 @@ def test_when_fourteen_digits_are_read_with_no_bank_words_then_they_are_no_bank_
 ) -> None:
     text = "The reference is 40116266210493."
     assert all(kind not in (SORT, ACCOUNT) for kind, _, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The expiry is June 31.", "June 31", "06/31"),
+        ("It expires September thirty-one.", "September thirty-one", "09/31"),
+        ("Expiry date, February 30.", "February 30", "02/30"),
+    ],
+)
+def test_when_the_number_after_a_month_is_no_day_of_it_then_it_is_the_expiry_year(
+    detector: PiiDetector, text: str, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(PiiType.CARD_EXPIRY, said, value)]
+
+
+@pytest.mark.parametrize("text", ["We met on June 31, or was it July?", "Born June 31."])
+def test_when_no_expiry_is_named_then_a_month_and_an_impossible_day_are_nothing(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
