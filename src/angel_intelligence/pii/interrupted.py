@@ -7,9 +7,9 @@ together they pass a strong check: a card number (Luhn with a card prefix, 15-19
 part four digits or more), a UK phone number (valid, or possible and said as a phone number;
 each part three digits or more) or an NHS number after "NHS" (modulus 11: "six four three,
 seven oh two. / Mm-hm. / four eight three six"); or when they are what was asked for, in the
-shape it is given in: a sort code in three pairs after "sort code" or just before the account number is named
-("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account number of eight
-digits after "account".
+shape it is given in: a sort code in three pairs after "sort code" or just before the account
+number is named ("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account
+number of eight digits after "account".
 """
 
 from __future__ import annotations

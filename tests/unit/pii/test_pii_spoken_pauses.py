@@ -305,3 +305,32 @@ def test_when_no_expiry_is_named_then_a_month_and_an_impossible_day_are_nothing(
     detector: PiiDetector, text: str
 ) -> None:
     assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        (
+            "My national insurance is J K 55 66 77 and then D.",
+            "J K 55 66 77 and then D",
+            "JK556677D",
+        ),
+        (
+            "National insurance, it's tm seven six five eight seven six, and the letter alpha.",
+            "tm seven six five eight seven six, and the letter alpha",
+            "TM765876A",
+        ),
+        ("NI number is JK 55 66 77 and D.", "JK 55 66 77 and D", "JK556677D"),
+    ],
+)
+def test_when_the_ni_suffix_letter_follows_and_then_or_the_letter_then_it_is_taken(
+    detector: PiiDetector, text: str, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(NI, said, value)]
+
+
+def test_when_and_a_follows_a_ni_number_as_an_article_then_it_is_no_suffix(
+    detector: PiiDetector,
+) -> None:
+    text = "My national insurance is JK 55 66 77 and a bit more I think."
+    assert found(detector, text) == [(NI, "JK 55 66 77", "JK556677")]
