@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from angel_intelligence.domain.pii import PiiType
-from angel_intelligence.pii import PiiDetector
+from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
+from pii_calls import SUPPORTER, call, said
 
 NI = PiiType.NATIONAL_INSURANCE_NUMBER
 PHONE = PiiType.PHONE_NUMBER
@@ -334,3 +335,23 @@ def test_when_and_a_follows_a_ni_number_as_an_article_then_it_is_no_suffix(
 ) -> None:
     text = "My national insurance is JK 55 66 77 and a bit more I think."
     assert found(detector, text) == [(NI, "JK 55 66 77", "JK556677")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's 4482 1009 6347 1012, sorry, 1021.",
+        "It's 4532 2750 1421 7764, sorry, 4532 2750 1421 7746.",
+    ],
+)
+def test_when_a_card_number_is_corrected_in_a_stored_call_then_no_digits_stay_in_clear(
+    detector: PiiDetector, text: str
+) -> None:
+    """What is stored reads the text through the detection view (joining.py): the "sorry" of
+    a correction stays in it, so the corrected card number is found there as here."""
+    result = redact_transcript(
+        call(said(text, 0.0, SUPPORTER)), detector, PiiPolicy(question_windows=False)
+    )
+    assert {d.type for d in result.detected} == {CARD}
+    stored = result.full_transcript
+    assert not any(group in stored for group in ("4482", "1009", "6347", "4532", "2750", "1421"))
