@@ -45,6 +45,8 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "pii_independent2.txt": ("J", "independent2"),
     # A third, written before its author read the detector (round 4; values in spoken forms).
     "pii_independent3.txt": ("K", "independent3"),
+    # More lines in its forms, rendered with new values after round 4's first changes: tuning only.
+    "pii_independent3_dev.txt": ("M", "independent3-extra"),
 }
 MARK = re.compile(r"\{\{(\w+)\|(.+?)\}\}", re.DOTALL)
 

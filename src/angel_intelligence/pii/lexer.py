@@ -216,7 +216,7 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
     while changed:
         changed = False
         for index, draft in enumerate(drafts):
-            if draft.pending is None or code[index]:
+            if draft.pending is None or code[index] or _interjection(drafts, index):
                 continue
             for other in _neighbours(drafts, index):
                 if draft.pending == "month":
@@ -238,6 +238,34 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
     for index, draft in enumerate(drafts):
         if draft.pending is not None and code[index] and draft.alt_kind is not None:
             draft.kind, draft.symbol = draft.alt_kind, draft.alt_symbol
+
+
+def _interjection(drafts: list[Draft], index: int) -> bool:
+    """An "Oh" that is the caller's exclamation, not a zero: followed by a hesitation ("Oh,
+    um, 25/06/1984"), or opening a sentence with a comma before a written number said alone
+    ("Oh, 121."); not before digits read out ("Oh, seven, seven…", "Oh, 7700 900123")."""
+    if drafts[index].pending != "oh":
+        return False
+    after = index + 1
+    comma = after < len(drafts) and drafts[after].symbol == ","
+    after += comma
+    if after >= len(drafts):
+        return False
+    if _is_hesitation(drafts[after]):
+        return True
+    before = drafts[index - 1] if index > 0 else None
+    opens = before is None or (
+        before.kind is UnitKind.PUNCT and before.symbol in ".?!" + lx.TURN_CHANGE
+    )
+    number = drafts[after]
+    written = number.kind is UnitKind.DIGITS and not number.spoken and len(number.symbol) >= 2
+    nxt = _nearest(drafts, after, 1)
+    alone = nxt is None or (drafts[nxt].pending is None and not _is_code_draft(drafts[nxt]))
+    return opens and comma and written and alone  # "Oh, 7700 900123" keeps its zero
+
+
+def _is_code_draft(draft: Draft) -> bool:
+    return draft.kind in (UnitKind.DIGITS, UnitKind.LETTERS, UnitKind.ALNUM)
 
 
 def _is_letter(draft: Draft) -> bool:

@@ -355,3 +355,41 @@ def test_when_a_card_number_is_corrected_in_a_stored_call_then_no_digits_stay_in
     assert {d.type for d in result.detected} == {CARD}
     stored = result.full_transcript
     assert not any(group in stored for group in ("4482", "1009", "6347", "4532", "2750", "1421"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"),
+    [
+        (
+            "Agent: Your date of birth?\nSupporter: Oh, um, 25/06/1984.",
+            PiiType.DATE_OF_BIRTH,
+            "25/06/1984",
+            "25/06/1984",
+        ),
+        ("Agent: The security code?\nSupporter: Oh, 121.", PiiType.CVV, "121", "121"),
+        (
+            "My mobile is oh, erm, 07700 900123.",
+            PHONE,
+            "07700 900123",
+            "+447700900123",
+        ),
+    ],
+)
+def test_when_oh_is_an_exclamation_before_a_value_then_it_is_no_zero_of_it(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(kind, said, value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("My mobile: Oh, seven, seven, double oh, nine oh oh, one two three.", "Oh, seven"),
+        ("My mobile: Oh, 7700 900123.", "Oh, 7700 900123"),
+    ],
+)
+def test_when_oh_starts_digits_read_out_then_it_is_their_zero(
+    detector: PiiDetector, text: str, said: str
+) -> None:
+    [(kind, span, value)] = found(detector, text)
+    assert kind is PHONE and span.startswith(said) and value == "+447700900123"
