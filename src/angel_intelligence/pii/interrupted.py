@@ -7,7 +7,7 @@ together they pass a strong check: a card number (Luhn with a card prefix, 15-19
 part four digits or more), a UK phone number (valid, or possible and said as a phone number;
 each part three digits or more) or an NHS number after "NHS" (modulus 11: "six four three,
 seven oh two. / Mm-hm. / four eight three six"); or when they are what was asked for, in the
-shape it is given in: a sort code in three pairs after "sort code" or just before the account
+shape it is given in: a sort code in pairs after "sort code" or just before the account
 number is named ("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account
 number of eight digits after "account".
 """
@@ -62,7 +62,7 @@ def _asked_for(
     """Bank details in the parts they are read in, where they were asked for."""
     start, end = first.units[0], last.units[-1]
     negative = scan.negative(start, end)
-    if sizes == [2, 2, 2]:
+    if len(digits) == 6 and all(size % 2 == 0 for size in sizes):  # in pairs: "87 29. / 43"
         sort = scan.near(ctx.SORT_CODE, start, end, after=None)
         account = scan.near(ctx.ACCOUNT, start, end, before=6, after=ACCOUNT_AFTER_SORT_CODE)
         before_account = account.after is not None and account.before is None

@@ -206,6 +206,8 @@ def _same_digits(run: Run, digits: str) -> bool:
 def _sort_code(w: NumberWindow) -> Candidate | None:
     if len(w.digits) != 6:
         return None
+    if not w.whole and len(w.run.compact()) == ACCOUNT_DIGITS:
+        return None  # six of eight digits read as one: an account number's, not a sort code
     sort, bank, negative = w.near(ctx.SORT_CODE), w.near(ctx.BANK), w.negative
     value = f"{w.digits[:2]}-{w.digits[2:4]}-{w.digits[4:]}"
     hyphenated = w.group_sizes == (2, 2, 2) and w.separators == ("-", "-")

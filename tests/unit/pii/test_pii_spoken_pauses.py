@@ -393,3 +393,24 @@ def test_when_oh_starts_digits_read_out_then_it_is_their_zero(
 ) -> None:
     [(kind, span, value)] = found(detector, text)
     assert kind is PHONE and span.startswith(said) and value == "+447700900123"
+
+
+def test_when_a_sort_code_is_read_in_uneven_parts_over_back_channels_then_it_is_one(
+    detector: PiiDetector,
+) -> None:
+    text = "Agent: And the sort code?\nSupporter: 60 83.\nAgent: Mm-hm.\nSupporter: one two."
+    said = "60 83.\nAgent: Mm-hm.\nSupporter: one two"
+    assert found(detector, text) == [(SORT, said, "60-83-12")]
+
+
+def test_when_eight_digits_follow_the_sort_code_then_they_are_the_account_not_a_sort_code(
+    detector: PiiDetector,
+) -> None:
+    text = (
+        "Right, it's on my bank card, sort code is forty, eleven, sixty-two and then the "
+        "number's 6, 6, 2, 1, 0, 4, 9, 3."
+    )
+    assert found(detector, text) == [
+        (SORT, "forty, eleven, sixty-two", "40-11-62"),
+        (ACCOUNT, "6, 6, 2, 1, 0, 4, 9, 3", "66210493"),
+    ]
