@@ -4,9 +4,10 @@
 "at" (between two words) → "@", "underscore" → "_", "dash"/"hyphen" → "-", with no spaces
 around them. What is said inside an address and is not part of it is left out: the other
 party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com") or before a spoken "dot"
-that goes on with it ("…at yahoo. / Okay. / dot co dot uk"), "sign" in "at sign", the commas
-Whisper writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot,
-hughes, at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
+that goes on with it ("…at yahoo. / Okay. / dot co dot uk"), "sign" in "at sign", the space
+in a provider Whisper writes as two words ("BT internet"), the commas Whisper writes around a
+spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes, at, gmail, dot,
+com") and the words that spell a letter ("C for Charlie").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def email_view(
     if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
+    split = _split_providers(kept)
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
     previous_joiner = True
@@ -37,7 +39,7 @@ def email_view(
             symbol = token.text
         # a full stop before a space ends a sentence ("…co.uk. Seventy-one, not seventy")
         joiner = symbol in JOINERS and not _ends_sentence(kept, index)
-        if parts and not joiner and not previous_joiner:
+        if parts and not joiner and not previous_joiner and index not in split:
             parts.append(" ")
             origins.append((kept[index - 1].end, token.start))
         parts.append(symbol)
@@ -98,12 +100,30 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
             before.text in ",."
             and index >= 2
             and tokens[index - 2].text[0].isalnum()
-            and after.lower in ("dot", "underscore")
+            and (after.lower in ("dot", "underscore") or after.text == "at")
         ):
             # "lewisj8 at live, / Agent: Mm-hm. / Supporter: dot co dot uk": the pause ends
-            # no sentence where the address goes on with a "dot"
+            # no sentence where the address goes on with a "dot" (or an "at" Whisper wrote in
+            # lower case, going on with the sentence: "D-A-V-E, / Mm-hm. / at sky dot com")
             found.update(range(index - 1, end + 1))
     return found
+
+
+# Mail providers whose one-word domain Whisper writes as two words ("at BT internet dot com").
+SPLIT_PROVIDERS = frozenset(
+    {("bt", "internet"), ("virgin", "media"), ("talk", "talk"), ("blue", "yonder"),
+     ("ntl", "world"), ("sky", "mail")}
+)  # fmt: skip
+
+
+def _split_providers(tokens: list[Token]) -> set[int]:
+    """Indices of the second word of a provider said in two words after "at" or "@"."""
+    return {
+        index
+        for index in range(2, len(tokens))
+        if (tokens[index - 1].lower, tokens[index].lower) in SPLIT_PROVIDERS
+        and tokens[index - 2].lower in ("at", "@")
+    }
 
 
 def _at_sign_words(tokens: tuple[Token, ...]) -> set[int]:

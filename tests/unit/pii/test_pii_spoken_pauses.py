@@ -414,3 +414,29 @@ def test_when_eight_digits_follow_the_sort_code_then_they_are_the_account_not_a_
         (SORT, "forty, eleven, sixty-two", "40-11-62"),
         (ACCOUNT, "6, 6, 2, 1, 0, 4, 9, 3", "66210493"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        (
+            "My email is mary underscore hughes at BT internet dot com.",
+            "mary underscore hughes at BT internet dot com",
+            "mary_hughes@btinternet.com",
+        ),
+        (
+            "It's pkhan at virgin media dot com.",
+            "pkhan at virgin media dot com",
+            "pkhan@virginmedia.com",
+        ),
+        (
+            "Supporter: It's G-A-R-E-T-H,\nAgent: Yep.\nSupporter: at talk talk dot net.",
+            "G-A-R-E-T-H,\nAgent: Yep.\nSupporter: at talk talk dot net",
+            "g-a-r-e-t-h@talktalk.net",
+        ),
+    ],
+)
+def test_when_a_provider_is_said_in_two_words_or_the_at_follows_a_pause_then_it_is_read(
+    detector: PiiDetector, text: str, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(PiiType.EMAIL, said, value)]
