@@ -83,6 +83,8 @@ PHONE = phrases(
     "phone", "telephone", "mobile", "landline", "home number", "contact number", "call me",
     "call you", "call us", "call back", "ring", "ring me", "text", "text me", "reach me", "mob",
     "tel", "number to reach", "phone number", "mobile number", "whatsapp", "contact",
+    # the number a person is reached on, by when or where
+    "work number", "daytime number", "evening number", "best number", "office number",
 )  # fmt: skip
 POSTCODE = phrases("postcode", "post code", "postcodes", "postal code", "postal", "zip code")
 BIRTH = phrases(

@@ -207,7 +207,7 @@ def restarts(scan: Scan) -> Iterator[Candidate]:
     after them), so the value is the first attempt without those digits and then the second.
     Taken when that value passes a strong check (Luhn with a card prefix, a UK phone number,
     a mod-11 NHS number near "NHS") or has the length of the type named just before it (an
-    account number, a sort code, a security code)."""
+    account number, a sort code, a security code; a date of birth as day, month and year)."""
     for first, second in itertools.pairwise(scan.runs):
         if not (first.is_digits and second.is_digits):
             continue
@@ -250,6 +250,12 @@ def _restarted(
     for kind, phrases, size in _RESTART_LENGTHS:
         if len(digits) in size and scan.near(phrases, start, end, after=0):
             return kind, digits, RESTART_CONFIDENCE
+    if len(digits) in (6, 8) and scan.near(ctx.BIRTH, start, end, after=0):
+        day, month = int(digits[:2]), int(digits[2:4])
+        year = v.full_year(int(digits[4:]), reference_year=scan.reference_year)
+        if v.valid_date(day, month, year):
+            value = f"{day:02d}/{month:02d}/{year}"
+            return PiiType.DATE_OF_BIRTH, value, RESTART_CONFIDENCE
     return None
 
 

@@ -440,3 +440,32 @@ def test_when_a_provider_is_said_in_two_words_or_the_at_follows_a_pause_then_it_
     detector: PiiDetector, text: str, said: str, value: str
 ) -> None:
     assert found(detector, text) == [(PiiType.EMAIL, said, value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said", "value"),
+    [
+        (
+            "Date of birth? Twelve oh, sorry, oh seven eighty-four.",
+            PiiType.DATE_OF_BIRTH,
+            "Twelve oh, sorry, oh seven eighty-four",
+            "12/07/1984",
+        ),
+        (
+            "It's my work number, 0113 496 0721, extension 214.",
+            PHONE,
+            "0113 496 0721",
+            "+441134960721",
+        ),
+        (
+            "The best number is oh one six three two, nine six oh, four one seven.",
+            PHONE,
+            "oh one six three two, nine six oh, four one seven",
+            "+441632960417",
+        ),
+    ],
+)
+def test_when_a_birth_date_is_restarted_or_a_number_is_named_by_when_or_where_then_found(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert found(detector, text) == [(kind, said, value)]
