@@ -75,6 +75,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
     if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
         # "five double D": a letter said twice, as digits are (only next to a code)
         return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i, i + 1)], i + 2
+    if low == "one" and i > 0 and tokens[i - 1].lower in lx.PRONOUN_ONE_AFTER:
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1  # "that's my old one, it's 09/29"
     if low in lx.NUMBER_WORDS:
         return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:

@@ -170,6 +170,11 @@ BACK_CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# Words after which "one" is a pronoun, not a digit ("my old one", "the new one", "which one").
+PRONOUN_ONE_AFTER = frozenset(
+    {"the", "this", "that", "which", "old", "new", "other", "right", "wrong", "same", "last",
+     "first", "another", "every", "each", "any", "little", "big", "main", "current"}
+)  # fmt: skip
 # What a small number before them counts ("514, three numbers", "the last 3 digits"): such a
 # number is no digit of a code.
 COUNTED_WORDS = frozenset({"digit", "digits", "numbers", "letters", "characters"})

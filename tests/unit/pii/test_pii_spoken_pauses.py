@@ -469,3 +469,21 @@ def test_when_a_birth_date_is_restarted_or_a_number_is_named_by_when_or_where_th
     detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
 ) -> None:
     assert found(detector, text) == [(kind, said, value)]
+
+
+def test_when_one_is_a_pronoun_then_it_does_not_join_the_value_after_it(
+    detector: PiiDetector,
+) -> None:
+    """Also through the detection view, which blanks the "it's" between "one" and the date."""
+    text = "The expiry? 09/26, no, that's my old one, it's 09/29."
+    result = redact_transcript(
+        call(said(text, 0.0, SUPPORTER)), detector, PiiPolicy(question_windows=False)
+    )
+    assert [d.type for d in result.detected] == [PiiType.CARD_EXPIRY, PiiType.CARD_EXPIRY]
+    assert "09/29" not in result.full_transcript
+
+
+def test_when_one_is_a_digit_among_digits_then_it_stays_a_digit(detector: PiiDetector) -> None:
+    text = "Card 4929 one two three four 5678 9015."
+    said = "4929 one two three four 5678 9015"
+    assert found(detector, text) == [(CARD, said, "4929123456789015")]
