@@ -10,9 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from angel_intelligence.domain.analysis import CallAnalysis
 from angel_intelligence.domain.client_config import StoredClientConfig
 from angel_intelligence.domain.job import JobOutcome
-from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.result import CallResult, KeptTranscript
 from angel_intelligence.domain.speakers import Diarization, VoiceFingerprint
 from angel_intelligence.domain.transcript import Transcript
 
@@ -169,5 +170,15 @@ class CallResultStore(Protocol):
         ...
 
     def completion(self, result: CallResult) -> JobOutcome:
-        """The fenced write that stores `result` (the queue runs it when the job completes)."""
+        """The fenced write that stores `result` (the queue runs it when the job completes, or
+        with the failure when `result.analysis` is None)."""
+        ...
+
+    def kept_transcript(self, recording_id: int) -> KeptTranscript | None:
+        """The transcript an earlier attempt stored when its analysis failed (a transcription
+        row and no analysis row), or None."""
+        ...
+
+    def analysis_completion(self, analysis: CallAnalysis) -> JobOutcome:
+        """The fenced write that stores only the analysis (a retry of a kept transcript)."""
         ...
