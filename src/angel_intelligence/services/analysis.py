@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,9 @@ def analysis_facts(transcript: Transcript, duration_s: float | None = None) -> A
 
 
 def read_transcript(path: Path) -> Transcript:
-    """The segments JSON in `path` (a list, or an object with "segments"); ANALYSIS_FAILED with
-    the reason when it cannot be read."""
+    """The segments JSON in `path` (a list, or an object with "segments" and optionally
+    "duration_seconds", as `angel transcribe --full` prints it); ANALYSIS_FAILED with the reason
+    when it cannot be read. Without a duration the call ends where its last segment does."""
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -57,12 +58,20 @@ def read_transcript(path: Path) -> Transcript:
         raise AnalysisFailedError(
             f'{path} must hold the segments JSON: a list of segments, or an object with "segments"'
         )
+    duration = data.get("duration_seconds") if isinstance(data, dict) else None
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0
+    ):
+        raise AnalysisFailedError(f'{path}: "duration_seconds" must be a number of seconds')
     try:
-        return Transcript.from_segments_json(segments)
+        transcript = Transcript.from_segments_json(segments)
     except (KeyError, TypeError, ValueError) as error:
         raise AnalysisFailedError(
             f"{path}: a segment is malformed ({type(error).__name__}: {error})"
         ) from None
+    if duration is None:
+        return transcript
+    return replace(transcript, duration_s=max(float(duration), transcript.duration_s))
 
 
 class AnalysisService:

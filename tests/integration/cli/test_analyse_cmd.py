@@ -62,6 +62,8 @@ def test_a_file_that_is_not_segments_is_one_line_and_exit_1(tmp_path: Path) -> N
         ("{nope", "cannot read"),
         ('{"text": "hi"}', "must hold the segments JSON"),
         ('[{"text": "x"}]', "a segment is malformed"),
+        ('{"segments": [], "duration_seconds": "long"}', '"duration_seconds" must be a number'),
+        ('{"segments": [], "duration_seconds": -1}', '"duration_seconds" must be a number'),
     ]:
         bad.write_text(content)
         result = angel("analyse", str(bad), cwd=tmp_path, env={"USE_MOCK_MODELS": "true"})

@@ -17,61 +17,22 @@ detector). Its analysis model is the spec's mock model behind a switch the test 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from angel_intelligence import bootstrap
-from angel_intelligence.analysis.analyser import CallAnalyser
-from angel_intelligence.analysis.client_config import ClientConfigResolver
-from angel_intelligence.backends.llm.mock import MockLanguageModel
-from angel_intelligence.bootstrap import options as opts
-from angel_intelligence.db.client_configs import ClientConfigRepository
-from angel_intelligence.db.engine import session_factory
-from angel_intelligence.db.results import CallResultRepository, read_call_rows
-from angel_intelligence.domain.transcript import Transcript
-from angel_intelligence.pii import PiiDetector
-from angel_intelligence.ports import Transcriber
-from angel_intelligence.services.processing import CallProcessor
+from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.testing import call_scripts
 from angel_intelligence.testing.pbx_stub import PbxStub
 from angel_intelligence.testing.speech import synthesise_call
 from angel_intelligence.worker import Worker, WorkerConfig
 from dbkit import TestDatabase
 from queue_helpers import add_recording, make_queue, move_time_forward, row
+from real_pipeline import CountingTranscriber, RecordingModel, real_pipeline
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.models]
 
 APEX_ID = "1737123456.201"
-
-
-class SwitchedModel(MockLanguageModel):
-    """The mock analysis model, made to fail while `down` (a server that is not answering)."""
-
-    def __init__(self) -> None:
-        super().__init__("analysis")
-        self.down = True
-        self.calls = 0
-        self.last_messages: list[dict[str, Any]] = []
-
-    def generate(self, messages: list[dict[str, Any]], **kwargs: Any) -> str:
-        self.calls += 1
-        self.last_messages = messages
-        if self.down:
-            raise ConnectionError("the analysis server is not answering")
-        return super().generate(messages, **kwargs)
-
-
-class CountingTranscriber:
-    """The real transcriber, counting how often it is asked."""
-
-    def __init__(self, inner: Transcriber) -> None:
-        self.inner = inner
-        self.calls = 0
-
-    def transcribe(self, audio_path: Path) -> Transcript:
-        self.calls += 1
-        return self.inner.transcribe(audio_path)
 
 
 def test_a_failed_analysis_keeps_the_transcript_and_a_retry_analyses_only(
@@ -88,22 +49,9 @@ def test_a_failed_analysis_keeps_the_transcript_and_a_retry_analyses_only(
             local_storage_path=tmp_path / "storage",
             models_base_path=tmp_path / "models",
         )
-        sessions = session_factory(mariadb.engine)
-        model = SwitchedModel()
+        model = RecordingModel(down=True)
         transcriber = CountingTranscriber(bootstrap.build_transcriber(settings))
-        pipeline = CallProcessor(
-            recordings=bootstrap.build_recording_source(settings),
-            transcriber=transcriber,
-            diarizer=bootstrap.build_diarizer(settings),
-            detector=PiiDetector(min_confidence=settings.pii_min_confidence),
-            analyser=CallAnalyser(model, max_reprompts=0),
-            configs=ClientConfigResolver.from_options(
-                opts.client_config_options(settings), ClientConfigRepository(sessions)
-            ),
-            storage=bootstrap.build_storage(settings),
-            results=CallResultRepository(sessions),
-            options=opts.processing_options(settings),
-        )
+        pipeline = real_pipeline(settings, mariadb.engine, model, transcriber=transcriber)
         queue = make_queue(mariadb.engine, max_retries=2, worker_id="kept-worker")
         config = WorkerConfig(
             worker_id="kept-worker", poll_interval_s=1, max_concurrent_jobs=1, heartbeat_s=5,
