@@ -7,8 +7,12 @@ name from settings in `bootstrap.py`. Stages depend on these protocols only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 from angel_intelligence.domain.analysis import CallAnalysis
 from angel_intelligence.domain.client_config import StoredClientConfig
@@ -91,6 +95,22 @@ class SpeakerEmbedder(Protocol):
 
 
 @runtime_checkable
+class TextEmbedder(Protocol):
+    """Sentences to L2-normalised embeddings (the analysis evidence's topic and action matching).
+    Implementation: `backends/text/minilm.MiniLmEmbedder`."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    def load(self) -> None:
+        """Load the weights now (idempotent); `ModelLoadError` when they cannot be loaded."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One row per text, in order."""
+        ...
+
+
 class LanguageModel(Protocol):
     """A chat model that can be asked for JSON matching a schema. Implementations: backends/llm/.
 
