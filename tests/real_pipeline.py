@@ -73,7 +73,8 @@ def real_pipeline(
         transcriber=transcriber or bootstrap.build_transcriber(settings),
         diarizer=bootstrap.build_diarizer(settings),
         detector=PiiDetector(min_confidence=settings.pii_min_confidence),
-        analyser=CallAnalyser(model, max_reprompts=max_reprompts),
+        # grounded, on keywords alone: as `angel analyse` in the mock mode (USE_MOCK_MODELS)
+        analyser=CallAnalyser(model, max_reprompts=max_reprompts, grounded=True),
         configs=ClientConfigResolver.from_options(
             opts.client_config_options(settings), ClientConfigRepository(sessions)
         ),

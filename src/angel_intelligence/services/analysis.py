@@ -10,6 +10,7 @@ given the same input (tested).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -88,6 +89,7 @@ class AnalysisService:
         client_ref: str | None = None,
         mode: AnalysisMode | None = None,
         audio: Path | None = None,
+        call_date: dt.date | None = None,
     ) -> CallAnalysis:
         transcript = read_transcript(path)
         config = self._configs.resolve(client_ref)
@@ -100,4 +102,5 @@ class AnalysisService:
             audio_path=audio,
             speaker_metrics=facts.speaker_metrics,
             handovers=facts.handovers,
+            call_date=call_date,
         )

@@ -95,13 +95,22 @@ class AnalysisRequest:
     """The recording, for a model that hears it (audio mode); None when it was not fetched."""
     speaker_metrics: Mapping[str, Any]
     handovers: Sequence[Handover]
+    call_date: dt.date
+    """What due dates are counted from."""
 
     @classmethod
     def of_speech(
-        cls, transcript: Transcript, config: ResolvedConfig, audio: Path, speech: SpeechResult
+        cls,
+        transcript: Transcript,
+        config: ResolvedConfig,
+        audio: Path,
+        speech: SpeechResult,
+        call_date: dt.date,
     ) -> AnalysisRequest:
         labelling = speech.labelling
-        return cls(transcript, config, audio, speech.speaker_metrics, labelling.handovers)
+        return cls(
+            transcript, config, audio, speech.speaker_metrics, labelling.handovers, call_date
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +157,7 @@ class CallProcessor:
                 audio_path=given.audio if hears else None,
                 speaker_metrics=given.speaker_metrics,
                 handovers=given.handovers,
+                call_date=given.call_date,
             )
 
         self.config = Stage("config", configs.resolve)
@@ -208,13 +218,15 @@ class CallProcessor:
         )
         redaction = run(self.redact, speech.transcript)
         retained = None
+        call_date = resolve_call_date(call.apex_id, call.call_date)
         if call.retain_audio:
             bleeps = AudioRedaction(audio, redaction.audio_intervals, workdir / "redacted.wav")
             redacted = run(self.redact_audio, bleeps)
-            call_date = resolve_call_date(call.apex_id, call.call_date)
             retained = run(self.retain, Retention(redacted, call.apex_id, call_date))
         wav_size_bytes = audio.path.stat().st_size
-        request = AnalysisRequest.of_speech(redaction.redacted, config, audio.path, speech)
+        request = AnalysisRequest.of_speech(
+            redaction.redacted, config, audio.path, speech, call_date
+        )
         try:
             analysis = run(self.analyse, request)
         except (LeaseLostError, ModelLoadError):
@@ -237,6 +249,7 @@ class CallProcessor:
             audio = run(self.convert, Conversion(recording, workdir)).path
         facts = analysis_facts(kept.transcript, kept.duration_s)
         request = AnalysisRequest(
-            kept.transcript, config, audio, facts.speaker_metrics, facts.handovers
-        )
+            kept.transcript, config, audio, facts.speaker_metrics, facts.handovers,
+            resolve_call_date(call.apex_id, call.call_date),
+        )  # fmt: skip
         return run(self.analyse, request)

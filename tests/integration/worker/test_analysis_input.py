@@ -3,13 +3,15 @@
 A two-party call, synthesised and served by the PBX stub, is processed by the real worker on
 MariaDB with the real speech stages and the spec's mock analysis model. Its stored segments and
 its length are then given to `angel analyse` (a child process with `USE_MOCK_MODELS=true`, the
-same database for the client configs): the analysis printed is the stored one, speaker metrics
+same database for the client configs; both grounded in evidence found by keywords, the mock
+mode's way): the analysis printed is the stored one, speaker metrics
 of both roles included (before issue 16 the command passed no metrics, so it had no `agent`
 entry), and the prompt the analysis stage sends for the file is the worker's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -63,7 +65,7 @@ def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
             models_base_path=tmp_path / "models",
         )
         worker_model = RecordingModel()
-        pipeline = real_pipeline(settings, mariadb.engine, worker_model)
+        pipeline = real_pipeline(settings, mariadb.engine, worker_model, max_reprompts=3)
         queue = make_queue(mariadb.engine, worker_id="input-worker")
         config = WorkerConfig(
             worker_id="input-worker", poll_interval_s=1, max_concurrent_jobs=1, heartbeat_s=5,
@@ -82,7 +84,9 @@ def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
         json.dumps({"segments": stored.transcription["segments"], "duration_seconds": duration_s})
     )
     env = {"USE_MOCK_MODELS": "true", **mariadb.env()}
-    printed = run_angel("analyse", str(segments_file), cwd=tmp_path, env=env)
+    printed = run_angel(
+        "analyse", str(segments_file), "--call-date", "2025-01-17", cwd=tmp_path, env=env
+    )
     assert printed.returncode == 0, printed.stderr
     from_cli = json.loads(printed.stdout)
 
@@ -92,8 +96,12 @@ def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
     assert metrics["supporter"]["talk_time_seconds"] > 3
     assert set(metrics["agent"]) >= {"interruptions", "average_pace_wpm", "silence_percentage"}
     assert metrics == saved["speaker_metrics"]
+    timings = ("processing_time_seconds", "evidence_seconds")
     for name, value in from_cli.items():
-        if name != "processing_time_seconds":
+        if name == "audio_analysis":
+            value = {k: v for k, v in value.items() if k not in timings}
+            assert value == {k: v for k, v in saved[name].items() if k not in timings}
+        elif name not in timings:
             assert _plain(value) == saved[name], name
 
     # The prompt for the file is the worker's, word for word.
@@ -103,8 +111,8 @@ def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
             opts.client_config_options(settings),
             ClientConfigRepository(session_factory(mariadb.engine)),
         ),
-        CallAnalyser(cli_model, max_reprompts=0),
+        CallAnalyser(cli_model, max_reprompts=3, grounded=True),
     )
-    service.analyse_file(segments_file)
+    service.analyse_file(segments_file, call_date=dt.date(2025, 1, 17))
     assert cli_model.last_messages == worker_model.last_messages
     assert cli_model.last_schema == worker_model.last_schema
