@@ -240,9 +240,12 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
-def summary_problems(summary: str, transcript_text: str) -> list[str]:
-    """Why the summary cannot be saved (empty when it can)."""
+def summary_problems(summary: str, transcript_text: str, names: Iterable[str] = ()) -> list[str]:
+    """Why the summary cannot be saved (empty when it can). `names`: configured topic and action
+    names, which the summary may quote (“…”) though the transcript does not say them."""
     problems = []
+    for name in names:
+        summary = summary.replace(f"“{name}”", "it")
     said = transcript_text.lower()
     said_words = set(_WORD.findall(said))
     parts = sentences(summary)
@@ -298,7 +301,7 @@ def check(parts: Mapping[str, Any], evidence: Evidence, transcript: Transcript) 
         if item.due_date is not None and item.due_date < evidence.call_date:
             problems.append(f"an action item is due on {item.due_date}, before the call")
     text = " ".join(s.text for s in transcript.segments)
-    problems += summary_problems(parts["summary"], text)
+    problems += summary_problems(parts["summary"], text)  # the model may not quote the config
     return problems
 
 
@@ -327,10 +330,7 @@ def templated_summary(evidence: Evidence) -> str:
         else "No configured agent action was found."
     )
     third = f"The supporter's sentiment was {evidence.sentiment.label.replace('_', ' ')}."
-    fourth = ""
-    if evidence.compliance:
-        count = len(evidence.compliance)
-        fourth = f" {count} compliance {'issue was' if count == 1 else 'issues were'} found."
+    fourth = " The compliance rules found issues to review." if evidence.compliance else ""
     return f"{first} {second} {third}{fourth}"
 
 

@@ -61,7 +61,7 @@ VULNERABILITY_CUES: tuple[str, ...] = (
 ACKNOWLEDGEMENTS: tuple[str, ...] = (
     r"(so |very |really )?sorry", r"i understand", r"understandabl[ey]", r"take your time",
     r"no (pressure|rush|hurry|problem)", r"that must (be|have been)", r"i appreciate",
-    r"of course", r"don'?t worry",
+    r"of course", r"don'?t worry", r"(that's|that is) (completely |absolutely )?fine",
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     ),
     "Donation completion/payment processing": (
         r"(your |the )?(donation|payment) has (gone through|been processed|been taken)",
+        r"(that's|that has|it's|it has) (now )?gone through",
         r"process (the|your) (payment|donation)",
     ),
     "Donation refusal/decline": (
@@ -47,7 +48,11 @@ _TOPICS: dict[str, tuple[str, ...]] = {
         r"(confirm|take|have) your (full )?(name|date of birth|postcode|address)",
         r"(security|verification) (check|questions)",
     ),
-    "Supporter account enquiry": (r"my (account|record|direct debit|membership)",),
+    "Supporter account enquiry": (r"my (account|record|membership)",),
+    "Corporate giving enquiry": (
+        r"(corporate|company|company's|employer|business) (donation|gift|giving)",
+        r"my (company|employer) (wants|would like)",
+    ),
     "How donations are used": (r"(how|where) (is |does |will )?(my |the )?(money|donation|gift)",),
     "Charity impact/programme explanation": (
         r"(our|the) (work|programmes?|projects?) (in|with|to)",
@@ -99,7 +104,8 @@ _ACTIONS: dict[str, tuple[str, ...]] = {
         r"(security|verification) (check|questions)",
     ),
     "Listened actively / acknowledged concerns": (
-        r"(i('m| am) (so |very )?sorry to hear|i understand|that must be)",
+        r"(i('m| am) (so |very )?sorry (to hear|for your loss)|i understand|that must be)",
+        r"take your time",
     ),
     "Provided requested information": (r"(let me explain|the answer is|you can find)",),
     "Explained charity mission/programs": (r"(our|the charity's) (work|mission|programmes?)",),
@@ -112,7 +118,10 @@ _ACTIONS: dict[str, tuple[str, ...]] = {
     "Updated supporter address": (r"(updated|changed) your address",),
     "Updated email/phone": (r"(updated|changed) your (email|phone|number)",),
     "Updated payment method": (r"(updated|changed) your (card|bank|payment)",),
-    "Recorded donation details": (r"(new amount|i('ve| have) (noted|recorded|set))",),
+    "Recorded donation details": (
+        r"(new amount|i('ve| have) (noted|recorded|set))",
+        r"(i('ve| have)) (changed|updated|set) (it|that|your (donation|gift)) to",
+    ),
     "Confirmed marketing consent preferences": (
         r"(happy|okay|ok) (for us )?to (contact|hear from|keep in touch)",
         r"(marketing|contact) preferences",
@@ -128,12 +137,13 @@ _ACTIONS: dict[str, tuple[str, ...]] = {
         r"(i understand|completely understand).{0,60}(but|however)",
     ),
     "Accepted decline gracefully": (
-        r"(that's|that is) (absolutely )?(fine|ok|okay|no problem)",
+        r"(that's|that is) (absolutely |completely )?(fine|ok|okay|no problem)",
         r"no problem at all",
     ),
     "Offered alternative giving option": (r"(instead|alternatively|another way to (give|help))",),
     "Processed donation payment": (
         r"(donation|payment) has (gone through|been processed|been taken)",
+        r"(that's|that has|it's|it has) (now )?gone through",
         r"(i('ve| have)|that's) (processed|taken) (the|your) (payment|donation)",
     ),
     "Attempted retention/save during cancellation": (
