@@ -94,7 +94,6 @@ class SpeakerEmbedder(Protocol):
 # --- Language models (docs/analysis.md) -------------------------------------------------------
 
 
-@runtime_checkable
 class TextEmbedder(Protocol):
     """Sentences to L2-normalised embeddings (the analysis evidence's topic and action matching).
     Implementation: `backends/text/minilm.MiniLmEmbedder`."""
@@ -111,6 +110,7 @@ class TextEmbedder(Protocol):
         ...
 
 
+@runtime_checkable
 class LanguageModel(Protocol):
     """A chat model that can be asked for JSON matching a schema. Implementations: backends/llm/.
 

@@ -19,7 +19,6 @@ from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.api.app import create_app
 from angel_intelligence.backends.llm.options import Purpose
 from angel_intelligence.backends.registry import BACKENDS, Role, backend
-from angel_intelligence.backends.text.minilm import MiniLmEmbedder
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
@@ -36,6 +35,7 @@ from angel_intelligence.ports import (
     ObjectStorage,
     RecordingSource,
     SpeakerEmbedder,
+    TextEmbedder,
     Transcriber,
 )
 from angel_intelligence.services.analysis import AnalysisService
@@ -185,7 +185,9 @@ def build_analyser(settings: Settings, model: LanguageModel) -> CallAnalyser:
     """The analysis stage, grounded in evidence (docs/analysis.md, "Evidence"): topics and
     actions found by keywords and all-MiniLM-L6-v2 (not loaded yet), or by keywords alone in
     the mock mode (`USE_MOCK_MODELS`), which loads no model."""
-    embedder = None if settings.use_mock_models else MiniLmEmbedder()
+    embedder: TextEmbedder | None = None
+    if not settings.use_mock_models:
+        embedder = backend(Role.TEXT_EMBEDDER, "minilm").build(None)
     return CallAnalyser.from_options(
         opts.analysis_options(settings), model, grounded=True, embedder=embedder
     )
