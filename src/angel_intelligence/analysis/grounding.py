@@ -101,8 +101,9 @@ def evidence_block(evidence: Evidence) -> str:
         parts.append("Agent commitments:")
         parts += [f"- [{c.support.start_s:.1f}s] {c.description}" for c in evidence.commitments]
     parts.append(
-        "Write the summary (2 to 4 complete sentences) only from the transcript and this "
-        "evidence: no names, numbers or dates that are not in the transcript. Timestamps, "
+        "Write a short summary of a few complete sentences, in your own words, only from the "
+        "transcript and this evidence: no names, numbers or dates that are not in the "
+        "transcript, and no words from these instructions. Timestamps, "
         "sentiment, action items and compliance flags are taken from the evidence: write 0 for "
         "every timestamp and leave action_items and compliance_flags empty."
     )
