@@ -184,6 +184,11 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=1024)
     parser.add_argument("--show-replies", action="store_true", help="print every raw reply")
     parser.add_argument(
+        "--template-summary",
+        action="store_true",
+        help="the model does not write the summary (the worker's way for the bundled model)",
+    )
+    parser.add_argument(
         "--grounded",
         action="store_true",
         help="the grounded analysis of the worker (issue 16): evidence first, checks after",
@@ -210,6 +215,7 @@ def main() -> None:
         max_reprompts=args.max_reprompts,
         max_new_tokens=args.max_new_tokens,
         grounded=args.grounded,
+        model_summary=not args.template_summary,
     )
     config = resolve_config(None, [])  # the spec's 40 topics, 33 actions, 15 rubric items
     print(

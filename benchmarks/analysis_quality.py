@@ -67,6 +67,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=0, help="only the first N calls")
     parser.add_argument("--max-reprompts", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--template-summary",
+        action="store_true",
+        help="the model does not write the summary (the worker's way for the bundled model)",
+    )
     parser.add_argument("--show", action="store_true", help="print each call's differences")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
@@ -95,6 +100,7 @@ def main() -> None:
         model, grounded=True, embedder=embedder, limits=COMPACT_LIMITS,
         max_reprompts=args.max_reprompts if args.source == "bundled" else 0,
         max_new_tokens=700,
+        model_summary=not args.template_summary,
     )  # fmt: skip
     config = resolve_config(None, [])  # the spec's 40 topics, 33 actions, 15 rubric items
     names = [*config.topics, *config.agent_actions]

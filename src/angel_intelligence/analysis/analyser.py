@@ -104,8 +104,10 @@ class CallAnalyser:
         grounded: bool = False,
         embedder: TextEmbedder | None = None,
         evidence_options: EvidenceOptions | None = None,
+        model_summary: bool = True,
     ) -> None:
         self._grounded = grounded
+        self._model_summary = model_summary
         self._embedder = embedder
         self._evidence_options = evidence_options
         self._model = model
@@ -118,10 +120,13 @@ class CallAnalyser:
     def from_options(
         cls, options: AnalysisOptions, model: LanguageModel, **overrides: Any
     ) -> CallAnalyser:
+        limits = output_limits(options, model)
         given: dict[str, Any] = {
             "max_reprompts": options.max_reprompts,
             "max_new_tokens": options.max_new_tokens,
-            "limits": output_limits(options, model),
+            "limits": limits,
+            # compact output (the bundled toy model): the summary is templated from the evidence
+            "model_summary": limits is not COMPACT_LIMITS,
         }
         return cls(model, **(given | overrides))
 
@@ -226,11 +231,15 @@ class CallAnalyser:
         schema = grounding.restrict_schema(
             build_output_schema(
                 judged, choice.mode, duration_s=transcript.duration_s, limits=self._limits
-            )
+            ),
+            model_summary=self._model_summary,
         )
         prompt = build_prompt(transcript, judged, choice.mode)
         prompt = replace(
-            prompt, messages=tuple(grounding.with_evidence(list(prompt.messages), evidence))
+            prompt,
+            messages=tuple(
+                grounding.with_evidence(list(prompt.messages), evidence, self._model_summary)
+            ),
         )
         context = ReplyContext(
             config=judged,
@@ -256,14 +265,15 @@ class CallAnalyser:
                             reason=error.reason)  # fmt: skip
                 problems.append(error.reason)
                 continue
-            parts = grounding.grounded_parts(reply, evidence)
-            failed = grounding.check(parts, evidence, transcript)
+            parts = grounding.grounded_parts(reply, evidence, model_summary=self._model_summary)
+            failed = grounding.check(parts, evidence, transcript, model_summary=self._model_summary)
             if failed:
                 log.warning("analysis_check_failed", attempt=attempt, reasons=failed)
                 problems.extend(failed)
                 continue
             record = _record(choice, config, prompt.version, handovers, attempt)
             record |= grounding.evidence_record(evidence, "model", None)
+            record["summary_source"] = "model" if self._model_summary else "evidence"
             if reply.audio_observations is not None:
                 obs = reply.audio_observations
                 record["audio_observations"] = AudioObservations(
@@ -283,6 +293,7 @@ class CallAnalyser:
         log.warning("analysis_from_evidence_alone", attempts=attempts, reason=reason)
         record = _record(choice, config, prompt.version, handovers, attempts)
         record |= grounding.evidence_record(evidence, "evidence", reason)
+        record["summary_source"] = "evidence"
         return grounding.analysis_from(
             grounding.fallback_parts(evidence),
             speaker_metrics=metrics,

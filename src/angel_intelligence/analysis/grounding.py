@@ -53,10 +53,18 @@ def narrowed_config(config: ResolvedConfig, evidence: Evidence) -> ResolvedConfi
     )
 
 
-def restrict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+TEMPLATED_SUMMARY = "Summary written from the evidence."
+"""What a model that does not write the summary must reply with in its place."""
+
+
+def restrict_schema(schema: dict[str, Any], *, model_summary: bool = True) -> dict[str, Any]:
     """The reply's schema with timestamps fixed at 0 and no action items or compliance flags:
-    the evidence supplies them, so the model spends no tokens on them."""
+    the evidence supplies them, so the model spends no tokens on them. Without `model_summary`
+    (the bundled toy model, which rarely writes a faithful one) the summary is fixed too, and
+    templated from the evidence afterwards."""
     properties = schema["properties"]
+    if not model_summary:
+        properties["summary"] = {"type": "string", "enum": [TEMPLATED_SUMMARY]}
     for name in ("key_topics", "agent_actions_performed"):
         item = properties[name]["items"]["properties"]
         for key in ("timestamp_start", "timestamp_end"):
@@ -72,7 +80,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
 
 
-def evidence_block(evidence: Evidence) -> str:
+def evidence_block(evidence: Evidence, model_summary: bool = True) -> str:
     """The evidence as the prompt shows it."""
     turns = evidence.turns
 
@@ -100,21 +108,28 @@ def evidence_block(evidence: Evidence) -> str:
     if evidence.commitments:
         parts.append("Agent commitments:")
         parts += [f"- [{c.support.start_s:.1f}s] {c.description}" for c in evidence.commitments]
-    parts.append(
+    summary = (
         "Write a short summary of a few complete sentences, in your own words, only from the "
         "transcript and this evidence: no names, numbers or dates that are not in the "
-        "transcript, and no words from these instructions. Timestamps, "
+        "transcript, and no words from these instructions. "
+        if model_summary
+        else f'Reply with the summary "{TEMPLATED_SUMMARY}": it is written for you. '
+    )
+    parts.append(
+        summary + "Timestamps, "
         "sentiment, action items and compliance flags are taken from the evidence: write 0 for "
         "every timestamp and leave action_items and compliance_flags empty."
     )
     return "\n".join(parts)
 
 
-def with_evidence(messages: list[dict[str, Any]], evidence: Evidence) -> list[dict[str, Any]]:
+def with_evidence(
+    messages: list[dict[str, Any]], evidence: Evidence, model_summary: bool = True
+) -> list[dict[str, Any]]:
     """The messages with the evidence block at the end of the user message (before any
     feedback, which `Prompt.with_feedback` adds after it)."""
     out = [dict(m) for m in messages]
-    out[-1]["content"] = f"{out[-1]['content']}\n\n{evidence_block(evidence)}"
+    out[-1]["content"] = f"{out[-1]['content']}\n\n{evidence_block(evidence, model_summary)}"
     return out
 
 
@@ -135,7 +150,9 @@ def compliance_flags(evidence: Evidence) -> tuple[ComplianceFlag, ...]:
     )
 
 
-def grounded_parts(reply: AnalysisReply, evidence: Evidence) -> dict[str, Any]:
+def grounded_parts(
+    reply: AnalysisReply, evidence: Evidence, *, model_summary: bool = True
+) -> dict[str, Any]:
     """The fields of the analysis: the model's choices among the candidates and its prose and
     rubric; times, sentiment, action items and flags from the evidence. A name the model chose
     that is not a candidate is kept here, so that `check` can reject it."""
@@ -153,7 +170,7 @@ def grounded_parts(reply: AnalysisReply, evidence: Evidence) -> dict[str, Any]:
         start = found_action.start_s if found_action else -1.0
         performed.append(AgentAction(action.action, start, action.quality))
     return {
-        "summary": reply.summary.strip(),
+        "summary": reply.summary.strip() if model_summary else templated_summary(evidence),
         "sentiment_score": evidence.sentiment.score,
         "key_topics": tuple(key_topics),
         "agent_actions_performed": tuple(performed),
@@ -279,8 +296,15 @@ def summary_problems(summary: str, transcript_text: str, names: Iterable[str] = 
     return problems
 
 
-def check(parts: Mapping[str, Any], evidence: Evidence, transcript: Transcript) -> list[str]:
-    """Every check after the model (see the module docstring); the problems found."""
+def check(
+    parts: Mapping[str, Any],
+    evidence: Evidence,
+    transcript: Transcript,
+    *,
+    model_summary: bool = True,
+) -> list[str]:
+    """Every check after the model (see the module docstring); the problems found. A templated
+    summary (`model_summary` False) names only what the evidence found, and is not checked."""
     problems = []
     topics = {c.name for c in evidence.topics}
     actions = {c.name for c in evidence.actions}
@@ -301,8 +325,9 @@ def check(parts: Mapping[str, Any], evidence: Evidence, transcript: Transcript) 
     for item in parts["action_items"]:
         if item.due_date is not None and item.due_date < evidence.call_date:
             problems.append(f"an action item is due on {item.due_date}, before the call")
-    text = " ".join(s.text for s in transcript.segments)
-    problems += summary_problems(parts["summary"], text)  # the model may not quote the config
+    if model_summary:
+        text = " ".join(s.text for s in transcript.segments)
+        problems += summary_problems(parts["summary"], text)  # no quoting of the config
     return problems
 
 

@@ -175,3 +175,19 @@ def test_the_checks_catch_times_outside_the_call_and_dates_before_it() -> None:
     assert "outside the call" in grounding.check(late, evidence, sample_transcript())[0]
     old = dict(parts, action_items=(ActionItem("Post a letter.", "low", dt.date(2024, 1, 1)),))
     assert "before the call" in grounding.check(old, evidence, sample_transcript())[0]
+
+
+def test_a_model_that_does_not_write_the_summary_gets_the_evidence_s() -> None:
+    fixed = reply(summary=grounding.TEMPLATED_SUMMARY)
+    model = ScriptedModel(fixed)
+    analyser = CallAnalyser(model, grounded=True, model_summary=False)
+    analysis = analyser.analyse(sample_transcript(), small_config(), call_date=CALL_DATE)
+    schema = model.schemas[0]
+    assert schema is not None
+    assert schema["properties"]["summary"] == {
+        "type": "string", "enum": [grounding.TEMPLATED_SUMMARY],
+    }  # fmt: skip
+    assert analysis.audio_analysis["analysis_source"] == "model"  # it chose and scored
+    assert analysis.audio_analysis["summary_source"] == "evidence"
+    assert analysis.summary.startswith("The call was about “Regular giving signup”")
+    assert dict(analysis.performance_scores) == VALID_REPLY["performance_scores"]
