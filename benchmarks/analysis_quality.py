@@ -134,8 +134,9 @@ def main() -> None:
     print(f"timestamp accuracy: {placed:.2f} ({counts['ts_inside']}/{counts['ts_total']})")
     print(
         f"summaries: faithful {counts['faithful'] / max(valid, 1):.2f}, repeated "
-        f"{counts['repeated'] / max(valid, 1):.2f}, written by the model {counts['by_model']}"
-        f"/{valid} (the rest templated from the evidence)"
+        f"{counts['repeated'] / max(valid, 1):.2f}, written by the model "
+        f"{counts['summary_by_model']}/{valid} (the rest templated from the evidence); "
+        f"analyses the model judged: {counts['by_model']}/{valid}"
     )
     print(f"validity: {valid}/{len(calls)} analyses saved")
     if seconds:

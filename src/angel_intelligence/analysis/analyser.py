@@ -274,6 +274,10 @@ class CallAnalyser:
             record = _record(choice, config, prompt.version, handovers, attempt)
             record |= grounding.evidence_record(evidence, "model", None)
             record["summary_source"] = "model" if self._model_summary else "evidence"
+            rated = {a.action for a in reply.agent_actions_performed}
+            record["unrated_actions"] = [  # kept on the evidence, quality 3 by default
+                a.action for a in parts["agent_actions_performed"] if a.action not in rated
+            ]
             if reply.audio_observations is not None:
                 obs = reply.audio_observations
                 record["audio_observations"] = AudioObservations(
@@ -294,6 +298,7 @@ class CallAnalyser:
         record = _record(choice, config, prompt.version, handovers, attempts)
         record |= grounding.evidence_record(evidence, "evidence", reason)
         record["summary_source"] = "evidence"
+        record["unrated_actions"] = [c.name for c in evidence.actions]
         return grounding.analysis_from(
             grounding.fallback_parts(evidence),
             speaker_metrics=metrics,

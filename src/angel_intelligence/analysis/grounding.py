@@ -150,12 +150,21 @@ def compliance_flags(evidence: Evidence) -> tuple[ComplianceFlag, ...]:
     )
 
 
+def _by_keyword(candidate: Candidate) -> bool:
+    return any(s.cue.startswith("keyword") for s in candidate.support)
+
+
 def grounded_parts(
     reply: AnalysisReply, evidence: Evidence, *, model_summary: bool = True
 ) -> dict[str, Any]:
     """The fields of the analysis: the model's choices among the candidates and its prose and
     rubric; times, sentiment, action items and flags from the evidence. A name the model chose
-    that is not a candidate is kept here, so that `check` can reject it."""
+    that is not a candidate is kept here, so that `check` can reject it.
+
+    Without `model_summary` (compact output: the bundled toy model) the evidence also decides
+    what keywords found: a candidate with a keyword in its turns is kept even when the model
+    left it out (measured on the held-out calls, the toy model dropped half the right ones),
+    and the model judges only the candidates found by similarity."""
     topics = {c.name: c for c in evidence.topics}
     actions = {c.name: c for c in evidence.actions}
     key_topics = []
@@ -169,6 +178,13 @@ def grounded_parts(
         found_action = actions.get(action.action)
         start = found_action.start_s if found_action else -1.0
         performed.append(AgentAction(action.action, start, action.quality))
+    if not model_summary:
+        chosen_topics = {t.name for t in key_topics}
+        key_topics += [_topic(c) for c in evidence.topics if _by_keyword(c) and
+                       c.name not in chosen_topics]  # fmt: skip
+        chosen_actions = {a.action for a in performed}
+        performed += [AgentAction(c.name, c.start_s, 3) for c in evidence.actions
+                      if _by_keyword(c) and c.name not in chosen_actions]  # fmt: skip
     return {
         "summary": reply.summary.strip() if model_summary else templated_summary(evidence),
         "sentiment_score": evidence.sentiment.score,

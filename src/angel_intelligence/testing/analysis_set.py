@@ -395,6 +395,7 @@ def score_into(
     counts["faithful"] += not problems
     counts["repeated"] += any("repeats" in p for p in problems)
     counts["by_model"] += analysis.audio_analysis.get("analysis_source") == "model"
+    counts["summary_by_model"] += analysis.audio_analysis.get("summary_source") == "model"
     return (
         f"{call.name}: topics +{sorted(set(topics) - call.topics)} "
         f"-{sorted(call.topics - set(topics))}; actions +{sorted(set(actions) - call.actions)} "

@@ -191,3 +191,26 @@ def test_a_model_that_does_not_write_the_summary_gets_the_evidence_s() -> None:
     assert analysis.audio_analysis["summary_source"] == "evidence"
     assert analysis.summary.startswith("The call was about “Regular giving signup”")
     assert dict(analysis.performance_scores) == VALID_REPLY["performance_scores"]
+
+
+def test_in_compact_mode_the_evidence_keeps_what_keywords_found() -> None:
+    shy = reply(summary=grounding.TEMPLATED_SUMMARY)
+    shy["key_topics"] = [{"name": "none", "confidence": 0.5, "timestamp_start": 0,
+                          "timestamp_end": 0}]  # fmt: skip
+    shy["agent_actions_performed"] = [
+        {"action": "Greeted supporter", "timestamp_start": 0, "quality": 4}
+    ]
+    analyser = CallAnalyser(ScriptedModel(shy), grounded=True, model_summary=False)
+    analysis = analyser.analyse(sample_transcript(), small_config(), call_date=CALL_DATE)
+    assert [t.name for t in analysis.key_topics] == [
+        "Regular giving signup", "Gift Aid explanation/enrolment",
+    ]  # fmt: skip
+    qualities = {a.action: a.quality for a in analysis.agent_actions_performed}
+    assert qualities == {"Greeted supporter": 4, "Verified supporter identity": 3}
+    assert analysis.audio_analysis["unrated_actions"] == ["Verified supporter identity"]
+    # a model that writes its own summary judges every candidate itself
+    writer = CallAnalyser(ScriptedModel(dict(shy, summary=SUMMARY)), grounded=True)
+    judged = writer.analyse(sample_transcript(), small_config(), call_date=CALL_DATE)
+    assert judged.key_topics == () and [a.action for a in judged.agent_actions_performed] == [
+        "Greeted supporter"
+    ]
