@@ -10,6 +10,7 @@ over 20 synthetic, PII-free call transcripts and prints, per call and overall:
   validation (config enums, timestamps, prompt leaks), first time and after re-prompts.
 
     PYTHONPATH=src python benchmarks/analysis.py [--count 20] [--max-reprompts 3] [--threads 1]
+        [--grounded]   # the worker's way since issue 16: evidence, candidates, checks
 """
 
 from __future__ import annotations
@@ -183,6 +184,16 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=1024)
     parser.add_argument("--show-replies", action="store_true", help="print every raw reply")
     parser.add_argument(
+        "--template-summary",
+        action="store_true",
+        help="the model does not write the summary (the worker's way for the bundled model)",
+    )
+    parser.add_argument(
+        "--grounded",
+        action="store_true",
+        help="the grounded analysis of the worker (issue 16): evidence first, checks after",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         default=Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache",
@@ -203,6 +214,8 @@ def main() -> None:
         limits=COMPACT_LIMITS,
         max_reprompts=args.max_reprompts,
         max_new_tokens=args.max_new_tokens,
+        grounded=args.grounded,
+        model_summary=not args.template_summary,
     )
     config = resolve_config(None, [])  # the spec's 40 topics, 33 actions, 15 rubric items
     print(
@@ -218,8 +231,14 @@ def main() -> None:
         before = len(recording.calls)
         call_started = time.monotonic()
         try:
-            analyser.analyse(transcript(lines), config)
+            analysis = analyser.analyse(transcript(lines), config)
             result = "valid"
+            source = analysis.audio_analysis.get("analysis_source")
+            if source == "evidence":
+                reason = analysis.audio_analysis["analysis_source_reason"]
+                result = f"valid, from the evidence: {reason}"
+            elif source == "model":
+                result = f"valid, the model's: {analysis.summary[:80]}"
         except (AnalysisParseError, AnalysisValidationError) as error:
             result = f"{error.code}: {error.message[:90]}"
         seconds = time.monotonic() - call_started
@@ -239,8 +258,8 @@ def main() -> None:
             {
                 "seconds": seconds,
                 "calls": calls,
-                "valid": result == "valid",
-                "first_valid": result == "valid" and len(calls) == 1,
+                "valid": result.startswith("valid"),
+                "first_valid": result.startswith("valid") and len(calls) == 1,
             }
         )
         print(

@@ -15,6 +15,8 @@ The behaviour of each call is the part of its apex id before the first `-`:
 | `sleepfirst` | sleeps `work_s` without checking the lease on attempt 1, then succeeds |
 | `crash` | kills its own process (`os._exit(137)`) mid-job |
 | `dupwrite` | returns an outcome that writes two transcription rows (the unique key refuses) |
+| `keep` | fails in `analyse` (a `ConnectionError`) keeping a transcription row |
+| `keepdup` | like `keep`, but the kept write adds two transcription rows (refused) |
 
 Each run appends `started <recording_id> <claim_token> <worker_id> <attempt>` to the executions
 log (one line, one `write` with O_APPEND, so several processes can share the file), and a
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from angel_intelligence import errors
 from angel_intelligence.db.models import AiCallAnalysis, AiCallTranscription
-from angel_intelligence.domain.job import JobOutcome
+from angel_intelligence.domain.job import FailedKeepingResults, JobOutcome
 from angel_intelligence.worker import JobContext
 
 _ERRORS_BY_CODE = {
@@ -66,6 +68,10 @@ def results_outcome(marker: str, *, duration_s: int = 42) -> JobOutcome:
     return JobOutcome(
         recording_updates={"duration_seconds": duration_s, "file_format": "wav"}, write=write
     )
+
+
+def _write_transcription(session: Session, recording_id: int) -> None:
+    session.add(AiCallTranscription(ai_call_recording_id=recording_id, full_transcript="kept"))
 
 
 def _write_two_transcriptions(session: Session, recording_id: int) -> None:
@@ -121,6 +127,13 @@ class ControlledPipeline:
             os._exit(137)
         if behaviour == "dupwrite":
             return JobOutcome(write=_write_two_transcriptions)
+        if behaviour in ("keep", "keepdup"):
+            kept = _write_two_transcriptions if behaviour == "keepdup" else _write_transcription
+            try:
+                with ctx.stage("analyse"):
+                    raise ConnectionError("the analysis server is not answering")
+            except ConnectionError as error:
+                raise FailedKeepingResults(error, JobOutcome(write=kept)) from error
         return results_outcome(marker)
 
     def _work(self, ctx: JobContext, seconds: float) -> None:

@@ -7,12 +7,17 @@ name from settings in `bootstrap.py`. Stages depend on these protocols only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
+from angel_intelligence.domain.analysis import CallAnalysis
 from angel_intelligence.domain.client_config import StoredClientConfig
 from angel_intelligence.domain.job import JobOutcome
-from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.result import CallResult, KeptTranscript
 from angel_intelligence.domain.speakers import Diarization, VoiceFingerprint
 from angel_intelligence.domain.transcript import Transcript
 
@@ -87,6 +92,22 @@ class SpeakerEmbedder(Protocol):
 
 
 # --- Language models (docs/analysis.md) -------------------------------------------------------
+
+
+class TextEmbedder(Protocol):
+    """Sentences to L2-normalised embeddings (the analysis evidence's topic and action matching).
+    Implementation: `backends/text/minilm.MiniLmEmbedder`."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    def load(self) -> None:
+        """Load the weights now (idempotent); `ModelLoadError` when they cannot be loaded."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One row per text, in order."""
+        ...
 
 
 @runtime_checkable
@@ -169,5 +190,15 @@ class CallResultStore(Protocol):
         ...
 
     def completion(self, result: CallResult) -> JobOutcome:
-        """The fenced write that stores `result` (the queue runs it when the job completes)."""
+        """The fenced write that stores `result` (the queue runs it when the job completes, or
+        with the failure when `result.analysis` is None)."""
+        ...
+
+    def kept_transcript(self, recording_id: int) -> KeptTranscript | None:
+        """The transcript an earlier attempt stored when its analysis failed (a transcription
+        row and no analysis row), or None."""
+        ...
+
+    def analysis_completion(self, analysis: CallAnalysis) -> JobOutcome:
+        """The fenced write that stores only the analysis (a retry of a kept transcript)."""
         ...

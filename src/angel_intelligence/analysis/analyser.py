@@ -9,18 +9,28 @@
    was wrong; then ANALYSIS_PARSE_ERROR or ANALYSIS_VALIDATION_ERROR with the last reason.
    Model failures are ANALYSIS_FAILED (MODEL_LOAD_ERROR when it cannot load).
 4. Put the prose into British English and add the derived fields.
+
+Grounded (`grounded=True`, the worker's and `angel analyse`'s way; issue 16): evidence is
+extracted first (`analysis/evidence/`), the model chooses among its candidates and writes the
+prose and the rubric, and what it wrote is checked against the evidence (`grounding.py`); a
+failed check is re-prompted with its reason, and when no attempt passes (or no reply parses)
+the analysis is written from the evidence alone, marked `analysis_source: "evidence"` in
+`audio_analysis`, instead of failing the call.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from angel_intelligence.analysis import grounding
 from angel_intelligence.analysis.client_config import ResolvedConfig
+from angel_intelligence.analysis.evidence import Evidence, EvidenceOptions, extract_evidence
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.reply import (
     AnalysisReply,
@@ -48,7 +58,7 @@ from angel_intelligence.errors import (
 )
 from angel_intelligence.language.british import to_british_english
 from angel_intelligence.logging import get_logger
-from angel_intelligence.ports import LanguageModel
+from angel_intelligence.ports import LanguageModel, TextEmbedder
 
 log = get_logger(__name__)
 # Re-prompts sample instead of decoding greedily: a model that ignores the feedback would
@@ -91,7 +101,15 @@ class CallAnalyser:
         max_new_tokens: int = 2048,
         limits: OutputLimits = OutputLimits(),  # noqa: B008 - frozen
         clock: Callable[[], float] = time.monotonic,
+        grounded: bool = False,
+        embedder: TextEmbedder | None = None,
+        evidence_options: EvidenceOptions | None = None,
+        model_summary: bool = True,
     ) -> None:
+        self._grounded = grounded
+        self._model_summary = model_summary
+        self._embedder = embedder
+        self._evidence_options = evidence_options
         self._model = model
         self._max_reprompts = max_reprompts
         self._max_new_tokens = max_new_tokens
@@ -102,16 +120,23 @@ class CallAnalyser:
     def from_options(
         cls, options: AnalysisOptions, model: LanguageModel, **overrides: Any
     ) -> CallAnalyser:
+        limits = output_limits(options, model)
         given: dict[str, Any] = {
             "max_reprompts": options.max_reprompts,
             "max_new_tokens": options.max_new_tokens,
-            "limits": output_limits(options, model),
+            "limits": limits,
+            # compact output (the bundled toy model): the summary is templated from the evidence
+            "model_summary": limits is not COMPACT_LIMITS,
         }
         return cls(model, **(given | overrides))
 
     @property
     def model(self) -> LanguageModel:
         return self._model
+
+    @property
+    def embedder(self) -> TextEmbedder | None:
+        return self._embedder
 
     def analyse(
         self,
@@ -121,9 +146,16 @@ class CallAnalyser:
         audio_path: Path | None = None,
         speaker_metrics: Mapping[str, Any] | None = None,
         handovers: Sequence[Handover] = (),
+        call_date: dt.date | None = None,
     ) -> CallAnalysis:
         """Analyse one call. `transcript` must be the PII-redacted, speaker-labelled one;
-        `speaker_metrics` are the diarization's (the spec's shape); `handovers` the transfers."""
+        `speaker_metrics` are the diarization's (the spec's shape); `handovers` the transfers;
+        `call_date` (default today) is what due dates are counted from."""
+        if self._grounded:
+            return self._analyse_grounded(
+                transcript, config, audio_path, speaker_metrics, handovers,
+                call_date or dt.datetime.now(dt.UTC).date(),
+            )  # fmt: skip
         started = self._clock()
         choice = self._choose_mode(config, audio_path)
         schema = build_output_schema(
@@ -168,6 +200,112 @@ class CallAnalyser:
         error_class = AnalysisParseError if rejected.kind == "parse" else AnalysisValidationError
         raise error_class(
             f"no valid analysis after {attempts} attempts; last reply: {rejected.reason}"
+        )
+
+    def evidence(
+        self, transcript: Transcript, config: ResolvedConfig, call_date: dt.date
+    ) -> Evidence:
+        """The evidence this analyser gives its model for `transcript`."""
+        return extract_evidence(
+            transcript,
+            topics=config.topics,
+            agent_actions=config.agent_actions,
+            call_date=call_date,
+            embed=self._embedder.embed if self._embedder is not None else None,
+            options=self._evidence_options,
+        )
+
+    def _analyse_grounded(
+        self,
+        transcript: Transcript,
+        config: ResolvedConfig,
+        audio_path: Path | None,
+        speaker_metrics: Mapping[str, Any] | None,
+        handovers: Sequence[Handover],
+        call_date: dt.date,
+    ) -> CallAnalysis:
+        started = self._clock()
+        evidence = self.evidence(transcript, config, call_date)
+        choice = self._choose_mode(config, audio_path)
+        judged = grounding.narrowed_config(config, evidence)
+        schema = grounding.restrict_schema(
+            build_output_schema(
+                judged, choice.mode, duration_s=transcript.duration_s, limits=self._limits
+            ),
+            model_summary=self._model_summary,
+        )
+        prompt = build_prompt(transcript, judged, choice.mode)
+        prompt = replace(
+            prompt,
+            messages=tuple(
+                grounding.with_evidence(list(prompt.messages), evidence, self._model_summary)
+            ),
+        )
+        context = ReplyContext(
+            config=judged,
+            mode=choice.mode,
+            duration_s=transcript.duration_s,
+            limits=self._limits,
+            prompt_ngrams=prompt.instruction_ngrams,
+        )
+        metrics = merge_speaker_metrics(speaker_metrics, evidence.sentiment.trend)
+        problems: list[str] = []
+        attempts = self._max_reprompts + 1
+        for attempt in range(1, attempts + 1):
+            text = self._ask(
+                prompt.with_feedback(problems),
+                schema,
+                audio_path if choice.mode is AnalysisMode.AUDIO else None,
+                attempt,
+            )
+            try:
+                reply = parse_reply(text, context)
+            except ReplyRejected as error:
+                log.warning("analysis_reply_rejected", attempt=attempt, kind=error.kind,
+                            reason=error.reason)  # fmt: skip
+                problems.append(error.reason)
+                continue
+            parts = grounding.grounded_parts(reply, evidence, model_summary=self._model_summary)
+            failed = grounding.check(parts, evidence, transcript, model_summary=self._model_summary)
+            if failed:
+                log.warning("analysis_check_failed", attempt=attempt, reasons=failed)
+                problems.extend(failed)
+                continue
+            record = _record(choice, config, prompt.version, handovers, attempt)
+            record |= grounding.evidence_record(evidence, "model", None)
+            record["summary_source"] = "model" if self._model_summary else "evidence"
+            rated = {a.action for a in reply.agent_actions_performed}
+            record["unrated_actions"] = [  # kept on the evidence, quality 3 by default
+                a.action for a in parts["agent_actions_performed"] if a.action not in rated
+            ]
+            if reply.audio_observations is not None:
+                obs = reply.audio_observations
+                record["audio_observations"] = AudioObservations(
+                    obs.call_quality, obs.background_noise, obs.agent_tone, obs.supporter_tone,
+                    to_british_english(obs.notes),
+                ).to_json()  # fmt: skip
+            parts["summary"] = to_british_english(parts["summary"])
+            return grounding.analysis_from(
+                parts,
+                speaker_metrics=metrics,
+                audio_analysis=record,
+                model_used=self._model.model_name,
+                model_version=self._model.model_version,
+                processing_time_s=self._clock() - started,
+            )
+        reason = problems[-1] if problems else "no reply"
+        log.warning("analysis_from_evidence_alone", attempts=attempts, reason=reason)
+        record = _record(choice, config, prompt.version, handovers, attempts)
+        record |= grounding.evidence_record(evidence, "evidence", reason)
+        record["summary_source"] = "evidence"
+        record["unrated_actions"] = [c.name for c in evidence.actions]
+        return grounding.analysis_from(
+            grounding.fallback_parts(evidence),
+            speaker_metrics=metrics,
+            audio_analysis=record,
+            model_used=self._model.model_name,
+            model_version=self._model.model_version,
+            processing_time_s=self._clock() - started,
         )
 
     def _choose_mode(self, config: ResolvedConfig, audio_path: Path | None) -> _ModeChoice:

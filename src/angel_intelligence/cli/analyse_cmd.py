@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -32,13 +33,27 @@ def analyse(
         Path | None,
         typer.Option(help="The call's recording (audio mode).", exists=True, dir_okay=False),
     ] = None,
+    call_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--call-date",
+            formats=["%Y-%m-%d"],
+            help="The call's date, for action items' due dates (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """Analyse a transcript and print the `ai_call_analysis` values as JSON."""
     settings = settings_or_exit()
     try:
         read_transcript(file)  # a file that is not a transcript fails before the model loads
         service = bootstrap.build_analysis_service(settings)
-        analysis = service.analyse_file(file, client_ref=client_ref, mode=mode, audio=audio)
+        analysis = service.analyse_file(
+            file,
+            client_ref=client_ref,
+            mode=mode,
+            audio=audio,
+            call_date=call_date.date() if call_date is not None else None,
+        )
     except AnalysisFailedError as error:
         fail(error)
     typer.echo(json.dumps(analysis.to_json(), indent=2, ensure_ascii=False))

@@ -22,9 +22,9 @@ STAGE_NAMES = {
     "diarize": "separate the speakers",
     "identify_speakers": "tell agent from supporter",
     "redact": "find and redact PII",
-    "analyse": "analyse the call with the language model",
     "redact_audio": "bleep PII in the audio",
     "retain": "keep the redacted audio",
+    "analyse": "analyse the call with the language model",
 }
 
 

@@ -353,11 +353,13 @@ class JobQueue:
 
         return self._retry(once)
 
-    def fail(self, job: ClaimedJob, error: AngelError) -> bool:
+    def fail(self, job: ClaimedJob, error: AngelError, kept: JobOutcome | None = None) -> bool:
         """Record a failed attempt: retry after the delay, or stay failed; False if fenced out.
 
         `MAX_RETRIES` counts attempts in total: the attempt that brings `retry_count` to
         `MAX_RETRIES` leaves `next_retry_at` NULL (permanent). Permanent errors skip the budget.
+        `kept`: result rows to write with the failure (the transcript when analysis failed),
+        in the same fenced transaction, locking the recording first as `complete` does.
         """
         t = TABLE
         next_retry: ColumnElement[Any] = (
@@ -384,7 +386,21 @@ class JobQueue:
                 (t.c.lease_expires_at, None),
             )
         )
-        return self._execute_fenced(statement)
+        if kept is None:
+            return self._execute_fenced(statement)
+        updates = checked_recording_updates(kept.recording_updates)
+
+        def once() -> bool:
+            with transaction(self._sessions) as session:
+                held = session.execute(select(t.c.id).where(*fence(job)).with_for_update()).first()
+                if held is None:
+                    return False
+                kept.write(session, job.recording_id)
+                if updates:
+                    session.execute(update(t).where(*fence(job)).values(**updates))
+                return _rowcount(session.execute(statement)) == 1
+
+        return self._retry(once)
 
     def release(self, job: ClaimedJob, reason: AngelError | None = None) -> bool:
         """Put the call back to `queued` without using a retry (shutdown, a worker fault)."""

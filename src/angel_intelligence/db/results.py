@@ -10,7 +10,7 @@ would throw away people's corrections.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
@@ -20,8 +20,9 @@ from angel_intelligence.db.fingerprints import apply_enrolments, load_fingerprin
 from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording, AiCallTranscription
 from angel_intelligence.domain.analysis import CallAnalysis
 from angel_intelligence.domain.job import JobOutcome
-from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.result import CallResult, KeptTranscript
 from angel_intelligence.domain.speakers import VoiceFingerprint
+from angel_intelligence.domain.transcript import Transcript
 
 Row = TypeVar("Row", AiCallTranscription, AiCallAnalysis)
 
@@ -96,17 +97,53 @@ def recording_columns(result: CallResult) -> dict[str, Any]:
 
 def completion(result: CallResult) -> JobOutcome:
     """The fenced write for `result`: both result rows, the fingerprint updates, and the
-    recording's columns, committed with the `completed` status or not at all."""
+    recording's columns, committed with the `completed` status or not at all. Without an
+    analysis (it failed), the same less the analysis row, written with the failure."""
     transcription = transcription_columns(result)
-    analysis = analysis_columns(result.analysis)
+    analysis = None if result.analysis is None else analysis_columns(result.analysis)
     enrolments = result.speech.labelling.enrolments
 
     def write(session: Session, recording_id: int) -> None:
         save_transcription(session, recording_id, transcription)
-        save_analysis(session, recording_id, analysis)
+        if analysis is not None:
+            save_analysis(session, recording_id, analysis)
         apply_enrolments(session, enrolments)
 
     return JobOutcome(recording_updates=recording_columns(result), write=write)
+
+
+def analysis_completion(analysis: CallAnalysis) -> JobOutcome:
+    """The fenced write of a retry that analysed a kept transcript: the analysis row only."""
+    columns = analysis_columns(analysis)
+
+    def write(session: Session, recording_id: int) -> None:
+        save_analysis(session, recording_id, columns)
+
+    return JobOutcome(write=write)
+
+
+def kept_transcript(session: Session, recording_id: int) -> KeptTranscript | None:
+    """The transcript kept by an attempt whose analysis failed: a transcription row with
+    redacted segments and no analysis row (a completed call re-run on request has both, and is
+    processed from the start)."""
+    has_analysis = session.scalar(
+        select(AiCallAnalysis.id).where(AiCallAnalysis.ai_call_recording_id == recording_id)
+    )
+    if has_analysis is not None:
+        return None
+    row = session.scalars(
+        select(AiCallTranscription).where(AiCallTranscription.ai_call_recording_id == recording_id)
+    ).one_or_none()
+    if row is None or not isinstance(row.redacted_segments, list):
+        return None
+    duration = session.scalar(
+        select(AiCallRecording.duration_seconds).where(AiCallRecording.id == recording_id)
+    )
+    transcript = Transcript.from_segments_json(
+        row.redacted_segments, language=row.language_detected or "en", model=row.model_used or ""
+    )
+    duration_s = max(float(duration or 0), transcript.duration_s)
+    return KeptTranscript(replace(transcript, duration_s=duration_s), duration_s)
 
 
 class CallResultRepository:
@@ -121,6 +158,13 @@ class CallResultRepository:
 
     def completion(self, result: CallResult) -> JobOutcome:
         return completion(result)
+
+    def kept_transcript(self, recording_id: int) -> KeptTranscript | None:
+        with self._sessions() as session:
+            return kept_transcript(session, recording_id)
+
+    def analysis_completion(self, analysis: CallAnalysis) -> JobOutcome:
+        return analysis_completion(analysis)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,20 @@ class JobOutcome:
         )
 
 
+class FailedKeepingResults(Exception):
+    """A job failed after producing results worth keeping: the transcript, when analysis failed.
+
+    The worker records `cause` as the failure (its code, as any other exception's) and writes
+    `kept` in the same fenced transaction (`JobQueue.fail(job, error, kept)`); the spec keeps
+    the transcript available whatever happens to the analysis (docs/decisions.md, decision 47).
+    """
+
+    def __init__(self, cause: Exception, kept: JobOutcome) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.kept = kept
+
+
 class RequestResult(enum.StrEnum):
     """What happened to a request to process one call (`angel process`, POST /api/process)."""
 

@@ -73,6 +73,7 @@ class SpeechResult:
             "confidence_score": transcript.confidence_score,
             "model_used": transcript.model,
             "processing_time_seconds": round(self.processing_time_s),
+            "duration_seconds": round(transcript.duration_s, 3),
             "speakers": [
                 {
                     "speaker": i.role.value,

@@ -1,34 +1,39 @@
 """Processing one call: the pipeline the worker runs, in the spec's order.
 
     config → fetch → convert → transcribe → diarize → identify speakers → redact
-    → analyse → redact audio → retain → (persist, under the claim fence)
+    → redact audio → retain → analyse → (persist, under the claim fence)
 
 `CallProcessor.process` reads like that list: one line per stage, each a `Stage` with a typed
 input and output, run by one `StageRunner` (lease check, model lock, timing, progress: see
 `services/runner.py`). It returns a typed `CallResult` and writes nothing; `run` hands it to
 the result store, whose `completion` is the write the queue performs inside its fenced
 completion transaction, so results, fingerprint updates and the `completed` status are
-committed together or not at all, and a failure at any stage leaves no partial rows. Every file
+committed together or not at all, and a failure at any stage leaves no partial rows, except
+that a failed analysis keeps the transcript: it is written with the failure, and a retry
+analyses the stored transcript instead of starting again (decision 47). Every file
 lives in the job's workspace, which the worker deletes on every path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver, ResolvedConfig
 from angel_intelligence.domain.analysis import AnalysisMode, CallAnalysis
 from angel_intelligence.domain.audio import AudioFile, RetainedAudio, TimeInterval
 from angel_intelligence.domain.call import resolve_call_date
-from angel_intelligence.domain.job import JobOutcome
+from angel_intelligence.domain.job import FailedKeepingResults, JobOutcome
 from angel_intelligence.domain.pii import PiiRedaction
-from angel_intelligence.domain.result import CallResult
+from angel_intelligence.domain.result import CallResult, KeptTranscript
+from angel_intelligence.domain.speakers import Handover
 from angel_intelligence.domain.speech import SpeechResult
 from angel_intelligence.domain.transcript import Transcript
+from angel_intelligence.errors import LeaseLostError, ModelLoadError
 from angel_intelligence.pii import PiiDetector, redact_transcript
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pipeline.convert import convert_recording
@@ -42,6 +47,7 @@ from angel_intelligence.ports import (
     RecordingSource,
     Transcriber,
 )
+from angel_intelligence.services.analysis import analysis_facts
 from angel_intelligence.services.runner import (
     JobControl,
     ModelLocks,
@@ -85,8 +91,26 @@ class AnalysisRequest:
     transcript: Transcript
     """The redacted, speaker-labelled transcript: the model never reads PII."""
     config: ResolvedConfig
-    audio: AudioFile
-    speech: SpeechResult
+    audio: Path | None
+    """The recording, for a model that hears it (audio mode); None when it was not fetched."""
+    speaker_metrics: Mapping[str, Any]
+    handovers: Sequence[Handover]
+    call_date: dt.date
+    """What due dates are counted from."""
+
+    @classmethod
+    def of_speech(
+        cls,
+        transcript: Transcript,
+        config: ResolvedConfig,
+        audio: Path,
+        speech: SpeechResult,
+        call_date: dt.date,
+    ) -> AnalysisRequest:
+        labelling = speech.labelling
+        return cls(
+            transcript, config, audio, speech.speaker_metrics, labelling.handovers, call_date
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +154,10 @@ class CallProcessor:
             return analyser.analyse(
                 given.transcript,
                 given.config,
-                audio_path=given.audio.path if hears else None,
-                speaker_metrics=given.speech.speaker_metrics,
-                handovers=given.speech.labelling.handovers,
+                audio_path=given.audio if hears else None,
+                speaker_metrics=given.speaker_metrics,
+                handovers=given.handovers,
+                call_date=given.call_date,
             )
 
         self.config = Stage("config", configs.resolve)
@@ -163,13 +188,22 @@ class CallProcessor:
         )
 
     def run(self, job: JobControl) -> JobOutcome:
-        """Process `job.call`; raises an `AngelError` when a stage fails."""
+        """Process `job.call`; raises an `AngelError` when a stage fails, wrapped in
+        `FailedKeepingResults` with the transcript's write when the analysis failed."""
+        kept = self.results.kept_transcript(job.call.recording_id)
+        if kept is not None:
+            analysis = self.analyse_kept(job, kept)
+            job.check_lease()
+            return self.results.analysis_completion(analysis)
         result = self.process(job)
         job.check_lease()
         return self.results.completion(result)
 
     def process(self, job: JobControl) -> CallResult:
-        """Every stage for `job.call`, in `job.workdir`, as a typed result."""
+        """Every stage for `job.call`, in `job.workdir`, as a typed result.
+
+        The audio is redacted and retained before the analysis, so that when the analysis fails
+        everything else is complete and is kept with the failure (decision 47)."""
         call, workdir = job.call, job.workdir
         run = StageRunner(job, self._locks, self.listener)
         config = run(self.config, call.client_ref)
@@ -183,12 +217,39 @@ class CallProcessor:
             agent_name=call.agent_name,
         )
         redaction = run(self.redact, speech.transcript)
-        analysis = run(self.analyse, AnalysisRequest(redaction.redacted, config, audio, speech))
         retained = None
+        call_date = resolve_call_date(call.apex_id, call.call_date)
         if call.retain_audio:
             bleeps = AudioRedaction(audio, redaction.audio_intervals, workdir / "redacted.wav")
             redacted = run(self.redact_audio, bleeps)
-            call_date = resolve_call_date(call.apex_id, call.call_date)
             retained = run(self.retain, Retention(redacted, call.apex_id, call_date))
         wav_size_bytes = audio.path.stat().st_size
+        request = AnalysisRequest.of_speech(
+            redaction.redacted, config, audio.path, speech, call_date
+        )
+        try:
+            analysis = run(self.analyse, request)
+        except (LeaseLostError, ModelLoadError):
+            raise
+        except Exception as error:
+            kept = CallResult(audio, wav_size_bytes, speech, redaction, None, retained)
+            raise FailedKeepingResults(error, self.results.completion(kept)) from error
         return CallResult(audio, wav_size_bytes, speech, redaction, analysis, retained)
+
+    def analyse_kept(self, job: JobControl, kept: KeptTranscript) -> CallAnalysis:
+        """A retry of a call whose transcript was kept: only the analysis runs, on the stored
+        redacted segments and their speaker labels (the recording is fetched again only for a
+        model that hears it)."""
+        call, workdir = job.call, job.workdir
+        run = StageRunner(job, self._locks, self.listener)
+        config = run(self.config, call.client_ref)
+        audio = None
+        if config.analysis_mode is AnalysisMode.AUDIO:
+            recording = run(self.fetch, Download(call.apex_id, call.call_date, workdir))
+            audio = run(self.convert, Conversion(recording, workdir)).path
+        facts = analysis_facts(kept.transcript, kept.duration_s)
+        request = AnalysisRequest(
+            kept.transcript, config, audio, facts.speaker_metrics, facts.handovers,
+            resolve_call_date(call.apex_id, call.call_date),
+        )  # fmt: skip
+        return run(self.analyse, request)

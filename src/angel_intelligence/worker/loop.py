@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 
 from angel_intelligence.db.queue import JobQueue
-from angel_intelligence.domain.job import ClaimedJob
+from angel_intelligence.domain.job import ClaimedJob, FailedKeepingResults, JobOutcome
 from angel_intelligence.errors import (
     AngelError,
     LeaseLostError,
@@ -442,12 +442,15 @@ class Worker:
             )
             return
         except Exception as error:
-            failure = failure_for(error, ctx.failed_stage)
-            if not isinstance(error, AngelError):
+            cause, kept = error, None
+            if isinstance(error, FailedKeepingResults):
+                cause, kept = error.cause, error.kept
+            failure = failure_for(cause, ctx.failed_stage)
+            if not isinstance(cause, AngelError):
                 self._log.error(
-                    "Unexpected error in the pipeline", error_code=failure.code, exc_info=error
+                    "Unexpected error in the pipeline", error_code=failure.code, exc_info=cause
                 )
-            self._fail(ctx, failure)
+            self._fail(ctx, failure, kept)
             return
         try:
             completed = retry_during_outage(
@@ -472,16 +475,34 @@ class Worker:
         else:
             self._discard(ctx, "the claim was lost before the result was written (fenced)")
 
-    def _fail(self, ctx: JobContext, error: AngelError) -> None:
+    def _fail(self, ctx: JobContext, error: AngelError, kept: JobOutcome | None = None) -> None:
+        """Record the failure, with the results the job keeps (`kept`: the transcript when its
+        analysis failed) in the same transaction; when those rows cannot be written, the
+        failure alone."""
         job = ctx.job
-        try:
-            recorded = retry_during_outage(
-                lambda: self.queue.fail(job, error),
+
+        def record(with_kept: JobOutcome | None) -> bool:
+            return retry_during_outage(
+                lambda: self.queue.fail(job, error, with_kept),
                 still_ours=lambda: ctx.loss is None,
                 log=self._log.bind(recording_id=job.recording_id),
                 what="the failure",
                 answering=self.control_queue.answers,
             )
+
+        try:
+            try:
+                recorded = record(kept)
+            except Exception as write_error:
+                if kept is None or ctx.loss is not None:
+                    raise
+                self._log.error(
+                    "Could not keep the results with the failure; recording the failure alone",
+                    error_code=error.code,
+                    db_error=type(write_error).__name__,
+                )
+                kept = None
+                recorded = record(None)
         except Exception as db_error:
             self._log.error(
                 "Could not record a failure; the lease will expire and the reaper will count it",
@@ -502,6 +523,7 @@ class Worker:
             retry_in_s=self.queue.retry_delay_s if will_retry else None,
             duration_s=round(ctx.elapsed_s, 3),
             failed_stage=ctx.failed_stage,
+            kept_results=kept is not None,
         )
 
     def _discard(self, ctx: JobContext, reason: str) -> None:

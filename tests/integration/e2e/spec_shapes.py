@@ -89,9 +89,13 @@ def _role_metrics(extra: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def analysis_row_schema(config: Mapping[str, Sequence[str]], duration_s: float) -> dict[str, Any]:
+def analysis_row_schema(
+    config: Mapping[str, Sequence[str]], duration_s: float, *, from_evidence: bool = False
+) -> dict[str, Any]:
     """The JSON columns and scores of an `ai_call_analysis` row, for a client's `config`
-    (its `topics`, `agent_actions` and `performance_rubric` lists)."""
+    (its `topics`, `agent_actions` and `performance_rubric` lists). `from_evidence`: the
+    analysis was written from the evidence alone (docs/analysis.md), so it has no rubric scores
+    and no quality score (the columns are NULL-able in the spec)."""
     time = _number(0, float(int(duration_s) + 1))
     nullable_time = {"anyOf": [time, {"type": "null"}]}
     rubric = list(config["performance_rubric"])
@@ -120,8 +124,7 @@ def analysis_row_schema(config: Mapping[str, Sequence[str]], duration_s: float) 
                 "enum": ["very_negative", "negative", "neutral", "positive", "very_positive"]
             },
             "key_topics": {
-                "type": "array",
-                "minItems": 1,
+                "type": "array",  # empty when no configured topic was found in the call
                 "items": _object(
                     {
                         "name": {"enum": list(config["topics"])},
@@ -146,7 +149,8 @@ def analysis_row_schema(config: Mapping[str, Sequence[str]], duration_s: float) 
                 "properties": {
                     name: {"type": "integer", "minimum": 1, "maximum": 10} for name in rubric
                 },
-                "required": rubric,
+                "required": [] if from_evidence else rubric,
+                "maxProperties": 0 if from_evidence else len(rubric),
                 "additionalProperties": False,
             },
             "action_items": {
@@ -164,7 +168,7 @@ def analysis_row_schema(config: Mapping[str, Sequence[str]], duration_s: float) 
                     }
                 ),
             },
-            "quality_score": _number(0, 100),
+            "quality_score": {"type": "null"} if from_evidence else _number(0, 100),
             "compliance_flags": {
                 "type": "array",
                 "items": _object(

@@ -540,12 +540,19 @@ def test_the_analysis_row_matches_the_spec_s_shapes_and_the_client_config(
     for apex_id in COMPLETED:
         _, analysis = completed(run, apex_id)
         duration_s = run.calls[apex_id].duration_s
-        jsonschema_rs.validate(analysis_row_schema(CLIENT_CONFIG, duration_s), analysis)
+        from_evidence = analysis["audio_analysis"]["analysis_source"] == "evidence"
+        jsonschema_rs.validate(
+            analysis_row_schema(CLIENT_CONFIG, duration_s, from_evidence=from_evidence), analysis
+        )
         assert analysis["sentiment_label"] == sentiment_label_for(analysis["sentiment_score"])
         assert analysis["quality_score"] == quality_score_for(analysis["performance_scores"])
         assert (analysis["model_used"], analysis["model_version"]) == (BUNDLED_NAME, "bundled")
         for topic in analysis["key_topics"]:
-            assert topic["timestamp_start"] <= topic["timestamp_end"]
+            assert 0 <= topic["timestamp_start"] <= topic["timestamp_end"] <= duration_s + 1
+        # grounded (issue 16): every topic's time is the start of a segment that was said
+        starts = {round(s["start"], 1) for s in completed(run, apex_id)[0]["redacted_segments"]}
+        for topic in analysis["key_topics"]:
+            assert round(topic["timestamp_start"], 1) in starts, topic
         how = analysis["audio_analysis"]
         assert how["analysis_mode"] == "transcript"
         assert how["config_sources"], "the client's config rows were used"

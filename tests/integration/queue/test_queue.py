@@ -222,6 +222,44 @@ def test_a_failing_write_rolls_back_everything(db: TestDatabase) -> None:
     assert result_rows(db.engine, rid) == (0, 0)
 
 
+def test_a_failure_can_keep_results_in_its_fenced_transaction(db: TestDatabase) -> None:
+    """The transcript of a call whose analysis failed is written with the failure (decision 47);
+    a write that fails leaves neither; a fenced-out failure keeps nothing."""
+    rid = add_recording(db.engine, "8.2")
+    queue = make_queue(db.engine)
+    (job,) = queue.claim(1)
+
+    def write(session: Session, recording_id: int) -> None:
+        session.add(AiCallTranscription(ai_call_recording_id=recording_id, full_transcript="kept"))
+
+    def broken(session: Session, recording_id: int) -> None:
+        write(session, recording_id)
+        session.flush()
+        raise RuntimeError("disk full while writing")
+
+    error = errors.AnalysisFailedError("the model server is down")
+    with pytest.raises(RuntimeError):
+        queue.fail(job, error, JobOutcome(recording_updates={"duration_seconds": 5}, write=broken))
+    assert row(db.engine, rid).processing_status == "processing"
+    assert result_rows(db.engine, rid) == (0, 0)
+
+    kept = JobOutcome(recording_updates={"duration_seconds": 5}, write=write)
+    assert queue.fail(job, error, kept)
+    failed = row(db.engine, rid)
+    assert (failed.processing_status, failed.retry_count) == ("failed", 1)
+    assert failed.processing_error == "ANALYSIS_FAILED: the model server is down"
+    assert failed.duration_seconds == 5 and failed.claim_token is None
+    assert result_rows(db.engine, rid) == (1, 0)
+
+    other = add_recording(db.engine, "8.3")
+    (stale,) = queue.claim(1)
+    expire_lease(db.engine, other)
+    assert queue.reap() == [other]
+    assert not queue.fail(stale, error, kept)  # fenced out: nothing written
+    assert result_rows(db.engine, other) == (0, 0)
+    assert row(db.engine, other).duration_seconds is None
+
+
 @pytest.mark.parametrize("column", ["processing_status", "retry_count", "claim_token", "nope"])
 def test_an_outcome_cannot_set_the_queue_columns(db: TestDatabase, column: str) -> None:
     add_recording(db.engine, "9.1")

@@ -56,8 +56,9 @@ def test_transcribe_full_has_every_field(two_party_call: SyntheticCall, tmp_path
     )
     assert {
         "full_transcript", "segments", "language_detected", "confidence_score", "model_used",
-        "processing_time_seconds", "speakers", "handovers", "speaker_metrics",
+        "processing_time_seconds", "speakers", "handovers", "speaker_metrics", "duration_seconds",
     } <= set(shown)  # fmt: skip
+    assert shown["duration_seconds"] >= shown["segments"][-1]["end"]
     assert shown["model_used"] == "whisper-tiny.en"
     assert {s["speaker_id"] for s in shown["speakers"]} == {"agent_31", "supporter"}
     assert shown["speaker_metrics"]["agent"]["talk_time_seconds"] > 5

@@ -106,6 +106,23 @@ def test_once_runs_every_due_call_to_its_outcome(db: TestDatabase, tmp_path: Pat
     assert result_rows(db.engine, transient) == (0, 0)
 
 
+def test_a_failure_that_keeps_results_writes_them_or_else_the_failure_alone(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    kept, refused = add_recordings(db.engine, ["keep-1", "keepdup-2"])
+    worker = make_worker(db.engine, tmp_path)
+    assert worker.run(once=True) == 0
+    for rid, transcriptions in ((kept, 1), (refused, 0)):
+        failed = row(db.engine, rid)
+        assert (failed.processing_status, failed.retry_count) == ("failed", 1)
+        assert failed.processing_error == (
+            "ANALYSIS_FAILED: unexpected ConnectionError: the analysis server is not answering "
+            "(in stage analyse)"
+        )
+        assert failed.next_retry_at is not None
+        assert result_rows(db.engine, rid) == (transcriptions, 0)
+
+
 def test_the_worker_counts_its_jobs_and_times_their_stages_for_prometheus(
     db: TestDatabase, tmp_path: Path
 ) -> None:

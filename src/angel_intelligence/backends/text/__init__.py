@@ -1,0 +1,1 @@
+"""Text models for the analysis evidence (sentence embeddings)."""
