@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_cli import angel
 
 from dbkit import TestDatabase
-from test_cli import angel
 
 
 def test_the_worker_commands_take_their_contract_options(tmp_path: Path) -> None:
