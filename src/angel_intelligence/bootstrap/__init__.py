@@ -8,6 +8,7 @@ unknown or unavailable name fails here, at start, with the names that would work
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -41,6 +42,7 @@ from angel_intelligence.services.analysis import AnalysisService
 from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
+from angel_intelligence.services.doctor import Doctor, DoctorOptions, GrantsRole
 from angel_intelligence.services.health import HealthService
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.services.pii_scan import PiiScanner
@@ -309,3 +311,35 @@ def build_api_models(settings: Settings) -> ModelRegistry:
 
         models.register("analysis", "server" if served else "in-process", load)
     return models
+
+
+# --- angel doctor -----------------------------------------------------------------------------
+
+
+def build_doctor(
+    settings: Settings,
+    *,
+    role: GrantsRole = "worker",
+    apex_id: str | None = None,
+    call_date: dt.date | None = None,
+) -> Doctor:
+    """`angel doctor`: the checks, on the configured database, PBX, R2, models and TEMP_DIR."""
+    speech = opts.speech_options(settings)
+    models = tuple(
+        opts.language_model_options(settings, purpose) for purpose in ("analysis", "chat")
+    )
+    return Doctor(
+        DoctorOptions(
+            database=opts.database_options(settings),
+            pbx=opts.recording_options(settings),
+            storage=opts.storage_options(settings),
+            whisper=speech.whisper,
+            asr_backend=speech.asr_backend,
+            models=models,
+            temp_dir=settings.temp_dir,
+            production=settings.is_production,
+            role=role,
+            apex_id=apex_id,
+            call_date=call_date,
+        )
+    )
