@@ -226,3 +226,18 @@ def test_one_fault_fails_only_its_line(
     failed = [r for r in results if r.status is CheckStatus.FAIL]
     assert [r.name for r in failed] == [line], failed
     assert fix in failed[0].fix
+
+
+def test_a_served_models_quantization_is_reported_not_applied(healthy: dict[str, str]) -> None:
+    values: dict[str, Any] = {key.lower(): value for key, value in healthy.items()}
+    values.update(analysis_llm_url="http://127.0.0.1:9/v1", analysis_llm_model="qwen2.5-7b")
+
+    results = {r.name: r for r in build_doctor(Settings(_env_file=None, **values)).run()}
+
+    served = results["model.analysis"]
+    assert served.status is CheckStatus.OK
+    assert served.detail == (
+        "served at http://127.0.0.1:9/v1 (qwen2.5-7b); ANALYSIS_MODEL_QUANTIZATION=int8 is "
+        "reported, not applied: the server's precision holds"
+    )
+    assert results["pbx"].status is CheckStatus.SKIP  # no --apex-id

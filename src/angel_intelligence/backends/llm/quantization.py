@@ -116,6 +116,7 @@ def quantize_int8_cpu(model: Any) -> Any:
         # here); the eager API still works, and the tests turn warnings into errors.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.filterwarnings("ignore", message=r".*quantized tensor creation functions.*")
+        # In place: a copy would hold the float32 and int8 weights at once.
         return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-            model, {torch.nn.Linear}, dtype=torch.qint8
+            model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
         )
