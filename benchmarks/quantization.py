@@ -12,7 +12,7 @@ through `LanguageModelOptions`), then analyses `--count` of the synthetic calls 
 
 An option the backend refuses on this machine (int4 on a CPU) prints its refusal.
 
-    PYTHONPATH=src python benchmarks/quantization.py [--count 5] [--threads 1]
+    PYTHONPATH=src python benchmarks/quantization.py [--count 5] [--threads 1] [--options none,int8]
 """
 
 from __future__ import annotations
@@ -99,6 +99,9 @@ def main() -> None:
     )
     parser.add_argument("--count", type=int, default=5, help="analyses per option")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument(
+        "--options", default="none,int8,int4", help="comma-separated quantizations to measure"
+    )
     parser.add_argument("--only", choices=QUANTIZATIONS, help=argparse.SUPPRESS)  # the child
     parser.add_argument(
         "--cache",
@@ -118,7 +121,7 @@ def main() -> None:
         f"{'option':>6} {'load s':>6} {'RSS MB':>7} {'peak MB':>7} {'tok/s':>6} "
         f"{'s/call':>6}  valid (first time)"
     )
-    for quantization in QUANTIZATIONS:
+    for quantization in args.options.split(","):
         child = subprocess.run(
             [sys.executable, __file__, "--only", quantization, *sys.argv[1:]],
             capture_output=True,

@@ -85,3 +85,31 @@ def test_quantization_on_cuda_without_bitsandbytes_is_refused(quantization: str)
     with pytest.raises(ModelLoadError, match="on CUDA needs bitsandbytes"):
         check_in_process(quantization, "cuda", purpose="analysis")  # type: ignore[arg-type]
     check_in_process("none", "cuda", purpose="analysis")  # bfloat16 needs nothing more
+
+
+def _cuda_with_bitsandbytes() -> bool:
+    import torch
+
+    return torch.cuda.is_available() and bitsandbytes_usable()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _cuda_with_bitsandbytes(), reason="needs CUDA and bitsandbytes")
+@pytest.mark.parametrize("quantization", ["int8", "int4"])
+def test_on_cuda_bitsandbytes_loads_the_model_quantised_and_it_answers(
+    tmp_path: Path, quantization: str
+) -> None:
+    from angel_intelligence.backends.llm.model_files import locate_model
+    from tiny_models import save_tiny_llama
+
+    files = locate_model(save_tiny_llama(tmp_path / "tiny"), allow_bundled=False)
+    model = TransformersLanguageModel(files, device="cuda", quantization=quantization)  # type: ignore[arg-type]
+    model.load()
+    assert getattr(model.module, f"is_loaded_in_{quantization[-1]}bit", False)
+    config = small_config(AnalysisMode.TRANSCRIPT)
+    schema = build_output_schema(
+        config, AnalysisMode.TRANSCRIPT, duration_s=24.0, limits=COMPACT_LIMITS
+    )
+    prompt = build_prompt(sample_transcript(), config, AnalysisMode.TRANSCRIPT)
+    reply = model.generate(list(prompt.messages), json_schema=schema, max_new_tokens=2000)
+    jsonschema_rs.validate(schema, json.loads(reply))
