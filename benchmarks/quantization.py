@@ -5,7 +5,9 @@ own): loads SmolLM2-135M-Instruct in-process the way the worker does (ANALYSIS_M
 through `LanguageModelOptions`), then analyses `--count` of the synthetic calls of
 `benchmarks/analysis.py` with the spec's full config, and prints:
 
-- load seconds, resident memory after load and peak resident memory (ru_maxrss);
+- load seconds, resident memory after load and after the analyses (float32 weights are
+  mmapped from the safetensors file, so they become resident as they are first used), and
+  peak resident memory (ru_maxrss);
 - generated tokens per second over all replies (constrained decoding, prefix reuse on);
 - how many analyses were valid (schema, enums, timestamps, prompt leaks), first time or after
   re-prompts, and the mean seconds per analysis.
@@ -79,11 +81,13 @@ def measure(quantization: str, count: int, threads: int, cache: Path) -> dict[st
             pass
         seconds.append(time.monotonic() - call_started)
     tokens = sum(len(call["decoded"].tokens) for call in recording.calls)
+    rss_after_mb = _rss_mb()  # every weight touched by now (float32 ones are mmapped at load)
     decode_s = sum(call["seconds"] for call in recording.calls)
     return {
         "quantization": quantization,
         "load_s": load_s,
         "rss_mb": rss_mb,
+        "rss_after_mb": rss_after_mb,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "tokens_per_s": tokens / decode_s if decode_s else 0.0,
         "valid": valid,
@@ -118,7 +122,7 @@ def main() -> None:
         f"{args.threads}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
-        f"{'option':>6} {'load s':>6} {'RSS MB':>7} {'peak MB':>7} {'tok/s':>6} "
+        f"{'option':>6} {'load s':>6} {'RSS MB':>7} {'after':>7} {'peak MB':>7} {'tok/s':>6} "
         f"{'s/call':>6}  valid (first time)"
     )
     for quantization in args.options.split(","):
@@ -134,6 +138,7 @@ def main() -> None:
             continue
         print(
             f"{quantization:>6} {row['load_s']:>6.1f} {row['rss_mb']:>7.0f} "
+            f"{row['rss_after_mb']:>7.0f} "
             f"{row['peak_rss_mb']:>7.0f} {row['tokens_per_s']:>6.1f} "
             f"{row['seconds_per_analysis']:>6.1f}  {row['valid']}/{row['count']} "
             f"({row['first_valid']})"
