@@ -15,6 +15,7 @@ through `LanguageModelOptions`), then analyses `--count` of the synthetic calls 
 An option the backend refuses on this machine (int4 on a CPU) prints its refusal.
 
     PYTHONPATH=src python benchmarks/quantization.py [--count 5] [--threads 1] [--options none,int8]
+    PYTHONPATH=src python benchmarks/quantization.py --interleaved 7   # decode speed only
 """
 
 from __future__ import annotations
@@ -97,6 +98,38 @@ def measure(quantization: str, count: int, threads: int, cache: Path) -> dict[st
     }
 
 
+def interleaved(rounds: int, threads: int, cache: Path) -> None:
+    """Decode speed of `none` and `int8` in one process, taking turns, so a machine whose load
+    changes (a shared CI box) slows both alike: median tokens/s of 64-token replies."""
+    models = {}
+    for quantization in ("none", "int8"):
+        options = LanguageModelOptions(
+            purpose="analysis",
+            model_path=Path("missing-so-bundled"),
+            cache_dir=cache,
+            cpu_threads=threads,
+            quantization=quantization,  # type: ignore[arg-type]
+        )
+        models[quantization] = TransformersLanguageModel.from_options(options)
+        models[quantization].load()
+    lines = scenarios()[0]
+    messages = [{"role": "user", "content": "Summarise this call.\n" + str(transcript(lines))}]
+    speeds: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            started = time.monotonic()
+            model.generate(messages, max_new_tokens=64)
+            decoded = model.last_decoded
+            assert decoded is not None
+            speeds[name].append(len(decoded.tokens) / (time.monotonic() - started))
+    medians = {name: sorted(v)[len(v) // 2] for name, v in speeds.items()}
+    print(
+        f"interleaved, {rounds} rounds of 64-token replies, load average "
+        f"{os.getloadavg()[0]:.1f}: none {medians['none']:.1f} tok/s, int8 "
+        f"{medians['int8']:.1f} tok/s (median), int8/none {medians['int8'] / medians['none']:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -106,6 +139,13 @@ def main() -> None:
     parser.add_argument(
         "--options", default="none,int8,int4", help="comma-separated quantizations to measure"
     )
+    parser.add_argument(
+        "--interleaved",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="instead: none and int8 decode speed in one process, taking turns",
+    )
     parser.add_argument("--only", choices=QUANTIZATIONS, help=argparse.SUPPRESS)  # the child
     parser.add_argument(
         "--cache",
@@ -113,6 +153,9 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache",
     )
     args = parser.parse_args()
+    if args.interleaved:
+        interleaved(args.interleaved, args.threads, args.cache)
+        return
     if args.only:
         print(json.dumps(measure(args.only, args.count, args.threads, args.cache)))
         return
