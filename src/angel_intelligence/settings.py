@@ -289,7 +289,7 @@ class Settings(BaseSettings):
 
     # --- Analysis model and client configs (docs/analysis.md) -----------------------------
     analysis_model_base: str = "Qwen/Qwen2.5-Omni-7B"
-    analysis_model_quantization: str = "int8"
+    analysis_model_quantization: Literal["int8", "int4", "none"] = "int8"
     analysis_mode: AnalysisMode = AnalysisMode.TRANSCRIPT  # production default: audio (spec)
     analysis_llm_backend: str = "transformers"  # openai when ANALYSIS_LLM_URL is set
     analysis_llm_url: str | None = None  # OpenAI-compatible server (vLLM, llama-server)
@@ -302,7 +302,7 @@ class Settings(BaseSettings):
 
     # --- Chat and summary model (base only) -----------------------------------------------
     chat_model_base: str = "Qwen/Qwen2.5-Omni-7B"
-    chat_model_quantization: str = "int8"
+    chat_model_quantization: Literal["int8", "int4", "none"] = "int8"
     chat_llm_backend: str = "transformers"  # openai when CHAT_LLM_URL is set
     chat_llm_url: str | None = None
     chat_llm_model: str | None = None

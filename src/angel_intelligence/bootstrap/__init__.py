@@ -8,6 +8,7 @@ unknown or unavailable name fails here, at start, with the names that would work
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +27,7 @@ from angel_intelligence.db.engine import build_engine, session_factory
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
-from angel_intelligence.errors import DatabaseUnavailableError
+from angel_intelligence.errors import ConfigurationError, DatabaseUnavailableError
 from angel_intelligence.logging import get_logger
 from angel_intelligence.pii import PiiDetector
 from angel_intelligence.ports import (
@@ -42,6 +43,7 @@ from angel_intelligence.services.analysis import AnalysisService
 from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
+from angel_intelligence.services.doctor import Doctor, DoctorOptions, GrantsRole
 from angel_intelligence.services.health import HealthService
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.services.pii_scan import PiiScanner
@@ -94,11 +96,19 @@ def build_language_model(settings: Settings, purpose: Purpose = "analysis") -> L
 
 
 def build_storage(settings: Settings) -> ObjectStorage:
-    """R2 when its endpoint and keys are set, else LOCAL_STORAGE_PATH."""
+    """R2 when its endpoint and keys are set, else LOCAL_STORAGE_PATH (development only).
+
+    Production without R2 is refused (docs/decisions.md, 41): a `retain_audio` call would keep
+    its audio on the pod's disk and write an `r2_path` Pulse can never fetch.
+    """
     options = opts.storage_options(settings)
     if not options.r2_configured and settings.is_production:
-        # Allowed (retention may be unused), but a pod's disk is no place to keep audio.
-        log.warning("r2_not_configured", local_storage_path=str(options.local_path))
+        raise ConfigurationError(
+            "production needs R2 to retain audio (calls with retain_audio = TRUE): set "
+            "R2_ENDPOINT, R2_ACCESS_KEY and R2_SECRET_KEY (or R2_ACCESS_KEY_ID and "
+            "R2_SECRET_ACCESS_KEY) and R2_BUCKET; LOCAL_STORAGE_PATH is for development only, "
+            "since Pulse cannot fetch audio from a worker's disk"
+        )
     storage: ObjectStorage = backend(
         Role.STORAGE, "r2" if options.r2_configured else "local"
     ).build(options)
@@ -156,9 +166,11 @@ def build_call_pipeline(
 ) -> CallProcessor:
     """The real call pipeline, its models loaded now (once per process).
 
-    A model that cannot load raises `ModelLoadError` here, before the worker claims anything.
+    A model that cannot load raises `ModelLoadError` here, before the worker claims anything;
+    production without R2 raises `ConfigurationError` before any model loads.
     """
     warn_unhonoured(settings)
+    storage = build_storage(settings)  # refused in production without R2, before the models
     sessions = session_factory(engine)
     model = build_language_model(settings, "analysis")
     model.load()
@@ -174,7 +186,7 @@ def build_call_pipeline(
         configs=ClientConfigResolver.from_options(
             opts.client_config_options(settings), ClientConfigRepository(sessions)
         ),
-        storage=build_storage(settings),
+        storage=storage,
         results=CallResultRepository(sessions),
         options=opts.processing_options(settings),
         listener=listener,
@@ -315,3 +327,35 @@ def build_api_models(settings: Settings) -> ModelRegistry:
 
         models.register("analysis", "server" if served else "in-process", load)
     return models
+
+
+# --- angel doctor -----------------------------------------------------------------------------
+
+
+def build_doctor(
+    settings: Settings,
+    *,
+    role: GrantsRole = "worker",
+    apex_id: str | None = None,
+    call_date: dt.date | None = None,
+) -> Doctor:
+    """`angel doctor`: the checks, on the configured database, PBX, R2, models and TEMP_DIR."""
+    speech = opts.speech_options(settings)
+    models = tuple(
+        opts.language_model_options(settings, purpose) for purpose in ("analysis", "chat")
+    )
+    return Doctor(
+        DoctorOptions(
+            database=opts.database_options(settings),
+            pbx=opts.recording_options(settings),
+            storage=opts.storage_options(settings),
+            whisper=speech.whisper,
+            asr_backend=speech.asr_backend,
+            models=models,
+            temp_dir=settings.temp_dir,
+            production=settings.is_production,
+            role=role,
+            apex_id=apex_id,
+            call_date=call_date,
+        )
+    )

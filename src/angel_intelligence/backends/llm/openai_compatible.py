@@ -90,6 +90,13 @@ class OpenAICompatibleLanguageModel:
         if not options.url:
             name = "ANALYSIS_LLM_URL" if options.purpose == "analysis" else "CHAT_LLM_URL"
             raise ValueError(f"{name} must be set for the openai backend")
+        # The server holds the weights at its own precision: the setting is reported only.
+        log.info(
+            "language_model_quantization_not_applied",
+            purpose=options.purpose,
+            quantization=options.quantization,
+            reason="a served model runs at the precision the server loaded it with",
+        )
         return cls(
             options.url,
             model=options.served_model,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from angel_intelligence.backends.llm.quantization import Quantization
+
 Purpose = Literal["analysis", "chat"]
 
 
@@ -15,7 +17,8 @@ class LanguageModelOptions:
 
     `backend` names an entry of `backends/registry.py`: `transformers` loads `model_path`
     in-process (the bundled model when it is missing and `allow_bundled`), `openai` talks to
-    the server at `url`, `mock` is the spec's USE_MOCK_MODELS mode.
+    the server at `url`, `mock` is the spec's USE_MOCK_MODELS mode. `quantization` is what
+    `backends/llm/quantization.py` says each backend does with it.
     """
 
     purpose: Purpose
@@ -25,6 +28,7 @@ class LanguageModelOptions:
     allow_bundled: bool = True
     cache_dir: Path | None = None
     cpu_threads: int = 0
+    quantization: Quantization = "none"
     url: str | None = None
     served_model: str | None = None
     api_key: str | None = field(default=None, repr=False)

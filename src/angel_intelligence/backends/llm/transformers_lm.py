@@ -4,7 +4,8 @@ Loads a Hugging Face directory, a LoRA adapter on a local base model (merged at 
 inference costs nothing extra) or a GGUF file (converted once into `MODEL_CACHE_PATH`; see
 `model_files.py`). Text-only models decode through our constrained loop with prefix reuse;
 Qwen2.5-Omni (its "thinker", the part that hears audio and writes text) goes through
-`generate()` with the recording's Whisper features.
+`generate()` with the recording's Whisper features. The quantization setting is honoured as
+`quantization.py` describes: int8 on the CPU, bitsandbytes on CUDA, refused where it cannot be.
 
 The model loads on first use (or `load()`), once, and stays loaded. One generation runs at a
 time per instance (a lock), since the prefix cache and the model's buffers are shared.
@@ -19,6 +20,12 @@ from typing import Any
 from angel_intelligence.backends.llm.constrained import Decoded, Sampling
 from angel_intelligence.backends.llm.model_files import ModelFiles, convert_gguf, locate_model
 from angel_intelligence.backends.llm.options import LanguageModelOptions
+from angel_intelligence.backends.llm.quantization import (
+    Quantization,
+    bitsandbytes_config,
+    check_in_process,
+    quantize_int8_cpu,
+)
 from angel_intelligence.errors import ModelLoadError
 from angel_intelligence.logging import get_logger
 
@@ -36,11 +43,15 @@ class TransformersLanguageModel:
         cache_dir: Path | None = None,
         cpu_threads: int = 0,
         device: str | None = None,
+        quantization: Quantization = "none",
+        purpose: str = "analysis",
     ) -> None:
         self._files = files
         self._cache_dir = cache_dir
         self._cpu_threads = cpu_threads
-        self._device = device
+        self._device = device or default_device()
+        self._quantization: Quantization = quantization
+        check_in_process(quantization, self._device, purpose=purpose)  # refused at start
         self._lock = threading.RLock()
         self._model: Any = None
         self._tokenizer: Any = None
@@ -52,9 +63,19 @@ class TransformersLanguageModel:
     @classmethod
     def from_options(cls, options: LanguageModelOptions) -> TransformersLanguageModel:
         files = locate_model(
-            options.model_path, allow_bundled=options.allow_bundled, base_model=options.base_model
+            options.model_path,
+            allow_bundled=options.allow_bundled,
+            base_model=options.base_model,
+            quantization=options.quantization,
+            purpose=options.purpose,
         )
-        return cls(files, cache_dir=options.cache_dir, cpu_threads=options.cpu_threads)
+        return cls(
+            files,
+            cache_dir=options.cache_dir,
+            cpu_threads=options.cpu_threads,
+            quantization=options.quantization,
+            purpose=options.purpose,
+        )
 
     @property
     def model_name(self) -> str:
@@ -71,6 +92,14 @@ class TransformersLanguageModel:
     @property
     def files(self) -> ModelFiles:
         return self._files
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    @property
+    def quantization(self) -> Quantization:
+        return self._quantization
 
     @property
     def module(self) -> Any:
@@ -101,11 +130,12 @@ class TransformersLanguageModel:
 
         if self._cpu_threads:
             torch.set_num_threads(self._cpu_threads)  # process-wide: see LLM_CPU_THREADS
-        device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = self._device
         dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        load = self._load_arguments(dtype)
         files = self._files
         if files.supports_audio:
-            self._load_omni(dtype)
+            self._load_omni(load)
         else:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -113,13 +143,33 @@ class TransformersLanguageModel:
             # An adapter directory may carry its own tokenizer (e.g. with added tokens).
             own = files.kind == "lora" and (files.path / "tokenizer_config.json").exists()
             self._tokenizer = AutoTokenizer.from_pretrained(files.path if own else source, **extra)
-            self._model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **extra)
+            self._model = AutoModelForCausalLM.from_pretrained(source, **load, **extra)
             if files.kind == "lora":
                 self._model = self._merge_adapter(self._model)
-        self._model.to(device).eval()
+        if "quantization_config" not in load:  # bitsandbytes places the weights itself
+            self._model.to(device)
+        if device == "cpu" and self._quantization == "int8":
+            self._model = quantize_int8_cpu(self._model)
+        self._model.eval()
         self._grammars = GrammarCache(self._tokenizer)
         self._prefix = PrefixCache()
-        log.info("language_model_loaded", model=files.name, version=files.version, device=device)
+        log.info(
+            "language_model_loaded",
+            model=files.name,
+            version=files.version,
+            device=device,
+            quantization=self._quantization,
+        )
+
+    def _load_arguments(self, dtype: Any) -> dict[str, Any]:
+        """`from_pretrained`'s precision arguments: bitsandbytes on CUDA when quantised."""
+        if self._device == "cuda" and self._quantization != "none":
+            return {
+                "dtype": dtype,
+                "quantization_config": bitsandbytes_config(self._quantization),
+                "device_map": {"": 0},
+            }
+        return {"dtype": dtype}
 
     def _weights_location(self) -> tuple[Path, dict[str, Any]]:
         files = self._files
@@ -139,7 +189,7 @@ class TransformersLanguageModel:
         merged = PeftModel.from_pretrained(model, str(self._files.path)).merge_and_unload()
         return merged
 
-    def _load_omni(self, dtype: Any) -> None:
+    def _load_omni(self, load: dict[str, Any]) -> None:
         # Only the tokenizer and the Whisper feature extractor are needed for audio and text;
         # Qwen2_5OmniProcessor would also want the image and video processors (torchvision).
         from transformers import (
@@ -153,12 +203,12 @@ class TransformersLanguageModel:
         self._tokenizer = AutoTokenizer.from_pretrained(source)
         self._feature_extractor = WhisperFeatureExtractor.from_pretrained(source)
         if self._files.model_type == "qwen2_5_omni_thinker":
-            model = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(source, dtype=dtype)
+            model = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(source, **load)
         else:
             # The full Omni checkpoint also holds the talker (speech output), which analysis
             # never uses: load without it and keep only the thinker.
             full = Qwen2_5OmniForConditionalGeneration.from_pretrained(  # type: ignore[no-untyped-call]
-                source, dtype=dtype, enable_audio_output=False
+                source, enable_audio_output=False, **load
             )
             model = full.thinker
         if self._files.kind == "lora":
@@ -330,6 +380,13 @@ class TransformersLanguageModel:
             "attention_mask": encoded["attention_mask"],
             **features,
         }
+
+
+def default_device() -> str:
+    """CUDA when PyTorch sees a GPU, else the CPU (the device the model will load on)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _audio_tokens(frames: int) -> int:

@@ -119,6 +119,15 @@ class _Transient(_UrlFailed):
 
 
 @dataclass(frozen=True, slots=True)
+class UrlProbe:
+    """One URL's answer to `PbxRecordingSource.probe`: its status, or None when none came."""
+
+    url: str
+    status: int | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class PbxOptions:
     """Where recordings are and how hard to try (the recordings section: PBX_*, DOWNLOAD_*)."""
 
@@ -230,6 +239,28 @@ class PbxRecordingSource:
                 )
                 return target
         raise _final_error(apex_id, tried)
+
+    def probe(self, apex_id: str, call_date: dt.date | None = None) -> list[UrlProbe]:
+        """Ask each URL `fetch` would try, in its order, until one answers 2xx; saves nothing.
+
+        HEAD first; a server that refuses HEAD (405, 501) gets a GET whose body is not read.
+        One try per URL, no retries: this is for `angel doctor`, not for processing.
+        """
+        probes: list[UrlProbe] = []
+        with self._client() as client:
+            for url in self.urls(apex_id, call_date):
+                try:
+                    status = client.head(url).status_code
+                    if status in (405, 501):
+                        with client.stream("GET", url) as response:
+                            status = response.status_code
+                except httpx2.TransportError as error:
+                    probes.append(UrlProbe(_shown(url), None, f"{type(error).__name__}: {error}"))
+                    continue
+                probes.append(UrlProbe(_shown(url), status, f"HTTP {status}"))
+                if 200 <= status < 300:
+                    break
+        return probes
 
     # --- one URL ------------------------------------------------------------------------
 

@@ -118,6 +118,38 @@ class R2Storage:
             ) from None
         return dest
 
+    def probe(self, key: str) -> None:
+        """Put, head and delete a small object at `key` (`angel doctor`); StorageFailedError
+        naming the step and the S3 error code when one fails.
+
+        The bucket is looked up first: some S3 servers create a missing bucket on the first
+        put, where R2 answers NoSuchBucket. A token that may not look buckets up (403) goes on
+        to the put.
+        """
+        client, bucket = self._client, self._bucket
+        try:
+            client.head_bucket(Bucket=bucket)
+        except Exception as error:
+            described = _describe(error)
+            if described.startswith(("404", "NoSuchBucket")):
+                raise StorageFailedError(
+                    f"bucket {bucket} does not exist (NoSuchBucket: {described})"
+                ) from None
+            if not described.startswith(("403", "AccessDenied")):
+                raise StorageFailedError(f"lookup of bucket {bucket} failed: {described}") from None
+        steps: tuple[tuple[str, str, dict[str, Any]], ...] = (
+            ("put", "put_object", {"Body": b"probe"}),
+            ("head", "head_object", {}),
+            ("delete", "delete_object", {}),
+        )
+        for step, operation, extra in steps:
+            try:
+                getattr(client, operation)(Bucket=bucket, Key=key, **extra)
+            except Exception as error:
+                raise StorageFailedError(
+                    f"{step} of {key} in bucket {self._bucket} failed: {_describe(error)}"
+                ) from None
+
 
 def _describe(error: BaseException) -> str:
     """Error code and message, never credentials (botocore messages do not contain them)."""
