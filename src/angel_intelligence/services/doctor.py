@@ -34,7 +34,7 @@ from angel_intelligence.backends.llm.transformers_lm import default_device
 from angel_intelligence.backends.recordings.pbx import PbxOptions, PbxRecordingSource
 from angel_intelligence.backends.storage.options import StorageOptions
 from angel_intelligence.backends.storage.r2 import R2Storage
-from angel_intelligence.db import diagnostics, schema
+from angel_intelligence.db import diagnostics, grants, schema
 from angel_intelligence.db.engine import DatabaseOptions, build_engine, check_database
 from angel_intelligence.errors import AngelError, DatabaseUnavailableError
 
@@ -100,18 +100,22 @@ class DoctorOptions:
 ExcessGrants = Callable[[GrantsRole, list[str]], list[str]]
 
 
-def generic_excess_grants(role: GrantsRole, lines: list[str]) -> list[str]:
-    """Every DDL privilege is excess for the worker and API users; the migration user needs
-    them. The seam for db/grants.py's per-table lists (issue 15 part B): pass a function that
-    compares `lines` with the role's exact grants instead."""
-    return [] if role == "migration" else diagnostics.ddl_grants(lines)
+def exact_excess_grants(database: str) -> ExcessGrants:
+    """What a user holds beyond its role's per-table lists (`db/grants.py`) on `database`:
+    DDL for the worker or API user, but also a DELETE the worker never runs, or any privilege
+    on Pulse's own tables or on another database."""
+
+    def excess(role: GrantsRole, lines: list[str]) -> list[str]:
+        return grants.excess_privileges(role, database, grants.parse_show_grants(lines))
+
+    return excess
 
 
 class Doctor:
     """Runs the checks in order; `run()` returns one `CheckResult` per line."""
 
     def __init__(
-        self, options: DoctorOptions, *, excess_grants: ExcessGrants = generic_excess_grants
+        self, options: DoctorOptions, *, excess_grants: ExcessGrants | None = None
     ) -> None:
         self.options = options
         self._excess_grants = excess_grants
@@ -192,7 +196,8 @@ class Doctor:
         if engine.dialect.name == "sqlite":
             return skip(name, "SQLite has no users")
         role = self.options.role
-        excess = self._excess_grants(role, diagnostics.show_grants(engine))
+        check = self._excess_grants or exact_excess_grants(engine.url.database or "")
+        excess = check(role, diagnostics.show_grants(engine))
         if excess:
             return fail(
                 name,
@@ -200,8 +205,7 @@ class Doctor:
                 f"REVOKE those, or connect as a least-privilege {role} user (docs/operations.md); "
                 "only the migration user (`angel doctor --role migration`) needs DDL",
             )
-        held = "the DDL it needs" if role == "migration" else "no DDL"
-        return ok(name, f"the {role} user holds {held}")
+        return ok(name, f"the {role} user holds no more than its grants (db/grants.py)")
 
     # --- The PBX, R2 --------------------------------------------------------------------
 

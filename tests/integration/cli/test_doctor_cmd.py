@@ -19,6 +19,7 @@ from sqlalchemy import text
 from test_cli import angel
 
 from angel_intelligence.bootstrap import build_doctor
+from angel_intelligence.db import grants
 from angel_intelligence.services.doctor import CheckStatus
 from angel_intelligence.settings import Settings
 from angel_intelligence.testing.gsm import tone_gsm
@@ -68,12 +69,20 @@ def worker_user(mariadb: TestDatabase) -> Iterator[Callable[..., str]]:
     made: list[str] = []
     database = mariadb.engine.url.database
 
-    def make(privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> str:
+    def make(privileges: str | None = None) -> str:
+        """A user with the worker's own grants (db/grants.py), or `privileges` on every table."""
         user = f"angel_doc_{uuid.uuid4().hex[:8]}"
         with mariadb.engine.begin() as conn:
             for host in ("%", "localhost"):
                 conn.execute(text(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{PASSWORD}'"))
-                conn.execute(text(f"GRANT {privileges} ON `{database}`.* TO '{user}'@'{host}'"))
+                account = grants.Account(database=database, user=user, host=host)
+                statements = (
+                    grants.grant_statements("worker", account)
+                    if privileges is None
+                    else [f"GRANT {privileges} ON `{database}`.* TO '{user}'@'{host}'"]
+                )
+                for statement in statements:
+                    conn.execute(text(statement))
         made.append(user)
         return user
 
@@ -134,7 +143,7 @@ def test_on_a_healthy_machine_every_line_is_ok_and_nothing_is_left_behind(
     assert checks["database"]["detail"].startswith("MariaDB ")
     assert "monitor-2025/01/1737123456.2.gsm (HTTP 200)" in checks["pbx"]["detail"]
     assert "ANALYSIS_MODEL_QUANTIZATION=int8" in checks["model.analysis"]["detail"]
-    assert "holds no DDL" in checks["database.grants"]["detail"]
+    assert "holds no more than its grants" in checks["database.grants"]["detail"]
     listed = seaweed.client().list_objects_v2(Bucket=healthy["R2_BUCKET"])
     assert listed.get("KeyCount", 0) == 0  # the probe object was deleted
     assert not (tmp_path / "temp").exists() or not any((tmp_path / "temp").iterdir())
@@ -198,6 +207,7 @@ def test_every_injected_fault_is_a_fail_on_its_own_line_with_its_fix(
         ({"analysis_model_path": "empty"}, "model.analysis", "ANALYSIS_MODEL_PATH"),
         ({"whisper_model": "./no-whisper-here"}, "model.whisper", "WHISPER_MODEL_PATH"),
         ({"grants": "ALL PRIVILEGES"}, "database.grants", "REVOKE those"),
+        ({"grants": "SELECT, INSERT, UPDATE, DELETE"}, "database.grants", "REVOKE those"),
         ({"analysis_model_quantization": "int4"}, "model.analysis", "honours"),
     ],
 )
