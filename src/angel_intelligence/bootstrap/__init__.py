@@ -23,6 +23,7 @@ from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import build_engine, session_factory
+from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
@@ -42,6 +43,7 @@ from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.services.health import HealthService
+from angel_intelligence.services.model_versions import ModelVersions
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.services.pii_scan import PiiScanner
 from angel_intelligence.services.processing import CallProcessor
@@ -210,6 +212,13 @@ def existing_database(settings: Settings) -> Engine | None:
     if settings.ai_db_connection == "sqlite" and not settings.ai_db_sqlite_path.exists():
         return None
     return build_database(settings)
+
+
+def build_model_versions(settings: Settings, engine: Engine | None = None) -> ModelVersions:
+    """The model registry under MODELS_BASE_PATH, mirrored to `engine`'s `ai_model_versions`
+    when given (`angel doctor` may call it without a database)."""
+    store = ModelVersionRepository(session_factory(engine)) if engine is not None else None
+    return ModelVersions(settings.models_base_path, store)
 
 
 def build_speech_service(settings: Settings) -> SpeechService:

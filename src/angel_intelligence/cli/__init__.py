@@ -16,6 +16,7 @@ from angel_intelligence.cli import (
     api_cmd,
     db_cmd,
     demo_cmd,
+    models_cmd,
     pii_cmd,
     settings_cmd,
     speech_cmd,
@@ -39,6 +40,7 @@ speech_cmd.register(app)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(demo_cmd.demo)
 app.command("backends")(settings_cmd.backends)
+app.add_typer(models_cmd.app, name="models")
 
 
 def _version(value: bool) -> None:
