@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.domain.model_version import ModelVersion
 from angel_intelligence.errors import ModelVersionError
 from angel_intelligence.services.model_versions import ModelVersions
+from angel_intelligence.services.models import ModelRegistry
 from dbkit import TestDatabase
 
 
@@ -211,3 +214,40 @@ def test_sync_mirrors_versions_added_while_the_database_was_away(
     assert mirrored(db, "analysis") == {}
     assert registry(tmp_path, db).sync() == 1
     assert mirrored(db, "analysis") == {"v1": True}
+
+
+def test_the_api_s_models_follow_current_and_keep_the_old_one_on_a_bad_version(
+    tmp_path: Path,
+) -> None:
+    versions = registry(tmp_path)
+    for name in ("v1", "v2"):
+        versions.add("analysis", name, model_dir(tmp_path / "src" / name, name))
+    (tmp_path / "weights.bin").write_bytes(b"\0" * 64)
+    versions.add("analysis", "v3", tmp_path / "weights.bin")  # no config.json: will not load
+    versions.promote("analysis", "v1")
+    current = versions.current_path("analysis")
+
+    def load() -> dict[str, str]:  # reads the files `current` leads to now, as a loader does
+        return dict(json.loads((current / "config.json").read_text()))
+
+    models = ModelRegistry()
+    models.register("analysis", "v1", load, path=current)
+    assert models.get("analysis")["marker"] == "v1"
+    versions.promote("analysis", "v2")
+    models.watch(0.05)
+    try:
+        wait_until(lambda: models.status()["analysis"].version == "v2")
+        assert models.get("analysis")["marker"] == "v2"
+        versions.rollback("analysis", to="v3")
+        wait_until(lambda: models.status()["analysis"].error is not None)
+    finally:
+        models.close()
+    assert models.get("analysis")["marker"] == "v2"  # the old one kept
+    assert "could not load analysis v3" in str(models.status()["analysis"].error)
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

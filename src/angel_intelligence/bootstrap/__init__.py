@@ -8,7 +8,9 @@ unknown or unavailable name fails here, at start, with the names that would work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,6 +29,8 @@ from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
+from angel_intelligence.db.workers import WorkerRepository
+from angel_intelligence.domain.model_version import ModelInUse
 from angel_intelligence.errors import DatabaseUnavailableError
 from angel_intelligence.logging import get_logger
 from angel_intelligence.pii import PiiDetector
@@ -43,8 +47,9 @@ from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.services.health import HealthService
+from angel_intelligence.services.hot_reload import AnalysisModelReloader, ModelHolder
 from angel_intelligence.services.model_versions import ModelVersions
-from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.services.models import ModelRegistry, version_of
 from angel_intelligence.services.pii_scan import PiiScanner
 from angel_intelligence.services.processing import CallProcessor
 from angel_intelligence.services.runner import StageListener
@@ -53,6 +58,7 @@ from angel_intelligence.services.training_data import TrainingDataService
 from angel_intelligence.services.voices import VoiceService, stored_fingerprints
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker
+from angel_intelligence.worker.presence import WorkerPresence
 
 log = get_logger(__name__)
 
@@ -176,6 +182,7 @@ def build_call_pipeline(
         results=CallResultRepository(sessions),
         options=opts.processing_options(settings),
         listener=listener,
+        whisper_version=version_of(settings.whisper_model_path, default=""),
     )
 
 
@@ -188,12 +195,60 @@ def build_worker(
     # renewals nor the loop's claims may wait long on a hung database.
     heartbeat_engine = build_engine(opts.heartbeat_database_options(settings))
     control_engine = build_engine(opts.control_database_options(settings))
+    reloader = build_model_reloader(settings, pipeline)
     return Worker(
         build_job_queue(settings, engine),
         pipeline,
         opts.worker_config(settings),
         heartbeat_queue=build_job_queue(settings, heartbeat_engine),
         control_queue=build_job_queue(settings, control_engine),
+        presence=build_worker_presence(settings, pipeline, heartbeat_engine, reloader),
+        model_watch=reloader,
+    )
+
+
+def build_model_reloader(
+    settings: Settings, pipeline: CallPipeline
+) -> AnalysisModelReloader | None:
+    """Hot reload of the in-process analysis model, with ENABLE_MODEL_HOT_RELOAD (a served
+    model is the server's to reload; its version is asked of it on each analysis)."""
+    reload = opts.model_reload_options(settings)
+    model_options = opts.language_model_options(settings, "analysis")
+    if not reload.enabled or not isinstance(pipeline, ModelHolder):
+        return None
+    if model_options.backend != "transformers":
+        return None
+
+    def make_analyser(path: Path) -> CallAnalyser:
+        model: LanguageModel = backend(Role.LANGUAGE_MODEL, model_options.backend).build(
+            replace(model_options, model_path=path, allow_bundled=False)
+        )
+        model.load()
+        return CallAnalyser.from_options(opts.analysis_options(settings), model)
+
+    return AnalysisModelReloader(
+        pipeline, model_options.model_path, make_analyser, interval_s=reload.interval_s
+    )
+
+
+def build_worker_presence(
+    settings: Settings,
+    pipeline: CallPipeline,
+    engine: Engine,
+    reloader: AnalysisModelReloader | None = None,
+) -> WorkerPresence:
+    """The worker's row in `ai_workers`, written on the heartbeat's connection. A pipeline
+    that is not the real one (a test double) reports no models."""
+    models: Callable[[], dict[str, ModelInUse]] = dict
+    device: str = settings.whisper_device
+    if isinstance(pipeline, ModelHolder):
+        models, device = pipeline.models_in_use, pipeline.device
+    return WorkerPresence(
+        WorkerRepository(session_factory(engine)),
+        worker_id=settings.worker_id,
+        device=device,
+        models=models,
+        model_errors=reloader.errors if reloader is not None else dict,
     )
 
 
@@ -275,9 +330,23 @@ def build_api_services(
             models=models,
         ),
         training_data=TrainingDataService(sessions),
-        health=HealthService(engine, models, worker_id=settings.worker_id),
+        health=build_health_service(settings, engine, models),
         models=models,
         engine=engine,
+    )
+
+
+def build_health_service(
+    settings: Settings, engine: Engine, models: ModelRegistry | None = None
+) -> HealthService:
+    """`/health` and `angel workers list`: this process's models, the live workers' and the
+    registry's current versions."""
+    return HealthService(
+        engine,
+        models if models is not None else ModelRegistry(),
+        worker_id=settings.worker_id,
+        versions=build_model_versions(settings),
+        heartbeat_s=settings.heartbeat_seconds,
     )
 
 
@@ -306,5 +375,13 @@ def build_api_models(settings: Settings) -> ModelRegistry:
             model.load()
             return model
 
-        models.register("analysis", "server" if served else "in-process", load)
+        if served:
+            models.register("analysis", "server", load)
+        else:
+            path = settings.analysis_model_path
+            version = version_of(path, "base" if path.exists() else "bundled")
+            models.register("analysis", version, load, path=path)
+    reload = opts.model_reload_options(settings)
+    if reload.enabled:
+        models.watch(reload.interval_s)
     return models

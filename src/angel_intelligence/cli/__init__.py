@@ -21,6 +21,7 @@ from angel_intelligence.cli import (
     settings_cmd,
     speech_cmd,
     worker_cmd,
+    workers_cmd,
 )
 from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
 
@@ -41,6 +42,7 @@ app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(demo_cmd.demo)
 app.command("backends")(settings_cmd.backends)
 app.add_typer(models_cmd.app, name="models")
+app.add_typer(workers_cmd.app, name="workers")
 
 
 def _version(value: bool) -> None:

@@ -107,3 +107,47 @@ class VersionSwitch:
             "at": self.at,
             "forced": self.forced,
         }
+
+
+@dataclass(frozen=True)
+class ModelInUse:
+    """A model a process holds now: its name (`model_used`) and version (`model_version`)."""
+
+    name: str
+    version: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version}
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """What a worker reports of itself (`ai_workers`), and how long ago it last did."""
+
+    worker_id: str
+    host: str
+    pid: int
+    device: str
+    models: dict[str, ModelInUse]
+    jobs_running: int
+    status: Literal["running", "stopped"] = "running"
+    model_errors: dict[str, str] = field(default_factory=dict)
+    """Kind → why a new version could not be loaded (the old one is still in use)."""
+    started_at: str | None = None
+    last_seen_at: str | None = None
+    seen_s_ago: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "worker_id": self.worker_id,
+            "host": self.host,
+            "pid": self.pid,
+            "device": self.device,
+            "models": {kind: model.to_json() for kind, model in self.models.items()},
+            "model_errors": self.model_errors,
+            "jobs_running": self.jobs_running,
+            "status": self.status,
+            "started_at": self.started_at,
+            "last_seen_at": self.last_seen_at,
+            "seen_s_ago": self.seen_s_ago,
+        }

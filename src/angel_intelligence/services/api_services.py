@@ -30,4 +30,5 @@ class ApiServices:
     """Disposed when the app stops."""
 
     def close(self) -> None:
+        self.models.close()
         self.engine.dispose()

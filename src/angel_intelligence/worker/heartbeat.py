@@ -35,8 +35,11 @@ class Heartbeat:
         lease_s: float,
         job_timeout_s: float,
         clock: Callable[[], float] = time.monotonic,
+        on_beat: Callable[[], None] | None = None,
     ) -> None:
         self._queue = queue
+        self.on_beat = on_beat
+        """Called after each beat's renewals (the worker's report of itself, `presence.py`)."""
         self.interval_s = interval_s
         self.lease_s = lease_s
         self.job_timeout_s = job_timeout_s
@@ -72,6 +75,8 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
             self.beat()
+            if self.on_beat is not None:
+                self.on_beat()
 
     def beat(self) -> None:
         """Renew every tracked job's lease once."""
