@@ -1,4 +1,4 @@
-"""`angel models` as an operator runs it: add, promote, list, rollback, one-line errors."""
+"""`angel models` and `angel workers` as an operator runs them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from angel_intelligence.db.engine import session_factory
+from angel_intelligence.db.workers import WorkerRepository
+from angel_intelligence.domain.model_version import ModelInUse
+from angel_intelligence.worker.presence import WorkerPresence
 from clikit import run_angel
 from dbkit import TestDatabase
 
@@ -43,3 +47,23 @@ def test_an_operator_adds_promotes_lists_and_rolls_back(
     assert refused.stderr.strip().splitlines()[-1] == (
         "angel: error: no analysis version 'v9' (known: v1, v2)"
     )
+
+
+def test_workers_list_shows_each_worker_and_what_it_runs(
+    tmp_path: Path, sqlite: TestDatabase
+) -> None:
+    store = WorkerRepository(session_factory(sqlite.engine))
+    WorkerPresence(
+        store,
+        worker_id="pod-a",
+        device="cuda",
+        models=lambda: {"analysis": ModelInUse("Qwen2.5-Omni-7B+lora", "v1.2.0")},
+    ).report(2, starting=True)
+    WorkerPresence(store, worker_id="pod-b", device="cpu", models=dict).report(0, status="stopped")
+    listed = run_angel("workers", "list", cwd=tmp_path, env=sqlite.env())
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    pod_a = next(line for line in lines if line.startswith("pod-a"))
+    assert " live " in pod_a and "cuda" in pod_a and "jobs 2" in pod_a
+    assert "analysis v1.2.0 (Qwen2.5-Omni-7B+lora)" in pod_a
+    assert " stopped " in next(line for line in lines if line.startswith("pod-b"))
