@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import false, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.db.models import AiCallAnalysis, AiCallAnnotation, AiCallTranscription
@@ -67,6 +67,13 @@ def read_training_rows(
                 _query(filters, after_id, limit, _largest_integer(session))
             )
         ]
+
+
+def count_training_rows(sessions: sessionmaker[Session], filters: TrainingDataFilter) -> int:
+    """How many rows match `filters` (all pages together)."""
+    with sessions() as session:
+        matching = _query(filters, 0, 2**62, _largest_integer(session)).order_by(None).limit(None)
+        return int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0)
 
 
 def iter_training_rows(
