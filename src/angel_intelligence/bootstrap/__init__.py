@@ -55,6 +55,7 @@ from angel_intelligence.services.processing import CallProcessor
 from angel_intelligence.services.runner import StageListener
 from angel_intelligence.services.speech import SpeechService, SpeechStages
 from angel_intelligence.services.training_data import TrainingDataService
+from angel_intelligence.services.training_set import TrainingSetBuilder
 from angel_intelligence.services.voices import VoiceService, stored_fingerprints
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker
@@ -274,6 +275,17 @@ def build_model_versions(settings: Settings, engine: Engine | None = None) -> Mo
     when given (`angel doctor` may call it without a database)."""
     store = ModelVersionRepository(session_factory(engine)) if engine is not None else None
     return ModelVersions(settings.models_base_path, store)
+
+
+def build_training_set(settings: Settings, engine: Engine) -> TrainingSetBuilder:
+    """The fine-tuning dataset from `engine`'s annotations, with the configs the worker uses."""
+    sessions = session_factory(engine)
+    return TrainingSetBuilder(
+        sessions,
+        ClientConfigResolver.from_options(
+            opts.client_config_options(settings), ClientConfigRepository(sessions)
+        ),
+    )
 
 
 def build_speech_service(settings: Settings) -> SpeechService:

@@ -20,6 +20,7 @@ from angel_intelligence.cli import (
     pii_cmd,
     settings_cmd,
     speech_cmd,
+    train_cmd,
     worker_cmd,
     workers_cmd,
 )
@@ -43,6 +44,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("backends")(settings_cmd.backends)
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(workers_cmd.app, name="workers")
+app.add_typer(train_cmd.app, name="train")
 
 
 def _version(value: bool) -> None:
