@@ -3,78 +3,23 @@ prompt and schema, corrections applied and checked by the worker's parser, a sta
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
-from analysis_samples import SMALL_CONFIG_FILE, VALID_REPLY, sample_transcript, small_config
+from analysis_samples import SMALL_CONFIG_FILE, VALID_REPLY, small_config
 from angel_intelligence import bootstrap
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.reply import ReplyContext, parse_reply
 from angel_intelligence.analysis.schema import build_output_schema
-from angel_intelligence.db.models import (
-    AiCallAnalysis,
-    AiCallAnnotation,
-    AiCallRecording,
-    AiCallTranscription,
-)
 from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.services.training_set import DatasetError, TrainingSetBuilder
 from clikit import run_angel
 from dbkit import TestDatabase
-
-SEGMENTS = [s.to_json() for s in sample_transcript().segments]
-
-
-def add_call(db: TestDatabase, n: int, corrections: list[tuple[str, str | None, str]]) -> list[int]:
-    """One analysed call (the sample reply) with annotations (type, field, corrected value)."""
-    with Session(db.engine) as session, session.begin():
-        recording = AiCallRecording(
-            apex_id=f"1737123456.{n}", client_ref="ACME001", duration_seconds=24
-        )
-        session.add(recording)
-        session.flush()
-        session.add(
-            AiCallTranscription(
-                ai_call_recording_id=recording.id,
-                full_transcript="raw text that must never be used",
-                redacted_transcript="redacted",
-                redacted_segments=SEGMENTS,
-            )
-        )
-        reply = copy.deepcopy(VALID_REPLY)
-        analysis = AiCallAnalysis(
-            ai_call_recording_id=recording.id,
-            summary=reply["summary"],
-            sentiment_score=reply["sentiment_score"],
-            sentiment_label="very_positive",
-            key_topics=reply["key_topics"],
-            agent_actions_performed=reply["agent_actions_performed"],
-            performance_scores=reply["performance_scores"],
-            action_items=reply["action_items"],
-            compliance_flags=reply["compliance_flags"],
-            speaker_metrics={"supporter_sentiment_trend": "positive"},
-        )
-        session.add(analysis)
-        session.flush()
-        rows = [
-            AiCallAnnotation(
-                ai_call_analysis_id=analysis.id,
-                user_id=42,
-                annotation_type=kind,
-                field_name=field,
-                corrected_value=value,
-            )
-            for kind, field, value in corrections
-        ]
-        session.add_all(rows)
-        session.flush()
-        return [r.id for r in rows]
+from training_samples import SEGMENTS, add_call
 
 
 def builder(db: TestDatabase, tmp_path: Path) -> TrainingSetBuilder:

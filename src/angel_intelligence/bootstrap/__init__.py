@@ -19,8 +19,17 @@ from sqlalchemy import Engine
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.api.app import create_app
+from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.options import Purpose
 from angel_intelligence.backends.registry import BACKENDS, Role, backend
+from angel_intelligence.backends.training.lora import (
+    ChatExample,
+    LoraOptions,
+    Progress,
+    TrainingRun,
+    train_lora,
+    trainable_base,
+)
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
@@ -29,6 +38,7 @@ from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
+from angel_intelligence.db.training_jobs import TrainingJobRepository, TrainingLock
 from angel_intelligence.db.workers import WorkerRepository
 from angel_intelligence.domain.model_version import ModelInUse
 from angel_intelligence.errors import DatabaseUnavailableError
@@ -55,6 +65,7 @@ from angel_intelligence.services.processing import CallProcessor
 from angel_intelligence.services.runner import StageListener
 from angel_intelligence.services.speech import SpeechService, SpeechStages
 from angel_intelligence.services.training_data import TrainingDataService
+from angel_intelligence.services.training_jobs import TrainingBase, TrainingJobs
 from angel_intelligence.services.training_set import TrainingSetBuilder
 from angel_intelligence.services.voices import VoiceService, stored_fingerprints
 from angel_intelligence.settings import Settings
@@ -288,6 +299,46 @@ def build_training_set(settings: Settings, engine: Engine) -> TrainingSetBuilder
     )
 
 
+def build_training_jobs(settings: Settings, engine: Engine) -> TrainingJobs:
+    """Training jobs on `engine`: queued by the API, run by `angel train run`."""
+    model_options = opts.language_model_options(settings, "analysis")
+
+    def base() -> TrainingBase:
+        files = locate_model(
+            model_options.model_path,
+            allow_bundled=model_options.allow_bundled,
+            base_model=model_options.base_model,
+        )
+        directory = trainable_base(files, settings.model_cache_path)
+        return TrainingBase(directory, files.name.removesuffix("+lora"), files.version)
+
+    def trainer(
+        base_dir: Path,
+        examples: list[ChatExample],
+        out: Path,
+        options: LoraOptions,
+        progress: Progress,
+    ) -> TrainingRun:
+        return train_lora(
+            base_dir,
+            examples,
+            out,
+            options,
+            progress=progress,
+            cpu_threads=settings.llm_cpu_threads,
+        )
+
+    return TrainingJobs(
+        TrainingJobRepository(session_factory(engine)),
+        build_training_set(settings, engine),
+        build_model_versions(settings, engine),
+        lock=lambda: TrainingLock(engine),
+        base=base,
+        trainer=trainer,
+        runner_id=settings.worker_id,
+    )
+
+
 def build_speech_service(settings: Settings) -> SpeechService:
     """`angel transcribe`: the models load on the first file, after it was checked."""
     speakers = opts.speech_options(settings).speakers
@@ -342,6 +393,7 @@ def build_api_services(
             models=models,
         ),
         training_data=TrainingDataService(sessions),
+        training=build_training_jobs(settings, engine),
         health=build_health_service(settings, engine, models),
         models=models,
         engine=engine,

@@ -48,12 +48,12 @@ class ModelVersionRepository:
                     AiModelVersion.version == version.version,
                 )
             ).one_or_none()
-            if row is None:
-                row = AiModelVersion(model_type=version.kind, version=version.version)
-                session.add(row)
             job_id = version.training_job_id
             if job_id is not None and session.get(AiTrainingJob, job_id) is None:
                 job_id = None  # the job row was deleted; the metadata still names it
+            if row is None:
+                row = AiModelVersion(model_type=version.kind, version=version.version)
+                session.add(row)
             row.path = version.path
             row.base_model = version.base_model
             row.training_job_id = job_id

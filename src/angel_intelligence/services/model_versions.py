@@ -411,4 +411,6 @@ class ModelVersions:
         try:
             write(self._store)
         except SQLAlchemyError as error:
-            log.warning("model_version_mirror_failed", error=type(error).__name__)
+            log.warning(
+                "model_version_mirror_failed", error=type(error).__name__, detail=str(error)[:300]
+            )
