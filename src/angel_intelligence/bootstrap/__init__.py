@@ -56,6 +56,7 @@ from angel_intelligence.services.analysis import AnalysisService
 from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
+from angel_intelligence.services.evaluation import evaluation_report
 from angel_intelligence.services.health import HealthService
 from angel_intelligence.services.hot_reload import AnalysisModelReloader, ModelHolder
 from angel_intelligence.services.model_versions import ModelVersions
@@ -66,7 +67,7 @@ from angel_intelligence.services.runner import StageListener
 from angel_intelligence.services.speech import SpeechService, SpeechStages
 from angel_intelligence.services.training_data import TrainingDataService
 from angel_intelligence.services.training_jobs import TrainingBase, TrainingJobs
-from angel_intelligence.services.training_set import TrainingSetBuilder
+from angel_intelligence.services.training_set import TrainingExample, TrainingSetBuilder
 from angel_intelligence.services.voices import VoiceService, stored_fingerprints
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker
@@ -328,6 +329,19 @@ def build_training_jobs(settings: Settings, engine: Engine) -> TrainingJobs:
             cpu_threads=settings.llm_cpu_threads,
         )
 
+    def evaluator(
+        candidate_dir: Path, examples: list[TrainingExample], max_new_tokens: int
+    ) -> dict[str, Any]:
+        """The current model (ANALYSIS_MODEL_PATH) against the candidate adapter."""
+        build = backend(Role.LANGUAGE_MODEL, "transformers").build
+        current: LanguageModel = build(model_options)
+        candidate: LanguageModel = build(
+            replace(model_options, model_path=candidate_dir, allow_bundled=False)
+        )
+        current.load()
+        candidate.load()
+        return evaluation_report(current, candidate, examples, max_new_tokens=max_new_tokens)
+
     return TrainingJobs(
         TrainingJobRepository(session_factory(engine)),
         build_training_set(settings, engine),
@@ -335,6 +349,7 @@ def build_training_jobs(settings: Settings, engine: Engine) -> TrainingJobs:
         lock=lambda: TrainingLock(engine),
         base=base,
         trainer=trainer,
+        evaluator=evaluator,
         runner_id=settings.worker_id,
     )
 

@@ -33,7 +33,11 @@ from angel_intelligence.db.training_jobs import TrainingJob, TrainingJobReposito
 from angel_intelligence.domain.model_version import ModelVersion
 from angel_intelligence.logging import get_logger
 from angel_intelligence.services.model_versions import ModelVersions, utc_now
-from angel_intelligence.services.training_set import DatasetError, TrainingSetBuilder
+from angel_intelligence.services.training_set import (
+    DatasetError,
+    TrainingExample,
+    TrainingSetBuilder,
+)
 
 log = get_logger(__name__)
 
@@ -47,12 +51,17 @@ OPTION_RANGES: dict[str, tuple[type, float, float]] = {
     "lora_alpha": (int, 1, 1024),
     "max_steps": (int, 1, 100_000),
     "max_length": (int, 128, 32_768),
+    "eval_max_new_tokens": (int, 64, 8192),
 }
 """What `options` may hold, and the range of each."""
 
 ABANDONED = "the training runner stopped (killed, or its database connection lost) during the job"
 
 Trainer = Callable[[Path, list[ChatExample], Path, LoraOptions, Progress], TrainingRun]
+Evaluator = Callable[[Path, list[TrainingExample], int], dict[str, Any]]
+"""(candidate directory, held-out examples, max new tokens) → the evaluation report."""
+EVAL_MAX_NEW_TOKENS = 1024
+NO_HELD_OUT = "no held-out calls to evaluate on: two or more annotated calls are needed"
 
 
 class TrainingRequestError(ValueError):
@@ -132,6 +141,7 @@ class TrainingJobs:
         lock: Callable[[], TrainingLock],
         base: Callable[[], TrainingBase],
         trainer: Trainer,
+        evaluator: Evaluator,
         runner_id: str,
     ) -> None:
         self._jobs = jobs
@@ -140,6 +150,7 @@ class TrainingJobs:
         self._lock = lock
         self._base = base
         self._trainer = trainer
+        self._evaluator = evaluator
         self.runner_id = runner_id
 
     # --- The API's side -----------------------------------------------------------------------
@@ -209,7 +220,9 @@ class TrainingJobs:
             train = built.split("train") or list(built.examples)
             self._jobs.report(job, {"stage": "training", **built.summary()})
             base = self._base()
-            options = LoraOptions(**job.options)
+            given = dict(job.options)
+            eval_tokens = int(given.pop("eval_max_new_tokens", EVAL_MAX_NEW_TOKENS))
+            options = LoraOptions(**given)
             staging = self._versions.staging_dir("analysis")
 
             def progress(step: int, total: int, loss: float) -> None:
@@ -221,6 +234,14 @@ class TrainingJobs:
 
             examples = [ChatExample(e.messages, e.response) for e in train]
             run = self._trainer(base.directory, examples, staging, options, progress)
+            held_out = built.split("eval")
+            self._jobs.report(job, {"stage": "evaluating", "eval_examples": len(held_out)})
+            echo(f"{job.job_id}: evaluating base and candidate on {len(held_out)} held-out call(s)")
+            evaluation: dict[str, Any] = (
+                self._evaluator(staging, held_out, eval_tokens)
+                if held_out
+                else {"passed": False, "reasons": [NO_HELD_OUT], "examples": 0}
+            )
             version = self._versions.publish(
                 staging,
                 ModelVersion(
@@ -235,10 +256,14 @@ class TrainingJobs:
                     annotation_ids=built.annotation_ids,
                     parameters=asdict(options),
                     metrics=run.to_json(),
+                    evaluation=evaluation,
                     training_job_id=job.id,
                 ),
             )
             staging = None
+            promoted = bool(evaluation["passed"])
+            if promoted:
+                self._versions.promote("analysis", version.version)
         except Exception as error:  # any failure fails the job, with no version
             reason = (
                 str(error)
@@ -255,12 +280,16 @@ class TrainingJobs:
         self._jobs.finish(
             job,
             status="completed",
-            metrics={"stage": "completed", "progress": 1.0, **run.to_json()},
+            metrics={"stage": "completed", "progress": 1.0, **run.to_json(),
+                     "evaluation": evaluation, "promoted": promoted},
             result_version=version.version,
+        )  # fmt: skip
+        log.info(
+            "training_job_completed", job_id=job.job_id, version=version.version, promoted=promoted
         )
-        log.info("training_job_completed", job_id=job.job_id, version=version.version)
+        gate = "promoted" if promoted else "not promoted: " + "; ".join(evaluation["reasons"])
         echo(f"{job.job_id}: completed: version {version.version} ({run.steps} steps, "
-             f"loss {run.first_loss:.4f} → {run.final_loss:.4f})")  # fmt: skip
+             f"loss {run.first_loss:.4f} → {run.final_loss:.4f}); {gate}")  # fmt: skip
 
 
 def stop_wait(seconds: float, stop: Callable[[], bool]) -> None:

@@ -71,6 +71,8 @@ class TrainingExample:
     """Field → corrected value (what the evaluation gate measures agreement with)."""
     prompt_version: str
     split: Split = "train"
+    context: ReplyContext | None = field(default=None, compare=False, repr=False)
+    """What the worker checks a reply against (the evaluation gate uses it; not written)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,6 +309,7 @@ class TrainingSetBuilder:
             response=response,
             corrections=corrections,
             prompt_version=prompt.version,
+            context=context,
         )
 
 

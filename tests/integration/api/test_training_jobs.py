@@ -148,7 +148,17 @@ def test_a_queued_job_is_trained_and_published_as_a_version(
             text("SELECT training_job_id, is_current FROM ai_model_versions WHERE version = :v"),
             {"v": version},
         ).one()
-    assert row.training_job_id is not None and not row.is_current  # promotion is separate
+    evaluation = metadata["evaluation"]
+    assert evaluation["examples"] >= 1 and {"base", "candidate", "passed"} <= set(evaluation)
+    assert set(evaluation["candidate"]) == {
+        "valid_rate", "sentiment_accuracy", "quality_mae", "topic_f1"
+    }  # fmt: skip
+    assert job["metrics"]["promoted"] is evaluation["passed"]  # the gate decides
+    assert row.training_job_id is not None and bool(row.is_current) is evaluation["passed"]
+    current = tmp_path / "models" / "analysis" / "current"
+    assert (current.is_symlink() and current.resolve() == directory.resolve()) is evaluation[
+        "passed"
+    ]
 
 
 def test_a_diverging_run_fails_with_the_reason_and_leaves_no_version(
