@@ -4,6 +4,8 @@ loss falls, the adapter changes the model's outputs, and a diverging run saves n
 from __future__ import annotations
 
 import json
+import math
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,12 @@ from angel_intelligence.backends.training.lora import (
     LoraOptions,
     TrainingDivergedError,
     train_lora,
+    trainable_base,
 )
 from angel_intelligence.domain.analysis import AnalysisMode
 from tiny_models import save_tiny_llama
 
+MODEL_CACHE = Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache"
 PROMPT = build_prompt(sample_transcript(), small_config(), AnalysisMode.TRANSCRIPT)
 EXAMPLE = ChatExample(PROMPT.messages, json.dumps(VALID_REPLY))
 
@@ -65,3 +69,20 @@ def test_a_diverging_run_stops_and_saves_nothing(base: Path, tmp_path: Path) -> 
             LoraOptions(epochs=20, learning_rate=1e30, max_length=512),
         )
     assert not (tmp_path / "adapter").exists()
+
+
+def test_the_bundled_smollm2_is_dequantised_and_fine_tuned_on_a_cpu(tmp_path: Path) -> None:
+    files = locate_model(tmp_path / "nothing-here", allow_bundled=True)
+    assert files.kind == "gguf"  # the embedded default: SmolLM2-135M-Instruct, Q4_1
+    base = trainable_base(files, MODEL_CACHE)
+    run = train_lora(
+        base,
+        [EXAMPLE, EXAMPLE],
+        tmp_path / "adapter",
+        LoraOptions(epochs=1, learning_rate=1e-4, max_length=256),
+        cpu_threads=2,
+    )
+    assert run.steps == 2 and math.isfinite(run.final_loss)
+    adapter = json.loads((tmp_path / "adapter" / "adapter_config.json").read_text())
+    assert Path(adapter["base_model_name_or_path"]) == base
+    assert set(adapter["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj"}
