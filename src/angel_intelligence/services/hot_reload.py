@@ -114,6 +114,8 @@ class AnalysisModelReloader:
         self._loaded: tuple[Path, CallAnalyser, float] | None = None
         self._error: str | None = None
         self.switches = 0
+        self.last_switch_ms: float | None = None
+        """How long the last swap took (what a job about to start could have waited for)."""
 
     def errors(self) -> dict[str, str]:
         """Kind → why the newest version could not be loaded (for `ai_workers`)."""
@@ -195,6 +197,7 @@ class AnalysisModelReloader:
         self.loaded_target = target
         self._error = None
         self.switches += 1
+        self.last_switch_ms = switch_ms
         log.info(
             "model_switched",
             model="analysis",

@@ -95,7 +95,10 @@ def annotation_ids(training_data: list[Any]) -> list[int]:
         try:
             if isinstance(value, bool):
                 raise ValueError
-            ids.append(int(str(value)))
+            number = int(str(value))
+            if not 1 <= number < 2**63:  # no stored id is outside this (SQLite's signed 64 bits)
+                raise ValueError
+            ids.append(number)
         except (TypeError, ValueError):
             raise TrainingRequestError(
                 422,
