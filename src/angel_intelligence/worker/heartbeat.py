@@ -74,8 +74,11 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
+            failed = self.failed_renewals
             self.beat()
-            if self.on_beat is not None:
+            # Not while the database fails renewals: a report waiting out its time-out would
+            # delay the next renewal, and the self-fencing clock with it.
+            if self.on_beat is not None and self.failed_renewals == failed:
                 self.on_beat()
 
     def beat(self) -> None:
