@@ -6,6 +6,7 @@
 Everything but the pipeline is the real command path (`cli/worker_cmd.py`): settings from the
 environment, engine, schema and plan checks, queue, heartbeat, signals. ANGEL_TEST_EXECUTIONS
 names the executions log; ANGEL_TEST_WORK_S is how long `slow`/`sleepfirst` calls work.
+ANGEL_TEST_PIPELINE=model runs `model_pipeline.ModelPipeline` on the real analysis model instead.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from angel_intelligence import bootstrap
+from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.cli.common import database_or_exit, settings_or_exit
 from angel_intelligence.settings import Settings
+from angel_intelligence.worker import CallPipeline
 from controlled_pipeline import ControlledPipeline
+from model_pipeline import ModelPipeline
 
 
 def main() -> int:
@@ -37,7 +41,11 @@ def main() -> int:
     executions = os.environ.get("ANGEL_TEST_EXECUTIONS")
     work_s = float(os.environ.get("ANGEL_TEST_WORK_S", "30"))
 
-    def make_pipeline(_settings: Settings, _engine: Engine) -> ControlledPipeline:
+    def make_pipeline(settings: Settings, _engine: Engine) -> CallPipeline:
+        if os.environ.get("ANGEL_TEST_PIPELINE") == "model":  # the real analysis model
+            model = bootstrap.build_language_model(settings, "analysis")
+            model.load()
+            return ModelPipeline(CallAnalyser(model), work_s=work_s)
         return ControlledPipeline(Path(executions) if executions else None, work_s=work_s)
 
     settings = settings_or_exit()

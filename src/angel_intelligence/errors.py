@@ -27,6 +27,10 @@ class DatabaseUnavailableError(Exception):
     """The database cannot be reached or is too old; the message says how to fix it."""
 
 
+class ModelVersionError(Exception):
+    """A model version is unknown, malformed or cannot be switched to; the message says why."""
+
+
 class AngelError(Exception):
     """Angel Intelligence failed."""
 

@@ -35,6 +35,8 @@ class FakeOpenAIServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
+    served_models: list[str] = field(default_factory=lambda: ["fake"])
+    """What `GET /v1/models` lists (empty: the route answers 404, as some servers do)."""
 
     def next_answer(self) -> Any:
         if not self.script:
@@ -46,6 +48,13 @@ def _handler(server_state: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass
+
+        def do_GET(self) -> None:
+            if self.path != "/v1/models" or not server_state.served_models:
+                self._send(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            models = [{"id": m, "object": "model"} for m in server_state.served_models]
+            self._send(200, {"object": "list", "data": models})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))

@@ -281,3 +281,36 @@ def test_audio_mode_with_a_text_only_model_falls_back_and_says_why(tmp_path: Pat
         analysis.audio_analysis["fallback_reason"]
         == "the analysis model fake-omni cannot take audio"
     )
+
+
+@pytest.mark.parametrize(
+    ("served", "expected"),
+    [
+        (["/models/analysis/versions/v1.2.0"], "v1.2.0"),  # vLLM started on a version's path
+        (["other-model", "fake-omni"], "fake-omni"),  # the configured one of several
+        ([], "server"),  # no /v1/models route: nothing better to record
+    ],
+)
+def test_the_analysis_records_the_version_the_server_serves(
+    served: list[str], expected: str
+) -> None:
+    with fake_openai_server([reply_text()]) as server:
+        server.served_models = served
+        llm = model(server.url)
+        llm.load()
+        analysis = CallAnalyser(llm).analyse(sample_transcript(), small_config())
+    assert analysis.model_version == expected
+
+
+def test_a_server_started_on_current_records_the_version_current_links_to(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / "analysis" / "versions"
+    (versions / "v7").mkdir(parents=True)
+    (tmp_path / "analysis" / "current").symlink_to("versions/v7")
+    with fake_openai_server([reply_text()]) as server:
+        server.served_models = [str(tmp_path / "analysis" / "current")]
+        llm = OpenAICompatibleLanguageModel(server.url, retry_wait_s=0.01)
+        analysis = CallAnalyser(llm).analyse(sample_transcript(), small_config())
+    assert analysis.model_version == "v7"
+    assert analysis.model_used == str(tmp_path / "analysis" / "current")

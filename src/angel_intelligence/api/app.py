@@ -22,6 +22,7 @@ from angel_intelligence.api.routes import (
     health,
     metrics,
     processing,
+    training,
     training_data,
 )
 from angel_intelligence.services.api_services import ApiServices
@@ -76,6 +77,7 @@ def create_app(options: ApiOptions, services: ApiServices | Callable[[], ApiServ
         processing.router,
         client_configs.router,
         training_data.router,
+        training.router,
         metrics.router,
     )
     for router in routers:

@@ -9,7 +9,9 @@ unknown or unavailable name fails here, at start, with the names that would work
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,15 +20,28 @@ from sqlalchemy import Engine
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.api.app import create_app
+from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.options import Purpose
 from angel_intelligence.backends.registry import BACKENDS, Role, backend
+from angel_intelligence.backends.training.lora import (
+    ChatExample,
+    LoraOptions,
+    Progress,
+    TrainingRun,
+    train_lora,
+    trainable_base,
+)
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
 from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import build_engine, session_factory
+from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
+from angel_intelligence.db.training_jobs import TrainingJobRepository, TrainingLock
+from angel_intelligence.db.workers import WorkerRepository
+from angel_intelligence.domain.model_version import ModelInUse
 from angel_intelligence.errors import ConfigurationError, DatabaseUnavailableError
 from angel_intelligence.logging import get_logger
 from angel_intelligence.pii import PiiDetector
@@ -44,16 +59,22 @@ from angel_intelligence.services.api_services import ApiServices
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.services.doctor import Doctor, DoctorOptions, GrantsRole
+from angel_intelligence.services.evaluation import evaluation_report
 from angel_intelligence.services.health import HealthService
-from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.services.hot_reload import AnalysisModelReloader, ModelHolder
+from angel_intelligence.services.model_versions import ModelVersions
+from angel_intelligence.services.models import ModelRegistry, version_of
 from angel_intelligence.services.pii_scan import PiiScanner
 from angel_intelligence.services.processing import CallProcessor
 from angel_intelligence.services.runner import StageListener
 from angel_intelligence.services.speech import SpeechService, SpeechStages
 from angel_intelligence.services.training_data import TrainingDataService
+from angel_intelligence.services.training_jobs import TrainingBase, TrainingJobs
+from angel_intelligence.services.training_set import TrainingExample, TrainingSetBuilder
 from angel_intelligence.services.voices import VoiceService, stored_fingerprints
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline, Worker
+from angel_intelligence.worker.presence import WorkerPresence
 
 log = get_logger(__name__)
 
@@ -190,6 +211,7 @@ def build_call_pipeline(
         results=CallResultRepository(sessions),
         options=opts.processing_options(settings),
         listener=listener,
+        whisper_version=version_of(settings.whisper_model_path, default=""),
     )
 
 
@@ -214,12 +236,60 @@ def build_worker(
     # renewals nor the loop's claims may wait long on a hung database.
     heartbeat_engine = build_engine(opts.heartbeat_database_options(settings))
     control_engine = build_engine(opts.control_database_options(settings))
+    reloader = build_model_reloader(settings, pipeline)
     return Worker(
         build_job_queue(settings, engine),
         pipeline,
         opts.worker_config(settings),
         heartbeat_queue=build_job_queue(settings, heartbeat_engine),
         control_queue=build_job_queue(settings, control_engine),
+        presence=build_worker_presence(settings, pipeline, heartbeat_engine, reloader),
+        model_watch=reloader,
+    )
+
+
+def build_model_reloader(
+    settings: Settings, pipeline: CallPipeline
+) -> AnalysisModelReloader | None:
+    """Hot reload of the in-process analysis model, with ENABLE_MODEL_HOT_RELOAD (a served
+    model is the server's to reload; its version is asked of it on each analysis)."""
+    reload = opts.model_reload_options(settings)
+    model_options = opts.language_model_options(settings, "analysis")
+    if not reload.enabled or not isinstance(pipeline, ModelHolder):
+        return None
+    if model_options.backend != "transformers":
+        return None
+
+    def make_analyser(path: Path) -> CallAnalyser:
+        model: LanguageModel = backend(Role.LANGUAGE_MODEL, model_options.backend).build(
+            replace(model_options, model_path=path, allow_bundled=False)
+        )
+        model.load()
+        return CallAnalyser.from_options(opts.analysis_options(settings), model)
+
+    return AnalysisModelReloader(
+        pipeline, model_options.model_path, make_analyser, interval_s=reload.interval_s
+    )
+
+
+def build_worker_presence(
+    settings: Settings,
+    pipeline: CallPipeline,
+    engine: Engine,
+    reloader: AnalysisModelReloader | None = None,
+) -> WorkerPresence:
+    """The worker's row in `ai_workers`, written on the heartbeat's connection. A pipeline
+    that is not the real one (a test double) reports no models."""
+    models: Callable[[], dict[str, ModelInUse]] = dict
+    device: str = settings.whisper_device
+    if isinstance(pipeline, ModelHolder):
+        models, device = pipeline.models_in_use, pipeline.device
+    return WorkerPresence(
+        WorkerRepository(session_factory(engine)),
+        worker_id=settings.worker_id,
+        device=device,
+        models=models,
+        model_errors=reloader.errors if reloader is not None else dict,
     )
 
 
@@ -238,6 +308,78 @@ def existing_database(settings: Settings) -> Engine | None:
     if settings.ai_db_connection == "sqlite" and not settings.ai_db_sqlite_path.exists():
         return None
     return build_database(settings)
+
+
+def build_model_versions(settings: Settings, engine: Engine | None = None) -> ModelVersions:
+    """The model registry under MODELS_BASE_PATH, mirrored to `engine`'s `ai_model_versions`
+    when given (`angel doctor` may call it without a database)."""
+    store = ModelVersionRepository(session_factory(engine)) if engine is not None else None
+    return ModelVersions(settings.models_base_path, store)
+
+
+def build_training_set(settings: Settings, engine: Engine) -> TrainingSetBuilder:
+    """The fine-tuning dataset from `engine`'s annotations, with the configs the worker uses."""
+    sessions = session_factory(engine)
+    return TrainingSetBuilder(
+        sessions,
+        ClientConfigResolver.from_options(
+            opts.client_config_options(settings), ClientConfigRepository(sessions)
+        ),
+    )
+
+
+def build_training_jobs(settings: Settings, engine: Engine) -> TrainingJobs:
+    """Training jobs on `engine`: queued by the API, run by `angel train run`."""
+    model_options = opts.language_model_options(settings, "analysis")
+
+    def base() -> TrainingBase:
+        files = locate_model(
+            model_options.model_path,
+            allow_bundled=model_options.allow_bundled,
+            base_model=model_options.base_model,
+        )
+        directory = trainable_base(files, settings.model_cache_path)
+        return TrainingBase(directory, files.name.removesuffix("+lora"), files.version)
+
+    def trainer(
+        base_dir: Path,
+        examples: list[ChatExample],
+        out: Path,
+        options: LoraOptions,
+        progress: Progress,
+    ) -> TrainingRun:
+        return train_lora(
+            base_dir,
+            examples,
+            out,
+            options,
+            progress=progress,
+            cpu_threads=settings.llm_cpu_threads,
+        )
+
+    def evaluator(
+        candidate_dir: Path, examples: list[TrainingExample], max_new_tokens: int
+    ) -> dict[str, Any]:
+        """The current model (ANALYSIS_MODEL_PATH) against the candidate adapter."""
+        build = backend(Role.LANGUAGE_MODEL, "transformers").build
+        current: LanguageModel = build(model_options)
+        candidate: LanguageModel = build(
+            replace(model_options, model_path=candidate_dir, allow_bundled=False)
+        )
+        current.load()
+        candidate.load()
+        return evaluation_report(current, candidate, examples, max_new_tokens=max_new_tokens)
+
+    return TrainingJobs(
+        TrainingJobRepository(session_factory(engine)),
+        build_training_set(settings, engine),
+        build_model_versions(settings, engine),
+        lock=lambda: TrainingLock(engine),
+        base=base,
+        trainer=trainer,
+        evaluator=evaluator,
+        runner_id=settings.worker_id,
+    )
 
 
 def build_speech_service(settings: Settings) -> SpeechService:
@@ -294,9 +436,24 @@ def build_api_services(
             models=models,
         ),
         training_data=TrainingDataService(sessions),
-        health=HealthService(engine, models, worker_id=settings.worker_id),
+        training=build_training_jobs(settings, engine),
+        health=build_health_service(settings, engine, models),
         models=models,
         engine=engine,
+    )
+
+
+def build_health_service(
+    settings: Settings, engine: Engine, models: ModelRegistry | None = None
+) -> HealthService:
+    """`/health` and `angel workers list`: this process's models, the live workers' and the
+    registry's current versions."""
+    return HealthService(
+        engine,
+        models if models is not None else ModelRegistry(),
+        worker_id=settings.worker_id,
+        versions=build_model_versions(settings),
+        heartbeat_s=settings.heartbeat_seconds,
     )
 
 
@@ -325,7 +482,15 @@ def build_api_models(settings: Settings) -> ModelRegistry:
             model.load()
             return model
 
-        models.register("analysis", "server" if served else "in-process", load)
+        if served:
+            models.register("analysis", "server", load)
+        else:
+            path = settings.analysis_model_path
+            version = version_of(path, "base" if path.exists() else "bundled")
+            models.register("analysis", version, load, path=path)
+    reload = opts.model_reload_options(settings)
+    if reload.enabled:
+        models.watch(reload.interval_s)
     return models
 
 

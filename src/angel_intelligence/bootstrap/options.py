@@ -23,6 +23,7 @@ from angel_intelligence.db.queue import QueueOptions
 from angel_intelligence.logging import LoggingOptions
 from angel_intelligence.pii.policy import PiiPolicy, PiiStorage
 from angel_intelligence.pipeline.speakers import SpeakerOptions
+from angel_intelligence.services.hot_reload import ReloadOptions
 from angel_intelligence.services.processing import ProcessingOptions
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import WorkerConfig
@@ -218,6 +219,14 @@ def language_model_options(settings: Settings, purpose: Purpose) -> LanguageMode
     )
 
 
+def model_reload_options(settings: Settings) -> ReloadOptions:
+    """ENABLE_MODEL_HOT_RELOAD and MODEL_RELOAD_CHECK_INTERVAL (docs/models.md)."""
+    return ReloadOptions(
+        enabled=settings.enable_model_hot_reload,
+        interval_s=float(settings.model_reload_check_interval),
+    )
+
+
 def api_options(settings: Settings) -> ApiOptions:
     tokens = tuple(
         token.get_secret_value().encode()
@@ -231,10 +240,8 @@ def api_options(settings: Settings) -> ApiOptions:
 
 # Parsed, documented, and not acted on yet: each has the issue that gives it its meaning.
 NOT_YET_HONOURED: dict[str, str] = {
-    "enable_model_hot_reload": "hot reload is not built yet (issue 18): restart the workers "
-    "to load a new model version",
-    "model_reload_check_interval": "hot reload is not built yet (issue 18)",
-    "model_versions_path": "the model registry is not built yet (issue 18)",
+    "model_versions_path": "versions live in MODELS_BASE_PATH/<kind>/versions/ (docs/models.md); "
+    "this path is not used",
     "chat_model_base": "the chat assistant is not built yet (issue 17)",
     "chat_llm_backend": "the chat assistant is not built yet (issue 17)",
     "chat_llm_url": "the chat assistant is not built yet (issue 17)",

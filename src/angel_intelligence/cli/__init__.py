@@ -17,10 +17,13 @@ from angel_intelligence.cli import (
     db_cmd,
     demo_cmd,
     doctor_cmd,
+    models_cmd,
     pii_cmd,
     settings_cmd,
     speech_cmd,
+    train_cmd,
     worker_cmd,
+    workers_cmd,
 )
 from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
 
@@ -41,6 +44,9 @@ app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(demo_cmd.demo)
 app.command("backends")(settings_cmd.backends)
 app.command("doctor")(doctor_cmd.doctor)
+app.add_typer(models_cmd.app, name="models")
+app.add_typer(workers_cmd.app, name="workers")
+app.add_typer(train_cmd.app, name="train")
 
 
 def _version(value: bool) -> None:

@@ -9,7 +9,12 @@ import typer
 
 from angel_intelligence import bootstrap
 from angel_intelligence.bootstrap.options import logging_options
-from angel_intelligence.errors import AngelError, ConfigurationError, DatabaseUnavailableError
+from angel_intelligence.errors import (
+    AngelError,
+    ConfigurationError,
+    DatabaseUnavailableError,
+    ModelVersionError,
+)
 from angel_intelligence.logging import configure_logging
 from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.settings import Settings, load_settings
@@ -17,6 +22,7 @@ from angel_intelligence.settings import Settings, load_settings
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ConfigurationError,
     DatabaseUnavailableError,
+    ModelVersionError,
     AngelError,
 )
 

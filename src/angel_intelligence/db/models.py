@@ -423,6 +423,30 @@ class AiModelVersion(Base):
     )
 
 
+class AiWorker(Base):
+    """A worker's report of itself, renewed by its heartbeat (revision `0005_workers`)."""
+
+    __tablename__ = "ai_workers"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    device: Mapped[str | None] = mapped_column(String(32))
+    models: Mapped[Any] = mapped_column(Json, nullable=True)
+    model_errors: Mapped[Any] = mapped_column(Json, nullable=True)
+    jobs_running: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    status: Mapped[str] = mapped_column(
+        String(16), nullable=False, server_default=text("'running'")
+    )
+    started_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP(), nullable=True)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP(), nullable=True)
+    created_at: Mapped[dt.datetime | None] = _created()
+    updated_at: Mapped[dt.datetime | None] = _updated()
+
+    __table_args__ = (Index("idx_worker_seen", "last_seen_at"),)
+
+
 SPEC_TABLES: tuple[str, ...] = (
     "ai_call_recordings",
     "ai_call_transcriptions",

@@ -14,6 +14,7 @@ from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.health import HealthService
 from angel_intelligence.services.models import ModelRegistry
 from angel_intelligence.services.training_data import TrainingDataService
+from angel_intelligence.services.training_jobs import TrainingJobs
 
 
 @dataclass
@@ -24,10 +25,13 @@ class ApiServices:
     """Processing requests and the queue's statistics."""
     client_configs: ClientConfigService
     training_data: TrainingDataService
+    training: TrainingJobs
+    """`POST /api/training/import` and `GET /api/training/jobs/{id}`."""
     health: HealthService
     models: ModelRegistry
     engine: Engine
     """Disposed when the app stops."""
 
     def close(self) -> None:
+        self.models.close()
         self.engine.dispose()

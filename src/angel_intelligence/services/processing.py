@@ -28,6 +28,7 @@ from angel_intelligence.domain.analysis import AnalysisMode, CallAnalysis
 from angel_intelligence.domain.audio import AudioFile, RetainedAudio, TimeInterval
 from angel_intelligence.domain.call import resolve_call_date
 from angel_intelligence.domain.job import FailedKeepingResults, JobOutcome
+from angel_intelligence.domain.model_version import ModelInUse
 from angel_intelligence.domain.pii import PiiRedaction
 from angel_intelligence.domain.result import CallResult, KeptTranscript
 from angel_intelligence.domain.speakers import Handover
@@ -143,14 +144,23 @@ class CallProcessor:
         results: CallResultStore,
         options: ProcessingOptions,
         listener: StageListener | None = None,
+        whisper_version: str | None = None,
     ) -> None:
         self.results = results
         self.listener = listener
+        self.analyser: CallAnalyser | None = analyser
+        """Replaced between jobs by a hot reload (`services/hot_reload.py`): each analysis
+        reads it once, so one call is analysed by one model version from start to end."""
+        self._transcriber = transcriber
+        self._whisper_version = whisper_version
         self._locks = ModelLocks()
         self.speech = SpeechStages.build(transcriber, diarizer, options.speaker)
 
         def analyse(given: AnalysisRequest) -> CallAnalysis:
             hears = given.config.analysis_mode is AnalysisMode.AUDIO
+            analyser = self.analyser  # read once: one call, one model version
+            if analyser is None:  # only while a reload between jobs runs (never claimed then)
+                raise ModelLoadError("the analysis model is being reloaded")
             return analyser.analyse(
                 given.transcript,
                 given.config,
@@ -186,6 +196,20 @@ class CallProcessor:
             "retain",
             lambda r: retain_redacted_audio(storage, r.redacted, r.apex_id, r.call_date),
         )
+
+    def models_in_use(self) -> dict[str, ModelInUse]:
+        """The models this pipeline holds now, for the worker's report (`ai_workers`)."""
+        whisper = self._transcriber.model_name
+        models = {"whisper": ModelInUse(whisper, self._whisper_version or whisper)}
+        analyser = self.analyser
+        if analyser is not None:
+            models["analysis"] = ModelInUse(analyser.model.model_name, analyser.model.model_version)
+        return models
+
+    @property
+    def device(self) -> str:
+        """Where the speech model runs (`cpu`, `cuda`)."""
+        return str(getattr(self._transcriber, "device", "cpu"))
 
     def run(self, job: JobControl) -> JobOutcome:
         """Process `job.call`; raises an `AngelError` when a stage fails, wrapped in

@@ -14,7 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from angel_intelligence.db.training_data import TrainingRow, iter_training_rows, read_training_rows
+from angel_intelligence.db.training_data import (
+    TrainingRow,
+    count_training_rows,
+    iter_training_rows,
+    read_training_rows,
+)
 from angel_intelligence.domain.training import TrainingDataFilter
 
 # The analysis field an annotation type corrects when the annotation names no field.
@@ -77,6 +82,26 @@ def training_record(row: TrainingRow) -> dict[str, Any]:
     return record
 
 
+def flat_record(row: TrainingRow) -> dict[str, Any]:
+    """One record in the spec's flat endpoint example ("Get Training Data"): the transcript,
+    the sentiment before and after the correction, and the annotator's notes; plus the
+    annotation's id, type, field and values, so a correction of another field is not lost."""
+    annotation, analysis = row.annotation, row.analysis
+    field = annotation.field_name or DEFAULT_FIELD.get(annotation.annotation_type)
+    corrected = _value(annotation.corrected_value)
+    return {
+        "id": f"annotation_{annotation.id}",
+        "transcript": row.redacted_transcript,
+        "original_sentiment": analysis.sentiment_label,
+        "corrected_sentiment": corrected if field == "sentiment_label" else None,
+        "annotator_notes": annotation.notes,
+        "annotation_type": annotation.annotation_type,
+        "field_name": field,
+        "original_value": _value(annotation.original_value),
+        "corrected_value": corrected,
+    }
+
+
 class TrainingDataService:
     """`GET /api/training-data`: pages of records, or all of them as a stream."""
 
@@ -84,14 +109,23 @@ class TrainingDataService:
         self._sessions = sessions
 
     def page(
-        self, filters: TrainingDataFilter, *, after_id: int, limit: int
+        self, filters: TrainingDataFilter, *, after_id: int, limit: int, flat: bool = False
     ) -> tuple[list[dict[str, Any]], int | None]:
-        """Up to `limit` records after annotation `after_id`, and the next page's cursor."""
+        """Up to `limit` records after annotation `after_id`, and the next page's cursor
+        (`flat`: the spec's flat endpoint shape instead of the training schema)."""
         rows = read_training_rows(self._sessions, filters, after_id=after_id, limit=limit)
         cursor = rows[-1].annotation.id if len(rows) == limit else None
-        return [training_record(row) for row in rows], cursor
+        shape = flat_record if flat else training_record
+        return [shape(row) for row in rows], cursor
 
-    def stream(self, filters: TrainingDataFilter) -> Iterator[dict[str, Any]]:
+    def count(self, filters: TrainingDataFilter) -> int:
+        """How many records match, over all pages."""
+        return count_training_rows(self._sessions, filters)
+
+    def stream(
+        self, filters: TrainingDataFilter, *, flat: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Every matching record, read in batches."""
+        shape = flat_record if flat else training_record
         for row in iter_training_rows(self._sessions, filters):
-            yield training_record(row)
+            yield shape(row)

@@ -35,8 +35,11 @@ class Heartbeat:
         lease_s: float,
         job_timeout_s: float,
         clock: Callable[[], float] = time.monotonic,
+        on_beat: Callable[[], None] | None = None,
     ) -> None:
         self._queue = queue
+        self.on_beat = on_beat
+        """Called after each beat's renewals (the worker's report of itself, `presence.py`)."""
         self.interval_s = interval_s
         self.lease_s = lease_s
         self.job_timeout_s = job_timeout_s
@@ -71,7 +74,12 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
+            failed = self.failed_renewals
             self.beat()
+            # Not while the database fails renewals: a report waiting out its time-out would
+            # delay the next renewal, and the self-fencing clock with it.
+            if self.on_beat is not None and self.failed_renewals == failed:
+                self.on_beat()
 
     def beat(self) -> None:
         """Renew every tracked job's lease once."""

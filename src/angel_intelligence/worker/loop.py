@@ -41,7 +41,8 @@ from angel_intelligence.worker.context import JobContext, LeaseLoss
 from angel_intelligence.worker.heartbeat import Heartbeat
 from angel_intelligence.worker.metrics import WorkerMetrics
 from angel_intelligence.worker.outage import retry_during_outage
-from angel_intelligence.worker.pipeline import CallPipeline, failure_for
+from angel_intelligence.worker.pipeline import CallPipeline, ModelWatch, failure_for
+from angel_intelligence.worker.presence import WorkerPresence
 
 log = get_logger(__name__)
 
@@ -103,6 +104,8 @@ class Worker:
         heartbeat_queue: JobQueue | None = None,
         control_queue: JobQueue | None = None,
         metrics: WorkerMetrics | None = None,
+        presence: WorkerPresence | None = None,
+        model_watch: ModelWatch | None = None,
     ) -> None:
         if queue.worker_id != config.worker_id:
             raise ValueError(
@@ -122,6 +125,12 @@ class Worker:
             lease_s=config.lease_s,
             job_timeout_s=config.job_timeout_s,
         )
+        self.model_watch = model_watch
+        """Hot reload (ENABLE_MODEL_HOT_RELOAD): polled before each claim, when given."""
+        self.presence = presence
+        """This worker's row in `ai_workers` (models, versions, jobs running), when given."""
+        if presence is not None:
+            self.heartbeat.on_beat = lambda: presence.report(self._running_count())
         self.reports: list[JobReport] = []
         self._running: dict[int, tuple[JobContext, threading.Thread]] = {}
         self._lock = threading.Lock()
@@ -150,7 +159,7 @@ class Worker:
                 if time.monotonic() >= next_reap:  # every poll; not on each job's end
                     self._reap()
                     next_reap = time.monotonic() + self.config.poll_interval_s
-                claimed = self._claim_free_slots()
+                claimed = 0 if self._models_switching() else self._claim_free_slots()
                 if once and not claimed and not self._running_count():
                     break
                 self._sleep(self.config.poll_interval_s)
@@ -178,6 +187,16 @@ class Worker:
             self._shutdown()
         return next((r for r in self.reports if r.recording_id == recording_id), None)
 
+    def _models_switching(self) -> bool:
+        """Poll the hot reload; True while it waits for running jobs to end (claim nothing)."""
+        if self.model_watch is None:
+            return False
+        try:
+            return self.model_watch.poll(idle=self._running_count() == 0)
+        except Exception as error:  # a reload must never stop the worker
+            self._log.error("Model reload failed", error=describe_exception(error))
+            return False
+
     def stop(self, *, immediately: bool = False, reason: str = "requested") -> None:
         """Stop claiming; running jobs get the grace period (or none with `immediately`)."""
         if self._stop_requested_at is None:
@@ -200,6 +219,8 @@ class Worker:
         removed = len(clean_stale_workspaces(self._temp_dir))
         self._temp_dir.mkdir(parents=True, exist_ok=True)
         self.heartbeat.start()
+        if self.presence is not None:
+            self.presence.report(0, starting=True)
         self._log.info(
             "Worker started",
             max_concurrent_jobs=self.config.max_concurrent_jobs,
@@ -229,6 +250,8 @@ class Worker:
                 self._sleep(left)
         self._release_running()
         self.heartbeat.stop()
+        if self.presence is not None:
+            self.presence.report(0, status="stopped")
         self._restore_signal_handlers()
         self._log.info(
             "Worker stopped",

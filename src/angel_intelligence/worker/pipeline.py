@@ -27,6 +27,18 @@ class CallPipeline(Protocol):
         ...
 
 
+class ModelWatch(Protocol):
+    """Hot reload, seen from the loop (`services/hot_reload.py`): polled before each claim."""
+
+    def poll(self, *, idle: bool) -> bool:
+        """Switch models if due; True while the worker must claim nothing (waiting to be idle)."""
+        ...
+
+    def errors(self) -> dict[str, str]:
+        """Model kind → why its newest version could not be loaded."""
+        ...
+
+
 STAGE_ERRORS: dict[str, type[errors.AngelError]] = {
     "config": errors.AnalysisFailedError,
     "fetch": errors.DownloadFailedError,

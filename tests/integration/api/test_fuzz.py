@@ -17,12 +17,14 @@ from dbkit import TestDatabase
 EXAMPLES_PER_OPERATION = 30
 # A schema-valid request must not be refused, except where a rule goes beyond what a schema can
 # say: `/api/config` checks `config_data` per `config_type` (unique items ignoring case,
-# placeholders in a prompt; docs/api.md), so there 422 INVALID_CONFIG is a right answer too.
+# placeholders in a prompt; docs/api.md), so there 422 INVALID_CONFIG is a right answer too;
+# `/api/training/import` checks that the annotations exist and their corrections apply (422),
+# and refuses a second job while one is queued (409).
 # 5xx stays a failure everywhere (`not_a_server_error`).
 CONFIG = SchemathesisConfig.from_str(
     """
 [[operations]]
-include-path-regex = "^/api/config"
+include-path-regex = "^/api/(config|training/import)"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"
 ]

@@ -146,3 +146,30 @@ def test_json_lines_stream_every_record(api: TestClient, db: TestDatabase) -> No
     records = [json.loads(line) for line in response.text.splitlines()]
     assert len(records) == 2
     assert {r["annotation_metadata"]["annotation_type"] for r in records} == {"sentiment"}
+
+
+def test_count_is_every_match_not_the_page(api: TestClient, db: TestDatabase) -> None:
+    _seed(db)
+    body = api.get("/api/training-data?limit=1", headers=AUTH).json()
+    assert (body["count"], len(body["data"])) == (3, 1)
+    assert api.get("/api/training-data?limit=1&type=quality", headers=AUTH).json()["count"] == 1
+
+
+def test_the_flat_shape_of_the_spec_endpoint_example(api: TestClient, db: TestDatabase) -> None:
+    _seed(db)
+    body = api.get("/api/training-data?shape=flat&type=sentiment", headers=AUTH).json()
+    assert body["count"] == 2
+    first = body["data"][0]
+    assert {k: first[k] for k in ("transcript", "original_sentiment", "corrected_sentiment")} == {
+        "transcript": REDACTED,
+        "original_sentiment": "positive",
+        "corrected_sentiment": "neutral",
+    }
+    assert first["annotator_notes"] == "Supporter showed frustration"
+    assert body["data"][1]["transcript"] is None  # no redacted transcript: never the raw one
+    quality = api.get("/api/training-data?shape=flat&type=quality", headers=AUTH).json()["data"]
+    assert quality[0]["corrected_sentiment"] is None
+    assert (quality[0]["field_name"], quality[0]["corrected_value"]) == ("quality_score", 65.0)
+    lines = api.get("/api/training-data?shape=flat&format=jsonl", headers=AUTH).text
+    assert all("original_sentiment" in json.loads(line) for line in lines.splitlines())
+    assert RAW not in lines

@@ -18,6 +18,24 @@ class ModelStatePublic(BaseModel):
     version: str
     loaded: bool
     error: str | None = None
+    current: str | None = None
+    workers: dict[str, int] | None = None
+
+
+class ModelInUsePublic(BaseModel):
+    name: str
+    version: str
+
+
+class WorkerPublic(BaseModel):
+    worker_id: str
+    host: str
+    device: str
+    models: dict[str, ModelInUsePublic]
+    model_errors: dict[str, str] = {}
+    jobs_running: int
+    last_seen_at: str | None = None
+    seen_s_ago: float | None = None
 
 
 class HealthPublic(BaseModel):
@@ -27,6 +45,8 @@ class HealthPublic(BaseModel):
     models_loaded: dict[str, ModelStatePublic]
     database: Literal["ok", "unavailable"]
     reasons: list[str] = []
+    workers: list[WorkerPublic] = []
+    """The live workers: what each runs now (`ai_workers`)."""
 
 
 class ProbePublic(BaseModel):
@@ -35,12 +55,13 @@ class ProbePublic(BaseModel):
 
 @router.get("/health", response_model=HealthPublic, response_model_exclude_none=True)
 def read_health(services: ServicesDep) -> dict[str, Any]:
-    """Service health, version, worker id and the models this process has loaded."""
+    """Service health, version, worker id, the models loaded here and by the live workers."""
     reasons = []
     database_ok = services.health.database_ok()
     if not database_ok:
         reasons.append("database unavailable")
-    models = services.health.models()
+    live = services.health.live(services.health.workers())
+    models = services.health.models(live)
     reasons += [
         f"{name} model unavailable: {state.error}" for name, state in models.items() if state.error
     ]
@@ -51,6 +72,7 @@ def read_health(services: ServicesDep) -> dict[str, Any]:
         "models_loaded": {name: state.to_json() for name, state in models.items()},
         "database": "ok" if database_ok else "unavailable",
         "reasons": reasons,
+        "workers": [worker.to_json() for worker in live],
     }
 
 

@@ -23,6 +23,7 @@ MAX_PAGE = 1000
 class TrainingDataPage(BaseModel):
     success: bool = True
     count: int
+    """Every matching record, over all pages (`data` holds one page of them)."""
     data: list[dict[str, Any]]
     next_after_id: int | None = None
 
@@ -41,6 +42,10 @@ def read_training_data(
     ] = None,
     user_id: Annotated[int | None, Query(ge=0, le=2**64 - 1)] = None,
     output_format: Annotated[Literal["json", "jsonl"], Query(alias="format")] = "json",
+    shape: Annotated[
+        Literal["training", "flat"],
+        Query(description="training: the spec's training schema; flat: its endpoint example"),
+    ] = "training",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     after_id: Annotated[int, Query(ge=0, le=2**63 - 1, description="Page cursor")] = 0,
 ) -> Any:
@@ -48,14 +53,20 @@ def read_training_data(
     filters = TrainingDataFilter(
         since=since, until=until, annotation_type=annotation_type, user_id=user_id
     )
+    flat = shape == "flat"
     if output_format == "jsonl":
         return StreamingResponse(
-            _jsonl(services.training_data, filters), media_type="application/x-ndjson"
+            _jsonl(services.training_data, filters, flat), media_type="application/x-ndjson"
         )
-    records, cursor = services.training_data.page(filters, after_id=after_id, limit=limit)
-    return {"success": True, "count": len(records), "data": records, "next_after_id": cursor}
+    records, cursor = services.training_data.page(
+        filters, after_id=after_id, limit=limit, flat=flat
+    )
+    count = services.training_data.count(filters)
+    return {"success": True, "count": count, "data": records, "next_after_id": cursor}
 
 
-def _jsonl(service: TrainingDataService, filters: TrainingDataFilter) -> Iterator[bytes]:
-    for record in service.stream(filters):
+def _jsonl(
+    service: TrainingDataService, filters: TrainingDataFilter, flat: bool
+) -> Iterator[bytes]:
+    for record in service.stream(filters, flat=flat):
         yield (json.dumps(record, ensure_ascii=False) + "\n").encode()

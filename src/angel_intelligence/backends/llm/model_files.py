@@ -77,7 +77,7 @@ def _config(directory: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _version(path: Path) -> str:
+def version_of(path: Path) -> str:
     """`versions/<v>` behind a `current` symlink gives "<v>"; anything else is "base"."""
     current = path.absolute()
     for _ in range(16):  # follow the links one hop at a time: a version may itself be a link
@@ -114,7 +114,7 @@ def locate_model(
     if path.is_file():
         if path.suffix != ".gguf":
             raise ModelLoadError(f"{path} is a file but not a .gguf model")
-        return ModelFiles("gguf", path, path.name.removesuffix(".gguf"), _version(path.parent))
+        return ModelFiles("gguf", path, path.name.removesuffix(".gguf"), version_of(path.parent))
     if (path / "adapter_config.json").is_file():
         return _lora(path, base_model)
     if (path / "config.json").is_file():
@@ -123,12 +123,12 @@ def locate_model(
             str(config.get("_name_or_path") or "").rstrip("/").split("/")[-1] or path.resolve().name
         )
         return ModelFiles(
-            "hf", path, name, _version(path), model_type=str(config.get("model_type", ""))
+            "hf", path, name, version_of(path), model_type=str(config.get("model_type", ""))
         )
     ggufs = sorted(path.glob("*.gguf"))
     if ggufs:
         chosen = ggufs[0] if len(ggufs) == 1 else choose_gguf(ggufs, quantization, purpose=purpose)
-        return ModelFiles("gguf", chosen, chosen.name.removesuffix(".gguf"), _version(path))
+        return ModelFiles("gguf", chosen, chosen.name.removesuffix(".gguf"), version_of(path))
     raise ModelLoadError(
         f"{path} holds no model: expected config.json (a Hugging Face model), "
         "adapter_config.json (a LoRA adapter) or .gguf files"
@@ -149,7 +149,7 @@ def _lora(path: Path, base_model: str | None) -> ModelFiles:
                 "lora",
                 path,
                 f"{base.resolve().name}+lora",
-                _version(path),
+                version_of(path),
                 base_path=base,
                 model_type=str(config.get("model_type", "")),
             )

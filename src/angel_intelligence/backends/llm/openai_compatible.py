@@ -9,6 +9,11 @@ server really constrains its output.
 Audio mode sends the recording as an `input_audio` content part (base64 WAV or MP3), which vLLM
 and llama-server (with `--mmproj` for Qwen2.5-Omni) read.
 
+The version stored with each analysis is asked of the server (`GET /v1/models`, issue 18): the
+served model's id, or the registry version behind it when the id is a path into
+`…/versions/<version>` or to a `current` link (docs/models.md). Until the server answers, it
+is "server".
+
 Requests time out after `LLM_TIMEOUT_SECONDS`; 429, 5xx and connection errors are retried
 three times with backoff; other errors fail at once with the server's own message (cut short:
 it may quote the request).
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +35,15 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from angel_intelligence.backends.llm.model_files import version_of as model_version_of
 from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.logging import get_logger
 
 log = get_logger(__name__)
 ATTEMPTS = 3
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+ASK_SERVED_EVERY_S = 60.0
+"""How often to ask again which model a server serves, when it did not answer."""
 _AUDIO_FORMATS = {".wav": "wav", ".mp3": "mp3"}
 
 
@@ -77,6 +86,9 @@ class OpenAICompatibleLanguageModel:
         self._model = model
         self._supports_audio = supports_audio
         self._version = version
+        self._served: str | None = None
+        self._asked_at = -ASK_SERVED_EVERY_S
+        """The id the server answered `/v1/models` with (None until it has)."""
         self._retry_wait_s = retry_wait_s
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx2.Client(
@@ -106,19 +118,42 @@ class OpenAICompatibleLanguageModel:
 
     @property
     def model_name(self) -> str:
-        return self._model or "openai-compatible"
+        return self._model or self.served_model() or "openai-compatible"
 
     @property
     def model_version(self) -> str:
-        return self._version
+        served = self._served or self.served_model()
+        return self._version if served is None else served_version(served)
+
+    def served_model(self) -> str | None:
+        """The id of the model the server serves (the configured one when it serves several);
+        None when it does not answer `/v1/models` (asked again a minute later)."""
+        if self._served is not None:
+            return self._served
+        if time.monotonic() - self._asked_at < ASK_SERVED_EVERY_S:
+            return None
+        self._asked_at = time.monotonic()
+        url = self._url.removesuffix("/chat/completions") + "/models"
+        try:
+            response = self._client.get(url, timeout=10.0)
+            response.raise_for_status()
+            ids = [str(m["id"]) for m in response.json()["data"] if isinstance(m, dict)]
+        except (httpx2.HTTPError, ValueError, KeyError, TypeError) as error:
+            log.warning("served_model_unknown", url=url, error=type(error).__name__)
+            return None
+        if self._model and self._model in ids:
+            self._served = self._model
+        elif ids:
+            self._served = ids[0]
+        return self._served
 
     @property
     def supports_audio(self) -> bool:
         return self._supports_audio
 
     def load(self) -> None:
-        """Nothing to load: the server holds the weights."""
-        return None
+        """Nothing to load (the server holds the weights): ask which model it serves."""
+        self.served_model()
 
     def close(self) -> None:
         self._client.close()
@@ -220,6 +255,22 @@ class OpenAICompatibleLanguageModel:
             return bool(json.loads(reply) == {"probe": marker})
         except ValueError:
             return False
+
+
+def served_version(served: str) -> str:
+    """The registry version behind a served model id, else the id itself.
+
+    A server started on a registry path names the model by it: `…/versions/<version>` gives
+    the version, and `…/current` the version it links to now (the volume is mounted here too).
+    """
+    parts = Path(served).parts
+    if "versions" in parts[:-1]:
+        return parts[parts.index("versions") + 1]
+    if Path(served).is_absolute() and Path(served).is_symlink():
+        version = model_version_of(Path(served))
+        if version != "base":
+            return version
+    return served
 
 
 def _error_text(response: httpx2.Response, limit: int = 200) -> str:

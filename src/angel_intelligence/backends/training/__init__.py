@@ -1,0 +1,1 @@
+"""Fine-tuning backends (heavy libraries imported lazily, inside functions)."""
