@@ -29,7 +29,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 # python3-venv only where the base's python3 is Debian's (python:3.11-slim has its own).
 RUN set -eux; \
     apt-get update; \
-    packages="sox libsox-fmt-all tini ca-certificates"; \
+    packages="sox libsox-fmt-all tini ca-certificates passwd"; \
     if [ "$(command -v python3)" = /usr/bin/python3 ]; then packages="$packages python3-venv"; fi; \
     apt-get install -y --no-install-recommends $packages; \
     rm -rf /var/lib/apt/lists/*; \
