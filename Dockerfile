@@ -34,8 +34,8 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends $packages; \
     rm -rf /var/lib/apt/lists/*; \
     python3 -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Angel needs Python 3.11, the base has {sys.version}"'; \
-    groupadd --system --gid 10001 angel; \
-    useradd --system --uid 10001 --gid angel --home-dir /var/lib/angel --shell /usr/sbin/nologin angel; \
+    groupadd --gid 10001 angel; \
+    useradd --uid 10001 --gid angel --no-create-home --home-dir /var/lib/angel --shell /usr/sbin/nologin angel; \
     install -d -o angel -g angel -m 0750 /var/lib/angel /var/lib/angel/data /var/lib/angel/temp \
         /var/lib/angel/storage /var/lib/angel/model-cache /models
 
