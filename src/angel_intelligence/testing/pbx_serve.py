@@ -37,7 +37,7 @@ SAMPLE_APEX_ID = "1737123456.12345"  # `angel demo`'s call: 17/01/2025, from the
 SAMPLE_CLIENT_REF = "DEMO"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m angel_intelligence.testing.pbx_serve",
         description="Serve a synthetic sample call the way the PBX archive does.",
@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also insert the call as a pending recording, as Pulse does, into this migrated "
         "database (an SQLAlchemy URL), unless a row for it is already there",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="angel-pbx-") as scratch:
         directory = args.directory or Path(scratch)
