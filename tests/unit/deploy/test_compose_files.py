@@ -146,4 +146,7 @@ def test_the_jetson_node_has_the_specs_shape() -> None:
     assert env["ANGEL_ENV"] == "production"
     assert env["MODELS_BASE_PATH"] == "/models"
     assert env["ANALYSIS_LLM_URL"] == "http://llama-server:8080/v1"
-    assert worker["build"]["args"]["VARIANT"] == "cuda"
+    args = worker["build"]["args"]
+    assert args["BASE"].startswith("${L4T_BASE:-nvcr.io/nvidia/l4t-")
+    assert args["PYTHON"] == "python3.11"
+    assert env["WHISPER_DEVICE"] == "cuda"
