@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         directory = args.directory or Path(scratch)
         call = synthesise_call(demo_call(), directory, name=args.apex_id)
         with PbxStub(host=args.host, port=args.port) as pbx:
-            path = pbx.add_recording(args.apex_id, call.gsm_path.read_bytes(), layout=Layout.ARCHIVE)
+            path = pbx.add_recording(
+                args.apex_id, call.gsm_path.read_bytes(), layout=Layout.ARCHIVE
+            )
             base = pbx.base_url(args.host)
             _say(f"PBX stub serving {base}{path} ({call.gsm_path.stat().st_size} bytes of GSM)")
             _say(f"PBX_RECORDING_URL={base}/callrec/ PBX_ARCHIVE_URL={base}/")

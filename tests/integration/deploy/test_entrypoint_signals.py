@@ -132,12 +132,16 @@ def test_sigterm_through_the_entrypoint_releases_a_running_call_within_the_grace
 ) -> None:
     # A call that works longer than the grace: it must be released, not lost or left processing.
     rid = add_recording(sqlite.engine, "slow-1")
-    env = sqlite.env() | FAST_SETTINGS | {
-        "WORKER_ID": "pod-a",
-        "SHUTDOWN_GRACE_SECONDS": "4",
-        "ANGEL_TEST_WORK_S": "60",
-        "ANGEL_TEST_EXECUTIONS": str(tmp_path / "executions.log"),
-    }
+    env = (
+        sqlite.env()
+        | FAST_SETTINGS
+        | {
+            "WORKER_ID": "pod-a",
+            "SHUTDOWN_GRACE_SECONDS": "4",
+            "ANGEL_TEST_WORK_S": "60",
+            "ANGEL_TEST_EXECUTIONS": str(tmp_path / "executions.log"),
+        }
+    )
     # The same init, with the harness (the real worker command path, a controlled pipeline).
     init = ENTRYPOINT[: ENTRYPOINT.index("--") + 1]
     entry = EntrypointProcess([*init, sys.executable, str(HARNESS), *CMD], tmp_path, env)

@@ -15,7 +15,7 @@ import pytest
 from angel_intelligence.testing.pbx_serve import SAMPLE_APEX_ID, build_parser
 from angel_intelligence.testing.pbx_stub import PbxStub
 from dbkit import DATA_DIR, REPO_ROOT
-from deployfiles import (
+from deploykit import (
     COMPOSE_FILES,
     NOT_ANGELS,
     angel_variables,
@@ -85,14 +85,14 @@ def test_dependencies_exist_and_commands_are_real(path: Path) -> None:
     for name, service in services.items():
         missing = sorted(set(service.get("depends_on") or {}) - set(services))
         assert not missing, f"{name} depends on {missing}, which are not services"
-    for name, service in angel_services(compose).items():
+    for service in angel_services(compose).values():
         if "entrypoint" in service:
             continue  # the PBX stub (below)
         parse_angel_command([str(word) for word in service["command"]])
 
 
 def test_parse_angel_command_refuses_what_angel_would() -> None:
-    with pytest.raises(Exception, match="no command|No such"):
+    with pytest.raises(Exception, match=r"no command|No such"):
         parse_angel_command(["wroker"])
     with pytest.raises(Exception, match="No such option"):
         parse_angel_command(["worker", "--forever"])

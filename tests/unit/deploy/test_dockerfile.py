@@ -9,7 +9,7 @@ import json
 import re
 
 from dbkit import REPO_ROOT
-from deployfiles import angel_variables
+from deploykit import angel_variables
 
 DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
 RUNTIME_PLATFORM = {

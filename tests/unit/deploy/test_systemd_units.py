@@ -14,7 +14,7 @@ import pytest
 
 from angel_intelligence.settings import Settings
 from dbkit import REPO_ROOT
-from deployfiles import NOT_ANGELS, angel_variables, parse_angel_command
+from deploykit import NOT_ANGELS, angel_variables, parse_angel_command
 
 UNITS = sorted((REPO_ROOT / "deploy" / "systemd").glob("*.service"))
 INSTALLED_ANGEL = "/opt/angel/venv/bin/angel"

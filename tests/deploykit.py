@@ -1,4 +1,5 @@
-"""What the deployment-file tests share: the files, the variables Angel reads, the commands."""
+"""Deployment files for tests: the compose files, the variables Angel reads, `angel` commands
+parsed without running them."""
 
 from __future__ import annotations
 
