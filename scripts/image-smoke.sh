@@ -10,6 +10,7 @@
 #   5. `angel db upgrade` then `angel worker` in the production image on the embedded default
 #      (SQLite in a podman volume, --network=none), the image's HEALTHCHECK once, then SIGTERM
 #      (`podman stop`): the worker must log "Worker stopped" and exit 0 well inside the grace
+#   6. `angel api`: the HEALTHCHECK passes (/livez), SIGTERM stops it with exit 0
 #
 # Prints each step's time and the images' sizes; exits non-zero on any failure. Idempotent: the
 # base image and the build cache are reused, the smoke container and volume are replaced.
@@ -103,8 +104,9 @@ fi
 podman_ rm --force --ignore "$worker" >/dev/null
 podman_ volume rm --force "$volume" >/dev/null 2>&1 || true
 podman_ volume create "$volume" >/dev/null
-run_args=(--network=none -v "$volume:/var/lib/angel/data" -e POLL_INTERVAL_SECONDS=2
-    -e SHUTDOWN_GRACE_SECONDS=$grace_s)
+# --health-interval=disable: no systemd timer here to run the check; `podman healthcheck run` does.
+run_args=(--network=none --health-interval=disable -v "$volume:/var/lib/angel/data"
+    -e POLL_INTERVAL_SECONDS=2 -e SHUTDOWN_GRACE_SECONDS=$grace_s)
 say "angel db upgrade (SQLite in volume $volume)"
 podman_ run --rm "${run_args[@]}" "$tag:cpu" db upgrade
 say "angel worker: starting (loads the bundled models)"
@@ -129,6 +131,9 @@ started=$(now)
 podman_ stop --time 60 "$worker" >/dev/null
 stop_s=$(since "$started")
 code=$(podman_ inspect --format '{{.State.ExitCode}}' "$worker")
+# When the process itself ended (podman stop's own time adds the container's teardown).
+finished=$(date -d "$(podman_ inspect --format '{{.State.FinishedAt}}' "$worker" | cut -d' ' -f1-3)" +%s.%N)
+exit_s=$(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.1f", b - a }')
 stopped=$(podman_ logs "$worker" 2>&1 | grep -E "Received SIGTERM|Worker stopped" || true)
 printf '%s\n' "$stopped"
 podman_ rm "$worker" >/dev/null
@@ -139,11 +144,32 @@ fi
 awk -v s="$stop_s" -v g="$grace_s" 'BEGIN { exit !(s < g) }' || {
     echo "image-smoke: the stop took $stop_s s, not inside the $grace_s s grace" >&2; exit 1; }
 
+# --- 6. angel api and its health check -----------------------------------------------------------
+api=angel-smoke-api
+podman_ rm --force --ignore "$api" >/dev/null
+say "angel api: starting; HEALTHCHECK until healthy (/livez)"
+started=$(now)
+podman_ run -d --name "$api" --network=none --health-interval=disable "$tag:cpu" api >/dev/null
+until podman_ healthcheck run "$api" >/dev/null 2>&1; do
+    if [ "$(podman_ inspect --format '{{.State.Running}}' "$api")" != true ] || [ "$(since "$started" | cut -d. -f1)" -gt 120 ]; then
+        podman_ logs "$api" >&2
+        echo "image-smoke: the API never passed its health check" >&2; exit 1
+    fi
+    sleep 1
+done
+api_s=$(since "$started")
+say "HEALTHCHECK (api): healthy after $api_s s"
+podman_ stop --time 30 "$api" >/dev/null
+api_code=$(podman_ inspect --format '{{.State.ExitCode}}' "$api")
+podman_ rm "$api" >/dev/null
+[ "$api_code" = 0 ] || { echo "image-smoke: the API exited $api_code on SIGTERM" >&2; exit 1; }
+
 say "summary"
 printf '  build (both targets)   %s s\n' "$build_s"
 printf '  image %-17s %s\n' "$tag:cpu" "$(size_of "$tag:cpu")"
 printf '  image %-17s %s\n' "$tag:dev" "$(size_of "$tag:dev")"
 printf '  angel demo             %s s\n' "$demo_s"
 printf '  worker start           %s s\n' "$start_s"
-printf '  SIGTERM to exit        %s s (exit code %s)\n' "$stop_s" "$code"
+printf '  SIGTERM to exit        %s s (exit code %s); podman stop returned after %s s\n' "$exit_s" "$code" "$stop_s"
+printf '  API healthy            %s s (exit code %s on SIGTERM)\n' "$api_s" "$api_code"
 echo "image-smoke: OK"

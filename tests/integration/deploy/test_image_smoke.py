@@ -34,7 +34,7 @@ def test_the_image_builds_runs_the_demo_offline_and_stops_cleanly_on_sigterm() -
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     assert "apex id 1737123456.12345: completed" in output  # the demo, inside the container
-    assert "HEALTHCHECK: healthy" in output
+    assert "HEALTHCHECK: healthy" in output and "HEALTHCHECK (api): healthy" in output
     assert "Received SIGTERM" in output and "Worker stopped" in output
     assert "image-smoke: OK" in output
     print("\n" + output[output.index("== summary") :])
