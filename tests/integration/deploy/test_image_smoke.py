@@ -36,5 +36,6 @@ def test_the_image_builds_runs_the_demo_offline_and_stops_cleanly_on_sigterm() -
     assert "apex id 1737123456.12345: completed" in output  # the demo, inside the container
     assert "HEALTHCHECK: healthy" in output and "HEALTHCHECK (api): healthy" in output
     assert "Received SIGTERM" in output and "Worker stopped" in output
+    assert "Finished server process" in output  # the API's graceful stop
     assert "image-smoke: OK" in output
     print("\n" + output[output.index("== summary") :])
