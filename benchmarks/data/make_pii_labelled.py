@@ -7,7 +7,8 @@ moves old ones: about a third is "test", held out while the detector was tuned o
 "forms" files of issue 14 have a split each: pii_forms_test.txt was written and committed
 before the detector was changed for its forms and is never tuned on (docs/pii.md).
 pii_independent.txt was written blind by someone who had not seen the detector or its data;
-half of it (by a hash of the line) is `independent-test`, never tuned on.
+half of it (by a hash of the line) is `independent-test`, never tuned on. pii_independent2.txt
+and pii_independent3.txt are split the same way (`independent2-*`, `independent3-*`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "pii_independent.txt": ("I", "independent"),
     # A second set written blind by another author (longer exchanges, values in pieces).
     "pii_independent2.txt": ("J", "independent2"),
+    # A third, written before its author read the detector (round 4; values in spoken forms).
+    "pii_independent3.txt": ("K", "independent3"),
+    # More lines in its forms, rendered with new values after round 4's first changes: tuning only.
+    "pii_independent3_dev.txt": ("M", "independent3-extra"),
 }
 MARK = re.compile(r"\{\{(\w+)\|(.+?)\}\}", re.DOTALL)
 
@@ -78,7 +83,7 @@ def read(name: str, prefix: str, fixed_split: str | None) -> list[dict[str, obje
         digest = int(hashlib.sha256(raw.encode()).hexdigest(), 16)
         if split is None:
             split = "test" if digest % 3 == 0 else "dev"
-        elif split in ("independent", "independent2"):
+        elif split in ("independent", "independent2", "independent3"):
             split = f"{split}-test" if digest % 2 == 0 else f"{split}-dev"
         row_id = f"{prefix}{len(rows) + 1:04d}"
         rows.append({"id": row_id, "split": split, "text": text, "spans": spans})

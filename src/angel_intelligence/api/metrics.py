@@ -61,6 +61,15 @@ def queue_collector(statistics: Callable[[], QueueStatistics]) -> Callable[[], I
         for code, count in sorted(stats.failures_by_code.items()):
             failures.add_metric([code], count)
         yield failures
+        released = GaugeMetricFamily(
+            "angel_queue_released_recordings",
+            "Queued recordings a worker put back, by its code (MODEL_LOAD_ERROR: it cannot load "
+            "its models)",
+            labels=["code"],
+        )
+        for code, count in sorted(stats.released_by_code.items()):
+            released.add_metric([code], count)
+        yield released
         for name, help_, value in (
             (
                 "angel_queue_oldest_pending_age_seconds",

@@ -162,8 +162,19 @@ class JobQueue:
         return adopted + self._retry(lambda: self._claim(n - len(adopted), None))
 
     def claim_recording(self, recording_id: int) -> ClaimedJob | None:
-        """Claim one specific recording if it is due (used by `angel process`)."""
-        jobs = self._retry(lambda: self._claim(1, recording_id))
+        """Claim one specific recording if it is due (used by `angel process`).
+
+        A claim of it whose commit was in doubt is adopted, as in `claim`.
+        """
+
+        def attempt() -> list[ClaimedJob]:
+            if self._in_doubt:
+                adopted = self._adopt_in_doubt(recording_id)
+                if adopted:
+                    return adopted
+            return self._claim(1, recording_id)
+
+        jobs = self._retry(attempt)
         return jobs[0] if jobs else None
 
     def _claim(self, n: int, recording_id: int | None) -> list[ClaimedJob]:
@@ -226,7 +237,7 @@ class JobQueue:
             for token in tokens:
                 self._in_doubt.pop(token, None)
 
-    def _adopt_in_doubt(self) -> list[ClaimedJob]:
+    def _adopt_in_doubt(self, recording_id: int | None = None) -> list[ClaimedJob]:
         """Take up the claims whose commit was in doubt and did happen, with a fresh lease.
 
         A claim's tokens are noted before its `UPDATE` and settled once its commit returns; if
@@ -234,18 +245,24 @@ class JobQueue:
         have committed. The next claim looks for rows still `processing` under those tokens
         and this worker's name, renews their lease and starts them: the call costs a delay,
         not an attempt. Tokens found nowhere were never committed and are forgotten.
+
+        With `recording_id`, only that recording is looked for and only its token settled:
+        the others stay in doubt for the next full claim.
         """
         t = TABLE
         with self._in_doubt_lock:
             in_doubt = dict(self._in_doubt)
+        mine = [
+            t.c.claim_token.in_(in_doubt),
+            t.c.claimed_by == self.worker_id,
+            t.c.processing_status == PROCESSING,
+        ]
+        if recording_id is not None:
+            mine.append(t.c.id == recording_id)
         with transaction(self._sessions) as session:
             rows = session.execute(
                 select(*(t.c[name] for name in CLAIM_COLUMNS), t.c.claim_token)
-                .where(
-                    t.c.claim_token.in_(in_doubt),
-                    t.c.claimed_by == self.worker_id,
-                    t.c.processing_status == PROCESSING,
-                )
+                .where(*mine)
                 .with_for_update()
             ).all()
             if rows:
@@ -254,7 +271,7 @@ class JobQueue:
                     .where(t.c.claim_token.in_([row.claim_token for row in rows]))
                     .values(lease_expires_at=now_plus(self.lease_s), updated_at=t.c.updated_at)
                 )
-        self._settle(in_doubt)
+        self._settle(in_doubt if recording_id is None else [row.claim_token for row in rows])
         if rows:
             log.warning(
                 "Adopted recordings whose claim was committed while the connection was lost",

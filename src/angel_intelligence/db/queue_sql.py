@@ -255,6 +255,14 @@ def read_statistics(session: Session) -> QueueStatistics:
         select(prefix, func.count()).where(live, t.c.processing_status == FAILED).group_by(prefix)
     ):
         failures[error_code_of(f"{code}:" if code else None) or "UNKNOWN"] += count
+    # queued rows a worker put back (shutdown, or MODEL_LOAD_ERROR) keep the reason until rerun
+    released: Counter[str] = Counter()
+    for code, count in session.execute(
+        select(prefix, func.count())
+        .where(live, t.c.processing_status == QUEUED, t.c.processing_error.is_not(None))
+        .group_by(prefix)
+    ):
+        released[error_code_of(f"{code}:" if code else None) or "UNKNOWN"] += count
     scheduled, due = session.execute(
         select(
             func.count(t.c.next_retry_at),
@@ -281,4 +289,5 @@ def read_statistics(session: Session) -> QueueStatistics:
         retries_due=int(due),
         permanently_failed=by_status[FAILED] - int(scheduled),
         expired_leases=int(expired or 0),
+        released_by_code=dict(released),
     )

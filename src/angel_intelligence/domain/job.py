@@ -109,6 +109,9 @@ class QueueStatistics:
     """`failed` rows with no `next_retry_at`: they stay failed."""
     expired_leases: int
     """`processing` rows whose lease has expired and that no worker has reaped yet (should be 0)."""
+    released_by_code: Mapping[str, int] = field(default_factory=dict)
+    """`queued` rows a worker released, by the code it gave (`RELEASED_ON_SHUTDOWN`, or
+    `MODEL_LOAD_ERROR` from a worker that cannot load its models); cleared when one completes."""
 
     @property
     def total(self) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import validators as v
-from angel_intelligence.pii.context import closer
+from angel_intelligence.pii.context import Nearness, closer
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -102,7 +102,7 @@ def _security_code(w: NumberWindow) -> Candidate | None:
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
-        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4)
+        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w)
         return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
@@ -111,6 +111,19 @@ def _security_code(w: NumberWindow) -> Candidate | None:
     if weak and closer(weak, negative) and _card_data_given(w) and not w.quantity:
         return w.found(PiiType.CVV, w.digits, 0.75)
     return None
+
+
+def _amex_code(w: NumberWindow) -> Nearness:
+    """Four digits called "the code" where the front of the card or an Amex is named, in
+    either order ("the code is 2423, it's on the front"; "it's American Express so the code
+    is on the front, it's two zero five one")."""
+    code = w.near(ctx.CODE, before=6, after=4)
+    if not code:
+        return code
+    front = w.near(ctx.FRONT, before=10, after=6) or w.near(
+        ctx.AMEX, before=CARD_DATA_REACH, after=None
+    )
+    return code if front else Nearness(None, None)
 
 
 def _card_data_given(w: NumberWindow) -> bool:

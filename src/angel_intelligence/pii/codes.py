@@ -14,11 +14,15 @@ from dataclasses import replace
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import Unit, UnitKind
 
+_SUFFIX_WORDS = frozenset({"and", "then", "the", "letter"})
+MAX_SUFFIX_WORDS = 3
 _NI_SHAPE = re.compile(r"[A-Zo]{2}[0-9o]{6}[A-D]?")
 _MAX_AMBIGUOUS = 4
 PART_PENALTY = 0.05
@@ -79,12 +83,45 @@ def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
         if not closer(said, negative):
             return None
         found = _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
+        suffix = _suffix_after(scan, run) if len(code) == 8 and j == len(run) - 1 else None
+        if suffix is not None:
+            letter, end = suffix
+            found = replace(found, end=end, value=code + letter)
         if said:  # said as a NI number: the rest of its run is a misheard part of it
             found = replace(found, grows_over=tuple((u.start, u.end) for u in run.units))
         return found
     if said and closer(said, negative) and len(code) == 9:
         # Said as a NI number but a letter misheard (or HMRC's example prefix QQ).
         return _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, 0.6)
+    return None
+
+
+def _suffix_after(scan: Scan, run: Run) -> tuple[str, int] | None:
+    """A NI number's suffix letter said after "and", "then" or "the letter" ("…76 58 76 and
+    then a", "…77, and the letter D"): the letter and where it ends."""
+    units = scan.lexed.units
+    words: list[str] = []
+    for unit in units[run.last_index + 1 :]:
+        letter = _suffix_letter(unit)
+        # a lone "a" after "and" alone is the article ("…77 and a bit")
+        capital = scan.lexed.text[unit.start : unit.end].isupper()
+        plain = capital or unit.kind is UnitKind.LETTERS or not {"then", "letter"}.isdisjoint(words)
+        if words and letter is not None and plain:
+            return letter, unit.end
+        if unit.kind is UnitKind.PUNCT and unit.symbol == ",":
+            continue
+        if unit.kind is not UnitKind.WORD or unit.symbol not in _SUFFIX_WORDS:
+            return None
+        words.append(unit.symbol)
+        if len(words) > MAX_SUFFIX_WORDS:
+            return None
+    return None
+
+
+def _suffix_letter(unit: Unit) -> str | None:
+    symbol = unit.symbol.upper() if len(unit.symbol) == 1 else lx.NATO.get(unit.symbol, "")
+    if unit.kind in (UnitKind.LETTERS, UnitKind.WORD) and symbol in ("A", "B", "C", "D"):
+        return symbol
     return None
 
 

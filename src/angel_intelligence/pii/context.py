@@ -62,6 +62,10 @@ CVV_FRONT = phrases(
     # counts are not words: "the four on the front are 6612"
     "the on the front",
 )  # fmt: skip
+# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near.
+CODE = phrases("code", "codes")
+FRONT = phrases("on the front", "front of the card", "front of it")
+AMEX = phrases("amex", "american express")
 # "short code": Whisper's hearing of "sort code"
 SORT_CODE = phrases("sort code", "sort codes", "sortcode", "sort", "short code")
 BANK = phrases(
@@ -79,6 +83,8 @@ PHONE = phrases(
     "phone", "telephone", "mobile", "landline", "home number", "contact number", "call me",
     "call you", "call us", "call back", "ring", "ring me", "text", "text me", "reach me", "mob",
     "tel", "number to reach", "phone number", "mobile number", "whatsapp", "contact",
+    # the number a person is reached on, by when or where
+    "work number", "daytime number", "evening number", "best number", "office number",
 )  # fmt: skip
 POSTCODE = phrases("postcode", "post code", "postcodes", "postal code", "postal", "zip code")
 BIRTH = phrases(

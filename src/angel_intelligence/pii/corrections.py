@@ -54,6 +54,17 @@ LONG_ATTEMPT = 8
 # very faint. / Supporter: Oh seven seven oh oh, nine oh oh…"): a turn of a few words.
 MAX_TURN_WORDS = 8
 MIN_CUT_ATTEMPT = 5
+# A value picked up again after a cue ("oh seven seven oh, no sorry, oh oh nine…"): the digits
+# said again where the caller restarts, at most; and a "double" left hanging before the cue
+# ("three one seven nine six double, no wait, double two oh").
+MAX_RESTART = 3
+RESTART_WORDS = FILLERS | frozenset({"double", "triple", "treble"})
+RESTART_CONFIDENCE = 0.7
+_RESTART_LENGTHS: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], range], ...] = (
+    (PiiType.BANK_ACCOUNT, ctx.ACCOUNT, range(8, 9)),
+    (PiiType.SORT_CODE, ctx.SORT_CODE, range(6, 7)),
+    (PiiType.CVV, ctx.CVV, range(3, 5)),
+)
 
 
 def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
@@ -189,6 +200,65 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(kind, start, end, value, confidence)
 
 
+def restarts(scan: Scan) -> Iterator[Candidate]:
+    """A value the caller stops and picks up again: "oh seven seven oh, no sorry, oh oh nine
+    oh oh…", "three oh six, eight two, sorry, two one, oh two…", "four one, no, one five". The
+    second attempt starts again from the last digit or few said before the cue (or straight
+    after them), so the value is the first attempt without those digits and then the second.
+    Taken when that value passes a strong check (Luhn with a card prefix, a UK phone number,
+    a mod-11 NHS number near "NHS") or has the length of the type named just before it (an
+    account number, a sort code, a security code; a date of birth as day, month and year)."""
+    for first, second in itertools.pairwise(scan.runs):
+        if not (first.is_digits and second.is_digits):
+            continue
+        if scan.is_quantity(second) or not _cue_between(scan, first, second, RESTART_WORDS):
+            continue
+        said, again = _digits(first), _digits(second)
+        if len(said) < 2 or len(again) < 2:
+            continue
+        for kept in _restart_points(first, said, again):
+            found = _restarted(scan, first, second, said[:kept] + again)
+            if found is not None:
+                kind, value, confidence = found
+                yield Candidate(kind, first.units[0].start, second.units[-1].end, value, confidence)
+                break
+
+
+def _restart_points(first: Run, said: str, again: str) -> Iterator[int]:
+    """How many digits of the first attempt stand, most said again first: where its last
+    digits are the start of the second ("…seven oh, sorry, oh nine…"), where its last number
+    word is said again longer ("twenty, forty, sorry, forty-five…"), or all of it."""
+    for overlap in range(min(MAX_RESTART, len(said) - 1, len(again)), 0, -1):
+        if said[-overlap:] == again[:overlap]:
+            yield len(said) - overlap
+    last = first.units[-1].symbol.replace("o", "0")
+    if 1 < len(last) < len(said) and again.startswith(last[0]) and not again.startswith(last):
+        yield len(said) - len(last)
+    yield len(said)
+
+
+def _restarted(
+    scan: Scan, first: Run, second: Run, digits: str
+) -> tuple[PiiType, str, float] | None:
+    """The type of a value picked up again: a strong check, or the length its context asks."""
+    found = _checked(scan, first, digits)
+    if found is not None:
+        return found
+    start, end = first.units[0], second.units[-1]
+    if scan.negative(start, end):
+        return None
+    for kind, phrases, size in _RESTART_LENGTHS:
+        if len(digits) in size and scan.near(phrases, start, end, after=0):
+            return kind, digits, RESTART_CONFIDENCE
+    if len(digits) in (6, 8) and scan.near(ctx.BIRTH, start, end, after=0):
+        day, month = int(digits[:2]), int(digits[2:4])
+        year = v.full_year(int(digits[4:]), reference_year=scan.reference_year)
+        if v.valid_date(day, month, year):
+            value = f"{day:02d}/{month:02d}/{year}"
+            return PiiType.DATE_OF_BIRTH, value, RESTART_CONFIDENCE
+    return None
+
+
 def stutters(scan: Scan) -> Iterator[Candidate]:
     """A number with a group said twice over ("0161 496 496 0732": the caller lost their place
     and said "496" again), as one finding of the value without the repeat, when that passes a
@@ -273,14 +343,14 @@ def _attempt_between(scan: Scan, a: Run, b: Run) -> bool:
     return size >= MIN_CUT_ATTEMPT and len(turns) == 2 and len(words) <= MAX_TURN_WORDS
 
 
-def _cue_between(scan: Scan, a: Run, b: Run) -> bool:
+def _cue_between(scan: Scan, a: Run, b: Run, fillers: frozenset[str] = FILLERS) -> bool:
     """Only a few words between the two runs, one of them a correction cue."""
     first, second = (a, b) if a.first_index < b.first_index else (b, a)
     between = scan.lexed.units[first.last_index + 1 : second.first_index]
     words = [u.symbol.replace("’", "'") for u in between if u.kind is UnitKind.WORD]
     if len(words) > MAX_WORDS_BETWEEN or any(u.is_code for u in between):
         return False
-    if any(word not in CUE_WORDS and word not in FILLERS for word in words):
+    if any(word not in CUE_WORDS and word not in fillers for word in words):
         return False
     return any(word in CUE_WORDS for word in words)
 

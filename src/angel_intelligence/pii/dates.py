@@ -221,10 +221,13 @@ def _month_first(scan: Scan, index: int) -> _Date | None:
     day = _day(units[at]) if at < len(units) else None
     if day is not None and (units[at].kind is UnitKind.ORDINAL or at == index + 1):
         year, last = _year(scan, at + 1)
-        if not v.valid_date(day, month, year):
-            return None
         plain = at == index + 1 and units[at].kind is UnitKind.DIGITS and year is None
-        return _Date(index, last if year is not None else at, day, month, year, day_or_year=plain)
+        if v.valid_date(day, month, year):
+            end = last if year is not None else at
+            return _Date(index, end, day, month, year, day_or_year=plain)
+        if not plain:
+            return None
+        # "June 31", "February 30": no day of that month, so the number is a year (an expiry)
     year, last = _year(scan, index + 1)
     if year is None:
         return None

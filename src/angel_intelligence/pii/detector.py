@@ -21,6 +21,7 @@ from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     agreeing_types,
+    restarts,
     restatements,
     stutters,
     tail_corrections,
@@ -89,7 +90,11 @@ class PiiDetector:
             *stutters(scan),
         ]
         chosen = grow(resolve(c for c in candidates if c.confidence >= self.min_confidence))
-        tails = [c for c in tail_corrections(scan) if c.confidence >= self.min_confidence]
+        tails = [
+            c
+            for c in (*tail_corrections(scan), *restarts(scan))
+            if c.confidence >= self.min_confidence
+        ]
         chosen = with_tail_corrections(chosen, tails)
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
         chosen = agreeing_types(scan, sorted([*chosen, *restated], key=lambda c: c.start))

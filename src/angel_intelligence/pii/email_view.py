@@ -3,9 +3,11 @@
 "jane dot smith at example dot co dot uk" becomes "jane.smith@example.co.uk": "dot" → ".",
 "at" (between two words) → "@", "underscore" → "_", "dash"/"hyphen" → "-", with no spaces
 around them. What is said inside an address and is not part of it is left out: the other
-party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com"), the commas Whisper
-writes around a spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes,
-at, gmail, dot, com") and the words that spell a letter ("C for Charlie").
+party's back-channel after its "@" ("w.okafor@ / yep / yahoo.com") or before a spoken "dot"
+that goes on with it ("…at yahoo. / Okay. / dot co dot uk"), "sign" in "at sign", the space
+in a provider Whisper writes as two words ("BT internet"), the commas Whisper writes around a
+spoken "dot" or "at" when an address is read slowly ("margaret, dot, hughes, at, gmail, dot,
+com") and the words that spell a letter ("C for Charlie").
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ def email_view(
     """The text with spoken email punctuation written out, and each character's origin
     (`turns`: the text has turn changes, `lx.TURN_CHANGE`)."""
     skipped = _interruptions(tokens) | _commas_round_joiners(tokens) | _spelling_words(tokens)
+    skipped |= _at_sign_words(tokens)
     if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
+    split = _split_providers(kept)
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
     previous_joiner = True
@@ -35,7 +39,7 @@ def email_view(
             symbol = token.text
         # a full stop before a space ends a sentence ("…co.uk. Seventy-one, not seventy")
         joiner = symbol in JOINERS and not _ends_sentence(kept, index)
-        if parts and not joiner and not previous_joiner:
+        if parts and not joiner and not previous_joiner and index not in split:
             parts.append(" ")
             origins.append((kept[index - 1].end, token.start))
         parts.append(symbol)
@@ -92,7 +96,43 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
         before, after = tokens[index - 1], tokens[end + 1]
         if before.text[0].isalnum() and (after.text[0].isalnum() or after.text == "@"):
             found.update(range(index, end + 1))
+        elif (
+            before.text in ",."
+            and index >= 2
+            and tokens[index - 2].text[0].isalnum()
+            and (after.lower in ("dot", "underscore") or after.text == "at")
+        ):
+            # "lewisj8 at live, / Agent: Mm-hm. / Supporter: dot co dot uk": the pause ends
+            # no sentence where the address goes on with a "dot" (or an "at" Whisper wrote in
+            # lower case, going on with the sentence: "D-A-V-E, / Mm-hm. / at sky dot com")
+            found.update(range(index - 1, end + 1))
     return found
+
+
+# Mail providers whose one-word domain Whisper writes as two words ("at BT internet dot com").
+SPLIT_PROVIDERS = frozenset(
+    {("bt", "internet"), ("virgin", "media"), ("talk", "talk"), ("blue", "yonder"),
+     ("ntl", "world"), ("sky", "mail")}
+)  # fmt: skip
+
+
+def _split_providers(tokens: list[Token]) -> set[int]:
+    """Indices of the second word of a provider said in two words after "at" or "@"."""
+    return {
+        index
+        for index in range(2, len(tokens))
+        if (tokens[index - 1].lower, tokens[index].lower) in SPLIT_PROVIDERS
+        and tokens[index - 2].lower in ("at", "@")
+    }
+
+
+def _at_sign_words(tokens: tuple[Token, ...]) -> set[int]:
+    """ "sign" or "symbol" after a spoken "at" ("barry dot davies at sign sky dot com")."""
+    return {
+        index
+        for index in range(1, len(tokens))
+        if tokens[index].lower in ("sign", "symbol") and tokens[index - 1].lower == "at"
+    }
 
 
 def _spelling_words(tokens: tuple[Token, ...]) -> set[int]:

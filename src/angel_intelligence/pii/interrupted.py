@@ -4,11 +4,12 @@
 runs.py joins parts over a back-channel only when no full stop came before it ("Sort code 60 83
 12. / Yep. / …" is two values). Here parts are joined over a full stop too, but only when
 together they pass a strong check: a card number (Luhn with a card prefix, 15-19 digits, each
-part four digits or more) or a UK phone number (valid, or possible and said as a phone number;
-each part three digits or more); or when they are what was asked for, in the shape it is given
-in: a sort code in three pairs after "sort code" or just before the account number is named
-("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account number of eight
-digits after "account".
+part four digits or more), a UK phone number (valid, or possible and said as a phone number;
+each part three digits or more) or an NHS number after "NHS" (modulus 11: "six four three,
+seven oh two. / Mm-hm. / four eight three six"); or when they are what was asked for, in the
+shape it is given in: a sort code in pairs after "sort code" or just before the account
+number is named ("Sort code, please. / 0 9. / Yep. / 0 1. / Mm-hmm. / 2 8."), an account
+number of eight digits after "account".
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _asked_for(
     """Bank details in the parts they are read in, where they were asked for."""
     start, end = first.units[0], last.units[-1]
     negative = scan.negative(start, end)
-    if sizes == [2, 2, 2]:
+    if len(digits) == 6 and all(size % 2 == 0 for size in sizes):  # in pairs: "87 29. / 43"
         sort = scan.near(ctx.SORT_CODE, start, end, after=None)
         account = scan.near(ctx.ACCOUNT, start, end, before=6, after=ACCOUNT_AFTER_SORT_CODE)
         before_account = account.after is not None and account.before is None
@@ -80,6 +81,9 @@ def _checked(
     card = len(digits) >= MIN_DICTATED_CARD_DIGITS and shortest >= 4
     if card and v.luhn_valid(digits) and v.card_scheme(digits):
         return PiiType.CREDIT_CARD, digits, 0.9
+    start = first.units[0]
+    if v.nhs_valid(digits) and scan.near(ctx.NHS, start, start, after=None):
+        return PiiType.NHS_NUMBER, digits, 0.85
     phone = v.uk_phone(digits)
     if phone is None:
         return None

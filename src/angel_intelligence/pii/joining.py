@@ -7,11 +7,12 @@ break its run, and nothing is found. The views below blank them (spaces of the s
 so every character offset still points at the same place in the call's text) wherever they
 stand between two digits or letters of a code, and the recognisers read the view.
 
-- `detection_view`: fillers ("um", "er", "sorry", "I'm", "it's") and back-channels of either
-  party ("mm-hm", "yeah", "okay", "thank you") between two codes; what the detector reads.
-- `run_view`: also connecting words ("and", "then", "no" of a correction) and any punctuation
-  or currency symbol between two codes (Whisper's loops: `4 '5", 3 '5"`, `£4 .5, £3`); what
-  the digit-run rule reads near a sensitive question.
+- `detection_view`: fillers ("um", "er", "I'm", "it's") and back-channels of either party
+  ("mm-hm", "yeah", "okay", "thank you") between two codes; what the detector reads. A
+  correction's "sorry" stays: the detector reads the value and its correction from it.
+- `run_view`: also "sorry", connecting words ("and", "then", "no" of a correction) and any
+  punctuation or currency symbol between two codes (Whisper's loops: `4 '5", 3 '5"`, `£4 .5,
+  £3`); what the digit-run rule reads near a sensitive question.
 """
 
 from __future__ import annotations
@@ -34,9 +35,14 @@ FILLERS = frozenset(
 CONNECTORS = frozenset({"and", "then", "no", "is", "thats", "the", "a", "wait", "hang"})
 
 
+# Words the detector reads as a correction between two attempts at a value ("4482 1009 6347
+# 1012, sorry, 1021"; corrections.py): the detection view keeps them.
+CORRECTION_CUES = frozenset({"sorry"})
+
+
 def detection_view(text: str) -> str:
     """`text` with fillers and back-channels between two parts of a code blanked."""
-    return _blank(text, FILLERS, punctuation=False)
+    return _blank(text, FILLERS - CORRECTION_CUES, punctuation=False)
 
 
 def run_view(text: str) -> str:

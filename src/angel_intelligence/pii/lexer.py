@@ -75,6 +75,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
     if low in lx.REPEATERS and (letter := _single_letter(tokens, i + 1)) is not None:
         # "five double D": a letter said twice, as digits are (only next to a code)
         return [_pending_letters(low, "letter", letter * lx.REPEATERS[low], i, i + 1)], i + 2
+    if low == "one" and i > 0 and tokens[i - 1].lower in lx.PRONOUN_ONE_AFTER:
+        return [Draft(UnitKind.WORD, low, i, i)], i + 1  # "that's my old one, it's 09/29"
     if low in lx.NUMBER_WORDS:
         return read_number_phrase(tokens, i)
     if low in lx.ORDINAL_WORDS:
@@ -216,7 +218,7 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
     while changed:
         changed = False
         for index, draft in enumerate(drafts):
-            if draft.pending is None or code[index]:
+            if draft.pending is None or code[index] or _interjection(drafts, index):
                 continue
             for other in _neighbours(drafts, index):
                 if draft.pending == "month":
@@ -238,6 +240,34 @@ def _resolve_ambiguous(drafts: list[Draft]) -> None:
     for index, draft in enumerate(drafts):
         if draft.pending is not None and code[index] and draft.alt_kind is not None:
             draft.kind, draft.symbol = draft.alt_kind, draft.alt_symbol
+
+
+def _interjection(drafts: list[Draft], index: int) -> bool:
+    """An "Oh" that is the caller's exclamation, not a zero: followed by a hesitation ("Oh,
+    um, 25/06/1984"), or opening a sentence with a comma before a written number said alone
+    ("Oh, 121."); not before digits read out ("Oh, seven, seven…", "Oh, 7700 900123")."""
+    if drafts[index].pending != "oh":
+        return False
+    after = index + 1
+    comma = after < len(drafts) and drafts[after].symbol == ","
+    after += comma
+    if after >= len(drafts):
+        return False
+    if _is_hesitation(drafts[after]):
+        return True
+    before = drafts[index - 1] if index > 0 else None
+    opens = before is None or (
+        before.kind is UnitKind.PUNCT and before.symbol in ".?!" + lx.TURN_CHANGE
+    )
+    number = drafts[after]
+    written = number.kind is UnitKind.DIGITS and not number.spoken and len(number.symbol) >= 2
+    nxt = _nearest(drafts, after, 1)
+    alone = nxt is None or (drafts[nxt].pending is None and not _is_code_draft(drafts[nxt]))
+    return opens and comma and written and alone  # "Oh, 7700 900123" keeps its zero
+
+
+def _is_code_draft(draft: Draft) -> bool:
+    return draft.kind in (UnitKind.DIGITS, UnitKind.LETTERS, UnitKind.ALNUM)
 
 
 def _is_letter(draft: Draft) -> bool:
@@ -302,11 +332,12 @@ def _neighbours(drafts: list[Draft], index: int) -> list[int]:
 def _nearest(drafts: list[Draft], index: int, step: int) -> int | None:
     """The nearest non-separator draft before (step -1) or after (1) `index`, looking past a
     turn of the other party that is only a back-channel ("H U G H E / Agent: Mm-hmm. /
-    Supporter: six one…": the letters are next to the digits)."""
+    Supporter: six one…": the letters are next to the digits) and past the speaker's own
+    hesitation ("b w, um, six six…")."""
     j = index + step
     while 0 <= j < len(drafts):
         draft = drafts[j]
-        if _is_soft(draft):
+        if _is_soft(draft) or _is_hesitation(draft):
             j += step
         elif draft.symbol == lx.TURN_CHANGE and (
             (past := _past_back_channel_turn(drafts, j, step)) is not None
@@ -336,6 +367,10 @@ def _past_back_channel_turn(drafts: list[Draft], j: int, step: int) -> int | Non
 
 def _is_turn_change(draft: Draft) -> bool:
     return draft.kind is UnitKind.PUNCT and draft.symbol == lx.TURN_CHANGE
+
+
+def _is_hesitation(draft: Draft) -> bool:
+    return draft.kind is UnitKind.WORD and draft.symbol in lx.HESITATION_WORDS
 
 
 def _is_soft(draft: Draft) -> bool:

@@ -170,6 +170,17 @@ BACK_CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_BACK_CHANNEL_WORDS = 3
+# Words after which "one" is a pronoun, not a digit ("my old one", "the new one", "which one").
+PRONOUN_ONE_AFTER = frozenset(
+    {"the", "this", "that", "which", "old", "new", "other", "right", "wrong", "same", "last",
+     "first", "another", "every", "each", "any", "little", "big", "main", "current"}
+)  # fmt: skip
+# What a small number before them counts ("514, three numbers", "the last 3 digits"): such a
+# number is no digit of a code.
+COUNTED_WORDS = frozenset({"digit", "digits", "numbers", "letters", "characters"})
+# The speaker's own hesitation inside a value ("b w, um, six six two oh", "five two, erm, four"):
+# like a back-channel, it pauses the value without ending it.
+HESITATION_WORDS = frozenset({"um", "umm", "erm", "er", "uh", "ah", "eh"})
 # A turn of the other party that says only these, between two parts of a value in labelled text
 # ("4929 1234 / Agent: Go on. / Supporter: 5678 9015"): the agent typing along, not a new topic.
 TURN_BACK_CHANNEL_WORDS = BACK_CHANNEL_WORDS | frozenset(

@@ -31,6 +31,9 @@ from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import Unit, UnitKind
 
 ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
+SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
+# Both asked for and read in one breath: surer than a 13-digit card number found inside them.
+BANK_DETAILS_CONFIDENCE = 0.9
 
 
 def number_candidates(scan: Scan) -> Iterator[Candidate]:
@@ -41,6 +44,7 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         quantity = scan.is_quantity(part)
         yield from long_card_run(scan, part)
         yield from card_details(scan, part)
+        yield from bank_details(scan, part)
         yield from _misheard(scan, part, previous)
         previous = part
         for i, j, compact in part.windows(MAX_DIGITS):
@@ -50,6 +54,36 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
                 found = recognise(window)
                 if found is not None and found.confidence > 0:
                     yield found
+
+
+def bank_details(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A sort code and account number read in one breath where both were asked for ("And the
+    sort code and account number? / eight four, five eight, three five, 92 09 00 63"): six
+    digits, then eight, each its own finding (not a 14-digit card or phone number)."""
+    if len(run.compact()) != SORT_CODE_DIGITS + ACCOUNT_DIGITS or not run.is_digits:
+        return
+    first, last = run.units[0], run.units[-1]
+    negative = scan.negative(first, last)
+    sort = scan.near(ctx.SORT_CODE, first, last, after=None)
+    account = scan.near(ctx.ACCOUNT, first, last, after=None)
+    if not (sort and account and closer(sort, negative)):
+        return
+    for at in range(1, len(run)):
+        if run.compact_length(0, at - 1) != SORT_CODE_DIGITS:
+            continue
+        code = run.compact(0, at - 1).replace("o", "0")
+        number = run.compact(at).replace("o", "0")
+        yield Candidate(
+            PiiType.SORT_CODE,
+            first.start,
+            run.units[at - 1].end,
+            f"{code[:2]}-{code[2:4]}-{code[4:]}",
+            BANK_DETAILS_CONFIDENCE,
+        )
+        yield Candidate(
+            PiiType.BANK_ACCOUNT, run.units[at].start, last.end, number, BANK_DETAILS_CONFIDENCE
+        )
+        return
 
 
 # A whole run of digits said right after the question for a number of this kind, but too
@@ -172,6 +206,8 @@ def _same_digits(run: Run, digits: str) -> bool:
 def _sort_code(w: NumberWindow) -> Candidate | None:
     if len(w.digits) != 6:
         return None
+    if not w.whole and len(w.run.compact()) == ACCOUNT_DIGITS:
+        return None  # six of eight digits read as one: an account number's, not a sort code
     sort, bank, negative = w.near(ctx.SORT_CODE), w.near(ctx.BANK), w.negative
     value = f"{w.digits[:2]}-{w.digits[2:4]}-{w.digits[4:]}"
     hyphenated = w.group_sizes == (2, 2, 2) and w.separators == ("-", "-")

@@ -7,7 +7,8 @@ a currency symbol between two single digits joins them like a comma. Between lon
 ("£10, £20") it still separates amounts.
 A back-channel of the other party between two parts of a value ("5168 7880 / yep / 7226",
 "4462 1324 / mm-hm / 1786 1394") joins them like a space when the speaker had not ended a
-sentence before it: it interrupts the value, and the value goes on after it.
+sentence before it: it interrupts the value, and the value goes on after it. So does the
+speaker's own hesitation ("b w, um, six six two oh").
 Brackets around a short group of digits next to more digits, as in "+44 (0)7911 123456" and
 "(0161) 496 0123", are separators too: that is how UK numbers are written.
 A run's *compact* form concatenates its unit symbols ("4111111111111111", "SW1A1AA",
@@ -130,6 +131,10 @@ def find_runs(lexed: Lexed) -> list[Run]:
     if lx.TURN_CHANGE in lexed.text:
         interruptions |= _back_channel_turns(lexed.units)
     for index, unit in enumerate(lexed.units):
+        if units and unit.is_code and _is_count(lexed.units, index):
+            # "514, three numbers": the count is no digit of the value before it
+            runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
+            units, separators, indices, pending = [], [], [], ""
         if unit.is_code:
             if units and CURRENCY.intersection(pending) and not _is_digit(unit):
                 runs.append(Run(tuple(units), tuple(separators), tuple(indices)))
@@ -205,6 +210,8 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
         before = start - 1
         if before >= 0 and units[before].kind is UnitKind.PUNCT and units[before].symbol == ",":
             before -= 1
+        if _is_letter_dot(units, before):
+            before -= 1  # "X. P., um, five…": the dot of a spelled letter ends no sentence
         after = end + 1
         while after < len(units) and _is_separator(units[after]):
             after += 1
@@ -220,8 +227,38 @@ def _interruptions(units: tuple[Unit, ...]) -> set[int]:
     return found
 
 
+def _is_count(units: tuple[Unit, ...], index: int) -> bool:
+    """A small number that counts what follows ("514, three numbers", "the last 3 digits"),
+    not a digit of a code."""
+    unit = units[index]
+    if unit.kind is not UnitKind.DIGITS or len(unit.symbol) > 2:
+        return False
+    after = index + 1
+    if after < len(units) and units[after].kind is UnitKind.PUNCT and units[after].symbol == "-":
+        after += 1  # "three-digit"
+    return (
+        after < len(units)
+        and units[after].kind is UnitKind.WORD
+        and units[after].symbol in lx.COUNTED_WORDS
+    )
+
+
+def _is_letter_dot(units: tuple[Unit, ...], index: int) -> bool:
+    """A full stop written straight after a single spelled letter ("X. P.")."""
+    return (
+        index >= 1
+        and units[index].kind is UnitKind.PUNCT
+        and units[index].symbol == "."
+        and units[index - 1].kind is UnitKind.LETTERS
+        and len(units[index - 1].symbol) == 1
+        and units[index - 1].end == units[index].start
+    )
+
+
 def _is_back_channel(unit: Unit) -> bool:
-    return unit.kind is UnitKind.WORD and unit.symbol in lx.BACK_CHANNEL_WORDS
+    return unit.kind is UnitKind.WORD and (
+        unit.symbol in lx.BACK_CHANNEL_WORDS or unit.symbol in lx.HESITATION_WORDS
+    )
 
 
 def _back_channel_turns(units: tuple[Unit, ...]) -> set[int]:

@@ -28,13 +28,23 @@ _STOP_WORDS = frozenset({"the", "of", "and", "for", "a", "an", "&"})
 _NAME_MATCH = 0.8  # mean similarity of the name's words (difflib ratio)
 _NAME_WORD_MIN = 0.6
 
+# "I'm <name> from/in …" introduces an agent, but a caller's "I'm here in my will", "I'm out
+# with the dog" or "I'm still at work" has the same shape: the word after "I'm" must not be an
+# adverb, an adjective or a verb form, and the team or organisation not a possession or "a …".
+_NOT_A_NAME = (
+    r"(?!(?:here|there|out|not|just|still|only|really|also|so|very|home|back|away|now|always|"
+    r"usually|currently|sure|afraid|sorry|happy|fine|okay|ok|good|well|alright|interested|"
+    r"involved|stuck|busy|retired|living|staying|working|going|looking|calling|ringing|"
+    r"phoning|speaking|sitting|based|with|in|at|on|from|a|an|the)\b)"
+)
 _GREETING = re.compile(
     r"\b((thank(s| you) )?for (calling|ringing|holding)|(you're|you are) (through|speaking) to|"
-    r"calling (you )?(from|on behalf of)|(this is|my name is|i'm|i am) \w+ (from|at|with|in) "
-    r"(the )?\w+)"
+    r"calling (you )?(from|on behalf of)|(this is|my name is|i'm|i am) " + _NOT_A_NAME + r"\w+ "
+    r"(from|at|with|in) (?!(?:my|your|his|her|our|their|a|an|it|this|that)\b)(the )?\w+)"
 )
 _DETAILS = re.compile(
-    r"\b((can|could|may) i (just )?(take|have|get|confirm|check|grab|ask for|ask)( for)? "
+    r"\b((can|could|may|shall|should) i (just )?(take|have|get|confirm|check|grab|ask for|ask)"
+    r"( for)? "
     r"(your|the|a)|what('s| is) your|(could|can|would) you (please )?(confirm|give me|tell me|"
     r"spell|provide|read)|(please )?confirm your|your (full name|postcode|post code|date of birth|"
     r"address|email|phone number|telephone number|card number|sort code|account number))"
@@ -49,6 +59,7 @@ _SERVICE = re.compile(
 _SUPPORTER = re.compile(
     r"\b(i('d| would) like to (cancel|stop|change|update|donate|give|make|set up|know|ask|amend)|"
     r"i want to|i('m| am) (calling|ringing|phoning) (about|because|to|regarding|as)|"
+    r"(talk|speak) to (someone|somebody|a person) (about|regarding)|"
     r"(i|we) (received|got|had) (a|your) (letter|call|email|text)|can you (tell|help) me)"
 )
 

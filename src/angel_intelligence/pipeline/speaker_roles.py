@@ -11,6 +11,9 @@ The rules (docs/speakers.md, "Roles"):
    tie goes to the one heard later. If every speaker matched a fingerprint, the weakest match is
    released and treated as unmatched (two agents talking with no supporter is not a call we
    handle). A call with one speaker: supporter unless the cues say agent (score > 0).
+   The call's own agent is looked for first: when no voice reached the `halo_id`'s
+   fingerprint's threshold, the voice clearly nearest to it (rule 4's floor and margin) is
+   that agent, and it is never the match released.
 3. **Other unmatched speakers are agents.** The one who talks most gets the call's own
    `halo_id` (`agent_<halo_id>`, method "cues+call") when the call has one and no speaker already
    matched it; the rest are `agent_unknown` ("agent_unknown", then "agent_unknown_2", …).
@@ -115,6 +118,10 @@ def identify_speakers(
     wordless = [e for e in evidence if not e.has_words and e.speaker not in _speakers(matches)]
     by_nearest = nearest_matches(wordless, fingerprints, matches, nearest)
     matches += by_nearest
+    call_agent = call_agent_match(evidence, fingerprints, matches, halo_id, nearest)
+    if call_agent is not None:
+        matches.append(call_agent)
+        by_nearest.append(call_agent)
     evidence = [e for e in evidence if e.has_words or e.speaker in _speakers(matches)]
     if not evidence:
         return []
@@ -130,8 +137,10 @@ def identify_speakers(
     }
     if len(evidence) >= 2 and len(matches) == len(evidence):
         # Some voice is the supporter: the one that sounds least like an agent, whatever it
-        # matched (a supporter can sound like an enrolled agent).
-        matches.remove(min(matches, key=lambda m: (scores[m.speaker].points, m.similarity)))
+        # matched (a supporter can sound like an enrolled agent), but never the call's own
+        # agent while another match could be released.
+        releasable = [m for m in matches if m.fingerprint.halo_id != halo_id] or matches
+        matches.remove(min(releasable, key=lambda m: (scores[m.speaker].points, m.similarity)))
     matched = {m.speaker: m for m in matches}
     unmatched = [e for e in evidence if e.speaker not in matched]
 
@@ -174,6 +183,28 @@ def identify_speakers(
             e, SpeakerRole.AGENT_UNKNOWN, speaker_id, confidence, "cues", reasons
         )
     return [identities[e.speaker] for e in sorted(evidence, key=lambda x: x.first_start_s)]
+
+
+def call_agent_match(
+    evidence: Sequence[SpeakerEvidence],
+    fingerprints: Sequence[VoiceFingerprint],
+    taken: Sequence[FingerprintMatch],
+    halo_id: int | None,
+    options: NearestMatchOptions,
+) -> FingerprintMatch | None:
+    """The voice of the call's own agent (`halo_id`) when no voice reached that agent's
+    threshold: the unmatched voice most alike to their fingerprint, if it is clearly nearest to
+    it (`nearest_matches`' floor and margin). The recording names its agent, so this is looked
+    for before the supporter is chosen: a supporter whose voice happens to pass another agent's
+    threshold must not push the call's agent into the supporter's role."""
+    if halo_id is None or any(m.fingerprint.halo_id == halo_id for m in taken):
+        return None
+    own = next((f for f in fingerprints if f.halo_id == halo_id), None)
+    if own is None:
+        return None
+    free = [e for e in evidence if e.speaker not in _speakers(taken)]
+    found = [m for m in nearest_matches(free, fingerprints, taken, options) if m.fingerprint is own]
+    return max(found, key=lambda m: m.similarity, default=None)
 
 
 def nearest_matches(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from angel_intelligence.db import schema
+from angel_intelligence.db import grants, schema
 from angel_intelligence.db.engine import check_database
+from angel_intelligence.errors import ConfigurationError
 
 
 class DatabaseAdmin:
@@ -30,3 +31,19 @@ class DatabaseAdmin:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def grant_script(role: str, *, database: str, user: str | None = None, host: str = "%") -> str:
+    """The least-privilege GRANT script of one of Angel's database users (db/grants.py).
+
+    Raises `ConfigurationError` for an unrole role or a name that is not a plain identifier.
+    """
+    if role not in grants.ROLES:
+        raise ConfigurationError(f"unrole role {role!r}: use one of {', '.join(grants.ROLES)}")
+    try:
+        account = grants.account_for(role, database, host)
+        if user is not None:
+            account = grants.Account(database=database, user=user, host=host)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    return grants.render_script(role, account)

@@ -384,6 +384,7 @@ class Worker:
                 for ctx, _ in self._running.values()
             )
         if not stuck:
+            self.metrics.last_poll.set_to_current_time()
             path = self._temp_dir / "alive"
             with contextlib.suppress(OSError):
                 path.touch()

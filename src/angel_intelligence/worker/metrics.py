@@ -49,6 +49,12 @@ class WorkerMetrics:
         self.running = Gauge(
             "angel_worker_jobs_running", "Jobs running in this worker now", registry=self.registry
         )
+        self.last_poll = Gauge(
+            "angel_worker_last_poll_timestamp_seconds",
+            "When the worker's loop last ticked with no job stuck past its timeout (Unix time; "
+            "the same signal as the liveness file TEMP_DIR/WORKER_ID/alive)",
+            registry=self.registry,
+        )
 
     def track_running(self, count: Callable[[], int]) -> None:
         self.running.set_function(lambda: float(count()))

@@ -121,6 +121,25 @@ def test_a_claim_committed_while_the_connection_was_lost_is_adopted_not_reaped(
     assert queue.claim(2) == []  # adopted once only
 
 
+def test_angel_process_adopts_its_own_claim_committed_while_the_connection_was_lost(
+    db: TestDatabase,
+) -> None:
+    other, rid = add_recordings(db.engine, ["3.7", "3.8"])
+    queue = make_queue(db.engine, worker_id="pod-a", lease_s=120)
+    lose_the_commit_once(queue, "after_commit")
+    with pytest.raises(OperationalError):
+        queue.claim_recording(rid)
+    in_doubt = row(db.engine, rid)
+    assert in_doubt.processing_status == "processing" and in_doubt.claimed_by == "pod-a"
+
+    job = queue.claim_recording(rid)  # not "another worker has it": it is ours
+
+    assert job is not None and job.recording_id == rid
+    assert job.claim_token == in_doubt.claim_token and row(db.engine, rid).retry_count == 0
+    assert queue.claim_recording(rid) is None  # adopted once only
+    assert row(db.engine, other).processing_status == "pending"  # nobody else was touched
+
+
 def test_a_claim_lost_before_its_commit_is_forgotten_and_claimed_afresh(
     db: TestDatabase,
 ) -> None:
@@ -393,7 +412,9 @@ def test_statistics(db: TestDatabase) -> None:
     add_recordings(e, ["20.1", "20.2"])
     old = add_recording(e, "20.3")
     set_columns(e, old, created_at=dt.datetime(2020, 1, 1))
-    add_recording(e, "20.4", processing_status="queued")
+    add_recording(
+        e, "20.4", processing_status="queued", processing_error="MODEL_LOAD_ERROR: no model.bin"
+    )
     add_recording(e, "20.5", processing_status="completed")
     scheduled = add_recording(
         e, "20.6", processing_status="failed", processing_error="DOWNLOAD_FAILED: 503"
@@ -425,6 +446,7 @@ def test_statistics(db: TestDatabase) -> None:
     assert dict(stats.failures_by_code) == {"DOWNLOAD_FAILED": 2, "INVALID_AUDIO": 1, "UNKNOWN": 1}
     assert (stats.retries_scheduled, stats.retries_due, stats.permanently_failed) == (2, 1, 2)
     assert stats.expired_leases == 1
+    assert dict(stats.released_by_code) == {"MODEL_LOAD_ERROR": 1}  # put back by a worker
     assert stats.to_dict()["by_status"]["failed"] == 4
 
 

@@ -120,6 +120,8 @@ def test_the_worker_counts_its_jobs_and_times_their_stages_for_prometheus(
     # every job went through fetch; the stage's histogram has one observation per job
     assert value("angel_worker_stage_duration_seconds_count", {"stage": "fetch"}) == 4
     assert value("angel_worker_jobs_running") == 0
+    last_poll = value("angel_worker_last_poll_timestamp_seconds")
+    assert last_poll is not None and time.time() - 60 < last_poll <= time.time()
 
 
 def test_the_worker_serves_its_metrics_over_http(db: TestDatabase, tmp_path: Path) -> None:

@@ -12,26 +12,9 @@ from __future__ import annotations
 import pytest
 
 from angel_intelligence.domain.pii import AudioRedaction, PiiRedaction
-from angel_intelligence.domain.speakers import SpeakerRole
-from angel_intelligence.domain.transcript import Segment, Transcript, Word
-from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
-
-AGENT, SUPPORTER = SpeakerRole.AGENT, SpeakerRole.SUPPORTER
-NO_PADDING = PiiPolicy(audio_padding_s=0.0, question_window_padding_s=0.0)
-
-
-def said(text: str, start_s: float, speaker: SpeakerRole | None, step_s: float = 0.4) -> Segment:
-    words = tuple(
-        Word(f" {w}", round(start_s + k * step_s, 3), round(start_s + (k + 1) * step_s, 3), 0.9)
-        for k, w in enumerate(text.split())
-    )
-    speaker_id = None if speaker is None else ("agent_1" if speaker.is_agent else "supporter")
-    return Segment("".join(w.text for w in words), words[0].start_s, words[-1].end_s, words,
-                   0.9, speaker, speaker_id)  # fmt: skip
-
-
-def call(*segments: Segment) -> Transcript:
-    return Transcript(segments=segments, duration_s=max(s.end_s for s in segments) + 2.0)
+from angel_intelligence.domain.transcript import Segment, Transcript
+from angel_intelligence.pii import PiiDetector, redact_transcript
+from pii_calls import AGENT, NO_PADDING, SUPPORTER, bleeped, call, said
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +24,6 @@ def detector() -> PiiDetector:
 
 def windows(result: PiiRedaction, rule: str) -> list[AudioRedaction]:
     return [r for r in result.audio_redactions if r.rule == rule]
-
-
-def bleeped(result: PiiRedaction, start_s: float, end_s: float) -> bool:
-    return any(i.start_s <= start_s and end_s <= i.end_s for i in result.audio_intervals)
 
 
 GREETING = said("Good afternoon, thank you for calling. How can I help?", 0.0, AGENT)

@@ -64,6 +64,40 @@ def test_organisation_names_match_loosely(heard: str, matches: bool) -> None:
     assert mentions_organisation(heard, ORG) is matches
 
 
+@pytest.mark.parametrize(
+    ("said", "greets"),
+    [
+        ("Good afternoon, thank you for calling Hope Foundation.", True),
+        ("Hello, this is Mark in the legacy team.", True),
+        ("Hi, I'm Priya from Riverside Animal Rescue.", True),
+        ("My name is Sarah at the supporter care team.", True),
+        ("I'm here in my will, I've left you something.", False),  # a caller, not a greeting
+        ("I'm out with the dog at the moment.", False),
+        ("I'm still at work, can you ring back?", False),
+        ("I am interested in a gift in my will.", False),
+    ],
+)
+def test_a_greeting_is_an_agent_introducing_themselves_not_a_caller_saying_where_they_are(
+    said: str, greets: bool
+) -> None:
+    score = cue_score(said, talk_share=0.5, speaker_count=2, organisation_names=())
+    assert ("greeting" in score.reasons) is greets
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("Hi. I'd like to talk to someone about leaving a gift in my will.", "supporter phrases"),
+        ("Could I speak to somebody regarding my direct debit?", "supporter phrases"),
+        ("That's fine. Should I take your name and post code?", "asks for details"),
+        ("Shall I take the card number now?", "asks for details"),
+    ],
+)
+def test_common_caller_requests_and_agent_questions_are_cues(said: str, reason: str) -> None:
+    score = cue_score(said, talk_share=0.5, speaker_count=2, organisation_names=())
+    assert any(r.startswith(reason) for r in score.reasons)
+
+
 def test_agent_text_scores_above_supporter_text() -> None:
     agent = cue_score(AGENT_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
     supporter = cue_score(SUPPORTER_TEXT, talk_share=0.5, speaker_count=2, organisation_names=ORG)
@@ -390,6 +424,51 @@ def test_when_every_voice_matches_then_the_least_agent_like_is_the_supporter() -
         "S0": (SpeakerRole.AGENT, "agent_7"),
         "S1": (SpeakerRole.SUPPORTER, "supporter"),
     }
+
+
+@pytest.mark.parametrize("cues", ["weak", "garbled"])
+def test_the_calls_own_agent_is_found_before_a_supporter_who_sounds_like_another_agent(
+    cues: str,
+) -> None:
+    # The hard calls' shape: the call's agent (halo 8) in noise is under their own threshold,
+    # and the supporter's voice passes another agent's (Priya's). Without the call's agent
+    # first, Priya's match stood and the real agent was made the supporter.
+    priya, tom, other = voice(1), voice(2), voice(3)
+    noisy_tom = blend(tom, other, 0.45)
+    assert 0.7 <= float(np.dot(noisy_tom, tom)) < 0.85
+    agent_text = AGENT_TEXT if cues == "weak" else "Hello is that. My name is Tom. Post Foundation."
+    fingerprints = [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)]
+    identities = identify_speakers(
+        [
+            evidence("S0", "Hello? Yes, speaking.", 11, 0.5, blend(priya, voice(24), 0.001)),
+            evidence("S1", agent_text, 28, 1.2, noisy_tom),
+        ],
+        fingerprints,
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id, i.method) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.SUPPORTER, "supporter", "elimination"),
+        "S1": (SpeakerRole.AGENT, "agent_8", "fingerprint-nearest"),
+    }
+
+
+def test_the_calls_own_agent_is_not_claimed_by_a_voice_nearer_another_fingerprint() -> None:
+    priya, tom = voice(1), voice(2)
+    between = blend(priya, tom, 0.5)  # alike to both: clearly nearest to neither
+    fingerprints = [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)]
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, between),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, voice(4)),
+        ],
+        fingerprints,
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    s0 = next(i for i in identities if i.speaker == "S0")
+    assert (s0.speaker_id, s0.method) == ("agent_8", "cues+call")  # by the cues, as before
 
 
 def test_an_agent_voice_under_the_threshold_takes_its_clearly_nearest_fingerprint() -> None:
