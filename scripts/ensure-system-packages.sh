@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the Debian packages Angel needs (SoX with GSM support, espeak-ng for test speech)
-# when they are missing. Idempotent; does nothing when everything is present.
+# Install the Debian packages Angel needs (SoX with GSM support, espeak-ng for test speech,
+# tini: the image's init, run by tests/integration/deploy) when they are missing. Idempotent;
+# does nothing when everything is present.
 set -euo pipefail
-needed=(sox libsox-fmt-all espeak-ng libespeak-ng1)
+needed=(sox libsox-fmt-all espeak-ng libespeak-ng1 tini)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

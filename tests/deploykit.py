@@ -1,27 +1,40 @@
-"""Rendering deploy/k8s/ without a kustomize binary, and reading the rendered objects.
+"""Deployment files for tests: deploy/k8s/ rendered without a kustomize binary and its objects
+read; the compose files, env files and systemd units' helpers (the variables Angel reads, `angel`
+commands parsed without running them, compose durations).
 
-CI machines have neither `kustomize` nor `kubectl` (Debian's kubernetes-client is 1.20, whose
-kustomize predates `patches`), so this renders exactly the kustomize features deploy/k8s uses:
-`resources` (files and directories), `images` (newName, newTag, digest) and `patches` that are
-JSON 6902 operation lists with a kind/name target. Anything else in a kustomization is refused,
-so a manifest that starts using another feature fails here rather than rendering wrongly.
-Where `kubectl` is installed, tests/unit/deploy/test_k8s.py checks this renders what
-`kubectl kustomize` renders.
+Kubernetes: CI machines have neither `kustomize` nor `kubectl` (Debian's kubernetes-client is
+1.20, whose kustomize predates `patches`), so this renders exactly the kustomize features
+deploy/k8s uses: `resources` (files and directories), `images` (newName, newTag, digest) and
+`patches` that are JSON 6902 operation lists with a kind/name target. Anything else in a
+kustomization is refused, so a manifest that starts using another feature fails here rather
+than rendering wrongly. Where `kubectl` is installed, tests/unit/deploy/test_k8s.py checks this
+renders what `kubectl kustomize` renders.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import typer
 import yaml
 
+from angel_intelligence.cli import app
 from angel_intelligence.settings import Settings
 from dbkit import REPO_ROOT
 
 K8S_DIR = REPO_ROOT / "deploy" / "k8s"
+COMPOSE_FILES = [
+    REPO_ROOT / "docker-compose.yml",
+    *sorted((REPO_ROOT / "deploy" / "compose").glob("*.yml")),
+]
+NOT_ANGELS = {
+    "CUDA_VISIBLE_DEVICES": "read by CUDA itself: which GPU the container's processes see (spec)",
+}
+"""Variables the compose files may set that Angel itself does not read, and who reads them."""
 OVERLAYS = ("dev", "production")
 SUPPORTED = {"apiVersion", "kind", "resources", "images", "patches"}
 
@@ -166,3 +179,36 @@ def angel_variables() -> set[str]:
         choices = getattr(alias, "choices", ())
         names.update(str(choice).upper() for choice in choices if isinstance(choice, str))
     return names
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load(path.read_text())
+    assert isinstance(loaded, dict), f"{path} is not a mapping"
+    return loaded
+
+
+def parse_angel_command(args: list[str]) -> None:
+    """Parse `angel ARGS` as the real command line would, without running it (raises when the
+    command or an option does not exist)."""
+    command: Any = typer.main.get_command(app)  # typer's own click (typer._click): duck-typed
+    ctx = command.make_context("angel", list(args))
+    while hasattr(command, "resolve_command"):  # a group
+        # click 8.2+ keeps the subcommand's words in `_protected_args` (no public name)
+        words = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        name, sub, rest = command.resolve_command(ctx, words)
+        assert sub is not None, f"angel has no command {name!r}"
+        ctx = sub.make_context(str(name), rest, parent=ctx)
+        command = sub
+
+
+def env_file_names(path: Path) -> list[str]:
+    """The variable names an env file sets."""
+    return re.findall(r"^([A-Z][A-Z0-9_]*)=", path.read_text(), flags=re.M)
+
+
+def seconds(duration: str) -> float:
+    """A compose duration (`75s`, `1m30s`) in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, f"not a duration: {duration}"
+    return sum(float(n) * units[u] for n, u in parts)

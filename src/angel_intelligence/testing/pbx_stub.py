@@ -130,9 +130,16 @@ class _File:
 
 
 class PbxStub:
-    """A threaded HTTP(S) server on loopback, on a port the OS picks; a context manager."""
+    """A threaded HTTP(S) server on loopback, on a port the OS picks (or `port`); a context
+    manager."""
 
-    def __init__(self, *, host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         self._files: dict[str, _File] = {}
         self._faults: dict[str, Fault] = {}
         self._errors_left: dict[str, int] = {}
@@ -140,7 +147,7 @@ class PbxStub:
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._ssl_context = ssl_context
-        self._server = _Server((host, 0), _Handler, stub=self, ssl_context=ssl_context)
+        self._server = _Server((host, port), _Handler, stub=self, ssl_context=ssl_context)
         self._thread: threading.Thread | None = None
         self.unexpected_errors: list[BaseException] = []
 
