@@ -235,15 +235,9 @@ NOT_YET_HONOURED: dict[str, str] = {
     "to load a new model version",
     "model_reload_check_interval": "hot reload is not built yet (issue 18)",
     "model_versions_path": "the model registry is not built yet (issue 18)",
-    "chat_model_base": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_backend": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_url": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_model": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_api_key": "the chat assistant is not built yet (issue 17)",
-    "chat_model_path": "the chat assistant is not built yet (issue 17)",
 }
-# Their defaults follow other settings (MODELS_BASE_PATH, CHAT_LLM_URL): a value is not news.
-_DERIVED = frozenset({"model_versions_path", "chat_model_path", "chat_llm_backend"})
+# Their defaults follow other settings (MODELS_BASE_PATH): a value is not news.
+_DERIVED = frozenset({"model_versions_path"})
 _QUANTIZATION = ("analysis_model_quantization", "chat_model_quantization")
 
 

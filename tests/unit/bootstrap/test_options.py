@@ -95,7 +95,7 @@ def test_defaults_raise_no_warning() -> None:
     [
         ({"analysis_model_quantization": "int4"}, "ANALYSIS_MODEL_QUANTIZATION"),
         ({"enable_model_hot_reload": True}, "ENABLE_MODEL_HOT_RELOAD"),
-        ({"chat_llm_url": "http://chat:8000/v1"}, "CHAT_LLM_URL"),
+        ({"model_reload_check_interval": 30}, "MODEL_RELOAD_CHECK_INTERVAL"),
     ],
 )
 def test_when_a_setting_asks_for_what_is_not_built_then_start_up_says_so(
