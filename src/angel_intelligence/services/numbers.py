@@ -2,9 +2,10 @@
 
 A number in the answer is supported when the brief writes the same token ("72.5", "01/01/2026",
 "1700000000.12"), or the same value (1,234 = 1234; 15 for -15.0, a fall stated as a positive
-amount), or that value rounded to fewer decimals (72 or 72.5 for 72.46); a date in prose ("5 January
-2026") is checked as the brief writes it (05/01/2026), a month and year by its year. A list marker at the start of
-a line ("1. ") is not a figure. Numbers written as words are not checked.
+amount), or that value rounded to fewer decimals (72 or 72.5 for 72.46). A date in prose
+("5 January 2026") is checked as the brief writes it (05/01/2026), a month and year by its
+year. A list marker at the start of a line ("1. ") is not a figure. Numbers written as words
+are not checked.
 
 Repair, when regenerating did not help: an unsupported number is replaced by the brief's value
 for the figure whose label the sentence names (the best match, which must be unique), else its
@@ -24,9 +25,10 @@ _LIST_MARKER = re.compile(r"(?m)^(\s*)\d{1,2}[.)](?=\s)")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\d))*(?:[.!?]+[ \t]*|\n+|$)")
 _WORD = re.compile(r"[a-z]+")
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = [
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+]
 _PROSE_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)? )?({'|'.join(_MONTHS)}),? (\d{{4}})\b", re.IGNORECASE
 )
