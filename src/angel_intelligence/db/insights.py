@@ -15,6 +15,7 @@ transcripts themselves are never read here.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Engine,
     FromClause,
     String,
+    Table,
     case,
     cast,
     func,
@@ -46,8 +48,8 @@ from angel_intelligence.domain.insights import (
     Totals,
 )
 
-R = AiCallRecording.__table__
-A = AiCallAnalysis.__table__
+R = typing.cast(Table, AiCallRecording.__table__)
+A = typing.cast(Table, AiCallAnalysis.__table__)
 
 TOP = 8
 TOP_AGENTS = 10

@@ -12,9 +12,9 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 
 from angel_intelligence.db.models import AiCallAnalysis, AiCallRecording
 from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
@@ -77,8 +77,8 @@ def _rows(call: SeedCall, recording_id: int) -> tuple[dict[str, Any], dict[str, 
 
 def insert_calls(engine: Engine, calls: Iterable[SeedCall], *, batch: int = 5000) -> int:
     """Insert the calls (and their analyses) in batches; returns how many."""
-    recordings_table = AiCallRecording.__table__
-    analyses_table = AiCallAnalysis.__table__
+    recordings_table = cast(Table, AiCallRecording.__table__)
+    analyses_table = cast(Table, AiCallAnalysis.__table__)
     with engine.connect() as conn:
         next_id = int(conn.execute(select(func.max(recordings_table.c.id))).scalar() or 0) + 1
         analysis_id = int(conn.execute(select(func.max(analyses_table.c.id))).scalar() or 0) + 1
