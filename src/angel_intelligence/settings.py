@@ -159,7 +159,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "chat_max_new_tokens",
         "chat_brief_max_tokens",
         "chat_history_max_tokens",
-        "chat_message_max_chars",
         "chat_max_regenerations",
     ),
     "models": (
@@ -315,7 +314,6 @@ class Settings(BaseSettings):
     chat_max_new_tokens: PositiveInt = 300  # an answer's or a summary's length (docs/chat.md)
     chat_brief_max_tokens: int = Field(default=1500, ge=200)  # the data brief's budget
     chat_history_max_tokens: int = Field(default=1000, ge=0)  # history kept, newest first
-    chat_message_max_chars: int = Field(default=2000, ge=1, le=65535)  # a question's length
     chat_max_regenerations: int = Field(default=1, ge=0, le=3)  # after a failed number check
 
     # --- Model files, versions and runtime ------------------------------------------------

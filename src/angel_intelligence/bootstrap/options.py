@@ -23,6 +23,7 @@ from angel_intelligence.db.queue import QueueOptions
 from angel_intelligence.logging import LoggingOptions
 from angel_intelligence.pii.policy import PiiPolicy, PiiStorage
 from angel_intelligence.pipeline.speakers import SpeakerOptions
+from angel_intelligence.services.chat import ChatOptions
 from angel_intelligence.services.processing import ProcessingOptions
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import WorkerConfig
@@ -212,6 +213,17 @@ def language_model_options(settings: Settings, purpose: Purpose) -> LanguageMode
         served_model=settings.analysis_llm_model if analysis else settings.chat_llm_model,
         api_key=key.get_secret_value() if key else None,
         timeout_s=settings.llm_timeout_seconds,
+    )
+
+
+def chat_options(settings: Settings) -> ChatOptions:
+    """The chat assistant's and the monthly summaries' limits (the model is
+    `language_model_options(settings, "chat")`)."""
+    return ChatOptions(
+        max_new_tokens=settings.chat_max_new_tokens,
+        brief_max_tokens=settings.chat_brief_max_tokens,
+        history_max_tokens=settings.chat_history_max_tokens,
+        max_regenerations=settings.chat_max_regenerations,
     )
 
 

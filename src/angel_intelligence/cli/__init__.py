@@ -19,6 +19,7 @@ from angel_intelligence.cli import (
     pii_cmd,
     settings_cmd,
     speech_cmd,
+    summaries_cmd,
     worker_cmd,
 )
 from angel_intelligence.cli.common import EXPECTED_ERRORS, fail
@@ -39,6 +40,7 @@ speech_cmd.register(app)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(demo_cmd.demo)
 app.command("backends")(settings_cmd.backends)
+app.add_typer(summaries_cmd.app, name="summaries")
 
 
 def _version(value: bool) -> None:

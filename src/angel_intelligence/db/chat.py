@@ -13,16 +13,11 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, func, insert, select, update
 
 from angel_intelligence.db.models import AiChatConversation, AiChatMessage
+from angel_intelligence.domain.insights import ChatTurn
 
 C = cast(Table, AiChatConversation.__table__)
 M = cast(Table, AiChatMessage.__table__)
 TITLE_MAX_CHARS = 255
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    role: str
-    content: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +37,7 @@ class ChatRepository:
         with self._engine.connect() as conn:
             return conn.execute(query).first() is not None
 
-    def history(self, conversation_id: int, *, limit: int = 50) -> list[StoredMessage]:
+    def history(self, conversation_id: int, *, limit: int = 50) -> list[ChatTurn]:
         """The last `limit` user and assistant messages, oldest first."""
         query = (
             select(M.c.role, M.c.content)
@@ -52,7 +47,7 @@ class ChatRepository:
         )
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [StoredMessage(str(role), str(content)) for role, content in reversed(rows)]
+        return [ChatTurn(str(role), str(content)) for role, content in reversed(rows)]
 
     def save_exchange(
         self,

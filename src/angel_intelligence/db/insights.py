@@ -169,6 +169,17 @@ class InsightsRepository:
                 notes=self._notes(run, where, keywords(question), notes),
             )
 
+    def clients(self, period: Period) -> list[str]:
+        """Every client_ref with calls in `period`, in order."""
+        query = (
+            select(R.c.client_ref)
+            .where(*_where(CallFilters(), period), R.c.client_ref.is_not(None))
+            .group_by(R.c.client_ref)
+            .order_by(R.c.client_ref)
+        )
+        with self._engine.connect() as conn:
+            return [str(ref) for (ref,) in conn.execute(query)]
+
     # --- The queries ---------------------------------------------------------------------------
 
     def _totals(self, run: Any, filters: CallFilters, period: Period) -> Totals:

@@ -11,10 +11,8 @@ once therefore leave one row, the later one's (docs/chat.md).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -30,27 +28,11 @@ from sqlalchemy import (
 )
 
 from angel_intelligence.db.models import AiMonthlySummary
+from angel_intelligence.domain.insights import SummaryKey
 from angel_intelligence.errors import DatabaseUnavailableError
 
 S = cast(Table, AiMonthlySummary.__table__)
 LOCK_TIMEOUT_S = 30
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryKey:
-    """The spec's unique key of a summary."""
-
-    feature: str
-    month: int
-    year: int
-    client_ref: str | None = None
-    campaign: str | None = None
-    agent_id: int | None = None
-
-    def lock_name(self) -> str:
-        """A name for GET_LOCK (at most 64 characters)."""
-        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:40]
-        return f"angel_summary_{digest}"
 
 
 def _is(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:

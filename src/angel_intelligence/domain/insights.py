@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,31 @@ class CallFilters:
 
     def to_json(self) -> dict[str, Any]:
         return {"client_ref": self.client_ref, "campaign": self.campaign, "agent_id": self.agent_id}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryKey:
+    """The spec's unique key of a summary."""
+
+    feature: str
+    month: int
+    year: int
+    client_ref: str | None = None
+    campaign: str | None = None
+    agent_id: int | None = None
+
+    def lock_name(self) -> str:
+        """A name for GET_LOCK (at most 64 characters)."""
+        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:40]
+        return f"angel_summary_{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTurn:
+    """One message of a chat's history."""
+
+    role: str  # user | assistant
+    content: str
 
 
 @dataclass(frozen=True, slots=True)

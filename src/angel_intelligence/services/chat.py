@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from angel_intelligence.db.chat import ChatRepository, NewMessage, StoredMessage
+from angel_intelligence.db.chat import ChatRepository, NewMessage
 from angel_intelligence.db.insights import InsightsRepository
-from angel_intelligence.domain.insights import CallFilters, Feature, Period
+from angel_intelligence.domain.insights import CallFilters, ChatTurn, Feature, Period
 from angel_intelligence.errors import (
     ChatModelFailedError,
     ChatModelUnavailableError,
@@ -57,12 +57,11 @@ TITLE_MAX_CHARS = 80
 @dataclass(frozen=True, slots=True)
 class ChatOptions:
     """The chat section: CHAT_MAX_NEW_TOKENS, CHAT_BRIEF_MAX_TOKENS, CHAT_HISTORY_MAX_TOKENS,
-    CHAT_MESSAGE_MAX_CHARS, CHAT_MAX_REGENERATIONS."""
+    CHAT_MAX_REGENERATIONS."""
 
     max_new_tokens: int = 300
     brief_max_tokens: int = 1500
     history_max_tokens: int = 1000
-    message_max_chars: int = 2000
     max_regenerations: int = 1
     notes: int = 5
     """Call summaries quoted in the brief, the most relevant to the question first."""
@@ -76,7 +75,7 @@ class ChatRequest:
     period: Period
     user_id: int
     conversation_id: int | None = None
-    history: tuple[StoredMessage, ...] | None = None
+    history: tuple[ChatTurn, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +106,9 @@ def default_period(start: dt.date | None, end: dt.date | None, today: dt.date) -
     return Period(start, end if end is not None else max(start, today))
 
 
-def cap_history(history: Sequence[StoredMessage], max_tokens: int) -> list[StoredMessage]:
+def cap_history(history: Sequence[ChatTurn], max_tokens: int) -> list[ChatTurn]:
     """The newest messages whose tokens fit `max_tokens`, oldest first (the oldest dropped)."""
-    kept: list[StoredMessage] = []
+    kept: list[ChatTurn] = []
     used = 0
     for message in reversed(history):
         cost = estimate_tokens(message.content) + 4  # the role's tokens
