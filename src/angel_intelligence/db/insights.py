@@ -118,7 +118,7 @@ def _where(filters: CallFilters, period: Period) -> list[ColumnElement[bool]]:
     ]
     if filters.client_ref is not None:
         conditions.append(R.c.client_ref == filters.client_ref)
-    if filters.campaign is not None is not None:
+    if filters.campaign is not None:
         conditions.append(R.c.campaign == filters.campaign)
     if filters.agent_id is not None:
         conditions.append(R.c.halo_id == filters.agent_id)
@@ -342,16 +342,19 @@ class InsightsRepository:
             return ()
         summary = func.lower(func.coalesce(A.c.summary, ""))
         topics = func.lower(func.coalesce(cast(A.c.key_topics, String), ""))
-        score: ColumnElement[Any] = literal(0)
-        for word in words:
-            pattern = f"%{word}%"
-            score = score + case((summary.like(pattern), 1), else_=0)
-            score = score + case((topics.like(pattern), 2), else_=0)
+        order: list[ColumnElement[Any]] = [R.c.call_date.desc(), R.c.id.desc()]
+        if words:
+            matches = [case((summary.like(f"%{w}%"), 1), else_=0) for w in words]
+            matches += [case((topics.like(f"%{w}%"), 2), else_=0) for w in words]
+            score = matches[0]
+            for match in matches[1:]:
+                score = score + match
+            order.insert(0, score.desc())
         query = (
             select(R.c.apex_id, R.c.call_date, A.c.summary, A.c.key_topics)
             .select_from(_analysed_join())
             .where(*where, A.c.summary.is_not(None), A.c.summary != "")
-            .order_by(score.desc(), R.c.call_date.desc(), R.c.id.desc())
+            .order_by(*order)
             .limit(limit)
         )
         notes = []
