@@ -37,7 +37,7 @@ def test_the_figures_of_a_month_are_the_seeded_ones(db: TestDatabase) -> None:
         FlagCount("missing_disclosure", "high", 2),
         FlagCount("pressure_selling", "medium", 1),
     )
-    assert dict((c.name, c.count) for c in figures.sentiment_labels) == {
+    assert {c.name: c.count for c in figures.sentiment_labels} == {
         "very_positive": 2,
         "negative": 1,
         "positive": 1,
