@@ -346,7 +346,7 @@ class InsightsRepository:
         if words:
             matches = [case((summary.like(f"%{w}%"), 1), else_=0) for w in words]
             matches += [case((topics.like(f"%{w}%"), 2), else_=0) for w in words]
-            score = matches[0]
+            score: ColumnElement[Any] = matches[0]
             for match in matches[1:]:
                 score = score + match
             order.insert(0, score.desc())

@@ -45,33 +45,60 @@ log = get_logger(__name__)
 
 MAX_ITEMS = 5
 _PROSE = r"^[^{}<>\n]*$"  # one paragraph, no template or JSON syntax
-SUMMARY_SCHEMA: dict[str, Any] = {
-    "title": "monthly_summary",
-    "type": "object",
-    "properties": {
-        "summary": {"type": "string", "minLength": 40, "maxLength": 900, "pattern": _PROSE},
-        "key_insights": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_ITEMS,
-            "items": {"type": "string", "minLength": 10, "maxLength": 300, "pattern": _PROSE},
+CHARS_PER_TOKEN_WORST = 3  # JSON-escaped prose under a small BPE vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryLimits:
+    """How long `summary_data` may be: the full size, or compact for the bundled toy model
+    on a CPU (as the analysis's ANALYSIS_COMPACT_OUTPUT)."""
+
+    summary_max_chars: int = 900
+    items: int = MAX_ITEMS
+    item_max_chars: int = 300
+
+    def max_new_tokens(self) -> int:
+        """Enough tokens for the longest reply the schema allows, so it is never cut short."""
+        chars = self.summary_max_chars + 2 * self.items * (self.item_max_chars + 4)
+        return chars // CHARS_PER_TOKEN_WORST + 64
+
+
+COMPACT = SummaryLimits(summary_max_chars=320, items=2, item_max_chars=120)
+
+
+def summary_schema(limits: SummaryLimits) -> dict[str, Any]:
+    """The JSON schema `summary_data` is decoded under."""
+    item = {
+        "type": "string",
+        "minLength": 10,
+        "maxLength": limits.item_max_chars,
+        "pattern": _PROSE,
+    }
+    items = {"type": "array", "minItems": 1, "maxItems": limits.items, "items": item}
+    return {
+        "title": "monthly_summary",
+        "type": "object",
+        "properties": {
+            "summary": {
+                "type": "string",
+                "minLength": 40,
+                "maxLength": limits.summary_max_chars,
+                "pattern": _PROSE,
+            },
+            "key_insights": items,
+            "recommendations": items,
         },
-        "recommendations": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_ITEMS,
-            "items": {"type": "string", "minLength": 10, "maxLength": 300, "pattern": _PROSE},
-        },
-    },
-    "required": ["summary", "key_insights", "recommendations"],
-    "additionalProperties": False,
-}
+        "required": ["summary", "key_insights", "recommendations"],
+        "additionalProperties": False,
+    }
+
+
 SUMMARY_PROMPT = (
     "You write the monthly summary of a UK charity contact centre's calls for its managers. "
     "Use only the data brief below: state only numbers that appear in it, exactly as written, "
     "and never invent a figure. Reply with JSON: `summary` (one paragraph on the month, "
-    "including the change against the previous month), `key_insights` (up to five short "
-    "findings) and `recommendations` (up to five short, practical actions). British English."
+    "including the change against the previous month), `key_insights` (a few short "
+    "findings) and `recommendations` (a few short, practical actions). British English."
     "\n\n"
 )
 
@@ -79,7 +106,7 @@ SUMMARY_PROMPT = (
 class SummaryReply(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    summary: str = Field(min_length=1, max_length=900)
+    summary: str = Field(min_length=1, max_length=SummaryLimits().summary_max_chars)
     key_insights: list[str] = Field(max_length=MAX_ITEMS)
     recommendations: list[str] = Field(max_length=MAX_ITEMS)
 
@@ -163,6 +190,8 @@ class SummaryService:
             {"role": "user", "content": f"Write the summary for {_month_name(key)}."},
         ]
         prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)
+        limits = COMPACT if model.model_version == "bundled" else SummaryLimits()
+        schema = summary_schema(limits)
         tokens, attempts, problem = 0, 0, ""
         reply: SummaryReply | None = None
         bad: list[str] = []
@@ -171,8 +200,8 @@ class SummaryService:
             try:
                 raw = model.generate(
                     messages,
-                    json_schema=SUMMARY_SCHEMA,
-                    max_new_tokens=2 * self.options.max_new_tokens,
+                    json_schema=schema,
+                    max_new_tokens=limits.max_new_tokens(),
                 )
             except ModelLoadError as error:
                 raise ChatModelUnavailableError(error.message) from error

@@ -2,7 +2,7 @@
 
 The model is a `ScriptedModel` here (tests/chatkit.py): what is tested is what Angel does with
 a reply — the number check, regeneration with the reason, repair, British English, storage,
-conversations. The real bundled model answers in tests/integration/chat/test_chat_smollm.py.
+conversations. The real bundled model answers in tests/integration/api/test_chat_smollm.py.
 """
 
 from __future__ import annotations

@@ -12,13 +12,18 @@ from apikit import AUTH, build_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis.config import SchemathesisConfig
 
+from angel_intelligence.backends.llm.mock import MockLanguageModel
+from angel_intelligence.services.models import ModelRegistry
+from chatkit import seed_known_calls
 from dbkit import TestDatabase
 
 EXAMPLES_PER_OPERATION = 30
 # A schema-valid request must not be refused, except where a rule goes beyond what a schema can
 # say: `/api/config` checks `config_data` per `config_type` (unique items ignoring case,
 # placeholders in a prompt; docs/api.md), so there 422 INVALID_CONFIG is a right answer too.
-# 5xx stays a failure everywhere (`not_a_server_error`).
+# `/api/chat` needs the Pulse user in `user_id` or the X-Pulse-User-Id header (either may be
+# absent, not both), and a `conversation_id` must be the user's: 422 and 404 are right answers
+# there. 5xx stays a failure everywhere (`not_a_server_error`).
 CONFIG = SchemathesisConfig.from_str(
     """
 [[operations]]
@@ -26,15 +31,24 @@ include-path-regex = "^/api/config"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"
 ]
+
+[[operations]]
+include-path-regex = "^/api/chat"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "401", "403", "404", "422", "429", "5xx"
+]
 """
 )
 
 
 def test_every_operation_conforms_to_the_schema(sqlite: TestDatabase) -> None:
-    app, _ = build_app(sqlite)
+    seed_known_calls(sqlite.engine)
+    models = ModelRegistry()
+    models.register("chat", "mock", MockLanguageModel)  # the spec's USE_MOCK_MODELS mode
+    app, _ = build_app(sqlite, models=models)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 6
+    assert len(operations) >= 10
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -24,6 +24,8 @@ MESSAGE_MAX_CHARS = 2000
 HISTORY_MAX_MESSAGES = 50
 MAX_ID = 2**63 - 1  # BIGINT UNSIGNED holds more; SQLite's INTEGER and Pulse's ids hold this
 USER_HEADER = "X-Pulse-User-Id"
+# Calls are dated within these; the period before a period must still be a date.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 class _Strict(BaseModel):
@@ -34,8 +36,12 @@ class ChatFilters(_Strict):
     client_ref: str | None = Field(default=None, max_length=255)
     campaign: str | None = Field(default=None, max_length=255)
     agent_id: int | None = Field(default=None, ge=0, le=MAX_ID, description="The halo id")
-    start_date: dt.date | None = Field(default=None, description="First day, inclusive")
-    end_date: dt.date | None = Field(default=None, description="Last day, inclusive")
+    start_date: dt.date | None = Field(
+        default=None, ge=FIRST_DAY, le=LAST_DAY, description="First day, inclusive"
+    )
+    end_date: dt.date | None = Field(
+        default=None, ge=FIRST_DAY, le=LAST_DAY, description="Last day, inclusive"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
