@@ -150,8 +150,8 @@ def main() -> int:
         print(
             f"chat end to end ({args.questions} questions, SmolLM2-135M, {args.threads} threads, "
             f"max {settings.chat_max_new_tokens} new tokens): "
-            f"p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s; regenerated {regenerated}, "
-            f"repaired {repaired}"
+            f"p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s; "
+            f"regenerated {regenerated}, repaired {repaired}"
         )
         summaries = build_summary_service(settings, engine, models)
         seconds = []
