@@ -153,6 +153,8 @@ def main() -> int:
             f"p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s; "
             f"regenerated {regenerated}, repaired {repaired}"
         )
+        if args.summaries == 0:
+            return 0
         summaries = build_summary_service(settings, engine, models)
         seconds = []
         for n in range(args.summaries):
