@@ -164,6 +164,33 @@ class InternalError(AngelError):
     code = "INTERNAL_ERROR"
 
 
+# --- The chat assistant and monthly summaries (API answers, never a processing_error) -----------
+
+
+class ChatModelUnavailableError(AngelError):
+    """The chat model is not available (it could not be loaded or reached); try again later."""
+
+    code = "CHAT_MODEL_UNAVAILABLE"
+
+
+class ChatModelFailedError(AngelError):
+    """The chat model failed to write an answer; try again later."""
+
+    code = "CHAT_MODEL_FAILED"
+
+
+class ConversationNotFoundError(AngelError):
+    """No such conversation for this user."""
+
+    code = "CONVERSATION_NOT_FOUND"
+
+
+class SummaryNotFoundError(AngelError):
+    """No such monthly summary."""
+
+    code = "SUMMARY_NOT_FOUND"
+
+
 ERROR_CODES: tuple[str, ...] = (
     "RECORDING_NOT_FOUND",
     "DOWNLOAD_FAILED",

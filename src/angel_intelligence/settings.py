@@ -156,6 +156,10 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "chat_llm_url",
         "chat_llm_model",
         "chat_llm_api_key",
+        "chat_max_new_tokens",
+        "chat_brief_max_tokens",
+        "chat_history_max_tokens",
+        "chat_max_regenerations",
     ),
     "models": (
         "models_base_path",
@@ -307,6 +311,10 @@ class Settings(BaseSettings):
     chat_llm_url: str | None = None
     chat_llm_model: str | None = None
     chat_llm_api_key: SecretStr | None = None
+    chat_max_new_tokens: PositiveInt = 300  # an answer's or a summary's length (docs/chat.md)
+    chat_brief_max_tokens: int = Field(default=1500, ge=200)  # the data brief's budget
+    chat_history_max_tokens: int = Field(default=1000, ge=0)  # history kept, newest first
+    chat_max_regenerations: int = Field(default=1, ge=0, le=3)  # after a failed number check
 
     # --- Model files, versions and runtime ------------------------------------------------
     models_base_path: Path = Path("./models")

@@ -51,7 +51,7 @@ def upgraded(empty_mariadb: Callable[[], str]) -> TestDatabase:
     database = TestDatabase("mariadb", url, create_engine(url))
     result = CliRunner().invoke(app, ["db", "upgrade"], env=database.env())
     assert result.exit_code == 0, result.output
-    assert "0005_workers" in result.output
+    assert "0006_insights_index" in result.output
     return database
 
 

@@ -18,10 +18,12 @@ from angel_intelligence.api.errors import ErrorResponse, install_error_handlers
 from angel_intelligence.api.metrics import ApiMetrics, queue_collector
 from angel_intelligence.api.middleware import BodyLimitMiddleware, RequestObserverMiddleware
 from angel_intelligence.api.routes import (
+    chat,
     client_configs,
     health,
     metrics,
     processing,
+    summaries,
     training,
     training_data,
 )
@@ -78,6 +80,8 @@ def create_app(options: ApiOptions, services: ApiServices | Callable[[], ApiServ
         client_configs.router,
         training_data.router,
         training.router,
+        chat.router,
+        summaries.router,
         metrics.router,
     )
     for router in routers:

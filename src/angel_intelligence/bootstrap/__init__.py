@@ -33,12 +33,15 @@ from angel_intelligence.backends.training.lora import (
 )
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db import schema
+from angel_intelligence.db.chat import ChatRepository
 from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import build_engine, session_factory
+from angel_intelligence.db.insights import InsightsRepository
 from angel_intelligence.db.model_versions import ModelVersionRepository
 from angel_intelligence.db.queue import ORPHAN_AFTER_S, REAP_BATCH, JobQueue
 from angel_intelligence.db.queue_sql import check_claim_plans
 from angel_intelligence.db.results import CallResultRepository
+from angel_intelligence.db.summaries import SummaryRepository
 from angel_intelligence.db.training_jobs import TrainingJobRepository, TrainingLock
 from angel_intelligence.db.workers import WorkerRepository
 from angel_intelligence.domain.model_version import ModelInUse
@@ -56,6 +59,7 @@ from angel_intelligence.ports import (
 )
 from angel_intelligence.services.analysis import AnalysisService
 from angel_intelligence.services.api_services import ApiServices
+from angel_intelligence.services.chat import ChatService
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.services.doctor import Doctor, DoctorOptions, GrantsRole
@@ -68,6 +72,7 @@ from angel_intelligence.services.pii_scan import PiiScanner
 from angel_intelligence.services.processing import CallProcessor
 from angel_intelligence.services.runner import StageListener
 from angel_intelligence.services.speech import SpeechService, SpeechStages
+from angel_intelligence.services.summaries import SummaryService
 from angel_intelligence.services.training_data import TrainingDataService
 from angel_intelligence.services.training_jobs import TrainingBase, TrainingJobs
 from angel_intelligence.services.training_set import TrainingExample, TrainingSetBuilder
@@ -416,6 +421,50 @@ def build_pii_scanner(settings: Settings, *, min_confidence: float | None = None
     return PiiScanner(opts.pii_policy(settings), min_confidence=min_confidence)
 
 
+# --- The chat model, the chat assistant and monthly summaries ------------------------------------
+
+
+def register_chat_model(settings: Settings, models: ModelRegistry) -> None:
+    """Register the chat model (CHAT_*), built by the same registry as the analysis model but
+    always its own instance (the analysis model is fine-tuned, chat never is); it loads on
+    first use and stays loaded for the process."""
+    options = opts.language_model_options(settings, "chat")
+
+    def load() -> LanguageModel:
+        model = build_language_model(settings, "chat")
+        model.load()
+        return model
+
+    default = "mock" if options.backend == "mock" else options.backend
+    models.register("chat", version_of(options.model_path, default), load)
+
+
+def build_chat_service(settings: Settings, engine: Engine, models: ModelRegistry) -> ChatService:
+    """`POST /api/chat` on `engine`, with `models`' chat model."""
+    return ChatService(
+        InsightsRepository(engine),
+        ChatRepository(engine),
+        lambda: models.get("chat"),
+        opts.chat_options(settings),
+    )
+
+
+def build_summary_service(
+    settings: Settings, engine: Engine, models: ModelRegistry | None = None
+) -> SummaryService:
+    """Monthly summaries on `engine`; without `models`, the configured chat model (the CLI)."""
+    if models is None:
+        models = ModelRegistry()
+        register_chat_model(settings, models)
+    registry = models
+    return SummaryService(
+        InsightsRepository(engine),
+        SummaryRepository(engine),
+        lambda: registry.get("chat"),
+        opts.chat_options(settings),
+    )
+
+
 # --- The API ----------------------------------------------------------------------------------
 
 
@@ -438,6 +487,8 @@ def build_api_services(
         training_data=TrainingDataService(sessions),
         training=build_training_jobs(settings, engine),
         health=build_health_service(settings, engine, models),
+        chat=build_chat_service(settings, engine, models),
+        summaries=build_summary_service(settings, engine, models),
         models=models,
         engine=engine,
     )
@@ -466,13 +517,15 @@ def build_api_app(settings: Settings, services: ApiServices | None = None) -> Fa
 
 
 def build_api_models(settings: Settings) -> ModelRegistry:
-    """The models the API may use: the analysis model checks a custom prompt before it is
+    """The models the API may use: the chat model answers `POST /api/chat` and writes monthly
+    summaries (loaded on the first question). The analysis model checks a custom prompt before it is
     saved (`POST/PUT /api/config`). `API_PROMPT_CHECK=auto` registers it only when it is served
     (`ANALYSIS_LLM_URL`): holding an in-process 7B model in every API pod for the odd prompt
     save is not worth its memory, so with the `transformers` backend prompts then get the
     placeholder check only. `model` registers the in-process model too (loaded on the first
     prompt save; for a single-box deployment); `placeholders` registers none (docs/api.md)."""
     models = ModelRegistry()
+    register_chat_model(settings, models)
     check = settings.api_prompt_check
     served = settings.analysis_llm_backend == "openai"
     if check == "model" or (check == "auto" and served):

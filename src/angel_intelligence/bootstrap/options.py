@@ -8,6 +8,7 @@ no code acts on yet, so the composition root can warn about them instead of igno
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from angel_intelligence.analysis.analyser import AnalysisOptions
@@ -23,6 +24,7 @@ from angel_intelligence.db.queue import QueueOptions
 from angel_intelligence.logging import LoggingOptions
 from angel_intelligence.pii.policy import PiiPolicy, PiiStorage
 from angel_intelligence.pipeline.speakers import SpeakerOptions
+from angel_intelligence.services.chat import ChatOptions
 from angel_intelligence.services.hot_reload import ReloadOptions
 from angel_intelligence.services.processing import ProcessingOptions
 from angel_intelligence.settings import Settings
@@ -227,6 +229,17 @@ def model_reload_options(settings: Settings) -> ReloadOptions:
     )
 
 
+def chat_options(settings: Settings) -> ChatOptions:
+    """The chat assistant's and the monthly summaries' limits (the model is
+    `language_model_options(settings, "chat")`)."""
+    return ChatOptions(
+        max_new_tokens=settings.chat_max_new_tokens,
+        brief_max_tokens=settings.chat_brief_max_tokens,
+        history_max_tokens=settings.chat_history_max_tokens,
+        max_regenerations=settings.chat_max_regenerations,
+    )
+
+
 def api_options(settings: Settings) -> ApiOptions:
     tokens = tuple(
         token.get_secret_value().encode()
@@ -242,15 +255,11 @@ def api_options(settings: Settings) -> ApiOptions:
 NOT_YET_HONOURED: dict[str, str] = {
     "model_versions_path": "versions live in MODELS_BASE_PATH/<kind>/versions/ (docs/models.md); "
     "this path is not used",
-    "chat_model_base": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_backend": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_url": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_model": "the chat assistant is not built yet (issue 17)",
-    "chat_llm_api_key": "the chat assistant is not built yet (issue 17)",
-    "chat_model_path": "the chat assistant is not built yet (issue 17)",
 }
-# Their defaults follow other settings (MODELS_BASE_PATH, CHAT_LLM_URL): a value is not news.
-_DERIVED = frozenset({"model_versions_path", "chat_model_path", "chat_llm_backend"})
+# Defaults that follow other settings: only a value other than the derived one is news.
+_DERIVED: dict[str, Callable[[Settings], object]] = {
+    "model_versions_path": lambda settings: settings.models_base_path / "versions",
+}
 
 
 def unhonoured(settings: Settings) -> list[str]:
@@ -260,7 +269,8 @@ def unhonoured(settings: Settings) -> list[str]:
     asked = []
     for name in NOT_YET_HONOURED:
         value = getattr(settings, name)
-        default = name in _DERIVED or value == fields[name].default
+        derived = _DERIVED.get(name)
+        default = value == (derived(settings) if derived else fields[name].default)
         if not default:
             asked.append(name)
     return [f"{name.upper()} is set but {NOT_YET_HONOURED[name]}" for name in asked]

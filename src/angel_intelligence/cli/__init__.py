@@ -21,6 +21,7 @@ from angel_intelligence.cli import (
     pii_cmd,
     settings_cmd,
     speech_cmd,
+    summaries_cmd,
     train_cmd,
     worker_cmd,
     workers_cmd,
@@ -47,6 +48,7 @@ app.command("doctor")(doctor_cmd.doctor)
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(workers_cmd.app, name="workers")
 app.add_typer(train_cmd.app, name="train")
+app.add_typer(summaries_cmd.app, name="summaries")
 
 
 def _version(value: bool) -> None:

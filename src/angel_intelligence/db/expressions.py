@@ -61,3 +61,52 @@ def _prefix_sqlite(element: error_code_prefix, compiler: SQLCompiler, **kw: Any)
     (column,) = element.clauses
     c = compiler.process(column, **kw)
     return f"(CASE WHEN instr({c}, ':') > 0 THEN substr({c}, 1, instr({c}, ':') - 1) ELSE {c} END)"
+
+
+class json_table(FunctionElement[Any]):
+    """The items of a JSON array as rows, one column per field (MySQL/MariaDB's JSON_TABLE).
+
+    `fields` maps a column name to its path inside an item (`$.name`, or `$` for the item
+    itself) and its SQL type. Used as a table-valued function (`.table_valued(*fields)`), joined
+    after the table whose column it reads; SQLite has no JSON_TABLE, so `db/insights.py` uses
+    `json_each` there instead.
+    """
+
+    inherit_cache = False
+    name = "json_table"
+
+    def __init__(self, source: ColumnElement[Any], fields: dict[str, tuple[str, str]]) -> None:
+        self.fields = fields
+        super().__init__(source)
+
+
+@compiles(json_table)
+def _json_table_mysql(element: json_table, compiler: SQLCompiler, **kw: Any) -> str:
+    (source,) = element.clauses
+    columns = ", ".join(
+        f"{name} {sql_type} PATH '{path}'" for name, (path, sql_type) in element.fields.items()
+    )
+    return f"JSON_TABLE({compiler.process(source, **kw)}, '$[*]' COLUMNS ({columns}))"
+
+
+class json_array_length(FunctionElement[Any]):
+    """The number of items of a JSON array column (0 for NULL)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "json_array_length"
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        super().__init__(column)
+
+
+@compiles(json_array_length)
+def _json_length_mysql(element: json_array_length, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"COALESCE(JSON_LENGTH({compiler.process(column, **kw)}), 0)"
+
+
+@compiles(json_array_length, "sqlite")
+def _json_length_sqlite(element: json_array_length, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"COALESCE(json_array_length({compiler.process(column, **kw)}), 0)"

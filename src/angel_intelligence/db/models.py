@@ -141,6 +141,8 @@ class AiCallRecording(Base):
         # additions: index-ordered claim and reap queries (research/reliability_anchors.md §3)
         Index("idx_claim_retry", "processing_status", "next_retry_at"),
         Index("idx_claim_lease", "processing_status", "lease_expires_at"),
+        # addition: a client's period in one index range (chat brief, summaries; docs/chat.md)
+        Index("idx_client_call_date", "client_ref", "call_date"),
     )
 
 

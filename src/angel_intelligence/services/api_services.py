@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from angel_intelligence.db.queue import JobQueue
+from angel_intelligence.services.chat import ChatService
 from angel_intelligence.services.client_configs import ClientConfigService
 from angel_intelligence.services.health import HealthService
 from angel_intelligence.services.models import ModelRegistry
+from angel_intelligence.services.summaries import SummaryService
 from angel_intelligence.services.training_data import TrainingDataService
 from angel_intelligence.services.training_jobs import TrainingJobs
 
@@ -28,6 +30,8 @@ class ApiServices:
     training: TrainingJobs
     """`POST /api/training/import` and `GET /api/training/jobs/{id}`."""
     health: HealthService
+    chat: ChatService
+    summaries: SummaryService
     models: ModelRegistry
     engine: Engine
     """Disposed when the app stops."""

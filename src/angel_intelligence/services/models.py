@@ -155,6 +155,10 @@ class ModelRegistry:
                 raise ModelLoadError(message) from error
             self._models[name] = model
             self._errors.pop(name, None)
+            loaded_version = getattr(model, "model_version", None)
+            if isinstance(loaded_version, str) and loaded_version:
+                version = loaded_version  # what was loaded, not what was expected
+                self._loaders[name] = (version, loader)
             log.info("model_loaded", model=name, version=version)
             return model
 

@@ -27,7 +27,7 @@ def test_help_lists_the_command_groups(tmp_path: Path) -> None:
 def test_db_upgrade_and_check_work_with_no_configuration(tmp_path: Path) -> None:
     upgraded = angel("db", "upgrade", cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "0005_workers" in upgraded.stdout
+    assert "0006_insights_index" in upgraded.stdout
     assert (tmp_path / "data" / "angel.sqlite3").exists()
     checked = angel("db", "check", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr

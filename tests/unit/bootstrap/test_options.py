@@ -93,7 +93,7 @@ def test_defaults_raise_no_warning() -> None:
 @pytest.mark.parametrize(
     ("given", "named"),
     [
-        ({"chat_llm_url": "http://chat:8000/v1"}, "CHAT_LLM_URL"),
+        ({"model_versions_path": "/srv/elsewhere"}, "MODEL_VERSIONS_PATH"),
     ],
 )
 def test_when_a_setting_asks_for_what_is_not_built_then_start_up_says_so(

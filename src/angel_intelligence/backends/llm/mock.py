@@ -28,6 +28,14 @@ _PREFERRED_ACTIONS = (
 )
 
 
+MOCK_MONTHLY_SUMMARY: dict[str, Any] = {
+    "summary": "This is a mock summary (USE_MOCK_MODELS=true): no language model was run. "
+    "Calls this month were mostly about regular giving and Gift Aid.",
+    "key_insights": ["Regular giving was the most common reason for calling."],
+    "recommendations": ["Keep explaining Gift Aid clearly on every eligible call."],
+}
+
+
 class MockLanguageModel:
     """`ports.LanguageModel` without a model."""
 
@@ -69,6 +77,8 @@ class MockLanguageModel:
             return json.dumps(
                 _analysis(json_schema, audio=audio_path is not None), ensure_ascii=False
             )
+        if json_schema.get("title") == "monthly_summary":
+            return json.dumps(MOCK_MONTHLY_SUMMARY)
         return json.dumps(_instance(json_schema))
 
 
