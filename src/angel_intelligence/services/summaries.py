@@ -231,13 +231,19 @@ class SummaryService:
                 {"role": "user", "content": reason},
             ]
             prompt_tokens += estimate_tokens(raw) + estimate_tokens(reason)
-        if reply is None:
-            raise ChatModelFailedError(
-                f"The chat model did not write a usable summary after {attempts} attempts: "
-                f"{problem}."
-            )
         check: dict[str, Any] = {"passed": not bad, "regenerations": attempts - 1}
-        if bad:
+        source: dict[str, Any] = {"source": "model"}
+        if reply is None:
+            # No usable JSON after the re-prompts (a small model loops until the schema's
+            # length runs out): the month's figures are true whatever the model does, so the
+            # summary is written from the brief alone and says so, rather than none at all.
+            log.warning("summary_from_brief", attempts=attempts, problem=problem)
+            reply = SummaryReply(
+                summary=headline_answer(brief), key_insights=[], recommendations=[]
+            )
+            check = {"passed": True, "regenerations": attempts - 1}
+            source = {"source": "brief", "reason": problem}
+        elif bad:
             reply, done = _repaired(reply, brief)
             check |= {"unsupported": bad, **done}
         generation = {
@@ -245,6 +251,7 @@ class SummaryService:
             "model_version": model.model_version,
             "tokens_used": tokens,
             "number_check": check,
+            **source,
         }
         return reply.model_dump(), generation
 

@@ -84,6 +84,23 @@ def test_a_wrong_number_in_a_summary_is_regenerated_then_repaired(sqlite: TestDa
         assert "99.9" not in numbers_in(text)
 
 
+def test_a_model_that_never_writes_usable_json_gives_a_summary_from_the_figures(
+    sqlite: TestDatabase,
+) -> None:
+    # The bundled 135M model loops ("2020s: 2020s: …") until the schema's length runs out.
+    seed_known_calls(sqlite.engine)
+    model = ScriptedModel('{"summary":"The 2020s: 2020s: 2020s: 2')
+    with client_for(sqlite, model) as client:
+        response = client.post("/api/summary/generate", json=JANUARY, headers=AUTH)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(model.requests) == 2  # re-prompted once with the reason
+    assert "there were 5 calls (4 completed, 1 failed)" in body["summary_data"]["summary"]
+    assert body["summary_data"]["key_insights"] == []
+    generation = body["metrics"]["generation"]
+    assert generation["source"] == "brief" and "not valid JSON" in generation["reason"]
+
+
 def test_a_month_without_calls_says_so_without_the_model(db: TestDatabase) -> None:
     seed_known_calls(db.engine)
     with client_for(db, UntouchableModel()) as client:
