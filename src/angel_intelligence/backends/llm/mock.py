@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 MOCK_MODEL_NAME = "mock"
+# No proper noun, number or date: a grounded analysis checks each against the transcript
+# (analysis/grounding.py), and the mock does not read it.
 MOCK_SUMMARY = (
     "The supporter enquired about regular giving options and agreed to set up a monthly "
-    "donation. The agent explained how Gift Aid works and confirmed the supporter's contact "
-    "details before closing the call."
+    "donation. The agent explained how the donation would be taken and confirmed the "
+    "supporter's contact details before closing the call."
 )
 _PREFERRED_TOPICS = ("Regular giving signup", "Gift Aid explanation/enrolment")
 _PREFERRED_ACTIONS = (
