@@ -8,4 +8,5 @@ GRANT SELECT, INSERT, UPDATE ON `pulse`.`ai_call_transcriptions` TO 'angel_worke
 GRANT SELECT, INSERT, UPDATE ON `pulse`.`ai_call_analysis` TO 'angel_worker'@'%';
 GRANT SELECT, INSERT, UPDATE ON `pulse`.`ai_voice_fingerprints` TO 'angel_worker'@'%';
 GRANT SELECT ON `pulse`.`ai_client_configs` TO 'angel_worker'@'%';
+GRANT SELECT, INSERT, UPDATE ON `pulse`.`ai_workers` TO 'angel_worker'@'%';
 GRANT SELECT ON `pulse`.`ai_angel_migrations` TO 'angel_worker'@'%';

@@ -41,7 +41,7 @@ SPEC_TABLES: Final = (
     "ai_voice_fingerprints",
     "ai_client_configs",
 )
-ANGEL_TABLES: Final = ("ai_training_jobs", "ai_model_versions", MIGRATIONS_TABLE)
+ANGEL_TABLES: Final = ("ai_training_jobs", "ai_model_versions", "ai_workers", MIGRATIONS_TABLE)
 
 DDL: Final = frozenset({"CREATE", "ALTER", "DROP", "INDEX", "REFERENCES", "TRIGGER", "CREATE VIEW"})
 """Privileges that change the schema; the worker and API users hold none of them."""
@@ -59,6 +59,7 @@ GRANTS: Final[dict[Role, dict[str, tuple[str, ...]]]] = {
         "ai_call_analysis": ("SELECT", "INSERT", "UPDATE"),  # never deleted (annotations)
         "ai_voice_fingerprints": ("SELECT", "INSERT", "UPDATE"),  # auto-enrolment
         "ai_client_configs": ("SELECT",),  # the call's effective config
+        "ai_workers": ("SELECT", "INSERT", "UPDATE"),  # its own row, on every heartbeat
         MIGRATIONS_TABLE: ("SELECT",),  # the schema revision check at start
     },
     "api": {
@@ -67,6 +68,14 @@ GRANTS: Final[dict[Role, dict[str, tuple[str, ...]]]] = {
         "ai_call_analysis": ("SELECT",),
         "ai_call_annotations": ("SELECT",),  # GET /api/training-data
         "ai_client_configs": ("SELECT", "INSERT", "UPDATE", "DELETE"),  # /api/config
+        # POST /api/chat, the summaries (also the monthly CronJob, as this user)
+        "ai_chat_conversations": ("SELECT", "INSERT", "UPDATE"),
+        "ai_chat_messages": ("SELECT", "INSERT"),
+        "ai_monthly_summaries": ("SELECT", "INSERT", "UPDATE"),
+        # POST /api/training/import, and `angel train run` (the training Job, as this user)
+        "ai_training_jobs": ("SELECT", "INSERT", "UPDATE"),
+        "ai_model_versions": ("SELECT", "INSERT", "UPDATE"),
+        "ai_workers": ("SELECT",),  # /health's models_loaded and workers
         MIGRATIONS_TABLE: ("SELECT",),  # /health's schema revision
     },
     "migration": dict.fromkeys(SPEC_TABLES + ANGEL_TABLES, _MIGRATION),
