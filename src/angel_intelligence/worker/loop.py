@@ -232,6 +232,9 @@ class Worker:
 
     def _shutdown(self) -> int:
         """Wait for running jobs up to the grace period, release the rest, stop the heartbeat."""
+        # No more reports of itself from the heartbeat: one waiting on a database that does not
+        # answer would hold the heartbeat's join, and the exit, past the grace.
+        self.heartbeat.on_beat = None
         if self._running_count():
             grace_s = self.config.shutdown_grace_s
             self._log.info(
@@ -250,7 +253,9 @@ class Worker:
                 self._sleep(left)
         self._release_running()
         self.heartbeat.stop()
-        if self.presence is not None:
+        if self.presence is not None and not self._unreleased:
+            # With calls left unreleased the database is away: a report would wait past the
+            # grace; the row's `last_seen_at` ages and readers see the worker gone.
             self.presence.report(0, status="stopped")
         self._restore_signal_handlers()
         self._log.info(
