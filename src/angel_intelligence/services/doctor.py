@@ -30,7 +30,6 @@ from angel_intelligence.backends.devices import cuda_devices
 from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.backends.llm.quantization import check_in_process, setting_name
-from angel_intelligence.backends.llm.transformers_lm import default_device
 from angel_intelligence.backends.recordings.pbx import PbxOptions, PbxRecordingSource
 from angel_intelligence.backends.storage.options import StorageOptions
 from angel_intelligence.backends.storage.r2 import R2Storage
@@ -317,6 +316,10 @@ class Doctor:
                 quantization=model.quantization,
                 purpose=purpose,
             )
+            # imported here: it pulls torch and transformers, which `angel` must not load
+            # for every command
+            from angel_intelligence.backends.llm.transformers_lm import default_device
+
             device = default_device()
             check_in_process(model.quantization, device, purpose=purpose)
         except AngelError as error:
