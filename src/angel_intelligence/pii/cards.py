@@ -21,6 +21,7 @@ MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
 CARD_DATA_REACH = 25  # words back to a card or expiry for "the code", "the back" to be a CVV
 MIN_CARD_BEFORE_EXPIRY = 12  # digits of a card number before "MM/YY" in one breath
+AMEX_RUNS_BACK = 3  # numbers said since an Amex number for "code" to name its four digits
 
 
 def card_number(w: NumberWindow) -> Candidate | None:
@@ -66,26 +67,50 @@ def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
 
 def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
     """A card number, its expiry and security code read in one breath ("4929 1234 5678 9015,
-    06/29, 412"): a valid card number, then MM/YY with a slash, then nothing or the code (3
-    digits; 4 for Amex). Each is its own finding, not digits the card number grows over."""
-    units, sizes = run.units, [len(u.symbol) for u in run.units]
-    for at in range(1, len(units) - 1):
-        if run.separators[at] != "/" or sizes[at] > 2 or sizes[at + 1] != 2:
+    06/29, 412", or lower case with no punctuation, "5476 2007 5329 2614 0329 481"): a valid
+    card number, then the month and year (MM/YY with a slash, or after a card MM YY or MMYY),
+    then nothing or the code (3 digits; 4 for Amex). Each is its own finding, not digits the
+    card number grows over."""
+    units = run.units
+    for at in range(1, len(units)):
+        expiry_at = _expiry_after_card(run, at)
+        if expiry_at is None:
             continue
         digits = run.compact(0, at - 1).replace("o", "0")
-        if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+        if len(digits) < 13 or not (v.luhn_valid(digits) and v.card_scheme(digits)):
             continue
-        month, year = int(units[at].symbol.replace("o", "0")), int(units[at + 1].symbol)
-        code = run.compact(at + 2).replace("o", "0") if at + 2 < len(units) else ""
+        last, month, year = expiry_at
+        code = run.compact(last + 1).replace("o", "0") if last + 1 < len(units) else ""
         amex = v.card_scheme(digits) == "amex"
-        if not 1 <= month <= 12 or len(code) not in (0, 4 if amex else 3):
+        if len(code) not in (0, 4 if amex else 3):
             continue
         yield Candidate(PiiType.CREDIT_CARD, units[0].start, units[at - 1].end, digits, 0.95)
         value = f"{month:02d}/{year:02d}"
-        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[at + 1].end, value, 0.9)
+        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[last].end, value, 0.9)
         if code:
-            yield Candidate(PiiType.CVV, units[at + 2].start, units[-1].end, code, 0.85)
+            yield Candidate(PiiType.CVV, units[last + 1].start, units[-1].end, code, 0.85)
         return
+
+
+def _expiry_after_card(run: Run, at: int) -> tuple[int, int, int] | None:
+    """(last unit, month, two-digit year) of an expiry starting at unit `at`: M/YY or MM/YY
+    with a slash, or two pairs ("06 29") or four digits ("0629") after a card number."""
+    units, sizes = run.units, [len(u.symbol) for u in run.units]
+    if at + 1 < len(units) and sizes[at + 1] == 2:
+        slash = run.separators[at] == "/" and sizes[at] <= 2
+        if slash or (sizes[at] == 2 and run.separators[at] in (" ", ",")):
+            month, year = units[at].symbol, units[at + 1].symbol
+            last = at + 1
+        else:
+            return None
+    elif sizes[at] == 4:
+        month, year, last = units[at].symbol[:2], units[at].symbol[2:], at
+    else:
+        return None
+    month_value, year_value = int(month.replace("o", "0")), int(year.replace("o", "0"))
+    if not (1 <= month_value <= 12 and 2010 <= 2000 + year_value <= 2050):
+        return None
+    return last, month_value, year_value
 
 
 def security_code(w: NumberWindow) -> Candidate | None:
@@ -98,11 +123,15 @@ def security_code(w: NumberWindow) -> Candidate | None:
 
 
 def _security_code(w: NumberWindow) -> Candidate | None:
+    if "/" in w.separators:
+        return None  # "4/28": a month and a year (an expiry), never a code read out
     # Context words are required, so an amount needs no check of its own.
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
-        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w)
+        strong = (
+            strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w) or _after_amex(w)
+        )
         return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
@@ -124,6 +153,20 @@ def _amex_code(w: NumberWindow) -> Nearness:
         ctx.AMEX, before=CARD_DATA_REACH, after=None
     )
     return code if front else Nearness(None, None)
+
+
+def _after_amex(w: NumberWindow) -> Nearness:
+    """Four digits called "code", "the back" or "security" just after an Amex number was read
+    out ("3737 476629 94479 05 29 code 1322"): Amex codes have four digits."""
+    weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
+    if not weak or w.quantity:
+        return Nearness(None, None)
+    earlier = [run for run in w.scan.runs if run.units[-1].end <= w.first.start]
+    for run in earlier[-AMEX_RUNS_BACK:]:
+        digits = run.compact().replace("o", "0")
+        if v.card_scheme(digits[:15]) == "amex" and v.luhn_valid(digits[:15]):
+            return weak
+    return Nearness(None, None)
 
 
 def _card_data_given(w: NumberWindow) -> bool:
@@ -164,8 +207,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
 def _security_code_named_nearer(w: NumberWindow, expiry: ctx.Nearness) -> bool:
     """Three digits after the expiry that a nearer word names as the code ("expires 02/30,
     and the code is 712"): not an expiry of July 2012."""
-    if len(w.digits) != 3 or expiry.before is None:
-        return False
+    if len(w.digits) != 3 or expiry.before is None or "/" in w.separators:
+        return False  # "expiry and code? / 3/26, and 992": a slash writes a month and year
     code = [w.near(ctx.CVV, before=expiry.before, after=None).before]
     if _card_data_given(w):
         code.append(w.near(ctx.CVV_WITH_CARD, before=expiry.before, after=None).before)

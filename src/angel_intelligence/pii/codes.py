@@ -33,6 +33,7 @@ def code_candidates(scan: Scan) -> Iterator[Candidate]:
         if run.is_digits:
             continue
         yield from _partial_postcode(scan, run)
+        yield from _ordinal_inward(scan, run)
         yield from _misheard_ni(scan, run)
         yield from _misheard_licence(scan, run)
         for i, j, compact in run.windows(16):
@@ -141,6 +142,32 @@ def _postcode(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate |
     written = j - i <= 1 and not any(u.spoken for u in run.units[i : j + 1])
     confidence = 0.95 if said else (0.85 if written else 0.75)
     return _candidate(run, i, j, PiiType.POSTCODE, v.format_postcode(code), confidence)
+
+
+_ORDINAL_INWARD = re.compile(r"[0-9](?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _ordinal_inward(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A postcode whose inward code reads as an ordinal ("b15 1st", "ws14 7th"): the lexer
+    takes "7th" for the seventh, so it ends the run of the outward code before it."""
+    after = scan.unit_after(run)
+    if after is None or after.kind is not UnitKind.ORDINAL:
+        return
+    inward = scan.text[after.start : after.end]
+    if not _ORDINAL_INWARD.fullmatch(inward) or after.start - run.units[-1].end > 1:
+        return
+    for i in range(len(run)):
+        compact = run.compact(i)
+        code = next((r for r in readings(compact + inward.upper()) if v.postcode_valid(r)), None)
+        if code is None or compact.isdigit():
+            continue
+        first = run.units[i]
+        said = scan.near(ctx.POSTCODE, first, after, before=8, after=4)
+        if not closer(said, scan.negative(first, after)):
+            return
+        value = v.format_postcode(code)
+        yield Candidate(PiiType.POSTCODE, first.start, after.end, value, 0.95 if said else 0.75)
+        return
 
 
 def _partial_postcode(scan: Scan, run: Run) -> Iterator[Candidate]:

@@ -42,6 +42,7 @@ _FILLERS = "i it it's its is that that's the let me start on er erm um uh oh"
 FILLERS = frozenset(_FILLERS.split())
 MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
+MIN_CUT_NUMBERS = 2  # digits of an attempt said as two numbers and cut short ("2 4, no, …")
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
 MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
 MIN_STUTTER = 3  # digits of a group said twice over by mistake ("496 496")
@@ -58,6 +59,7 @@ MIN_CUT_ATTEMPT = 5
 # said again where the caller restarts, at most; and a "double" left hanging before the cue
 # ("three one seven nine six double, no wait, double two oh").
 MAX_RESTART = 3
+MAX_SLIPPED_RESTART = 4  # ...or with one digit of them put right
 RESTART_WORDS = FILLERS | frozenset({"double", "triple", "treble"})
 RESTART_CONFIDENCE = 0.7
 _RESTART_LENGTHS: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], range], ...] = (
@@ -87,6 +89,31 @@ def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
                 found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
                 break
     return found + list(_repeats(scan, [*chosen, *found]))
+
+
+def cut_attempts(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
+    """A first attempt cut short and the value said again whole, straight after a correction
+    cue ("11 6, no sorry, 12 6 1936", "4 4 1 0, no, 4 4 0 1 9 2"): one finding from the start
+    of the attempt to the end of the value, since the attempt is the start of that value with
+    a slip (`_same_value`); it takes the value's type and replaces the finding inside it. An
+    attempt as long as the value is a value of its own (restatements)."""
+    merged: list[Candidate] = []
+    runs = scan.runs
+    for index in range(len(runs) - 1):
+        attempt, value = runs[index], runs[index + 1]
+        if _covered(attempt, chosen) or not _cue_between(scan, attempt, value):
+            continue
+        finding = _finding_over(value, chosen)
+        if finding is None:
+            continue
+        said, code = _digits(attempt), _code(scan, finding)
+        # two numbers said as such may be a cut attempt ("2 4, no, 3 4 1935": day and month)
+        shortest = MIN_CUT_NUMBERS if len(attempt) > 1 else MIN_ATTEMPT
+        if len(said) >= len(code) - 1 or not _same_value(said, code, shortest=shortest):
+            continue
+        start = attempt.units[0].start
+        merged.append(replace(finding, start=start, end=max(finding.end, value.units[-1].end)))
+    return merged
 
 
 def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
@@ -209,11 +236,14 @@ def restarts(scan: Scan) -> Iterator[Candidate]:
     a mod-11 NHS number near "NHS") or has the length of the type named just before it (an
     account number, a sort code, a security code; a date of birth as day, month and year)."""
     for first, second in itertools.pairwise(scan.runs):
-        if not (first.is_digits and second.is_digits):
+        digits = first.is_digits and second.is_digits
+        if not digits and not (_ni_part(first) and _ni_part(second)):
             continue
         if scan.is_quantity(second) or not _cue_between(scan, first, second, RESTART_WORDS):
             continue
         said, again = _digits(first), _digits(second)
+        if not digits:
+            said, again = first.compact(), second.compact()
         if len(said) < 2 or len(again) < 2:
             continue
         for kept in _restart_points(first, said, again):
@@ -234,6 +264,11 @@ def _restart_points(first: Run, said: str, again: str) -> Iterator[int]:
     last = first.units[-1].symbol.replace("o", "0")
     if 1 < len(last) < len(said) and again.startswith(last[0]) and not again.startswith(last):
         yield len(said) - len(last)
+    # started again from a little before the slip, the slip put right ("…two three one oh,
+    # no sorry, three one nine…"; "yz 44 10, no, 44 01 92 d")
+    for overlap in range(min(MAX_SLIPPED_RESTART, len(said) - 1, len(again)), 1, -1):
+        if _distance(said[-overlap:], again[:overlap]) == 1:
+            yield len(said) - overlap
     yield len(said)
 
 
@@ -241,10 +276,16 @@ def _restarted(
     scan: Scan, first: Run, second: Run, digits: str
 ) -> tuple[PiiType, str, float] | None:
     """The type of a value picked up again: a strong check, or the length its context asks."""
+    start, end = first.units[0], second.units[-1]
+    if not digits.isdigit():  # letters too: a NI number said again from a slip
+        code = digits[:2].replace("o", "O").upper() + digits[2:].replace("o", "0").upper()
+        said = scan.near(ctx.NATIONAL_INSURANCE, start, end, after=0)
+        if len(code) == 9 and v.ni_valid(code) and said and not scan.negative(start, end):
+            return PiiType.NATIONAL_INSURANCE_NUMBER, code, RESTART_CONFIDENCE
+        return None
     found = _checked(scan, first, digits)
     if found is not None:
         return found
-    start, end = first.units[0], second.units[-1]
     if scan.negative(start, end):
         return None
     for kind, phrases, size in _RESTART_LENGTHS:
@@ -257,6 +298,12 @@ def _restarted(
             value = f"{day:02d}/{month:02d}/{year}"
             return PiiType.DATE_OF_BIRTH, value, RESTART_CONFIDENCE
     return None
+
+
+def _ni_part(run: Run) -> bool:
+    """A run that may be part of a NI number: letters and digits, at most nine."""
+    kinds = (UnitKind.DIGITS, UnitKind.LETTERS)
+    return len(run.compact()) <= 9 and all(u.kind in kinds for u in run.units)
 
 
 def stutters(scan: Scan) -> Iterator[Candidate]:
@@ -355,7 +402,7 @@ def _cue_between(scan: Scan, a: Run, b: Run, fillers: frozenset[str] = FILLERS) 
     return any(word in CUE_WORDS for word in words)
 
 
-def _same_value(a: str, b: str, first: bool = True) -> bool:
+def _same_value(a: str, b: str, first: bool = True, shortest: int = MIN_ATTEMPT) -> bool:
     """Two attempts at one value: the same but for a slip, or one the start of the other
     (the attempt `a` the start of `b` only when said `first`)."""
     a, b = a.replace("o", "0"), b.replace("o", "0")
@@ -365,7 +412,7 @@ def _same_value(a: str, b: str, first: bool = True) -> bool:
         ending = len(a) >= MIN_ATTEMPT and _distance(a, b[-len(a) :]) <= 1
         return ending or _distance(a, b) <= slips
     short, long = sorted((a, b), key=len)
-    if len(short) < MIN_ATTEMPT:
+    if len(short) < shortest:
         return False
     slips = 1 if len(short) < 8 else 2
     return _distance(short, long[: len(short)]) <= slips or (

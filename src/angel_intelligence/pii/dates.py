@@ -110,6 +110,10 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     if day is None:
         return None
     at = index + 1
+    if units[index].kind is UnitKind.ORDINAL:
+        paused = _past_pause(units, at)  # "sixth, / Agent: Mm-hmm. / Supporter: er, November"
+        if paused > at + 1 and paused < len(units) and units[paused].kind is UnitKind.MONTH:
+            at = paused
     # Whisper writes "and" or "or" for a quick "of" ("the 17th and August, 1937").
     saw_of = _is_word(units, at, "of") or (
         any(_is_word(units, at, w) for w in ("and", "or", "a"))
@@ -245,11 +249,10 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    if at < len(units) and units[at].symbol == lx.TURN_CHANGE:
-        at = _past_back_channel_turn(units, at)  # "…of the ninth / Agent: Mm-hmm. / …1941"
-    for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
-        if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
-            at += 1
+    # "March, 1952"; "…of the ninth, / Agent: Mm-hmm. / Supporter: um, 1941"
+    at = _past_pause(units, at)
+    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in "'’":
+        at += 1  # "4th Sept '82"; "21st, 3rd, '64"
     digits, last = "", at - 1
     for k in range(at, min(at + 3, len(units))):
         unit = units[k]
@@ -264,6 +267,22 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     if len(digits) == 2 and last == at:
         return int(digits), last  # "May 27", "March '52": the caller picks the century
     return None, at - 1
+
+
+def _past_pause(units: tuple[Unit, ...], at: int) -> int:
+    """Past the pause a caller makes between the parts of a date: commas, their own "um" or
+    "er", and the other party's back-channel turn ("the sixth, / Agent: Mm-hmm. / Supporter:
+    er, November, / Agent: Yep. / Supporter: 1953"); `at` if none."""
+    while at < len(units):
+        unit = units[at]
+        comma = unit.kind is UnitKind.PUNCT and unit.symbol == ","
+        if comma or (unit.kind is UnitKind.WORD and unit.symbol in lx.HESITATION_WORDS):
+            at += 1
+        elif _is_turn_change(unit) and (after := _past_back_channel_turn(units, at)) != at:
+            at = after
+        else:
+            return at
+    return at
 
 
 def _past_back_channel_turn(units: tuple[Unit, ...], at: int) -> int:

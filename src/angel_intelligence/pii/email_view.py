@@ -29,6 +29,7 @@ def email_view(
     if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
+    kept = _without_commas_between_letters(kept)
     split = _split_providers(kept)
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
@@ -166,6 +167,25 @@ def _commas_round_joiners(tokens: tuple[Token, ...]) -> set[int]:
             if tokens[other].text[0].isalnum() or tokens[other].text == ",":
                 found.add(index)
     return found
+
+
+def _without_commas_between_letters(tokens: list[Token]) -> list[Token]:
+    """The tokens less the commas between letters spelled one by one ("K for King, H for
+    Harry, A, N at gmail": the spelling words left out, K H A N is the name)."""
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (
+            token.text == ","
+            and 0 < index < len(tokens) - 1
+            and _single_character(tokens[index - 1])
+            and _single_character(tokens[index + 1])
+        )
+    ]
+
+
+def _single_character(token: Token) -> bool:
+    return len(token.text) == 1 and token.text.isalnum()
 
 
 def _between_words(tokens: list[Token], index: int) -> bool:

@@ -14,13 +14,14 @@ number of eight digits after "account".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.cards import MAX_DIGITS, MIN_DICTATED_CARD_DIGITS
+from angel_intelligence.pii.codes import readings
 from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
@@ -32,6 +33,7 @@ ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account numbe
 
 
 def interrupted_values(scan: Scan) -> Iterator[Candidate]:
+    yield from _interrupted_postcodes(scan)
     runs = [run for run in scan.runs if run.is_digits]
     for first in range(len(runs)):
         digits, sizes = "", list[int]()
@@ -54,6 +56,33 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
                 kind, value, confidence = found
                 start, end = runs[first].units[0].start, runs[last].units[-1].end
                 yield Candidate(kind, start, end, value, confidence)
+
+
+def _interrupted_postcodes(scan: Scan) -> Iterator[Candidate]:
+    """A postcode asked for and given in its two halves, each answered with a back-channel
+    ("Postcode? / L S two eight. / Yep. / eight Y T"): an outward code, then the inward code
+    (a digit and two letters), together a valid postcode."""
+    runs = scan.runs
+    for index in range(1, len(runs)):
+        outward, inward = runs[index - 1], runs[index]
+        if not _back_channel_between(scan, runs, index):
+            continue
+        tail = inward.compact()
+        if len(tail) != 3 or not (tail[0].isdigit() or tail[0] == "o"):
+            continue
+        for i in range(len(outward)):
+            head = outward.compact(i)
+            if not 2 <= len(head) <= 4:
+                continue
+            code = next((r for r in readings(head + tail) if v.postcode_valid(r)), None)
+            if code is None:
+                continue
+            start, end = outward.units[i], inward.units[-1]
+            said = scan.near(ctx.POSTCODE, start, start, before=8, after=None)
+            if said and closer(said, scan.negative(start, end)):
+                value = v.format_postcode(code)
+                yield Candidate(PiiType.POSTCODE, start.start, end.end, value, 0.85)
+            break
 
 
 def _asked_for(
@@ -112,7 +141,7 @@ def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str)
     return bool(scan.near(ctx.CARD, start, start, after=None))
 
 
-def _back_channel_between(scan: Scan, runs: list[Run], index: int) -> bool:
+def _back_channel_between(scan: Scan, runs: Sequence[Run], index: int) -> bool:
     """Only a back-channel ("Mm-hm.", "Yep.") between run index - 1 and run index."""
     between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
     words = [u for u in between if u.kind is not UnitKind.PUNCT]
