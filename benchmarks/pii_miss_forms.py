@@ -148,6 +148,47 @@ def form_tags(text: str, start: int, end: int, kind: str) -> list[str]:
     return tags
 
 
+def shape(text: str) -> str:
+    """The value as a sequence of token classes, no words: D3 (three written digits), n (a
+    digit word), t (a tens or teens word), 2x (double/triple), o (oh), L (a single letter),
+    N (a NATO word), M (a month), O (an ordinal), b (a back-channel), f (a filler), c (a
+    correction cue), | (a change of speaker), w (another word), and punctuation."""
+    out = []
+    for token in re.findall(r"\n|[A-Za-z']+|\d+|[^\sA-Za-z\d]", text):
+        low = token.lower()
+        if token == "\n":
+            out.append("|")
+        elif token.isdigit():
+            out.append(f"D{len(token)}")
+        elif low in ("oh", "o"):
+            out.append("o")
+        elif low in lx.DIGIT_WORDS:
+            out.append("n")
+        elif low in lx.TEEN_WORDS or low in lx.TENS_WORDS or low in lx.SCALE_WORDS:
+            out.append("t")
+        elif low in lx.REPEATERS:
+            out.append("2x")
+        elif low in _MONTHS:
+            out.append("M")
+        elif low in lx.ORDINAL_WORDS or re.fullmatch(r"\d+(st|nd|rd|th)", low):
+            out.append("O")
+        elif low in _NATO:
+            out.append("N")
+        elif len(token) == 1 and token.isalpha():
+            out.append("L" if token.isupper() else "l")
+        elif low in lx.BACK_CHANNEL_WORDS or low in ("agent", "supporter", "caller"):
+            out.append("b" if low in lx.BACK_CHANNEL_WORDS else "S")
+        elif low in _FILLERS:
+            out.append("f")
+        elif low in _CORRECTION:
+            out.append("c")
+        elif token in ",.-/?:()@+":
+            out.append(token)
+        else:
+            out.append("w")
+    return " ".join(out)
+
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
@@ -155,6 +196,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", required=True, action="append")
+    parser.add_argument("--shape", action="store_true", help="token classes of each value too")
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     detector = PiiDetector(reference_year=2026)
@@ -173,6 +215,8 @@ def main() -> None:
                 what = "partial-same-type"
             tags = form_tags(text, start, end, kind)
             print(f"MISS  {row['split']:<18} {kind:<26} {what:<34} {' '.join(tags)}")
+            if args.shape:
+                print(f"      shape: {shape(text[start:end])}")
             tally[f"MISS {kind}"] += 1
         for kind, start, end in found:
             if any(

@@ -61,6 +61,11 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, raw, i, i)], i + 1
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
+    if low in lx.REPEATERS and (repeated := _repeated_after_pause(tokens, i + 1)) is not None:
+        # "double-oh-six"; "…five double, / Agent: Mm-hmm. / Supporter: six seven…": the
+        # digit said twice comes after a hyphen, or after a pause the other party filled
+        digit, last = repeated
+        return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, last, True)], last + 1
     if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
         return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
     if (
@@ -152,6 +157,28 @@ def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
         and tokens[i].text.isalpha()
         and (tokens[i].text.islower())
     )
+
+
+MAX_REPEATER_PAUSE = 8  # tokens between "double" and its digit: ", / Agent: Mm-hmm. /"
+_PAUSE_MARKS = frozenset({"-", ",", ".", "!", lx.TURN_CHANGE})
+
+
+def _repeated_after_pause(tokens: tuple[Token, ...], i: int) -> tuple[str, int] | None:
+    """The digit "double" or "triple" stands for when a hyphen or a pause comes first (a
+    comma, a full stop, a back-channel or hesitation, a change of speaker), and its token."""
+    k = i
+    while k < len(tokens) and k - i < MAX_REPEATER_PAUSE:
+        low = tokens[k].lower
+        if low in _PAUSE_MARKS or low in lx.BACK_CHANNEL_WORDS or low in lx.HESITATION_WORDS:
+            k += 1
+        else:
+            break
+    if k == i or k >= len(tokens) or (digit := _single_digit(tokens[k].lower)) is None:
+        return None
+    pause = {t.text for t in tokens[i:k]}
+    if pause & {".", "!"} and lx.TURN_CHANGE not in pause:
+        return None  # "I'd say double. Nine times out of ten": a new sentence, not a pause
+    return digit, k
 
 
 def _single_digit(low: str) -> str | None:
