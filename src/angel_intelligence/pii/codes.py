@@ -81,7 +81,9 @@ def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
         confidence = 0.97 if said else 0.85
         if len(code) == 8 and not said:
             return None  # no suffix letter and no "national insurance": too weak
-        if not closer(said, negative):
+        # A whole NI number (suffix and all) asked for as one is one, whatever reference is
+        # named nearer ("My supporter number's on the letter, but the NI is JK 30 41 52 B").
+        if not closer(said, negative) and not (said and len(code) == 9):
             return None
         found = _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
         suffix = _suffix_after(scan, run) if len(code) == 8 and j == len(run) - 1 else None

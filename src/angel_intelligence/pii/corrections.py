@@ -244,6 +244,9 @@ def restarts(scan: Scan) -> Iterator[Candidate]:
         said, again = _digits(first), _digits(second)
         if not digits:
             said, again = first.compact(), second.compact()
+        elif (date := _date_restart(scan, first, second)) is not None:
+            yield date
+            continue
         if len(said) < 2 or len(again) < 2:
             continue
         for kept in _restart_points(first, said, again):
@@ -298,6 +301,31 @@ def _restarted(
             value = f"{day:02d}/{month:02d}/{year}"
             return PiiType.DATE_OF_BIRTH, value, RESTART_CONFIDENCE
     return None
+
+
+def _date_restart(scan: Scan, first: Run, second: Run) -> Candidate | None:
+    """A date of birth restarted from the part said wrong: "17 8, no, 9 1973" is the 17th of
+    September 1973 (the day kept, the month and year said again), "21 5, no sorry, 6 84"."""
+    start, end = first.units[0], second.units[-1]
+    if not scan.near(ctx.BIRTH, start, end, after=0) or scan.negative(start, end):
+        return None
+    said, again = _date_groups(first), _date_groups(second)
+    if not 1 <= len(again) <= 2 or len(said) < 3 - len(again):
+        return None
+    day, month, year = [int(group) for group in said[: 3 - len(again)] + again]
+    full = v.full_year(year, reference_year=scan.reference_year) if year < 100 else year
+    if not (len(again[-1]) in (2, 4) and v.valid_date(day, month, full)):
+        return None
+    value = f"{day:02d}/{month:02d}/{full}"
+    return Candidate(PiiType.DATE_OF_BIRTH, start.start, end.end, value, RESTART_CONFIDENCE)
+
+
+def _date_groups(run: Run) -> list[str]:
+    """The numbers of a date as said, a year said as two numbers joined ("19 73" → 1973)."""
+    groups = [unit.symbol.replace("o", "0") for unit in run.units]
+    if len(groups) >= 2 and groups[-2] in ("19", "20") and len(groups[-1]) == 2:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return groups
 
 
 def _ni_part(run: Run) -> bool:

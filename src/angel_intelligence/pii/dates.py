@@ -112,8 +112,9 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     at = index + 1
     if units[index].kind is UnitKind.ORDINAL:
         paused = _past_pause(units, at)  # "sixth, / Agent: Mm-hmm. / Supporter: er, November"
-        if paused > at + 1 and paused < len(units) and units[paused].kind is UnitKind.MONTH:
-            at = paused
+        month_next = paused < len(units) and units[paused].kind is UnitKind.MONTH
+        if paused > at + 1 and (month_next or _is_word(units, paused, "of")):
+            at = paused  # "2nd. / Agent: Mm-hmm. / Supporter: Of the 11th."
     # Whisper writes "and" or "or" for a quick "of" ("the 17th and August, 1937").
     saw_of = _is_word(units, at, "of") or (
         any(_is_word(units, at, w) for w in ("and", "or", "a"))
@@ -121,10 +122,10 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         and units[at + 1].kind is UnitKind.MONTH
     )
     if saw_of:
-        at += 1
+        at = _past_pause(units, at + 1)  # "9th of, / Agent: Mm-hmm. / Supporter: October"
     saw_the = _is_word(units, at, "the")
     if saw_the:
-        at += 1
+        at = _past_pause(units, at + 1)
     month, by_number = None, False
     if _ordinal_then(units, index, at, UnitKind.MONTH):
         at += 1  # "the fifth, June, fifty-eight"
@@ -254,14 +255,22 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in "'’":
         at += 1  # "4th Sept '82"; "21st, 3rd, '64"
     digits, last = "", at - 1
-    for k in range(at, min(at + 3, len(units))):
+    k, read = at, 0
+    while k < len(units) and read < 3:
         unit = units[k]
+        read += 1
         if unit.kind is not UnitKind.DIGITS:
             break
         digits += unit.symbol.replace("o", "0")
         last = k
         if len(digits) >= 4:
             break
+        k += 1
+        if digits in ("19", "20") and k < len(units) and units[k].kind is not UnitKind.DIGITS:
+            # "nineteen. / Agent: Mm-hm. / Supporter: Fifty-one": the century, a pause, the rest
+            paused = _past_pause(units, k)
+            if paused > k and paused < len(units) and units[paused].kind is UnitKind.DIGITS:
+                k = paused
     if len(digits) == 4 and digits[:2] in ("19", "20"):
         return int(digits), last
     if len(digits) == 2 and last == at:
@@ -276,13 +285,20 @@ def _past_pause(units: tuple[Unit, ...], at: int) -> int:
     while at < len(units):
         unit = units[at]
         comma = unit.kind is UnitKind.PUNCT and unit.symbol == ","
-        if comma or (unit.kind is UnitKind.WORD and unit.symbol in lx.HESITATION_WORDS):
+        # a full stop only where the other party answers it ("2nd. / Agent: Mm-hmm. / …")
+        stop = unit.kind is UnitKind.PUNCT and unit.symbol == "." and _answered(units, at + 1)
+        if comma or stop or (unit.kind is UnitKind.WORD and unit.symbol in lx.HESITATION_WORDS):
             at += 1
         elif _is_turn_change(unit) and (after := _past_back_channel_turn(units, at)) != at:
             at = after
         else:
             return at
     return at
+
+
+def _answered(units: tuple[Unit, ...], at: int) -> bool:
+    """The other party's back-channel turn starts at `at`."""
+    return _past_back_channel_turn(units, at) != at
 
 
 def _past_back_channel_turn(units: tuple[Unit, ...], at: int) -> int:

@@ -29,6 +29,9 @@ from angel_intelligence.pii.units import UnitKind
 
 MIN_PART_DIGITS = 3
 MAX_ASIDE_WORDS = 8
+ASIDE_REACH = 6  # words from the type's name to the first part of bank details said with an aside
+ASIDE_CONFIDENCE = 0.7
+SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
 ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
 
@@ -40,9 +43,11 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
         for last in range(first, len(runs)):
             part = runs[last].compact().replace("o", "0")
             if last > first and not _back_channel_between(scan, runs, last):
+                start, end = runs[first].units[0].start, runs[last].units[-1].end
                 if _card_aside(scan, runs, first, last, digits + part):
-                    start, end = runs[first].units[0].start, runs[last].units[-1].end
                     yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, 0.85)
+                elif (bank := _bank_aside(scan, runs, first, last, digits + part)) is not None:
+                    yield Candidate(bank[0], start, end, bank[1], ASIDE_CONFIDENCE)
                 break
             digits, sizes = digits + part, [*sizes, len(part)]
             if len(digits) > MAX_DIGITS or min(sizes) < 2:
@@ -133,12 +138,38 @@ def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str)
         return False
     if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
         return False
-    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
-    words = [u for u in between if u.kind is UnitKind.WORD]
-    if len(words) > MAX_ASIDE_WORDS or any(u.symbol == lx.TURN_CHANGE for u in between):
+    if not _aside_between(scan, runs, last):
         return False
     start = runs[first].units[0]
     return bool(scan.near(ctx.CARD, start, start, after=None))
+
+
+def _bank_aside(
+    scan: Scan, runs: list[Run], first: int, last: int, digits: str
+) -> tuple[PiiType, str] | None:
+    """An account number or sort code asked for, broken by the caller's own aside ("4 4 0 1
+    2, um, sorry, my glasses, 7 7 3"; "20 33, er, where was I, 59"): the length the type asks
+    for, in parts of two digits or more, the type named just before the first."""
+    if not _aside_between(scan, runs, last) or len(runs[last].compact()) < 2:
+        return None
+    start, end = runs[first].units[0], runs[last].units[-1]
+    negative = scan.negative(start, end)
+    if len(digits) == ACCOUNT_DIGITS:
+        account = scan.near(ctx.ACCOUNT, start, start, before=ASIDE_REACH, after=None)
+        if account and closer(account, negative):
+            return PiiType.BANK_ACCOUNT, digits
+    if len(digits) == SORT_CODE_DIGITS:
+        sort = scan.near(ctx.SORT_CODE, start, start, before=ASIDE_REACH, after=None)
+        if sort and closer(sort, negative):
+            return PiiType.SORT_CODE, f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
+    return None
+
+
+def _aside_between(scan: Scan, runs: list[Run], index: int) -> bool:
+    """A few words of the same speaker between run index - 1 and run index."""
+    between = scan.lexed.units[runs[index - 1].last_index + 1 : runs[index].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    return len(words) <= MAX_ASIDE_WORDS and not any(u.symbol == lx.TURN_CHANGE for u in between)
 
 
 def _back_channel_between(scan: Scan, runs: Sequence[Run], index: int) -> bool:

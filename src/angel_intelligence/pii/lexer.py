@@ -99,6 +99,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [month], i + 1
     if low in lx.SEPARATOR_WORDS:
         return [Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
+    if low == "o" and (spelled := _letter_for_word(tokens, i)) is not None:
+        return [spelled], spelled.last + 1  # "o for orange": the letter, in lower case
     if low in lx.ZERO_OR_O and not (raw.isupper() and len(raw) == 2):
         # "OH" in capitals is the letters O and H (an NI prefix), not a spoken zero.
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
@@ -227,6 +229,9 @@ def _letter_for_word(tokens: tuple[Token, ...], i: int) -> Draft | None:
         at = i + 3
     if at is None or at >= len(tokens):
         return None
+    stutter = at + 2 < len(tokens) and tokens[at + 1].text == "-"
+    if stutter and tokens[at].lower == tokens[i].lower:
+        at += 2  # "S for s-sugar": Whisper writes the caller's stutter
     word = tokens[at].text
     if len(word) < 2 or not word.isalpha() or word[0].lower() != tokens[i].lower:
         return None

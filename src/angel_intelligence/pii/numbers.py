@@ -32,6 +32,7 @@ from angel_intelligence.pii.units import Unit, UnitKind
 
 ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
 SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
+OLD_ACCOUNT_DIGITS = 7
 # Both asked for and read in one breath: surer than a 13-digit card number found inside them.
 BANK_DETAILS_CONFIDENCE = 0.9
 
@@ -234,6 +235,12 @@ def _before_account(w: NumberWindow) -> bool:
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
+    if len(w.digits) == OLD_ACCOUNT_DIGITS and w.whole and not w.quantity:
+        # some older accounts have seven digits (banks pad them with a 0): said as one
+        account, negative = w.near(ctx.ACCOUNT), w.negative
+        if account and closer(account, negative) and "/" not in w.separators:
+            return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.6)
+        return None
     if len(w.digits) != 8 or _overlaps_written_sort_code(w) or "/" in w.separators:
         return None  # "will start on 01/07/2026": a date, never an account number
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
