@@ -92,6 +92,28 @@ def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
         return
 
 
+def expiry_and_code(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """An expiry and the security code in one breath after "expiry" ("expiry 05/29 932",
+    "expires 0629, 412"): the month and year, then three or four digits, each a finding."""
+    if len(run) < 2 or not run.is_digits:
+        return
+    expiry_at = _expiry_after_card(run, 0)
+    if expiry_at is None:
+        return
+    last, month, year = expiry_at
+    code = run.compact(last + 1).replace("o", "0") if last + 1 < len(run) else ""
+    if len(code) not in (3, 4):
+        return
+    first, end = run.units[0], run.units[-1]
+    said = scan.near(ctx.EXPIRY, first, first, before=4, after=None)
+    if not said or not closer(said, scan.negative(first, end)):
+        return
+    units = run.units
+    value = f"{month:02d}/{year:02d}"
+    yield Candidate(PiiType.CARD_EXPIRY, units[0].start, units[last].end, value, 0.9)
+    yield Candidate(PiiType.CVV, units[last + 1].start, units[-1].end, code, 0.8)
+
+
 def _expiry_after_card(run: Run, at: int) -> tuple[int, int, int] | None:
     """(last unit, month, two-digit year) of an expiry starting at unit `at`: M/YY or MM/YY
     with a slash, or two pairs ("06 29") or four digits ("0629") after a card number."""
@@ -132,12 +154,16 @@ def _security_code(w: NumberWindow) -> Candidate | None:
         strong = (
             strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w) or _after_amex(w)
         )
+        if not strong and _after_card_and_expiry(w, amex=True) and not negative:
+            return w.found(PiiType.CVV, w.digits, 0.75)
         return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
         return w.found(PiiType.CVV, w.digits, 0.9)
     weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
     if weak and closer(weak, negative) and _card_data_given(w) and not w.quantity:
+        return w.found(PiiType.CVV, w.digits, 0.75)
+    if _after_card_and_expiry(w) and not negative and not w.quantity:
         return w.found(PiiType.CVV, w.digits, 0.75)
     return None
 
@@ -167,6 +193,33 @@ def _after_amex(w: NumberWindow) -> Nearness:
         if v.card_scheme(digits[:15]) == "amex" and v.luhn_valid(digits[:15]):
             return weak
     return Nearness(None, None)
+
+
+def _after_card_and_expiry(w: NumberWindow, *, amex: bool = False) -> bool:
+    """The digits said straight after a card number and its expiry, with at most "and" or a
+    comma between ("5104 9049 5490 2679 expiry 04 26 and 887"): the security code (four
+    digits only after an Amex number)."""
+    if w.i != 0 or w.j != len(w.run) - 1:
+        return False
+    runs = [run for run in w.scan.runs if run.units[-1].end <= w.first.start]
+    if not runs:
+        return False
+    previous = runs[-1]
+    between = w.scan.lexed.units[previous.last_index + 1 : w.run.first_index]
+    if len(between) > 2 or any(u.symbol not in ("and", ",") for u in between):
+        return False
+    tail = previous.compact(max(0, len(previous) - 2)).replace("o", "0")[-4:]
+    if len(tail) != 4 or not tail.isdigit():
+        return False
+    if not (1 <= int(tail[:2]) <= 12 and 10 <= int(tail[2:]) <= 50):
+        return False
+    for run in runs[-2:]:
+        digits = run.compact().replace("o", "0")
+        for size in (15, 16):
+            card = digits[:size]
+            if v.luhn_valid(card) and v.card_scheme(card):
+                return (v.card_scheme(card) == "amex") is amex
+    return False
 
 
 def _card_data_given(w: NumberWindow) -> bool:
@@ -223,6 +276,8 @@ def _month_year(w: NumberWindow) -> tuple[int, int] | None:
         month, year = int(digits[0]), 2000 + int(digits[1:])
     elif len(digits) == 6:
         month, year = int(digits[:2]), int(digits[2:])
+    elif len(digits) == 5 and sizes[0] == 1:  # "5/2029"
+        month, year = int(digits[0]), int(digits[1:])
     else:
         return None
     if not (1 <= month <= 12 and 2010 <= year <= 2050):

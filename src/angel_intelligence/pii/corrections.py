@@ -30,6 +30,7 @@ from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import UnitKind
@@ -59,7 +60,7 @@ MIN_CUT_ATTEMPT = 5
 # said again where the caller restarts, at most; and a "double" left hanging before the cue
 # ("three one seven nine six double, no wait, double two oh").
 MAX_RESTART = 3
-MAX_SLIPPED_RESTART = 4  # ...or with one digit of them put right
+MAX_SLIPPED_RESTART = 6  # ...or a whole group, or with one digit of them put right
 RESTART_WORDS = FILLERS | frozenset({"double", "triple", "treble"})
 RESTART_CONFIDENCE = 0.7
 _RESTART_LENGTHS: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], range], ...] = (
@@ -220,7 +221,7 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             continue
         if not _cue_between(scan, first, second):
             continue
-        found = _checked(scan, first, digits[: -len(tail)] + tail)
+        found = _restarted(scan, first, second, digits[: -len(tail)] + tail)
         if found is not None:
             kind, value, confidence = found
             start, end = first.units[0].start, second.units[-1].end
@@ -268,9 +269,11 @@ def _restart_points(first: Run, said: str, again: str) -> Iterator[int]:
     if 1 < len(last) < len(said) and again.startswith(last[0]) and not again.startswith(last):
         yield len(said) - len(last)
     # started again from a little before the slip, the slip put right ("…two three one oh,
-    # no sorry, three one nine…"; "yz 44 10, no, 44 01 92 d")
+    # no sorry, three one nine…"; "yz 44 10, no, 44 01 92 d"; a group of an Amex number
+    # said again, "seven five nought two seven six, sorry, seven five nine two seven six")
     for overlap in range(min(MAX_SLIPPED_RESTART, len(said) - 1, len(again)), 1, -1):
-        if _distance(said[-overlap:], again[:overlap]) == 1:
+        slips = _distance(said[-overlap:], again[:overlap])
+        if slips == 1 or (slips == 0 and overlap > MAX_RESTART):
             yield len(said) - overlap
     yield len(said)
 
@@ -283,10 +286,13 @@ def _restarted(
     if not digits.isdigit():  # letters too: a NI number said again from a slip
         code = digits[:2].replace("o", "O").upper() + digits[2:].replace("o", "0").upper()
         said = scan.near(ctx.NATIONAL_INSURANCE, start, end, after=0)
-        if len(code) == 9 and v.ni_valid(code) and said and not scan.negative(start, end):
+        wanted = said and closer(said, scan.negative(start, end))
+        if len(code) == 9 and v.ni_valid(code) and wanted:
             return PiiType.NATIONAL_INSURANCE_NUMBER, code, RESTART_CONFIDENCE
         return None
-    found = _checked(scan, first, digits)
+    between = scan.lexed.units[first.last_index + 1 : second.first_index]
+    one_speaker = all(u.symbol != lx.TURN_CHANGE for u in between)  # not a read-back put right
+    found = _checked(scan, first, digits, alone=one_speaker and not scan.negative(start, end))
     if found is not None:
         return found
     if scan.negative(start, end):
@@ -310,7 +316,9 @@ def _date_restart(scan: Scan, first: Run, second: Run) -> Candidate | None:
     if not scan.near(ctx.BIRTH, start, end, after=0) or scan.negative(start, end):
         return None
     said, again = _date_groups(first), _date_groups(second)
-    if not 1 <= len(again) <= 2 or len(said) < 3 - len(again):
+    if len(again) == 3 and len(said) <= 2 and all(len(group) <= 2 for group in said):
+        said = []  # "9 2, sorry, 10 2 1985": the date said again whole after its start
+    elif not 1 <= len(again) <= 2 or len(said) < 3 - len(again):
         return None
     day, month, year = [int(group) for group in said[: 3 - len(again)] + again]
     full = v.full_year(year, reference_year=scan.reference_year) if year < 100 else year
@@ -361,7 +369,15 @@ def with_tail_corrections(chosen: list[Candidate], tails: list[Candidate]) -> li
     number with its correction. A tail overlapping a finding of another type is left out."""
     for tail in tails:
         inside = [c for c in chosen if c.start < tail.end and c.end > tail.start]
-        if all(c.type is tail.type and tail.start <= c.start and c.end <= tail.end for c in inside):
+        # a card number put right is card data whatever a part of it passed for (PCI first:
+        # ten digits of it may pass modulus 11 as an NHS number)
+        card = tail.type is PiiType.CREDIT_CARD
+        if all(
+            (c.type is tail.type or (card and c.confidence < tail.confidence))
+            and tail.start <= c.start
+            and c.end <= tail.end
+            for c in inside
+        ):
             chosen = sorted([*(c for c in chosen if c not in inside), tail], key=lambda c: c.start)
     return chosen
 
@@ -370,14 +386,21 @@ def _digits(run: Run) -> str:
     return run.compact().replace("o", "0")
 
 
-def _checked(scan: Scan, run: Run, digits: str) -> tuple[PiiType, str, float] | None:
-    """The type a corrected number passes the strong check of, with its value and confidence."""
+def _checked(
+    scan: Scan, run: Run, digits: str, *, alone: bool = False
+) -> tuple[PiiType, str, float] | None:
+    """The type a corrected number passes the strong check of, with its value and confidence
+    (`alone`: the value and its correction are all that was said, nothing naming them, so a
+    possible but unallocated phone number counts, as one said on its own does: 0.6)."""
     if v.luhn_valid(digits) and v.card_scheme(digits):
         return PiiType.CREDIT_CARD, digits, 0.9
     first, last = run.units[0], run.units[-1]
     phone = v.uk_phone(digits)
     if phone is not None and (phone.valid or scan.near(ctx.PHONE, first, last)):
         return PiiType.PHONE_NUMBER, phone.e164, 0.85 if phone.valid else 0.75
+    national = digits.startswith("0") and len(digits) in (10, 11)  # not "4430…" as +44
+    if phone is not None and alone and national and not scan.negative(first, last):
+        return PiiType.PHONE_NUMBER, phone.e164, 0.6
     if v.nhs_valid(digits) and scan.near(ctx.NHS, first, last):
         return PiiType.NHS_NUMBER, digits, 0.9
     return None

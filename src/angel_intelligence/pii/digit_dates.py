@@ -90,7 +90,9 @@ def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
     units = w.run.units[w.i : w.j + 1]
     groups, between = [units[0].symbol], []
     for separator, left, right in zip(w.separators, units[:-1], units[1:], strict=True):
-        if separator in ("", " ") and left.spoken and right.spoken:
+        # a spoken zero before a written digit is one number too ("9 nought 9 89": 9/09/89)
+        zero = left.spoken and left.symbol in ("0", "o") and len(right.symbol) == 1
+        if separator in ("", " ") and left.spoken and (right.spoken or zero):
             groups[-1] += right.symbol
         else:
             groups.append(right.symbol)

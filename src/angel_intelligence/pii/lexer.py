@@ -229,8 +229,10 @@ def _letter_for_word(tokens: tuple[Token, ...], i: int) -> Draft | None:
         at = i + 3
     if at is None or at >= len(tokens):
         return None
-    stutter = at + 2 < len(tokens) and tokens[at + 1].text == "-"
-    if stutter and tokens[at].lower == tokens[i].lower:
+    hyphen = at + 2 < len(tokens) and tokens[at + 1].text == "-"
+    if hyphen and tokens[at].lower == "x" == tokens[i].lower and tokens[at + 2].lower == "ray":
+        return Draft(UnitKind.LETTERS, "X", i, at + 2, True)  # "X for x-ray"
+    if hyphen and tokens[at].lower == tokens[i].lower:
         at += 2  # "S for s-sugar": Whisper writes the caller's stutter
     word = tokens[at].text
     if len(word) < 2 or not word.isalpha() or word[0].lower() != tokens[i].lower:

@@ -20,6 +20,7 @@ from angel_intelligence.pii.cards import (
     card_details,
     card_number,
     expiry,
+    expiry_and_code,
     long_card_run,
     security_code,
 )
@@ -45,6 +46,7 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         quantity = scan.is_quantity(part)
         yield from long_card_run(scan, part)
         yield from card_details(scan, part)
+        yield from expiry_and_code(scan, part)
         yield from bank_details(scan, part)
         yield from _misheard(scan, part, previous)
         previous = part
