@@ -123,6 +123,9 @@ CODES_AND_NUMBERS: list[Case] = [
      "6120 0884, um, no, 0848", "61200848"),
     ("Agent: Sort code?\nSupporter: 40 18, hang on, I've lost it, 33.", SORT,
      "40 18, hang on, I've lost it, 33", "40-18-33"),
+    # unlabelled lines: a sort code and its read-back are two, not an account over both
+    ("Bank details?\nSixty, twenty-one, forty-four.\nSixty, twenty-one, forty-four. And the "
+     "account number?", SORT, "Sixty, twenty-one, forty-four", "60-21-44"),
     ("Agent: And the account number?\nSupporter: It's only seven digits, 3051772.", ACCOUNT,
      "3051772", "3051772"),
     ("Agent: And an email?\nSupporter: tom dot B for Bertie, A, R, R, Y, at gmail dot com.",
