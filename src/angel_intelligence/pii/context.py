@@ -133,8 +133,12 @@ NEGATIVE = phrases(
 )  # fmt: skip
 
 # Names whose first word is no context word of its own: Gift Aid is a tax scheme, not a gift
-# ("date of birth for the Gift Aid? / The 8th of September, 1989" is a date of birth).
+# ("date of birth for the Gift Aid? / The 8th of September, 1989" is a date of birth). Read as
+# one word, "gift_aid".
 NAMES = frozenset({("gift", "aid")})
+# A date near Gift Aid and no birth word is the scheme's date ("Gift Aid was added on the 2nd
+# of June 1998"), not a birthday; next to a birth word, it is why the birthday was asked.
+GIFT_AID = phrases("gift_aid")
 
 # Words right after a number that make it an amount, a time or a count, not a code.
 _QUANTITY_WORDS = (

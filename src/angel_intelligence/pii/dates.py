@@ -98,6 +98,7 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         confidence = 0.95 if date.year else 0.85
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
     adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
+    other = other or scan.near(ctx.GIFT_AID, first, last, before=8, after=4)
     if adult and not negative and not other:
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
     return None

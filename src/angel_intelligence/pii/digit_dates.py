@@ -38,6 +38,7 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     if birth and closer(birth, other):
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
     adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
+    other = other or w.near(ctx.GIFT_AID, before=8, after=4)
     if len(groups) != 3 or not adult or w.negative or other or w.quantity:
         return None
     # Without a birth word, only the groups a date is given in: written with one separator

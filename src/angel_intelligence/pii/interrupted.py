@@ -25,7 +25,7 @@ from angel_intelligence.pii.codes import readings
 from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
-from angel_intelligence.pii.units import UnitKind
+from angel_intelligence.pii.units import Unit, UnitKind
 
 MIN_PART_DIGITS = 3
 MAX_ASIDE_WORDS = 8
@@ -152,6 +152,11 @@ def _bank_aside(
     for, in parts of two digits or more, the type named just before the first."""
     if not _aside_between(scan, runs, last) or len(runs[last].compact()) < 2:
         return None
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    if not (_is_comma(between[0]) and _is_comma(between[-1])):
+        return None  # an aside is a pause: "…, um, sorry, my glasses, …", not "1998 with 2500"
+    if scan.is_quantity(runs[first]) or scan.is_quantity(runs[last]):
+        return None
     start, end = runs[first].units[0], runs[last].units[-1]
     negative = scan.negative(start, end)
     if len(digits) == ACCOUNT_DIGITS:
@@ -163,6 +168,10 @@ def _bank_aside(
         if sort and closer(sort, negative):
             return PiiType.SORT_CODE, f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
     return None
+
+
+def _is_comma(unit: Unit) -> bool:
+    return unit.kind is UnitKind.PUNCT and unit.symbol == ","
 
 
 def _aside_between(scan: Scan, runs: list[Run], index: int) -> bool:

@@ -242,9 +242,11 @@ def _before_account(w: NumberWindow, paired: bool = False) -> bool:
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
     if len(w.digits) == OLD_ACCOUNT_DIGITS and w.whole and not w.quantity:
-        # some older accounts have seven digits (banks pad them with a 0): said as one
-        account, negative = w.near(ctx.ACCOUNT), w.negative
-        if account and closer(account, negative) and "/" not in w.separators:
+        # some older accounts have seven digits (banks pad them with a 0): said as one near
+        # "account", not written as an amount ("we raised 1,250,000 for the account")
+        asked, negative = w.near(ctx.ACCOUNT), w.negative
+        plain = all(separator in ("", " ") for separator in w.separators)
+        if asked and closer(asked, negative) and plain:
             return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.6)
         return None
     if len(w.digits) != 8 or _overlaps_written_sort_code(w) or "/" in w.separators:

@@ -157,6 +157,12 @@ LOOK_ALIKES: list[str] = [
     "Agent: The event is on the 4th of the 11th at 7, and Gift Aid forms on the 1st.",
     "Agent: Your order number is 6120 0884, no, 0848.",
     "Supporter: My reference is KD 44 19 02 for the claim.",
+    # Gift Aid is no gift event next to a birth word, but its own dates are no birthdays
+    "Agent: Gift Aid was added on the 2nd of June 1998.",
+    "Agent: Your Gift Aid covers 4/7/1995 onwards.",
+    # an aside is a pause set off by commas; seven digits need the account number asked for
+    "Supporter: My account was opened in 1998 with 2500 pounds.",
+    "Supporter: We raised 1,250,000 for the account.",
 ]
 
 
