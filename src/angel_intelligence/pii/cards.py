@@ -185,8 +185,9 @@ def _after_amex(w: NumberWindow) -> Nearness:
     """Four digits called "code", "the back" or "security" just after an Amex number was read
     out ("3737 476629 94479 05 29 code 1322"): Amex codes have four digits."""
     weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
-    if not weak or w.quantity:
-        return Nearness(None, None)
+    postcode = w.near(ctx.POSTCODE, before=4, after=None)
+    if not weak or w.quantity or postcode:
+        return Nearness(None, None)  # not "…, and the post code is 1234"
     earlier = [run for run in w.scan.runs if run.units[-1].end <= w.first.start]
     for run in earlier[-AMEX_RUNS_BACK:]:
         digits = run.compact().replace("o", "0")

@@ -7,6 +7,7 @@ A spoken "oh" is a zero or the letter O; each code tries both where its format a
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -167,6 +168,10 @@ def _ordinal_inward(scan: Scan, run: Run) -> Iterator[Candidate]:
         said = scan.near(ctx.POSTCODE, first, after, before=8, after=4)
         if not closer(said, scan.negative(first, after)):
             return
+        index = bisect.bisect_left(scan.unit_starts, after.start) + 1
+        word_after = index < len(scan.lexed.units) and scan.lexed.units[index].kind is UnitKind.WORD
+        if not said and word_after:
+            return  # "the M1 1st exit", "b2 2nd floor": an ordinal after all
         value = v.format_postcode(code)
         yield Candidate(PiiType.POSTCODE, first.start, after.end, value, 0.95 if said else 0.75)
         return

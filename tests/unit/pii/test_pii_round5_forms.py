@@ -163,6 +163,8 @@ LOOK_ALIKES: list[str] = [
     # an aside is a pause set off by commas; seven digits need the account number asked for
     "Supporter: My account was opened in 1998 with 2500 pounds.",
     "Supporter: We raised 1,250,000 for the account.",
+    # an ordinal after an outward code's look-alike, with a word after it
+    "Agent: Come off at the M1 1st exit, then the B2 2nd floor car park.",
 ]
 
 
