@@ -31,6 +31,8 @@ MIN_PART_DIGITS = 3
 MAX_ASIDE_WORDS = 8
 ASIDE_REACH = 6  # words from the type's name to the first part of bank details said with an aside
 ASIDE_CONFIDENCE = 0.7
+MIN_CARD_DIGITS = 13
+MAX_CHECK_WORDS = 10  # "Sorry, was that 5678? / Yes." around the other party's check
 SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
 ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
@@ -38,6 +40,7 @@ ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account numbe
 def interrupted_values(scan: Scan) -> Iterator[Candidate]:
     yield from _interrupted_postcodes(scan)
     runs = [run for run in scan.runs if run.is_digits]
+    yield from _cards_over_a_check(scan, runs)
     for first in range(len(runs)):
         digits, sizes = "", list[int]()
         for last in range(first, len(runs)):
@@ -142,6 +145,37 @@ def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str)
         return False
     start = runs[first].units[0]
     return bool(scan.near(ctx.CARD, start, start, after=None))
+
+
+def _cards_over_a_check(scan: Scan, runs: list[Run]) -> Iterator[Candidate]:
+    """A card number read in parts, the other party checking the last group back in a turn
+    of its own ("4929 1234 5678, / Agent: Sorry, was that 5678? / Supporter: Yes. 9015"):
+    the parts without the check, when together they pass Luhn with a card prefix."""
+    units = scan.lexed.units
+    for k in range(len(runs) - 2):
+        said, check, rest = runs[k], runs[k + 1], runs[k + 2]
+        digits, repeated = _digits(said), _digits(check)
+        if len(repeated) < 2 or not digits.endswith(repeated):
+            continue
+        before = units[said.last_index + 1 : check.first_index]
+        after = units[check.last_index + 1 : rest.first_index]
+        turns = [u for u in (*before, *after) if u.symbol == lx.TURN_CHANGE]
+        words = [u for u in (*before, *after) if u.kind is UnitKind.WORD]
+        if len(turns) != 2 or len(words) > MAX_CHECK_WORDS or lx.TURN_CHANGE not in _symbols(after):
+            continue
+        card = digits + _digits(rest)
+        valid = v.luhn_valid(card) and v.card_scheme(card) is not None
+        if MIN_CARD_DIGITS <= len(card) <= MAX_DIGITS and valid:
+            start, end = said.units[0].start, rest.units[-1].end
+            yield Candidate(PiiType.CREDIT_CARD, start, end, card, 0.9)
+
+
+def _digits(run: Run) -> str:
+    return run.compact().replace("o", "0")
+
+
+def _symbols(units: Sequence[Unit]) -> set[str]:
+    return {unit.symbol for unit in units}
 
 
 def _bank_aside(

@@ -53,6 +53,9 @@ CARD_DATA: list[Case] = [
     ("supporter: right its 4929 1234 5678 9015 0727 311", EXPIRY, "0727", "07/27"),
     ("supporter: right its 4929 1234 5678 9015 0727 311", CVV, "311", "311"),
     ("supporter: its 3782 822463 10005 11 29 code 4410", CVV, "4410", "4410"),
+    # the other party checks the last group back in a turn of its own, then the caller goes on
+    ("Agent: The card?\nSupporter: 5354 1234 9876,\nAgent: Was that 9876?\nSupporter: Yes, 5438.",
+     CARD, "5354 1234 9876,\nAgent: Was that 9876?\nSupporter: Yes, 5438", "5354123498765438"),
     ("supporter: yep 4929 1234 5678 9015 expiry 03 28 and 640", CVV, "640", "640"),
     ("Supporter: The expiry's 08/27 202.", CVV, "202", "202"),
 ]  # fmt: skip
