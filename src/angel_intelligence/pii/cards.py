@@ -105,7 +105,7 @@ def expiry_and_code(scan: Scan, run: Run) -> Iterator[Candidate]:
     if len(code) not in (3, 4):
         return
     first, end = run.units[0], run.units[-1]
-    said = scan.near(ctx.EXPIRY, first, first, before=4, after=None)
+    said = scan.near(ctx.EXPIRY, first, first, before=10, after=None)
     if not said or not closer(said, scan.negative(first, end)):
         return
     units = run.units
@@ -118,8 +118,10 @@ def _expiry_after_card(run: Run, at: int) -> tuple[int, int, int] | None:
     """(last unit, month, two-digit year) of an expiry starting at unit `at`: M/YY or MM/YY
     with a slash, or two pairs ("06 29") or four digits ("0629") after a card number."""
     units, sizes = run.units, [len(u.symbol) for u in run.units]
-    if at + 1 < len(units) and sizes[at + 1] == 2:
-        slash = run.separators[at] == "/" and sizes[at] <= 2
+    slash = at + 1 < len(units) and run.separators[at] == "/" and sizes[at] <= 2
+    if slash and sizes[at + 1] == 4 and units[at + 1].symbol.startswith("20"):
+        month, year, last = units[at].symbol, units[at + 1].symbol[2:], at + 1  # "11/2028"
+    elif at + 1 < len(units) and sizes[at + 1] == 2:
         if slash or (sizes[at] == 2 and run.separators[at] in (" ", ",")):
             month, year = units[at].symbol, units[at + 1].symbol
             last = at + 1
