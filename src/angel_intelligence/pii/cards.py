@@ -21,6 +21,7 @@ MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
 CARD_DATA_REACH = 25  # words back to a card or expiry for "the code", "the back" to be a CVV
 MIN_CARD_BEFORE_EXPIRY = 12  # digits of a card number before "MM/YY" in one breath
+AMEX_RUNS_BACK = 3  # numbers said since an Amex number for "code" to name its four digits
 
 
 def card_number(w: NumberWindow) -> Candidate | None:
@@ -66,26 +67,74 @@ def long_card_run(scan: Scan, run: Run) -> Iterator[Candidate]:
 
 def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
     """A card number, its expiry and security code read in one breath ("4929 1234 5678 9015,
-    06/29, 412"): a valid card number, then MM/YY with a slash, then nothing or the code (3
-    digits; 4 for Amex). Each is its own finding, not digits the card number grows over."""
-    units, sizes = run.units, [len(u.symbol) for u in run.units]
-    for at in range(1, len(units) - 1):
-        if run.separators[at] != "/" or sizes[at] > 2 or sizes[at + 1] != 2:
+    06/29, 412", or lower case with no punctuation, "5476 2007 5329 2614 0329 481"): a valid
+    card number, then the month and year (MM/YY with a slash, or after a card MM YY or MMYY),
+    then nothing or the code (3 digits; 4 for Amex). Each is its own finding, not digits the
+    card number grows over."""
+    units = run.units
+    for at in range(1, len(units)):
+        expiry_at = _expiry_after_card(run, at)
+        if expiry_at is None:
             continue
         digits = run.compact(0, at - 1).replace("o", "0")
-        if not (v.luhn_valid(digits) and v.card_scheme(digits)):
+        if len(digits) < 13 or not (v.luhn_valid(digits) and v.card_scheme(digits)):
             continue
-        month, year = int(units[at].symbol.replace("o", "0")), int(units[at + 1].symbol)
-        code = run.compact(at + 2).replace("o", "0") if at + 2 < len(units) else ""
+        last, month, year = expiry_at
+        code = run.compact(last + 1).replace("o", "0") if last + 1 < len(units) else ""
         amex = v.card_scheme(digits) == "amex"
-        if not 1 <= month <= 12 or len(code) not in (0, 4 if amex else 3):
+        if len(code) not in (0, 4 if amex else 3):
             continue
         yield Candidate(PiiType.CREDIT_CARD, units[0].start, units[at - 1].end, digits, 0.95)
         value = f"{month:02d}/{year:02d}"
-        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[at + 1].end, value, 0.9)
+        yield Candidate(PiiType.CARD_EXPIRY, units[at].start, units[last].end, value, 0.9)
         if code:
-            yield Candidate(PiiType.CVV, units[at + 2].start, units[-1].end, code, 0.85)
+            yield Candidate(PiiType.CVV, units[last + 1].start, units[-1].end, code, 0.85)
         return
+
+
+def expiry_and_code(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """An expiry and the security code in one breath after "expiry" ("expiry 05/29 932",
+    "expires 0629, 412"): the month and year, then three or four digits, each a finding."""
+    if len(run) < 2 or not run.is_digits:
+        return
+    expiry_at = _expiry_after_card(run, 0)
+    if expiry_at is None:
+        return
+    last, month, year = expiry_at
+    code = run.compact(last + 1).replace("o", "0") if last + 1 < len(run) else ""
+    if len(code) not in (3, 4):
+        return
+    first, end = run.units[0], run.units[-1]
+    said = scan.near(ctx.EXPIRY, first, first, before=10, after=None)
+    if not said or not closer(said, scan.negative(first, end)):
+        return
+    units = run.units
+    value = f"{month:02d}/{year:02d}"
+    yield Candidate(PiiType.CARD_EXPIRY, units[0].start, units[last].end, value, 0.9)
+    yield Candidate(PiiType.CVV, units[last + 1].start, units[-1].end, code, 0.8)
+
+
+def _expiry_after_card(run: Run, at: int) -> tuple[int, int, int] | None:
+    """(last unit, month, two-digit year) of an expiry starting at unit `at`: M/YY or MM/YY
+    with a slash, or two pairs ("06 29") or four digits ("0629") after a card number."""
+    units, sizes = run.units, [len(u.symbol) for u in run.units]
+    slash = at + 1 < len(units) and run.separators[at] == "/" and sizes[at] <= 2
+    if slash and sizes[at + 1] == 4 and units[at + 1].symbol.startswith("20"):
+        month, year, last = units[at].symbol, units[at + 1].symbol[2:], at + 1  # "11/2028"
+    elif at + 1 < len(units) and sizes[at + 1] == 2:
+        if slash or (sizes[at] == 2 and run.separators[at] in (" ", ",")):
+            month, year = units[at].symbol, units[at + 1].symbol
+            last = at + 1
+        else:
+            return None
+    elif sizes[at] == 4:
+        month, year, last = units[at].symbol[:2], units[at].symbol[2:], at
+    else:
+        return None
+    month_value, year_value = int(month.replace("o", "0")), int(year.replace("o", "0"))
+    if not (1 <= month_value <= 12 and 2010 <= 2000 + year_value <= 2050):
+        return None
+    return last, month_value, year_value
 
 
 def security_code(w: NumberWindow) -> Candidate | None:
@@ -98,17 +147,25 @@ def security_code(w: NumberWindow) -> Candidate | None:
 
 
 def _security_code(w: NumberWindow) -> Candidate | None:
+    if "/" in w.separators:
+        return None  # "4/28": a month and a year (an expiry), never a code read out
     # Context words are required, so an amount needs no check of its own.
     negative = w.negative
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
-        strong = strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w)
+        strong = (
+            strong or w.near(ctx.CVV_FRONT, before=10, after=4) or _amex_code(w) or _after_amex(w)
+        )
+        if not strong and _after_card_and_expiry(w, amex=True) and not negative:
+            return w.found(PiiType.CVV, w.digits, 0.75)
         return w.found(PiiType.CVV, w.digits, 0.8) if strong and closer(strong, negative) else None
     any_cvv = w.near(ctx.CVV, before=10, after=4)
     if any_cvv and closer(any_cvv, negative):
         return w.found(PiiType.CVV, w.digits, 0.9)
     weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
     if weak and closer(weak, negative) and _card_data_given(w) and not w.quantity:
+        return w.found(PiiType.CVV, w.digits, 0.75)
+    if _after_card_and_expiry(w) and not negative and not w.quantity:
         return w.found(PiiType.CVV, w.digits, 0.75)
     return None
 
@@ -124,6 +181,48 @@ def _amex_code(w: NumberWindow) -> Nearness:
         ctx.AMEX, before=CARD_DATA_REACH, after=None
     )
     return code if front else Nearness(None, None)
+
+
+def _after_amex(w: NumberWindow) -> Nearness:
+    """Four digits called "code", "the back" or "security" just after an Amex number was read
+    out ("3737 476629 94479 05 29 code 1322"): Amex codes have four digits."""
+    weak = w.near(ctx.CVV_WITH_CARD, before=4, after=None)
+    postcode = w.near(ctx.POSTCODE, before=4, after=None)
+    if not weak or w.quantity or postcode:
+        return Nearness(None, None)  # not "…, and the post code is 1234"
+    earlier = [run for run in w.scan.runs if run.units[-1].end <= w.first.start]
+    for run in earlier[-AMEX_RUNS_BACK:]:
+        digits = run.compact().replace("o", "0")
+        if v.card_scheme(digits[:15]) == "amex" and v.luhn_valid(digits[:15]):
+            return weak
+    return Nearness(None, None)
+
+
+def _after_card_and_expiry(w: NumberWindow, *, amex: bool = False) -> bool:
+    """The digits said straight after a card number and its expiry, with at most "and" or a
+    comma between ("5104 9049 5490 2679 expiry 04 26 and 887"): the security code (four
+    digits only after an Amex number)."""
+    if w.i != 0 or w.j != len(w.run) - 1:
+        return False
+    runs = [run for run in w.scan.runs if run.units[-1].end <= w.first.start]
+    if not runs:
+        return False
+    previous = runs[-1]
+    between = w.scan.lexed.units[previous.last_index + 1 : w.run.first_index]
+    if len(between) > 2 or any(u.symbol not in ("and", ",") for u in between):
+        return False
+    tail = previous.compact(max(0, len(previous) - 2)).replace("o", "0")[-4:]
+    if len(tail) != 4 or not tail.isdigit():
+        return False
+    if not (1 <= int(tail[:2]) <= 12 and 10 <= int(tail[2:]) <= 50):
+        return False
+    for run in runs[-2:]:
+        digits = run.compact().replace("o", "0")
+        for size in (15, 16):
+            card = digits[:size]
+            if v.luhn_valid(card) and v.card_scheme(card):
+                return (v.card_scheme(card) == "amex") is amex
+    return False
 
 
 def _card_data_given(w: NumberWindow) -> bool:
@@ -164,8 +263,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
 def _security_code_named_nearer(w: NumberWindow, expiry: ctx.Nearness) -> bool:
     """Three digits after the expiry that a nearer word names as the code ("expires 02/30,
     and the code is 712"): not an expiry of July 2012."""
-    if len(w.digits) != 3 or expiry.before is None:
-        return False
+    if len(w.digits) != 3 or expiry.before is None or "/" in w.separators:
+        return False  # "expiry and code? / 3/26, and 992": a slash writes a month and year
     code = [w.near(ctx.CVV, before=expiry.before, after=None).before]
     if _card_data_given(w):
         code.append(w.near(ctx.CVV_WITH_CARD, before=expiry.before, after=None).before)
@@ -180,6 +279,8 @@ def _month_year(w: NumberWindow) -> tuple[int, int] | None:
         month, year = int(digits[0]), 2000 + int(digits[1:])
     elif len(digits) == 6:
         month, year = int(digits[:2]), int(digits[2:])
+    elif len(digits) == 5 and sizes[0] == 1:  # "5/2029"
+        month, year = int(digits[0]), int(digits[1:])
     else:
         return None
     if not (1 <= month <= 12 and 2010 <= year <= 2050):

@@ -7,6 +7,7 @@ A spoken "oh" is a zero or the letter O; each code tries both where its format a
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ def code_candidates(scan: Scan) -> Iterator[Candidate]:
         if run.is_digits:
             continue
         yield from _partial_postcode(scan, run)
+        yield from _ordinal_inward(scan, run)
         yield from _misheard_ni(scan, run)
         yield from _misheard_licence(scan, run)
         for i, j, compact in run.windows(16):
@@ -80,7 +82,9 @@ def _ni(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate | None:
         confidence = 0.97 if said else 0.85
         if len(code) == 8 and not said:
             return None  # no suffix letter and no "national insurance": too weak
-        if not closer(said, negative):
+        # A whole NI number (suffix and all) asked for as one is one, whatever reference is
+        # named nearer ("My supporter number's on the letter, but the NI is JK 30 41 52 B").
+        if not closer(said, negative) and not (said and len(code) == 9):
             return None
         found = _candidate(run, i, j, PiiType.NATIONAL_INSURANCE_NUMBER, code, confidence)
         suffix = _suffix_after(scan, run) if len(code) == 8 and j == len(run) - 1 else None
@@ -141,6 +145,36 @@ def _postcode(scan: Scan, run: Run, i: int, j: int, compact: str) -> Candidate |
     written = j - i <= 1 and not any(u.spoken for u in run.units[i : j + 1])
     confidence = 0.95 if said else (0.85 if written else 0.75)
     return _candidate(run, i, j, PiiType.POSTCODE, v.format_postcode(code), confidence)
+
+
+_ORDINAL_INWARD = re.compile(r"[0-9](?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _ordinal_inward(scan: Scan, run: Run) -> Iterator[Candidate]:
+    """A postcode whose inward code reads as an ordinal ("b15 1st", "ws14 7th"): the lexer
+    takes "7th" for the seventh, so it ends the run of the outward code before it."""
+    after = scan.unit_after(run)
+    if after is None or after.kind is not UnitKind.ORDINAL:
+        return
+    inward = scan.text[after.start : after.end]
+    if not _ORDINAL_INWARD.fullmatch(inward) or after.start - run.units[-1].end > 1:
+        return
+    for i in range(len(run)):
+        compact = run.compact(i)
+        code = next((r for r in readings(compact + inward.upper()) if v.postcode_valid(r)), None)
+        if code is None or compact.isdigit():
+            continue
+        first = run.units[i]
+        said = scan.near(ctx.POSTCODE, first, after, before=8, after=4)
+        if not closer(said, scan.negative(first, after)):
+            return
+        index = bisect.bisect_left(scan.unit_starts, after.start) + 1
+        word_after = index < len(scan.lexed.units) and scan.lexed.units[index].kind is UnitKind.WORD
+        if not said and word_after:
+            return  # "the M1 1st exit", "b2 2nd floor": an ordinal after all
+        value = v.format_postcode(code)
+        yield Candidate(PiiType.POSTCODE, first.start, after.end, value, 0.95 if said else 0.75)
+        return
 
 
 def _partial_postcode(scan: Scan, run: Run) -> Iterator[Candidate]:

@@ -132,6 +132,14 @@ NEGATIVE = phrases(
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
 
+# Names whose first word is no context word of its own: Gift Aid is a tax scheme, not a gift
+# ("date of birth for the Gift Aid? / The 8th of September, 1989" is a date of birth). Read as
+# one word, "gift_aid".
+NAMES = frozenset({("gift", "aid")})
+# A date near Gift Aid and no birth word is the scheme's date ("Gift Aid was added on the 2nd
+# of June 1998"), not a birthday; next to a birth word, it is why the birthday was asked.
+GIFT_AID = phrases("gift_aid")
+
 # Words right after a number that make it an amount, a time or a count, not a code.
 _QUANTITY_WORDS = (
     "pounds pound quid pence p percent per cent people persons years year months month weeks "
@@ -175,6 +183,9 @@ class ContextIndex:
                 continue
             self._words.append(_word(token.lower))
         self._word_at.append(len(self._words))
+        for position in range(len(self._words) - 1):
+            if (self._words[position], self._words[position + 1]) in NAMES:
+                self._words[position] += "_" + self._words[position + 1]
         self._lexed = lexed
         self._stops: list[int] | None = None
         self._positions: dict[str, list[int]] = {}  # word → where it is said

@@ -30,6 +30,7 @@ from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
 from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
+from angel_intelligence.pii.context import closer
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
 from angel_intelligence.pii.units import UnitKind
@@ -42,6 +43,7 @@ _FILLERS = "i it it's its is that that's the let me start on er erm um uh oh"
 FILLERS = frozenset(_FILLERS.split())
 MAX_WORDS_BETWEEN = 6  # "…, hang on, let me start again, …"
 MIN_ATTEMPT = 3  # characters of a first attempt to count as a value at all
+MIN_CUT_NUMBERS = 2  # digits of an attempt said as two numbers and cut short ("2 4, no, …")
 CONFIDENCE = 0.6  # like a misheard value: it may fail the type's checks
 MIN_CORRECTED = 8  # digits of a number whose end is corrected: card, phone and NHS lengths
 MIN_STUTTER = 3  # digits of a group said twice over by mistake ("496 496")
@@ -58,6 +60,7 @@ MIN_CUT_ATTEMPT = 5
 # said again where the caller restarts, at most; and a "double" left hanging before the cue
 # ("three one seven nine six double, no wait, double two oh").
 MAX_RESTART = 3
+MAX_SLIPPED_RESTART = 6  # ...or a whole group, or with one digit of them put right
 RESTART_WORDS = FILLERS | frozenset({"double", "triple", "treble"})
 RESTART_CONFIDENCE = 0.7
 _RESTART_LENGTHS: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], range], ...] = (
@@ -87,6 +90,31 @@ def restatements(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
                 found.append(Candidate(finding.type, start, end, value, CONFIDENCE))
                 break
     return found + list(_repeats(scan, [*chosen, *found]))
+
+
+def cut_attempts(scan: Scan, chosen: list[Candidate]) -> list[Candidate]:
+    """A first attempt cut short and the value said again whole, straight after a correction
+    cue ("11 6, no sorry, 12 6 1936", "4 4 1 0, no, 4 4 0 1 9 2"): one finding from the start
+    of the attempt to the end of the value, since the attempt is the start of that value with
+    a slip (`_same_value`); it takes the value's type and replaces the finding inside it. An
+    attempt as long as the value is a value of its own (restatements)."""
+    merged: list[Candidate] = []
+    runs = scan.runs
+    for index in range(len(runs) - 1):
+        attempt, value = runs[index], runs[index + 1]
+        if _covered(attempt, chosen) or not _cue_between(scan, attempt, value):
+            continue
+        finding = _finding_over(value, chosen)
+        if finding is None:
+            continue
+        said, code = _digits(attempt), _code(scan, finding)
+        # two numbers said as such may be a cut attempt ("2 4, no, 3 4 1935": day and month)
+        shortest = MIN_CUT_NUMBERS if len(attempt) > 1 else MIN_ATTEMPT
+        if len(said) >= len(code) - 1 or not _same_value(said, code, shortest=shortest):
+            continue
+        start = attempt.units[0].start
+        merged.append(replace(finding, start=start, end=max(finding.end, value.units[-1].end)))
+    return merged
 
 
 def _repeats(scan: Scan, findings: list[Candidate]) -> Iterator[Candidate]:
@@ -193,7 +221,7 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             continue
         if not _cue_between(scan, first, second):
             continue
-        found = _checked(scan, first, digits[: -len(tail)] + tail)
+        found = _restarted(scan, first, second, digits[: -len(tail)] + tail)
         if found is not None:
             kind, value, confidence = found
             start, end = first.units[0].start, second.units[-1].end
@@ -209,11 +237,17 @@ def restarts(scan: Scan) -> Iterator[Candidate]:
     a mod-11 NHS number near "NHS") or has the length of the type named just before it (an
     account number, a sort code, a security code; a date of birth as day, month and year)."""
     for first, second in itertools.pairwise(scan.runs):
-        if not (first.is_digits and second.is_digits):
+        digits = first.is_digits and second.is_digits
+        if not digits and not (_ni_part(first) and _ni_part(second)):
             continue
         if scan.is_quantity(second) or not _cue_between(scan, first, second, RESTART_WORDS):
             continue
         said, again = _digits(first), _digits(second)
+        if not digits:
+            said, again = first.compact(), second.compact()
+        elif (date := _date_restart(scan, first, second)) is not None:
+            yield date
+            continue
         if len(said) < 2 or len(again) < 2:
             continue
         for kept in _restart_points(first, said, again):
@@ -234,6 +268,13 @@ def _restart_points(first: Run, said: str, again: str) -> Iterator[int]:
     last = first.units[-1].symbol.replace("o", "0")
     if 1 < len(last) < len(said) and again.startswith(last[0]) and not again.startswith(last):
         yield len(said) - len(last)
+    # started again from a little before the slip, the slip put right ("…two three one oh,
+    # no sorry, three one nine…"; "yz 44 10, no, 44 01 92 d"; a group of an Amex number
+    # said again, "seven five nought two seven six, sorry, seven five nine two seven six")
+    for overlap in range(min(MAX_SLIPPED_RESTART, len(said) - 1, len(again)), 1, -1):
+        slips = _distance(said[-overlap:], again[:overlap])
+        if slips == 1 or (slips == 0 and overlap > MAX_RESTART):
+            yield len(said) - overlap
     yield len(said)
 
 
@@ -241,10 +282,19 @@ def _restarted(
     scan: Scan, first: Run, second: Run, digits: str
 ) -> tuple[PiiType, str, float] | None:
     """The type of a value picked up again: a strong check, or the length its context asks."""
-    found = _checked(scan, first, digits)
+    start, end = first.units[0], second.units[-1]
+    if not digits.isdigit():  # letters too: a NI number said again from a slip
+        code = digits[:2].replace("o", "O").upper() + digits[2:].replace("o", "0").upper()
+        said = scan.near(ctx.NATIONAL_INSURANCE, start, end, after=0)
+        wanted = said and closer(said, scan.negative(start, end))
+        if len(code) == 9 and v.ni_valid(code) and wanted:
+            return PiiType.NATIONAL_INSURANCE_NUMBER, code, RESTART_CONFIDENCE
+        return None
+    between = scan.lexed.units[first.last_index + 1 : second.first_index]
+    one_speaker = all(u.symbol != lx.TURN_CHANGE for u in between)  # not a read-back put right
+    found = _checked(scan, first, digits, alone=one_speaker and not scan.negative(start, end))
     if found is not None:
         return found
-    start, end = first.units[0], second.units[-1]
     if scan.negative(start, end):
         return None
     for kind, phrases, size in _RESTART_LENGTHS:
@@ -257,6 +307,39 @@ def _restarted(
             value = f"{day:02d}/{month:02d}/{year}"
             return PiiType.DATE_OF_BIRTH, value, RESTART_CONFIDENCE
     return None
+
+
+def _date_restart(scan: Scan, first: Run, second: Run) -> Candidate | None:
+    """A date of birth restarted from the part said wrong: "17 8, no, 9 1973" is the 17th of
+    September 1973 (the day kept, the month and year said again), "21 5, no sorry, 6 84"."""
+    start, end = first.units[0], second.units[-1]
+    if not scan.near(ctx.BIRTH, start, end, after=0) or scan.negative(start, end):
+        return None
+    said, again = _date_groups(first), _date_groups(second)
+    if len(again) == 3 and len(said) <= 2 and all(len(group) <= 2 for group in said):
+        said = []  # "9 2, sorry, 10 2 1985": the date said again whole after its start
+    elif not 1 <= len(again) <= 2 or len(said) < 3 - len(again):
+        return None
+    day, month, year = [int(group) for group in said[: 3 - len(again)] + again]
+    full = v.full_year(year, reference_year=scan.reference_year) if year < 100 else year
+    if not (len(again[-1]) in (2, 4) and v.valid_date(day, month, full)):
+        return None
+    value = f"{day:02d}/{month:02d}/{full}"
+    return Candidate(PiiType.DATE_OF_BIRTH, start.start, end.end, value, RESTART_CONFIDENCE)
+
+
+def _date_groups(run: Run) -> list[str]:
+    """The numbers of a date as said, a year said as two numbers joined ("19 73" → 1973)."""
+    groups = [unit.symbol.replace("o", "0") for unit in run.units]
+    if len(groups) >= 2 and groups[-2] in ("19", "20") and len(groups[-1]) == 2:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return groups
+
+
+def _ni_part(run: Run) -> bool:
+    """A run that may be part of a NI number: letters and digits, at most nine."""
+    kinds = (UnitKind.DIGITS, UnitKind.LETTERS)
+    return len(run.compact()) <= 9 and all(u.kind in kinds for u in run.units)
 
 
 def stutters(scan: Scan) -> Iterator[Candidate]:
@@ -286,7 +369,15 @@ def with_tail_corrections(chosen: list[Candidate], tails: list[Candidate]) -> li
     number with its correction. A tail overlapping a finding of another type is left out."""
     for tail in tails:
         inside = [c for c in chosen if c.start < tail.end and c.end > tail.start]
-        if all(c.type is tail.type and tail.start <= c.start and c.end <= tail.end for c in inside):
+        # a card number put right is card data whatever a part of it passed for (PCI first:
+        # ten digits of it may pass modulus 11 as an NHS number)
+        card = tail.type is PiiType.CREDIT_CARD
+        if all(
+            (c.type is tail.type or (card and c.confidence < tail.confidence))
+            and tail.start <= c.start
+            and c.end <= tail.end
+            for c in inside
+        ):
             chosen = sorted([*(c for c in chosen if c not in inside), tail], key=lambda c: c.start)
     return chosen
 
@@ -295,14 +386,21 @@ def _digits(run: Run) -> str:
     return run.compact().replace("o", "0")
 
 
-def _checked(scan: Scan, run: Run, digits: str) -> tuple[PiiType, str, float] | None:
-    """The type a corrected number passes the strong check of, with its value and confidence."""
+def _checked(
+    scan: Scan, run: Run, digits: str, *, alone: bool = False
+) -> tuple[PiiType, str, float] | None:
+    """The type a corrected number passes the strong check of, with its value and confidence
+    (`alone`: the value and its correction are all that was said, nothing naming them, so a
+    possible but unallocated phone number counts, as one said on its own does: 0.6)."""
     if v.luhn_valid(digits) and v.card_scheme(digits):
         return PiiType.CREDIT_CARD, digits, 0.9
     first, last = run.units[0], run.units[-1]
     phone = v.uk_phone(digits)
     if phone is not None and (phone.valid or scan.near(ctx.PHONE, first, last)):
         return PiiType.PHONE_NUMBER, phone.e164, 0.85 if phone.valid else 0.75
+    national = digits.startswith("0") and len(digits) in (10, 11)  # not "4430…" as +44
+    if phone is not None and alone and national and not scan.negative(first, last):
+        return PiiType.PHONE_NUMBER, phone.e164, 0.6
     if v.nhs_valid(digits) and scan.near(ctx.NHS, first, last):
         return PiiType.NHS_NUMBER, digits, 0.9
     return None
@@ -355,7 +453,7 @@ def _cue_between(scan: Scan, a: Run, b: Run, fillers: frozenset[str] = FILLERS) 
     return any(word in CUE_WORDS for word in words)
 
 
-def _same_value(a: str, b: str, first: bool = True) -> bool:
+def _same_value(a: str, b: str, first: bool = True, shortest: int = MIN_ATTEMPT) -> bool:
     """Two attempts at one value: the same but for a slip, or one the start of the other
     (the attempt `a` the start of `b` only when said `first`)."""
     a, b = a.replace("o", "0"), b.replace("o", "0")
@@ -365,7 +463,7 @@ def _same_value(a: str, b: str, first: bool = True) -> bool:
         ending = len(a) >= MIN_ATTEMPT and _distance(a, b[-len(a) :]) <= 1
         return ending or _distance(a, b) <= slips
     short, long = sorted((a, b), key=len)
-    if len(short) < MIN_ATTEMPT:
+    if len(short) < shortest:
         return False
     slips = 1 if len(short) < 8 else 2
     return _distance(short, long[: len(short)]) <= slips or (

@@ -98,6 +98,7 @@ def _classify(scan: Scan, date: _Date) -> Candidate | None:
         confidence = 0.95 if date.year else 0.85
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, confidence)
     adult = year is not None and 1900 <= year <= scan.reference_year - MIN_BIRTH_AGE_YEARS
+    other = other or scan.near(ctx.GIFT_AID, first, last, before=8, after=4)
     if adult and not negative and not other:
         return Candidate(PiiType.DATE_OF_BIRTH, first.start, last.end, value, 0.5)
     return None
@@ -110,6 +111,11 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
     if day is None:
         return None
     at = index + 1
+    if units[index].kind is UnitKind.ORDINAL:
+        paused = _past_pause(units, at)  # "sixth, / Agent: Mm-hmm. / Supporter: er, November"
+        month_next = paused < len(units) and units[paused].kind is UnitKind.MONTH
+        if paused > at + 1 and (month_next or _is_word(units, paused, "of")):
+            at = paused  # "2nd. / Agent: Mm-hmm. / Supporter: Of the 11th."
     # Whisper writes "and" or "or" for a quick "of" ("the 17th and August, 1937").
     saw_of = _is_word(units, at, "of") or (
         any(_is_word(units, at, w) for w in ("and", "or", "a"))
@@ -117,10 +123,10 @@ def _day_first(scan: Scan, index: int) -> _Date | None:
         and units[at + 1].kind is UnitKind.MONTH
     )
     if saw_of:
-        at += 1
+        at = _past_pause(units, at + 1)  # "9th of, / Agent: Mm-hmm. / Supporter: October"
     saw_the = _is_word(units, at, "the")
     if saw_the:
-        at += 1
+        at = _past_pause(units, at + 1)
     month, by_number = None, False
     if _ordinal_then(units, index, at, UnitKind.MONTH):
         at += 1  # "the fifth, June, fifty-eight"
@@ -245,25 +251,55 @@ def _year(scan: Scan, at: int) -> tuple[int | None, int]:
     """A year starting at unit `at` (after an optional comma or apostrophe): "1990", "19 90"
     (nineteen ninety), "20 o 5" (twenty oh five), "2 thousand and 5", "'82"; or (None, at - 1)."""
     units = scan.lexed.units
-    if at < len(units) and units[at].symbol == lx.TURN_CHANGE:
-        at = _past_back_channel_turn(units, at)  # "…of the ninth / Agent: Mm-hmm. / …1941"
-    for marks in (",", "'’"):  # "March, 1952"; "4th Sept '82"; "21st, 3rd, '64"
-        if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in marks:
-            at += 1
+    # "March, 1952"; "…of the ninth, / Agent: Mm-hmm. / Supporter: um, 1941"
+    at = _past_pause(units, at)
+    if at < len(units) and units[at].kind is UnitKind.PUNCT and units[at].symbol in "'’":
+        at += 1  # "4th Sept '82"; "21st, 3rd, '64"
     digits, last = "", at - 1
-    for k in range(at, min(at + 3, len(units))):
+    k, read = at, 0
+    while k < len(units) and read < 3:
         unit = units[k]
+        read += 1
         if unit.kind is not UnitKind.DIGITS:
             break
         digits += unit.symbol.replace("o", "0")
         last = k
         if len(digits) >= 4:
             break
+        k += 1
+        if digits in ("19", "20") and k < len(units) and units[k].kind is not UnitKind.DIGITS:
+            # "nineteen. / Agent: Mm-hm. / Supporter: Fifty-one": the century, a pause, the rest
+            paused = _past_pause(units, k)
+            if paused > k and paused < len(units) and units[paused].kind is UnitKind.DIGITS:
+                k = paused
     if len(digits) == 4 and digits[:2] in ("19", "20"):
         return int(digits), last
     if len(digits) == 2 and last == at:
         return int(digits), last  # "May 27", "March '52": the caller picks the century
     return None, at - 1
+
+
+def _past_pause(units: tuple[Unit, ...], at: int) -> int:
+    """Past the pause a caller makes between the parts of a date: commas, their own "um" or
+    "er", and the other party's back-channel turn ("the sixth, / Agent: Mm-hmm. / Supporter:
+    er, November, / Agent: Yep. / Supporter: 1953"); `at` if none."""
+    while at < len(units):
+        unit = units[at]
+        comma = unit.kind is UnitKind.PUNCT and unit.symbol == ","
+        # a full stop only where the other party answers it ("2nd. / Agent: Mm-hmm. / …")
+        stop = unit.kind is UnitKind.PUNCT and unit.symbol == "." and _answered(units, at + 1)
+        if comma or stop or (unit.kind is UnitKind.WORD and unit.symbol in lx.HESITATION_WORDS):
+            at += 1
+        elif _is_turn_change(unit) and (after := _past_back_channel_turn(units, at)) != at:
+            at = after
+        else:
+            return at
+    return at
+
+
+def _answered(units: tuple[Unit, ...], at: int) -> bool:
+    """The other party's back-channel turn starts at `at`."""
+    return _past_back_channel_turn(units, at) != at
 
 
 def _past_back_channel_turn(units: tuple[Unit, ...], at: int) -> int:

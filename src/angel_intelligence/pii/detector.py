@@ -21,6 +21,7 @@ from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii.codes import code_candidates
 from angel_intelligence.pii.corrections import (
     agreeing_types,
+    cut_attempts,
     restarts,
     restatements,
     stutters,
@@ -96,6 +97,7 @@ class PiiDetector:
             if c.confidence >= self.min_confidence
         ]
         chosen = with_tail_corrections(chosen, tails)
+        chosen = with_tail_corrections(chosen, cut_attempts(scan, chosen))
         restated = [c for c in restatements(scan, chosen) if c.confidence >= self.min_confidence]
         chosen = agreeing_types(scan, sorted([*chosen, *restated], key=lambda c: c.start))
         return [

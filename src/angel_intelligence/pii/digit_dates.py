@@ -38,6 +38,7 @@ def date_of_birth(w: NumberWindow) -> Candidate | None:
     if birth and closer(birth, other):
         return w.found(PiiType.DATE_OF_BIRTH, value, 0.95)
     adult = 1900 <= year <= w.scan.reference_year - MIN_BIRTH_AGE_YEARS
+    other = other or w.near(ctx.GIFT_AID, before=8, after=4)
     if len(groups) != 3 or not adult or w.negative or other or w.quantity:
         return None
     # Without a birth word, only the groups a date is given in: written with one separator
@@ -90,7 +91,9 @@ def _groups(w: NumberWindow) -> tuple[list[str], list[str]]:
     units = w.run.units[w.i : w.j + 1]
     groups, between = [units[0].symbol], []
     for separator, left, right in zip(w.separators, units[:-1], units[1:], strict=True):
-        if separator in ("", " ") and left.spoken and right.spoken:
+        # a spoken zero before a written digit is one number too ("9 nought 9 89": 9/09/89)
+        zero = left.spoken and left.symbol in ("0", "o") and len(right.symbol) == 1
+        if separator in ("", " ") and left.spoken and (right.spoken or zero):
             groups[-1] += right.symbol
         else:
             groups.append(right.symbol)

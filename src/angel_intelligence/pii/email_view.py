@@ -29,6 +29,7 @@ def email_view(
     if turns:
         skipped |= _back_channel_turns(tokens)
     kept = [token for index, token in enumerate(tokens) if index not in skipped]
+    kept = _without_commas_between_letters(kept)
     split = _split_providers(kept)
     parts: list[str] = []
     origins: list[tuple[int, int]] = []
@@ -100,7 +101,12 @@ def _back_channel_turns(tokens: tuple[Token, ...]) -> set[int]:
             before.text in ",."
             and index >= 2
             and tokens[index - 2].text[0].isalnum()
-            and (after.lower in ("dot", "underscore") or after.text == "at")
+            and (
+                after.lower in ("dot", "underscore")
+                or after.text == "at"
+                # "bob hayes 77 at, / Agent: Mm-hmm. / Supporter: outlook dot com"
+                or (tokens[index - 2].lower == "at" and after.text[0].isalnum())
+            )
         ):
             # "lewisj8 at live, / Agent: Mm-hm. / Supporter: dot co dot uk": the pause ends
             # no sentence where the address goes on with a "dot" (or an "at" Whisper wrote in
@@ -158,6 +164,9 @@ def _commas_round_joiners(tokens: tuple[Token, ...]) -> set[int]:
     on its other side: pauses in an address read out slowly."""
     found: set[int] = set()
     for index, token in enumerate(tokens):
+        if token.text == "." and _resumed_after_stop(tokens, index):
+            found.add(index)
+            continue
         if token.text != ",":
             continue
         for joiner, other in ((index - 1, index - 2), (index + 1, index + 2)):
@@ -166,6 +175,36 @@ def _commas_round_joiners(tokens: tuple[Token, ...]) -> set[int]:
             if tokens[other].text[0].isalnum() or tokens[other].text == ",":
                 found.add(index)
     return found
+
+
+def _without_commas_between_letters(tokens: list[Token]) -> list[Token]:
+    """The tokens less the commas between letters spelled one by one ("K for King, H for
+    Harry, A, N at gmail": the spelling words left out, K H A N is the name)."""
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (
+            token.text == ","
+            and 0 < index < len(tokens) - 1
+            and _single_character(tokens[index - 1])
+            and _single_character(tokens[index + 1])
+        )
+    ]
+
+
+def _single_character(token: Token) -> bool:
+    return len(token.text) == 1 and token.text.isalnum()
+
+
+def _resumed_after_stop(tokens: tuple[Token, ...], index: int) -> bool:
+    """A full stop Whisper wrote where the caller paused inside an address, which goes on in
+    lower case with its "at" or "dot" ("helen dot wright 64. / at gmail dot com")."""
+    return (
+        0 < index < len(tokens) - 2
+        and tokens[index - 1].text[0].isalnum()
+        and tokens[index + 1].text in ("at", "dot")
+        and tokens[index + 2].text[0].isalnum()
+    )
 
 
 def _between_words(tokens: list[Token], index: int) -> bool:

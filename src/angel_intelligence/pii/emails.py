@@ -154,7 +154,11 @@ def _spelled_start(view: str, start: int) -> int:
         if not (len(current) == 1 or current.isdigit()):
             break
         previous = view[: start - 1].rsplit(" ", 1)[-1]
-        if not previous or not previous[-1].isalnum() or previous.lower() in _NOT_NAMES:
+        # among letters spelled one by one, "I" is a letter ("J E N K I N S"), not the pronoun
+        spelled = len(previous) == 1 and len(current) == 1
+        if not previous or not previous[-1].isalnum():
+            break
+        if previous.lower() in _NOT_NAMES and not spelled:
             break
         start -= len(previous) + 1
     return start

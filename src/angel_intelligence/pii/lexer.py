@@ -61,6 +61,11 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [Draft(UnitKind.DIGITS, raw, i, i)], i + 1
     if low in lx.REPEATERS and (digit := _single_digit(nxt)) is not None:
         return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, i + 1, True)], i + 2
+    if low in lx.REPEATERS and (repeated := _repeated_after_pause(tokens, i + 1)) is not None:
+        # "double-oh-six"; "…five double, / Agent: Mm-hmm. / Supporter: six seven…": the
+        # digit said twice comes after a hyphen, or after a pause the other party filled
+        digit, last = repeated
+        return [Draft(UnitKind.DIGITS, digit * lx.REPEATERS[low], i, last, True)], last + 1
     if low == "double" and nxt in ("u", "you"):  # the letter W, by its name
         return [_pending_letters(low, "letter_name", "W", i, i + 1)], i + 2
     if (
@@ -94,6 +99,8 @@ def _read(tokens: tuple[Token, ...], i: int) -> tuple[list[Draft], int]:
         return [month], i + 1
     if low in lx.SEPARATOR_WORDS:
         return [Draft(UnitKind.SEPARATOR, lx.SEPARATOR_WORDS[low], i, i, True)], i + 1
+    if low == "o" and (spelled := _letter_for_word(tokens, i)) is not None:
+        return [spelled], spelled.last + 1  # "o for orange": the letter, in lower case
     if low in lx.ZERO_OR_O and not (raw.isupper() and len(raw) == 2):
         # "OH" in capitals is the letters O and H (an NI prefix), not a spoken zero.
         return [_pending(low, "oh", UnitKind.DIGITS, "o", i)], i + 1
@@ -154,6 +161,28 @@ def _is_lower_word(tokens: tuple[Token, ...], i: int) -> bool:
     )
 
 
+MAX_REPEATER_PAUSE = 8  # tokens between "double" and its digit: ", / Agent: Mm-hmm. /"
+_PAUSE_MARKS = frozenset({"-", ",", ".", "!", lx.TURN_CHANGE})
+
+
+def _repeated_after_pause(tokens: tuple[Token, ...], i: int) -> tuple[str, int] | None:
+    """The digit "double" or "triple" stands for when a hyphen or a pause comes first (a
+    comma, a full stop, a back-channel or hesitation, a change of speaker), and its token."""
+    k = i
+    while k < len(tokens) and k - i < MAX_REPEATER_PAUSE:
+        low = tokens[k].lower
+        if low in _PAUSE_MARKS or low in lx.BACK_CHANNEL_WORDS or low in lx.HESITATION_WORDS:
+            k += 1
+        else:
+            break
+    if k == i or k >= len(tokens) or (digit := _single_digit(tokens[k].lower)) is None:
+        return None
+    pause = {t.text for t in tokens[i:k]}
+    if pause & {".", "!"} and lx.TURN_CHANGE not in pause:
+        return None  # "I'd say double. Nine times out of ten": a new sentence, not a pause
+    return digit, k
+
+
 def _single_digit(low: str) -> str | None:
     if low.isdigit() and len(low) == 1:
         return low
@@ -200,6 +229,11 @@ def _letter_for_word(tokens: tuple[Token, ...], i: int) -> Draft | None:
         at = i + 3
     if at is None or at >= len(tokens):
         return None
+    hyphen = at + 2 < len(tokens) and tokens[at + 1].text == "-"
+    if hyphen and tokens[at].lower == "x" == tokens[i].lower and tokens[at + 2].lower == "ray":
+        return Draft(UnitKind.LETTERS, "X", i, at + 2, True)  # "X for x-ray"
+    if hyphen and tokens[at].lower == tokens[i].lower:
+        at += 2  # "S for s-sugar": Whisper writes the caller's stutter
     word = tokens[at].text
     if len(word) < 2 or not word.isalpha() or word[0].lower() != tokens[i].lower:
         return None

@@ -30,6 +30,12 @@ class NumberWindow:
         return self.scan.near(wanted, self.first, self.last, before=before, after=after)
 
     @property
+    def across_sentences(self) -> bool:
+        """The window runs over a sentence end ("…seventy-five. / Forty, sixty-one…": a value
+        and its read-back): two things said, not one number."""
+        return any(k in self.run.stops for k in range(self.i, self.j))
+
+    @property
     def dictated(self) -> bool:
         """Every unit spoken a digit at a time ("four five three nine, ..."), not written."""
         return all(u.spoken for u in self.run.units[self.i : self.j + 1])

@@ -20,6 +20,7 @@ from angel_intelligence.pii.cards import (
     card_details,
     card_number,
     expiry,
+    expiry_and_code,
     long_card_run,
     security_code,
 )
@@ -32,6 +33,7 @@ from angel_intelligence.pii.units import Unit, UnitKind
 
 ACCOUNT_AFTER_SORT_CODE = 5  # words from six digits to "account" for them to be a sort code
 SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
+OLD_ACCOUNT_DIGITS = 7
 # Both asked for and read in one breath: surer than a 13-digit card number found inside them.
 BANK_DETAILS_CONFIDENCE = 0.9
 
@@ -44,6 +46,7 @@ def number_candidates(scan: Scan) -> Iterator[Candidate]:
         quantity = scan.is_quantity(part)
         yield from long_card_run(scan, part)
         yield from card_details(scan, part)
+        yield from expiry_and_code(scan, part)
         yield from bank_details(scan, part)
         yield from _misheard(scan, part, previous)
         previous = part
@@ -220,22 +223,36 @@ def _sort_code(w: NumberWindow) -> Candidate | None:
         return w.found(PiiType.SORT_CODE, value, 0.85 if bank else 0.75)
     if paired and w.whole and bank and closer(bank, negative) and not w.quantity:
         return w.found(PiiType.SORT_CODE, value, 0.7)
-    if w.whole and _before_account(w) and not negative and not w.quantity:
+    if w.whole and _before_account(w, paired) and not negative and not w.quantity:
         # Six digits given just before the account number ("77 91 18, and the account number
         # is…"): bank details come as sort code, then account.
         return w.found(PiiType.SORT_CODE, value, 0.7 if paired else 0.6)
     return None
 
 
-def _before_account(w: NumberWindow) -> bool:
-    """The account number is named just after the window, and not before it."""
+def _before_account(w: NumberWindow, paired: bool = False) -> bool:
+    """The account number is named just after the window, and not before it; or, for six
+    digits said in pairs, nearer after than before ("Which account is it coming from? /
+    It's seventy-one, oh-six, fifty-five. / So 71 06 55, and the account number?")."""
     account = w.near(ctx.ACCOUNT, before=6, after=ACCOUNT_AFTER_SORT_CODE)
-    return account.after is not None and account.before is None
+    if account.after is None:
+        return False
+    return account.before is None or (paired and account.after <= account.before)
 
 
 def _bank_account(w: NumberWindow) -> Candidate | None:
+    if len(w.digits) == OLD_ACCOUNT_DIGITS and w.whole and not w.quantity:
+        # some older accounts have seven digits (banks pad them with a 0): said as one near
+        # "account", not written as an amount ("we raised 1,250,000 for the account")
+        asked, negative = w.near(ctx.ACCOUNT), w.negative
+        plain = all(separator in ("", " ") for separator in w.separators)
+        if asked and closer(asked, negative) and plain:
+            return w.found(PiiType.BANK_ACCOUNT, w.digits, 0.6)
+        return None
     if len(w.digits) != 8 or _overlaps_written_sort_code(w) or "/" in w.separators:
         return None  # "will start on 01/07/2026": a date, never an account number
+    if w.across_sentences:
+        return None  # a sort code and its read-back on the next line are no account number
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
         confidence = 0.9 if bank or account.nearest == 0 else 0.85
