@@ -12,9 +12,14 @@ The rules (docs/speakers.md, "Roles"):
    released and treated as unmatched (two agents talking with no supporter is not a call we
    handle). A call with one speaker: supporter unless the cues say agent (score > 0).
    The call's own agent is looked for first: when no voice reached the `halo_id`'s
-   fingerprint's threshold, the voice clearly nearest to it (rule 4's floor and margin) is
-   that agent, and it is never the match released.
-3. **Other unmatched speakers are agents.** The one who talks most gets the call's own
+   fingerprint's threshold, the voice clearly nearest to it (`nearest_matches`' floor and
+   margin) is that agent, and it is never the match released.
+3. **One party heard as two voices** (issue 14, round 5): in a call of three voices or more, a
+   voice that is the call's agent split off (`call_agent_parts`) is that agent before the
+   supporter is chosen; afterwards an unknown agent heard while another agent still talks
+   rejoins the nearer of the supporter and that agent (`rejoin_unknown_agents`): a transfer's
+   new agent takes over, the first is not heard again.
+4. **Other unmatched speakers are agents.** The one who talks most gets the call's own
    `halo_id` (`agent_<halo_id>`, method "cues+call") when the call has one and no speaker already
    matched it; the rest are `agent_unknown` ("agent_unknown", then "agent_unknown_2", …).
 
