@@ -228,10 +228,11 @@ def call_agent_parts(
 
     A voice no fingerprint matched is the call's agent too when the call's agent's voice was
     matched to their fingerprint, this voice's nearest fingerprint is that one (at least the
-    nearest-match floor), it is more alike to the agent's voice than to any other voice, and
-    another voice is left to be the supporter, one the agent still talks after (`_STILL_TALKING_S`
-    of their speech after it came in): a two-voice call keeps its two parties, and on a transfer
-    a supporter alike to the first agent is not taken for them, leaving only the new agent.
+    nearest-match floor), it is more alike to the agent's voice than to any other voice, the
+    agent still talks after it came in (`_STILL_TALKING_S`: a transfer's new agent takes over
+    and the first is not heard again), and another voice is left to be the supporter, one the
+    agent also still talks after: a two-voice call keeps its two parties, and on a transfer a
+    supporter alike to the first agent is not taken for them, leaving only the new agent.
     """
     own = next((m for m in matches if m.fingerprint.halo_id == halo_id), None)
     agent = next((e for e in evidence if own and e.speaker == own.speaker), None)
@@ -254,6 +255,8 @@ def call_agent_parts(
         to_agent = _alike(e.embedding, agent.embedding)
         if to_agent <= max(_alike(e.embedding, x.embedding) for x in others):
             continue
+        if agent.speech_after_s(e.entered_s) < _STILL_TALKING_S:
+            continue  # the agent is not heard after it: a transfer's new agent, not a part
         if not any(agent.speech_after_s(x.entered_s) >= _STILL_TALKING_S for x in others):
             continue  # only a voice the agent handed over to is left: not the supporter
         found.append(FingerprintMatch(e.speaker, own.fingerprint, similarity))

@@ -580,9 +580,9 @@ def test_a_part_of_the_call_agent_heard_as_another_voice_is_the_same_agent() -> 
     fingerprints = [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)]
     identities = identify_speakers(
         [
-            turned("S0", AGENT_TEXT, blend(tom, voice(5), 0.05), AGENT_TURNS[:3]),
+            turned("S0", AGENT_TEXT, blend(tom, voice(5), 0.05), AGENT_TURNS[::2]),
             turned("S1", SUPPORTER_TEXT, supporter, SUPPORTER_TURNS),
-            turned("S2", "Can I take your postcode?", part, [AGENT_TURNS[3]]),
+            turned("S2", "Can I take your postcode?", part, AGENT_TURNS[1::2]),
         ],
         fingerprints,
         halo_id=8,
@@ -664,3 +664,24 @@ def test_a_new_agent_after_the_first_one_stops_stays_a_second_agent() -> None:
         "agent_unknown",
         "cues",
     )
+
+
+def test_a_new_agent_alike_to_the_first_is_not_taken_for_a_part_of_them() -> None:
+    # A transfer between two alike colleagues, the second unenrolled: nearest to the first's
+    # fingerprint, but the first is not heard after the second comes in.
+    first, caller = voice(1), voice(2)
+    second = blend(first, voice(3), 0.4)
+    assert 0.7 <= float(np.dot(second, first)) < 0.85
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, first, [(0.0, 4.0), (10.0, 14.0)]),
+            turned("S1", SUPPORTER_TEXT, caller, [(5.0, 9.0), (26.0, 29.0)]),
+            turned("S2", "Hello, this is Mark. Can I take your name?", second, [(20.0, 25.0)]),
+        ],
+        [VoiceFingerprint(8, "Tom", first), VoiceFingerprint(9, "Other", voice(6))],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.speaker_id, i.method) for i in identities}
+    assert roles["S2"] != ("agent_8", "same-voice")
+    assert roles["S1"] == ("supporter", "cues")
