@@ -15,7 +15,9 @@ across pauses under 0.3 s), on a 10 ms grid with a 0.25 s collar:
 - voices: speakers found/in the script; handover: the first handover's time error.
 
 Figures per half are totals over its calls (speech-time weighted). Synthesised audio,
-transcripts and enrolment embeddings are cached in --cache (the ASR is not what is measured).
+transcripts, enrolment embeddings and each call's embedded speech windows (VAD and the voice
+encoder, the slow half of diarization) are cached in --cache: the ASR is not what is measured,
+and clustering and roles re-run over 80 cached calls in seconds.
 
     PYTHONPATH=src python benchmarks/diarization_roles.py [--per-split 20] [--split tuning]
 """
@@ -33,11 +35,16 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from angel_intelligence.audio_io import load_audio
 from angel_intelligence.backends.diarization.resemblyzer import (
     ResemblyzerDiarizer,
     ResemblyzerEmbedder,
 )
-from angel_intelligence.domain.speakers import VoiceFingerprint, agent_speaker_id
+from angel_intelligence.domain.speakers import (
+    CALL_MIN_SPEAKERS,
+    VoiceFingerprint,
+    agent_speaker_id,
+)
 from angel_intelligence.pipeline.speakers import SpeakerOptions, label_speakers
 from angel_intelligence.pipeline.spelling import british_transcript
 from angel_intelligence.testing import call_scripts
@@ -47,8 +54,10 @@ from angel_intelligence.testing.hard_calls import (
     ORGANISATIONS,
     SPLITS,
     HardCall,
+    alike_calls,
     enrolled_agents,
     hard_calls,
+    pair_calls,
 )
 from angel_intelligence.testing.scoring import (
     diarization_error,
@@ -141,6 +150,18 @@ def main() -> None:
     parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "angel-hard")
     parser.add_argument("--quiet", action="store_true", help="totals only")
+    parser.add_argument(
+        "--min-speakers", type=int, default=CALL_MIN_SPEAKERS,
+        help="the diarizer's min_speakers (1: before round 5; the worker asks for 2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--pairs", action="store_true",
+        help="also every agent with every supporter of the half (testing/hard_calls.pair_calls)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--alike", action="store_true",
+        help="also each tuning agent with a supporter who sounds like them (alike_calls)",
+    )  # fmt: skip
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     embedder = ResemblyzerEmbedder()
@@ -151,8 +172,13 @@ def main() -> None:
     head = ("speech s", "missed", "DER", "false", "confused", "roles", "agent id", "voices",
             "handover", "WER")  # fmt: skip
     if not args.quiet:
-        print(f"{'call':<10} {'half':<8} {'SNR':>5}  " + " ".join(f"{h:>8}" for h in head))
-    for call in hard_calls(args.per_split):
+        print(f"{'call':<26} {'half':<8} {'SNR':>5}  " + " ".join(f"{h:>8}" for h in head))
+    calls = [(c.split, c) for c in hard_calls(args.per_split)]
+    if args.pairs:
+        calls += [(f"{split} pairs", c) for split in SPLITS for c in pair_calls(split)]
+    if args.alike:
+        calls += [("tuning alike", c) for c in alike_calls()]
+    for group, call in calls:
         if args.split and call.split != args.split:
             continue
 
@@ -175,14 +201,18 @@ def main() -> None:
             return transcriber.transcribe(synthetic.gsm_path)
 
         transcript = cached(args.cache / f"{call.name}.transcript.pkl", transcribe)
-        diarization = diarizer.diarize(synthetic.gsm_path)
+        windows = cached(  # the embedded speech: clustering and roles re-run in seconds
+            args.cache / f"{call.name}.windows.pkl",
+            lambda synthetic=synthetic: diarizer.embed_speech(load_audio(synthetic.gsm_path)),
+        )
+        diarization = diarizer.diarize_windows(windows, min_speakers=args.min_speakers)
         labelling = label_speakers(
             british_transcript(transcript), diarization, known,
             halo_id=call.halo_id, options=OPTIONS,
         )  # fmt: skip
         figures = score(call, synthetic, (diarization, labelling))
         wer = word_error_rate(synthetic.script_text, " ".join(s.text for s in transcript.segments))
-        total = totals[call.split]
+        total = totals[group]
         for key, value in figures.items():
             if key != "handover_s":
                 total[key] += value
@@ -208,17 +238,14 @@ def main() -> None:
                 f"{wer:8.3f}",
             )  # fmt: skip
             snr = "clean" if call.snr_db is None else f"{call.snr_db:.0f}"
-            print(f"{call.name:<10} {call.split:<8} {snr:>5}  " + " ".join(cells), flush=True)
+            print(f"{call.name:<26} {call.split:<8} {snr:>5}  " + " ".join(cells), flush=True)
     print()
     columns = ("missed", "DER", "false", "confused", "roles", "agent id", "false id", "voices")
-    print(f"{'half':<9} {'calls':>5} " + " ".join(f"{c:>8}" for c in columns) + " handover")
-    for split in SPLITS:
-        t = totals.get(split)
-        if not t:
-            continue
+    print(f"{'half':<15} {'calls':>5} " + " ".join(f"{c:>8}" for c in columns) + " handover")
+    for group, t in totals.items():
         speech = t["speech_s"]
         print(
-            f"{split:<9} {t['calls']:>5.0f} {t['missed_s'] / speech:>8.3f} "
+            f"{group:<15} {t['calls']:>5.0f} {t['missed_s'] / speech:>8.3f} "
             f"{(t['missed_s'] + t['false_s'] + t['confused_s']) / speech:>8.3f} "
             f"{t['false_s'] / speech:>8.3f} {t['confused_s'] / speech:>8.3f} "
             f"{t['roles_right_s'] / t['roles_s']:>8.3f} {t['id_right_s'] / t['id_s']:>8.3f} "

@@ -75,8 +75,10 @@ class Transcriber(Protocol):
 class Diarizer(Protocol):
     """Who spoke when on a mono call, with a voice embedding per speaker."""
 
-    def diarize(self, audio_path: Path) -> Diarization:
-        """Split the call into speaker turns."""
+    def diarize(self, audio_path: Path, *, min_speakers: int = 1) -> Diarization:
+        """Split the recording into speaker turns, finding at least `min_speakers` voices
+        when there is speech enough (a call asks for 2: `domain.speakers.CALL_MIN_SPEAKERS`;
+        an enrolment clip for 1)."""
         ...
 
 

@@ -106,3 +106,6 @@ def agent_speaker_id(halo_id: int) -> str:
 
 
 SUPPORTER_SPEAKER_ID = "supporter"
+# A call has a supporter and at least one agent: the diarizer is asked for two voices at least
+# (a recording in which it hears one is split in two; docs/speakers.md, "Diarization").
+CALL_MIN_SPEAKERS = 2

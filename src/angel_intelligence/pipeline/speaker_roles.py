@@ -12,9 +12,14 @@ The rules (docs/speakers.md, "Roles"):
    released and treated as unmatched (two agents talking with no supporter is not a call we
    handle). A call with one speaker: supporter unless the cues say agent (score > 0).
    The call's own agent is looked for first: when no voice reached the `halo_id`'s
-   fingerprint's threshold, the voice clearly nearest to it (rule 4's floor and margin) is
-   that agent, and it is never the match released.
-3. **Other unmatched speakers are agents.** The one who talks most gets the call's own
+   fingerprint's threshold, the voice clearly nearest to it (`nearest_matches`' floor and
+   margin) is that agent, and it is never the match released.
+3. **One party heard as two voices** (issue 14, round 5): in a call of three voices or more, a
+   voice that is the call's agent split off (`call_agent_parts`) is that agent before the
+   supporter is chosen; afterwards an unknown agent heard while another agent still talks
+   rejoins the nearer of the supporter and that agent (`rejoin_unknown_agents`): a transfer's
+   new agent takes over, the first is not heard again.
+4. **Other unmatched speakers are agents.** The one who talks most gets the call's own
    `halo_id` (`agent_<halo_id>`, method "cues+call") when the call has one and no speaker already
    matched it; the rest are `agent_unknown` ("agent_unknown", then "agent_unknown_2", …).
 
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -41,6 +46,8 @@ from angel_intelligence.domain.speakers import (
 from angel_intelligence.pipeline.speaker_cues import CueScore, cue_score
 
 _ELIMINATION_GAP = 3.0
+_MIN_TURN_S = 0.5  # a shorter turn may be a diarization wobble (speakers.HANDOVER_MIN_TURN_S)
+_STILL_TALKING_S = 2.0  # an agent with this much speech after a voice came in did not hand over
 _MAX_CUE_CONFIDENCE = 0.99
 
 
@@ -54,6 +61,19 @@ class SpeakerEvidence:
     first_start_s: float
     embedding: tuple[float, ...] | None = None
     has_words: bool = True  # a voice with no recognised words counts only if a fingerprint matches
+    turns_s: tuple[tuple[float, float], ...] = ()  # its diarized turns (start, end)
+
+    def speech_after_s(self, time_s: float) -> float:
+        """Seconds of its turns after `time_s`."""
+        return sum(end - max(start, time_s) for start, end in self.turns_s if end > time_s)
+
+    @property
+    def entered_s(self) -> float:
+        """When it is first heard for real: its first turn of `_MIN_TURN_S` or more."""
+        return next(
+            (start for start, end in self.turns_s if end - start >= _MIN_TURN_S),
+            self.first_start_s,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +143,8 @@ def identify_speakers(
         matches.append(call_agent)
         by_nearest.append(call_agent)
     evidence = [e for e in evidence if e.has_words or e.speaker in _speakers(matches)]
+    split_agent = call_agent_parts(evidence, fingerprints, matches, halo_id, nearest)
+    matches += split_agent
     if not evidence:
         return []
     total_talk = sum(e.talk_s for e in evidence) or 1.0
@@ -148,6 +170,13 @@ def identify_speakers(
     for m in matches:
         e = next(x for x in evidence if x.speaker == m.speaker)
         identities[m.speaker] = _matched_identity(e, m, nearest=m in by_nearest)
+        if m in split_agent:
+            identities[m.speaker] = replace(
+                identities[m.speaker],
+                method="same-voice",
+                reasons=(f"the call's agent heard as two voices (fingerprint "
+                         f"{m.fingerprint.halo_id} similarity {m.similarity:.3f})",),
+            )  # fmt: skip
 
     supporter = _choose_supporter(unmatched, scores, single=len(evidence) == 1)
     if supporter is not None:
@@ -182,7 +211,105 @@ def identify_speakers(
         identities[e.speaker] = _identity(
             e, SpeakerRole.AGENT_UNKNOWN, speaker_id, confidence, "cues", reasons
         )
+    identities = rejoin_unknown_agents(evidence, identities)
     return [identities[e.speaker] for e in sorted(evidence, key=lambda x: x.first_start_s)]
+
+
+def call_agent_parts(
+    evidence: Sequence[SpeakerEvidence],
+    fingerprints: Sequence[VoiceFingerprint],
+    matches: Sequence[FingerprintMatch],
+    halo_id: int | None,
+    options: NearestMatchOptions,
+) -> list[FingerprintMatch]:
+    """Voices that are the call's agent heard as two (issue 14, round 5): the diarizer split
+    one agent when a few of their lines sounded unlike the rest (agent_k's inbound call, twice
+    in the tuning sets: a 5.7 s part 0.83-0.87 alike to the rest and to their fingerprint).
+
+    A voice no fingerprint matched is the call's agent too when the call's agent's voice was
+    matched to their fingerprint, this voice's nearest fingerprint is that one (at least the
+    nearest-match floor), it is more alike to the agent's voice than to any other voice, the
+    agent still talks after it came in (`_STILL_TALKING_S`: a transfer's new agent takes over
+    and the first is not heard again), and another voice is left to be the supporter, one the
+    agent also still talks after: a two-voice call keeps its two parties, and on a transfer a
+    supporter alike to the first agent is not taken for them, leaving only the new agent.
+    """
+    own = next((m for m in matches if m.fingerprint.halo_id == halo_id), None)
+    agent = next((e for e in evidence if own and e.speaker == own.speaker), None)
+    if own is None or agent is None or agent.embedding is None:
+        return []
+    taken = _speakers(matches)
+    found: list[FingerprintMatch] = []
+    for e in evidence:
+        if e.speaker in taken or not e.has_words or e.embedding is None:
+            continue
+        others = [
+            x for x in evidence
+            if x.speaker not in {e.speaker, agent.speaker} | _speakers(found)
+            and x.embedding is not None
+        ]  # fmt: skip
+        ranked = sorted(fingerprints, key=lambda f: -_alike(e.embedding, f.embedding))
+        similarity = _alike(e.embedding, own.fingerprint.embedding)
+        if not others or ranked[0] is not own.fingerprint or similarity < options.floor:
+            continue
+        to_agent = _alike(e.embedding, agent.embedding)
+        if to_agent <= max(_alike(e.embedding, x.embedding) for x in others):
+            continue
+        if agent.speech_after_s(e.entered_s) < _STILL_TALKING_S:
+            continue  # the agent is not heard after it: a transfer's new agent, not a part
+        if not any(agent.speech_after_s(x.entered_s) >= _STILL_TALKING_S for x in others):
+            continue  # only a voice the agent handed over to is left: not the supporter
+        found.append(FingerprintMatch(e.speaker, own.fingerprint, similarity))
+    return found
+
+
+def rejoin_unknown_agents(
+    evidence: Sequence[SpeakerEvidence], identities: dict[str, SpeakerIdentity]
+) -> dict[str, SpeakerIdentity]:
+    """An unknown agent who came in while another agent was talking, and who that agent still
+    talks after (`_STILL_TALKING_S`), is one of the two parties heard as two voices (issue 14,
+    round 5), not a second agent: a transfer's new agent takes over from the first, who is not
+    heard again. It takes the identity of whichever of the supporter and that agent its voice
+    is more alike to, so the call keeps one supporter and its agent. Only when the call has
+    exactly one supporter and the voices have embeddings.
+    """
+    by_speaker = {e.speaker: e for e in evidence}
+    supporters = [i for i in identities.values() if i.role is SpeakerRole.SUPPORTER]
+    if len(supporters) != 1:
+        return identities
+    supporter = supporters[0]
+    result = dict(identities)
+    for identity in identities.values():
+        if identity.role is not SpeakerRole.AGENT_UNKNOWN:
+            continue
+        voice = by_speaker[identity.speaker]
+        entered = voice.entered_s
+        staying = [
+            i for i in identities.values()
+            if i.role.is_agent and i.speaker != identity.speaker
+            and by_speaker[i.speaker].entered_s < entered
+            and by_speaker[i.speaker].speech_after_s(entered) >= _STILL_TALKING_S
+        ]  # fmt: skip
+        if voice.embedding is None or not staying:
+            continue
+        candidates = [
+            (_alike(voice.embedding, by_speaker[i.speaker].embedding), i)
+            for i in (supporter, *staying)
+            if by_speaker[i.speaker].embedding is not None
+        ]
+        if not candidates:
+            continue
+        similarity, same = max(candidates, key=lambda c: c[0])
+        result[identity.speaker] = replace(
+            same,
+            speaker=identity.speaker,
+            talk_s=identity.talk_s,
+            first_start_s=identity.first_start_s,
+            method="same-voice",
+            reasons=(f"heard while another agent still talks; voice {similarity:.3f} alike to "
+                     f"{same.speaker_id}'s",),
+        )  # fmt: skip
+    return result
 
 
 def call_agent_match(
@@ -234,6 +361,11 @@ def nearest_matches(
             used.add(m.fingerprint.halo_id)
             result.append(m)
     return result
+
+
+def _alike(a: Sequence[float] | None, b: Sequence[float] | None) -> float:
+    """`cosine`, and -1 when either voice has no embedding."""
+    return -1.0 if a is None or b is None else cosine(a, b)
 
 
 def _speakers(matches: Sequence[FingerprintMatch]) -> set[str]:

@@ -171,6 +171,7 @@ def _evidence(pieces: list[tuple[Segment, str]], diarization: Diarization) -> li
             first_start_s=min(t.start_s for t in diarization.turns if t.speaker == label),
             embedding=diarization.embeddings[label],
             has_words=False,
+            turns_s=_turns_of(label, diarization),
         )
         for label in diarization.speakers
         if label not in texts and label in diarization.embeddings
@@ -182,9 +183,14 @@ def _evidence(pieces: list[tuple[Segment, str]], diarization: Diarization) -> li
             talk_s=talk[label],
             first_start_s=first[label],
             embedding=diarization.embeddings.get(label),
+            turns_s=_turns_of(label, diarization),
         )
         for label in texts
     ]
+
+
+def _turns_of(label: str, diarization: Diarization) -> tuple[tuple[float, float], ...]:
+    return tuple((t.start_s, t.end_s) for t in diarization.turns if t.speaker == label)
 
 
 # --- Transfers ------------------------------------------------------------------------------
@@ -251,6 +257,8 @@ def choose_enrolments(
     if not candidates:
         return [], [f"no speaker was identified as agent {halo_id}"]
     agent = candidates[0]
+    if any(i.method == "same-voice" for i in identities):
+        return [], ["a voice of the call was heard as two: the diarization is not trusted"]
     embedding = diarization.embeddings.get(agent.speaker)
     if embedding is None:
         return [], ["the agent's voice has no embedding"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from angel_intelligence.audio_io import load_audio
-from angel_intelligence.domain.speakers import Diarization, VoiceFingerprint
+from angel_intelligence.domain.speakers import CALL_MIN_SPEAKERS, Diarization, VoiceFingerprint
 from angel_intelligence.domain.speech import SpeechResult
 from angel_intelligence.domain.transcript import Transcript
 from angel_intelligence.pipeline.speaker_metrics import speaker_metrics
@@ -61,9 +61,12 @@ class SpeechStages:
             metrics = speaker_metrics(labelling.transcript.segments, given.transcript.duration_s)
             return SpeechResult(labelling, metrics, given.diarization)
 
+        def diarize_call(audio_path: Path) -> Diarization:
+            return diarizer.diarize(audio_path, min_speakers=CALL_MIN_SPEAKERS)
+
         return cls(
             transcribe=Stage("transcribe", transcriber.transcribe, model="whisper"),
-            diarize=Stage("diarize", diarizer.diarize, model="voices"),
+            diarize=Stage("diarize", diarize_call, model="voices"),
             identify_speakers=Stage("identify_speakers", identify, model="voices"),
         )
 

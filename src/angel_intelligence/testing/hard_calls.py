@@ -62,7 +62,17 @@ SUPPORTER_VOICES: dict[str, Voice] = {
     "supporter_k": Voice("en-gb-x-rp+benjamin", 160, 45, 50, 0.92, -150, _eq((2500, -4))),
     "supporter_l": Voice("en-us+belinda", 150, 60, 60, 0.98, 100, _eq((1200, 6))),
 }
-HARD_VOICES: dict[str, Voice] = {**AGENT_VOICES, **SUPPORTER_VOICES}
+# Supporters who sound like a tuning agent (issue 14, round 5): the agent's espeak voice and
+# variant with another pitch, rate and colouring, as a caller can sound like the agent who
+# answers. Tuning half only (`alike_calls`): the held-out half has its own alike pairs
+# (agent and supporter 0.88-0.91 alike in calls) that nothing was tuned on. Made by hand once.
+ALIKE_SUPPORTERS: dict[str, Voice] = {
+    "supporter_like_g": Voice("en+m7", 150, 45, 55, 0.97, -100, _eq((1200, 4))),
+    "supporter_like_j": Voice("en-gb-x-rp+edward", 145, 40, 50, 1.02, 0, _eq((2500, 4))),
+    "supporter_like_k": Voice("en+steph", 150, 60, 45, 0.98, 100, _eq((1800, 4))),
+    "supporter_like_l": Voice("en-us+m6", 160, 50, 40, 0.95, 0, _eq((800, 4))),
+}
+HARD_VOICES: dict[str, Voice] = {**AGENT_VOICES, **SUPPORTER_VOICES, **ALIKE_SUPPORTERS}
 HALO_IDS: dict[str, int] = {name: 2001 + i for i, name in enumerate(AGENT_VOICES)}
 
 
@@ -237,4 +247,42 @@ def hard_calls(per_split: int = 20) -> list[HardCall]:
                 cast = (first,)
             seed = int(name.split("-")[1])
             calls.append(HardCall(name, split, tuple(lines), snr, seed, org, cast, supporter))
+    return calls
+
+
+def pair_calls(split: str) -> list[HardCall]:
+    """Every agent of a half with every supporter of that half, once each, in a two-party call
+    (issue 14, round 5). `hard_calls` casts at random, so a half's most alike agent and
+    supporter may never meet; real calls pair whoever rings with whoever answers, alike voices
+    included. Scripts and noise take turns as in `hard_calls`; the names are "pair-<agent>-
+    <supporter>", in the half of their voices (`split_of` is not asked: the cast decides)."""
+    calls: list[HardCall] = []
+    agents = voices_in(split, AGENT_VOICES)
+    supporters = voices_in(split, SUPPORTER_VOICES)
+    for position, (agent, supporter) in enumerate((a, s) for a in agents for s in supporters):
+        name = f"pair-{agent}-{supporter}"
+        org = ORGANISATIONS[position % len(ORGANISATIONS)]
+        lines = TWO_PARTY[position % len(TWO_PARTY)](agent, supporter, org)
+        snr = SNRS_DB[(position // len(TWO_PARTY)) % len(SNRS_DB)]
+        seed = 50_000 + position
+        calls.append(HardCall(name, split, tuple(lines), snr, seed, org, (agent,), supporter))
+    return calls
+
+
+def alike_calls() -> list[HardCall]:
+    """Each tuning agent with the supporter made to sound like them (`ALIKE_SUPPORTERS`), in
+    each two-party script, noise taking turns: the tuning half's case of two alike voices in
+    one call, which its random casts hardly make (its most alike pair was 0.86)."""
+    calls: list[HardCall] = []
+    for position, agent in enumerate(voices_in("tuning", AGENT_VOICES)):
+        supporter = f"supporter_like_{agent.removeprefix('agent_')}"
+        for kind, script in enumerate(TWO_PARTY):
+            index = position * len(TWO_PARTY) + kind
+            org = ORGANISATIONS[index % len(ORGANISATIONS)]
+            snr = SNRS_DB[index % len(SNRS_DB)]
+            lines = tuple(script(agent, supporter, org))
+            name = f"alike-{agent}-{script.__name__}"
+            calls.append(
+                HardCall(name, "tuning", lines, snr, 60_000 + index, org, (agent,), supporter)
+            )
     return calls

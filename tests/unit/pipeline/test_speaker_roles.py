@@ -553,3 +553,135 @@ def test_a_handover_is_timed_by_the_new_agents_first_turn_even_without_words() -
     )
     (handover,) = labelled.handovers
     assert handover.time_s == pytest.approx(28.0)
+
+
+# --- One party heard as two voices (issue 14, round 5) ----------------------------------------
+
+
+def turned(
+    speaker: str, text: str, emb: tuple[float, ...], turns: list[tuple[float, float]]
+) -> SpeakerEvidence:
+    talk = sum(end - start for start, end in turns)
+    return SpeakerEvidence(speaker, text, talk, turns[0][0], emb, turns_s=tuple(turns))
+
+
+# A two-party call: the agent at 0-4, 10-14, 20-24, 30-34 s; the supporter in between.
+AGENT_TURNS = [(0.0, 4.0), (10.0, 14.0), (20.0, 24.0), (30.0, 34.0)]
+SUPPORTER_TURNS = [(5.0, 9.0), (15.0, 19.0), (25.0, 29.0)]
+
+
+def test_a_part_of_the_call_agent_heard_as_another_voice_is_the_same_agent() -> None:
+    # agent_k's inbound call: a 5.7 s part 0.83-0.87 alike to the rest and to the fingerprint;
+    # the supporter's voice passed another agent's threshold (0.855), so all three "matched".
+    tom, priya, caller = voice(1), voice(2), voice(3)
+    part = blend(tom, voice(4), 0.4)
+    assert 0.7 <= float(np.dot(part, tom)) < 0.85
+    supporter = blend(priya, caller, 0.3)  # passes Priya's threshold
+    fingerprints = [VoiceFingerprint(7, "Priya", priya), VoiceFingerprint(8, "Tom", tom)]
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, blend(tom, voice(5), 0.05), AGENT_TURNS[::2]),
+            turned("S1", SUPPORTER_TEXT, supporter, SUPPORTER_TURNS),
+            turned("S2", "Can I take your postcode?", part, AGENT_TURNS[1::2]),
+        ],
+        fingerprints,
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id, i.method) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_8", "fingerprint"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter", "elimination"),
+        "S2": (SpeakerRole.AGENT, "agent_8", "same-voice"),
+    }
+
+
+def test_a_supporter_alike_to_the_agent_is_not_taken_for_them_on_a_transfer() -> None:
+    # hard-37's shape: the first agent's supporter is 0.75 alike to their fingerprint, and the
+    # only other voice is the agent they handed over to (who starts after their last words).
+    first, second = voice(1), voice(2)
+    supporter = blend(first, voice(3), 0.45)
+    assert 0.7 <= float(np.dot(supporter, first)) < 0.85
+    fingerprints = [VoiceFingerprint(7, "First", first), VoiceFingerprint(9, "Other", voice(6))]
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, first, [(0.0, 4.0), (10.0, 13.0)]),
+            turned("S1", SUPPORTER_TEXT, supporter, [(5.0, 9.0), (14.0, 15.0), (26.0, 29.0)]),
+            turned("S2", "Hello, this is Mark in the legacy team.", second, [(20.0, 25.0)]),
+        ],
+        fingerprints,
+        halo_id=7,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_7"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter"),
+        "S2": (SpeakerRole.AGENT_UNKNOWN, "agent_unknown"),
+    }
+
+
+def test_an_unknown_agent_heard_while_the_agent_still_talks_rejoins_its_nearer_party() -> None:
+    tom, caller = voice(1), voice(2)
+    caller_part = blend(caller, voice(7), 0.4)  # the supporter's odd lines, cue-scored as agent
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, tom, AGENT_TURNS),
+            turned("S1", SUPPORTER_TEXT, caller, SUPPORTER_TURNS[:2]),
+            turned(
+                "S2", "Could you confirm that for me please?", caller_part, [SUPPORTER_TURNS[2]]
+            ),
+        ],
+        [VoiceFingerprint(8, "Tom", tom)],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id, i.method) for i in identities}
+    assert roles["S2"] == (SpeakerRole.SUPPORTER, "supporter", "same-voice")
+    assert [i.speaker for i in identities if i.role is SpeakerRole.SUPPORTER] == ["S1", "S2"]
+
+
+def test_a_new_agent_after_the_first_one_stops_stays_a_second_agent() -> None:
+    tom, caller, mark = voice(1), voice(2), voice(3)
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, tom, [(0.0, 4.0), (10.0, 14.0)]),
+            turned("S1", SUPPORTER_TEXT, caller, [(5.0, 9.0), (26.0, 29.0)]),
+            turned(
+                "S2",
+                "Hello, this is Mark in the legacy team. Can I take your name?",
+                blend(mark, caller, 0.3),
+                [(20.0, 25.0), (30.0, 33.0)],
+            ),
+        ],
+        [VoiceFingerprint(8, "Tom", tom)],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    s2 = next(i for i in identities if i.speaker == "S2")
+    assert (s2.role, s2.speaker_id, s2.method) == (
+        SpeakerRole.AGENT_UNKNOWN,
+        "agent_unknown",
+        "cues",
+    )
+
+
+def test_a_new_agent_alike_to_the_first_is_not_taken_for_a_part_of_them() -> None:
+    # A transfer between two alike colleagues, the second unenrolled: nearest to the first's
+    # fingerprint, but the first is not heard after the second comes in.
+    first, caller = voice(1), voice(2)
+    second = blend(first, voice(3), 0.4)
+    assert 0.7 <= float(np.dot(second, first)) < 0.85
+    identities = identify_speakers(
+        [
+            turned("S0", AGENT_TEXT, first, [(0.0, 4.0), (10.0, 14.0)]),
+            turned("S1", SUPPORTER_TEXT, caller, [(5.0, 9.0), (26.0, 29.0)]),
+            turned("S2", "Hello, this is Mark. Can I take your name?", second, [(20.0, 25.0)]),
+        ],
+        [VoiceFingerprint(8, "Tom", first), VoiceFingerprint(9, "Other", voice(6))],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.speaker_id, i.method) for i in identities}
+    assert roles["S2"] != ("agent_8", "same-voice")
+    assert roles["S1"] == ("supporter", "cues")

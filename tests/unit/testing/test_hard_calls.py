@@ -13,9 +13,12 @@ from angel_intelligence.testing.hard_calls import (
     HARD_VOICES,
     SPLITS,
     SUPPORTER_VOICES,
+    alike_calls,
     enrolled_agents,
     hard_calls,
+    pair_calls,
     split_of,
+    voices_in,
 )
 from angel_intelligence.testing.hold_music import hold_music
 from angel_intelligence.testing.speech import ScriptedTurn, ScriptedWord, SyntheticCall
@@ -67,3 +70,21 @@ def test_true_speech_joins_words_across_short_pauses_only() -> None:
         Path("x.gsm"), Path("x.wav"), 4.0, (ScriptedTurn("a", "…", 1.0, 3.0, words),)
     )
     assert [(t.start_s, t.end_s) for t in call.speech_turns()] == [(1.0, 1.9), (2.6, 3.0)]
+
+
+def test_pair_calls_cast_every_agent_with_every_supporter_of_the_half_once() -> None:
+    for split in SPLITS:
+        calls = pair_calls(split)
+        pairs = [(c.agents, c.supporter) for c in calls]
+        agents, supporters = voices_in(split, AGENT_VOICES), voices_in(split, SUPPORTER_VOICES)
+        assert sorted(pairs) == sorted(((a,), s) for a in agents for s in supporters)
+        assert all(c.split == split and split_of(c.supporter) == split for c in calls)
+
+
+def test_alike_calls_are_tuning_agents_with_a_supporter_made_from_their_voice() -> None:
+    calls = alike_calls()
+    assert {c.agents[0] for c in calls} == set(voices_in("tuning", AGENT_VOICES))
+    for call in calls:
+        assert call.split == "tuning" and split_of(call.agents[0]) == "tuning"
+        agent, supporter = HARD_VOICES[call.agents[0]], HARD_VOICES[call.supporter]
+        assert supporter.espeak_voice == agent.espeak_voice and supporter != agent

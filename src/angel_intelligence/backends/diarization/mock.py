@@ -14,7 +14,7 @@ _DIMENSION = 256
 class MockDiarizer:
     """`ports.Diarizer` for USE_MOCK_MODELS: the mock call's two speakers, fixed embeddings."""
 
-    def diarize(self, audio_path: Path) -> Diarization:
+    def diarize(self, audio_path: Path, *, min_speakers: int = 1) -> Diarization:
         duration_s = len(load_audio(audio_path)) / SAMPLE_RATE_HZ
         turns = tuple(
             SpeakerTurn(timed[0][1], timed[-1][2], speaker) for speaker, timed in layout(duration_s)

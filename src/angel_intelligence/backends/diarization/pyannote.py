@@ -56,13 +56,15 @@ class PyannoteDiarizer:
         self.embedder = embedder or ResemblyzerEmbedder()
         self.max_speakers = max_speakers
 
-    def diarize(self, audio_path: Path) -> Diarization:
+    def diarize(self, audio_path: Path, *, min_speakers: int = 1) -> Diarization:
         import torch
 
         samples = load_audio(audio_path)
         waveform = torch.from_numpy(samples)[None, :]
         annotation = self._pipeline(
-            {"waveform": waveform, "sample_rate": SAMPLE_RATE_HZ}, max_speakers=self.max_speakers
+            {"waveform": waveform, "sample_rate": SAMPLE_RATE_HZ},
+            min_speakers=min(min_speakers, self.max_speakers),
+            max_speakers=self.max_speakers,
         )
         names: dict[str, str] = {}
         turns: list[SpeakerTurn] = []

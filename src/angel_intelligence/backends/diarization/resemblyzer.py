@@ -79,6 +79,14 @@ class VoiceWindows:
         return centroids(self.embeddings, np.zeros(len(self.embeddings), dtype=np.int64))[0]
 
 
+@dataclass(frozen=True)
+class CallWindows:
+    """A recording's speech regions (start, end in seconds) and their embedded windows."""
+
+    regions_s: tuple[tuple[float, float], ...]
+    windows: VoiceWindows
+
+
 class ResemblyzerEmbedder:
     """`ports.SpeakerEmbedder`: the voice in a file (or in spans of it) as 256 floats."""
 
@@ -201,13 +209,25 @@ class ResemblyzerDiarizer:
         self.embedder = embedder or ResemblyzerEmbedder()
         self.options = options or SegmentOptions()
 
-    def diarize(self, audio_path: Path) -> Diarization:
+    def diarize(self, audio_path: Path, *, min_speakers: int = 1) -> Diarization:
         samples = load_audio(audio_path)
-        return self.diarize_samples(samples)
+        return self.diarize_samples(samples, min_speakers=min_speakers)
 
-    def diarize_samples(self, samples: npt.NDArray[np.float32]) -> Diarization:
+    def diarize_samples(
+        self, samples: npt.NDArray[np.float32], *, min_speakers: int = 1
+    ) -> Diarization:
+        return self.diarize_windows(self.embed_speech(samples), min_speakers=min_speakers)
+
+    def embed_speech(self, samples: npt.NDArray[np.float32]) -> CallWindows:
+        """The expensive half: speech regions and their embedded windows (a benchmark caches
+        them, so clustering and roles can be re-run in seconds)."""
         regions = speech_regions(samples)
         windows = self.embedder.windows(samples, regions, min_window_s=MIN_WINDOW_S)
+        return CallWindows(tuple((r.start_s, r.end_s) for r in regions), windows)
+
+    def diarize_windows(self, call: CallWindows, *, min_speakers: int = 1) -> Diarization:
+        """The cheap half: speakers from the embedded windows."""
+        windows = call.windows
         labels = label_windows(
             WindowSet(
                 windows.embeddings,
@@ -217,12 +237,13 @@ class ResemblyzerDiarizer:
                 windows.new_speech_s,
             ),
             self.options,
+            min_speakers=min_speakers,
         )
         spans = [
             LabelledSpan(float(s), float(e), int(label))
             for s, e, label in zip(windows.starts_s, windows.ends_s, labels, strict=True)
         ]
-        turns = turns_from_windows([(r.start_s, r.end_s) for r in regions], spans)
+        turns = turns_from_windows(list(call.regions_s), spans)
         core = windows.lengths_s >= CLUSTER_MIN_WINDOW_S
         if not core.any():
             core = np.ones(len(labels), dtype=bool)

@@ -15,6 +15,7 @@ from angel_intelligence.backends.diarization.segmenting import (
     segment_ids,
     smooth,
     split_handovers,
+    split_in_two,
 )
 
 
@@ -108,3 +109,20 @@ def test_no_windows_give_no_labels() -> None:
         np.zeros(0, dtype=np.float32),
     )
     assert label_windows(empty, SegmentOptions()).tolist() == []
+
+
+def test_a_call_heard_as_one_voice_is_split_in_two_when_a_call_is_asked_for() -> None:
+    agent = voice(1)
+    supporter = blend(agent, voice(2), 0.35)  # alike enough that the clustering joins them
+    turns = [(agent, 10), (supporter, 8), (agent, 12), (supporter, 10), (agent, 8)]
+    windows = call(turns, noise=0.1, seed=3)
+    assert set(label_windows(windows, SegmentOptions()).tolist()) == {0}
+    labels = label_windows(windows, SegmentOptions(), min_speakers=2)
+    expected = np.concatenate([np.full(n, i % 2) for i, (_, n) in enumerate(turns)])
+    assert labels.tolist() == expected.tolist()
+
+
+def test_one_voice_stays_one_when_the_other_side_would_be_too_short() -> None:
+    windows = call([(voice(1), 4), (voice(2), 4)])  # 1.6 s of speech each
+    assert set(split_in_two(windows.embeddings, windows.speech_s, 1.0).tolist()) == {0, 1}
+    assert set(split_in_two(windows.embeddings, windows.speech_s, 2.0).tolist()) == {0}
