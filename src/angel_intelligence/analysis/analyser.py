@@ -30,7 +30,7 @@ from typing import Any
 
 from angel_intelligence.analysis import grounding
 from angel_intelligence.analysis.client_config import ResolvedConfig
-from angel_intelligence.analysis.evidence import Evidence, EvidenceOptions, extract_evidence
+from angel_intelligence.analysis.evidence import Evidence, extract_evidence
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.reply import (
     AnalysisReply,
@@ -103,13 +103,11 @@ class CallAnalyser:
         clock: Callable[[], float] = time.monotonic,
         grounded: bool = False,
         embedder: TextEmbedder | None = None,
-        evidence_options: EvidenceOptions | None = None,
         model_summary: bool = True,
     ) -> None:
         self._grounded = grounded
         self._model_summary = model_summary
         self._embedder = embedder
-        self._evidence_options = evidence_options
         self._model = model
         self._max_reprompts = max_reprompts
         self._max_new_tokens = max_new_tokens
@@ -205,14 +203,15 @@ class CallAnalyser:
     def evidence(
         self, transcript: Transcript, config: ResolvedConfig, call_date: dt.date
     ) -> Evidence:
-        """The evidence this analyser gives its model for `transcript`."""
+        """The evidence this analyser gives its model for `transcript`, found with the
+        config's keywords and compliance rules (the client's, resolved like the rest)."""
         return extract_evidence(
             transcript,
             topics=config.topics,
             agent_actions=config.agent_actions,
             call_date=call_date,
             embed=self._embedder.embed if self._embedder is not None else None,
-            options=self._evidence_options,
+            options=config.evidence_options(),
         )
 
     def _analyse_grounded(
