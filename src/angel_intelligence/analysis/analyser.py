@@ -104,7 +104,11 @@ class CallAnalyser:
         grounded: bool = False,
         embedder: TextEmbedder | None = None,
         model_summary: bool = True,
+        summary_style: str = grounding.DEFAULT_SUMMARY_STYLE,
     ) -> None:
+        if summary_style not in grounding.SUMMARY_STYLES:
+            raise ValueError(f"unknown summary style {summary_style!r}")
+        self._summary_style = summary_style
         self._grounded = grounded
         self._model_summary = model_summary
         self._embedder = embedder
@@ -264,7 +268,15 @@ class CallAnalyser:
                             reason=error.reason)  # fmt: skip
                 problems.append(error.reason)
                 continue
-            parts = grounding.grounded_parts(reply, evidence, model_summary=self._model_summary)
+            written = None
+            if not self._model_summary:
+                written = grounding.evidence_summary(evidence, self._summary_style)
+            parts = grounding.grounded_parts(
+                reply,
+                evidence,
+                model_summary=self._model_summary,
+                evidence_summary_text=written[0] if written else None,
+            )
             failed = grounding.check(parts, evidence, transcript, model_summary=self._model_summary)
             if failed:
                 log.warning("analysis_check_failed", attempt=attempt, reasons=failed)
@@ -272,7 +284,7 @@ class CallAnalyser:
                 continue
             record = _record(choice, config, prompt.version, handovers, attempt)
             record |= grounding.evidence_record(evidence, "model", None)
-            record["summary_source"] = "model" if self._model_summary else "evidence"
+            record["summary_source"] = written[1] if written else "model"
             rated = {a.action for a in reply.agent_actions_performed}
             record["unrated_actions"] = [  # kept on the evidence, quality 3 by default
                 a.action for a in parts["agent_actions_performed"] if a.action not in rated
@@ -296,10 +308,12 @@ class CallAnalyser:
         log.warning("analysis_from_evidence_alone", attempts=attempts, reason=reason)
         record = _record(choice, config, prompt.version, handovers, attempts)
         record |= grounding.evidence_record(evidence, "evidence", reason)
-        record["summary_source"] = "evidence"
+        summary, record["summary_source"] = grounding.evidence_summary(
+            evidence, self._summary_style
+        )
         record["unrated_actions"] = [c.name for c in evidence.actions]
         return grounding.analysis_from(
-            grounding.fallback_parts(evidence),
+            grounding.fallback_parts(evidence, summary),
             speaker_metrics=metrics,
             audio_analysis=record,
             model_used=self._model.model_name,
