@@ -121,6 +121,7 @@ def test_when_config_data_is_valid_then_it_is_normalised(
         ("keywords", {"Gift Aid": [3]}, "keywords['Gift Aid'][0] must be a string"),
         ("keywords", {"Gift Aid": ["tax (back"]}, "keywords['Gift Aid'][0] 'tax (back' is not"),
         ("keywords", {"Gift Aid": ["(tax)?"]}, "matches an empty text"),
+        ("keywords", {"Gift Aid": ["a{4294967296}"]}, "is not a valid regular expression"),
         ("keywords", {"Gift Aid": ["a"], "gift aid": ["b"]}, "duplicates keywords['Gift Aid']"),
         ("keywords", {"  ": ["a"]}, "blank item name"),
         ("compliance", ["card_read_back"], "compliance must be a JSON object"),

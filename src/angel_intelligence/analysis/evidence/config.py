@@ -53,7 +53,7 @@ def _expression(where: str, value: Any) -> str:
         raise EvidenceConfigError(f"{where} contains control characters")
     try:
         compiled = re.compile(text, re.IGNORECASE)
-    except re.error as error:
+    except (re.error, OverflowError, RecursionError) as error:
         raise EvidenceConfigError(
             f"{where} {text!r} is not a valid regular expression: {error}"
         ) from None
