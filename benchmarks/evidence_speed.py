@@ -93,7 +93,7 @@ def main() -> None:
               f"{len(evidence.commitments)} commitments")  # fmt: skip
     started = time.perf_counter()
     for _ in range(args.runs):
-        summary, source = grounding.evidence_summary(evidence)
+        _summary, source = grounding.evidence_summary(evidence)
     print(f"the summary without the model ({source}): "
           f"{(time.perf_counter() - started) / args.runs:.4f} s per call")  # fmt: skip
 
