@@ -251,6 +251,7 @@ def test_the_config_file_is_validated_when_loaded(tmp_path: Path) -> None:
         (json.dumps({"topic": ["typo"]}), "unknown keys ['topic']"),
         (json.dumps({"topics": []}), "topics must not be empty"),
         (json.dumps(["A"]), "must be a JSON object"),
+        (json.dumps({"compliance": {"rules": ["nope"]}}), "compliance.rules has unknown rules"),
     ]:
         bad = tmp_path / "bad.json"
         bad.write_text(content)
@@ -259,6 +260,12 @@ def test_the_config_file_is_validated_when_loaded(tmp_path: Path) -> None:
         assert "CALL_ANALYSIS_CONFIG_PATH" in str(raised.value) and message in str(raised.value)
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_config_file(tmp_path / "missing.json")
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"keywords": {"Winter appeal": ["warm homes"]},
+                                    "compliance": {"rules": ["card_read_back"]}}))  # fmt: skip
+    resolved = resolve_config("ACME001", [], file_config=load_config_file(evidence))
+    assert resolved.describe_sources()["keywords"] == "file"
+    assert resolved.compliance.rules == frozenset({"card_read_back"})
 
 
 def test_the_prose_pattern_accepts_what_validation_accepts_and_nothing_else() -> None:
