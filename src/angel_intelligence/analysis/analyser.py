@@ -140,6 +140,11 @@ class CallAnalyser:
     def embedder(self) -> TextEmbedder | None:
         return self._embedder
 
+    @property
+    def grounded(self) -> bool:
+        """Whether analyses are grounded in evidence (the worker's and `angel analyse`'s way)."""
+        return self._grounded
+
     def analyse(
         self,
         transcript: Transcript,
