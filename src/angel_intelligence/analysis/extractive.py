@@ -85,7 +85,7 @@ def _render(turn: Turn, sentence: str) -> str:
     body = body.rstrip(".!?,;:—- ").replace("“", "").replace("”", "").replace('"', "")
     if len(words) > MAX_QUOTE_WORDS:
         body += " …"
-    who = "The supporter" if turn.role == "supporter" else "The agent"
+    who = {"supporter": "The supporter", "agent": "The agent"}.get(turn.role, "A speaker")
     verb = "asked" if asked else "said"
     return f"{who} {verb} “{body}”."
 
