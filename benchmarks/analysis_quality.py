@@ -20,7 +20,8 @@ with the labels:
   the share of distinct summaries (a template reads the same on every call).
 
 `--source evidence` is the evidence alone (the fallback, no model); `--source bundled` is the
-worker's way with the embedded default (SmolLM2-135M, compact output, in-process).
+worker's way with the embedded default (SmolLM2-135M, compact output, in-process, int8 as
+`ANALYSIS_MODEL_QUANTIZATION`; `--quantization none` for float32).
 
     PYTHONPATH=src python benchmarks/analysis_quality.py [--split held_out|tuning|all]
         [--source evidence|bundled] [--embedder] [--count N] [--max-reprompts 1]
@@ -49,6 +50,7 @@ from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.schema import COMPACT_LIMITS
 from angel_intelligence.ports import LanguageModel
+from angel_intelligence.settings import Settings
 from angel_intelligence.testing.analysis_set import labelled_calls, prf, score_into
 
 
@@ -105,6 +107,12 @@ def main() -> None:
     parser.add_argument("--max-reprompts", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
+        "--quantization",
+        choices=["int8", "none"],
+        default=Settings.model_fields["analysis_model_quantization"].default,
+        help="the bundled model's (default: the worker's, ANALYSIS_MODEL_QUANTIZATION)",
+    )
+    parser.add_argument(
         "--template-summary",
         action="store_true",
         help="the model does not write the summary (the worker's way for the bundled model)",
@@ -131,6 +139,7 @@ def main() -> None:
             locate_model(Path("missing-so-bundled"), allow_bundled=True),
             cache_dir=Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache",
             cpu_threads=args.threads,
+            quantization=args.quantization,
         )
         model.load()
     embedder = None
@@ -169,7 +178,8 @@ def main() -> None:
 
     print(
         f"split {args.split}: {len(calls)} calls; source {args.source}"
-        f"{' + all-MiniLM-L6-v2' if embedder else ' (keywords)'}; model {model.model_name}; "
+        f"{' + all-MiniLM-L6-v2' if embedder else ' (keywords)'}; model {model.model_name}"
+        f"{f' ({args.quantization})' if args.source == 'bundled' else ''}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(f"topics:      {prf(counts['t_tp'], counts['t_fp'], counts['t_fn'])}")
