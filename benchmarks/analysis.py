@@ -11,6 +11,11 @@ over 20 synthetic, PII-free call transcripts and prints, per call and overall:
 
     PYTHONPATH=src python benchmarks/analysis.py [--count 20] [--max-reprompts 3] [--threads 1]
         [--grounded]   # the worker's way since issue 16: evidence, candidates, checks
+        [--worker]     # exactly the worker's way for the bundled model: grounded, compact (the
+                       # summary written from the evidence), all-MiniLM-L6-v2, int8
+
+The model is quantized as the worker's default (`ANALYSIS_MODEL_QUANTIZATION`, int8: dynamic
+int8 `Linear` layers on the CPU); `--quantization none` measures float32.
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ from angel_intelligence.backends.llm.transformers_lm import TransformersLanguage
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
 from angel_intelligence.errors import AnalysisParseError, AnalysisValidationError
+from angel_intelligence.settings import Settings
 from angel_intelligence.testing.recording_model import RecordingLanguageModel
+
+DEFAULT_QUANTIZATION = Settings.model_fields["analysis_model_quantization"].default
 
 CALLS = """
 a: Thank you for calling Hope Trust, this is Sarah.
@@ -194,20 +202,41 @@ def main() -> None:
         help="the grounded analysis of the worker (issue 16): evidence first, checks after",
     )
     parser.add_argument(
+        "--quantization",
+        choices=["int8", "none"],
+        default=DEFAULT_QUANTIZATION,
+        help=f"the model's quantization (default: the worker's, {DEFAULT_QUANTIZATION})",
+    )
+    parser.add_argument("--embedder", action="store_true", help="add all-MiniLM-L6-v2")
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="the worker's way: --grounded --template-summary --embedder",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         default=Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache",
     )
     args = parser.parse_args()
+    if args.worker:
+        args.grounded = args.template_summary = args.embedder = True
 
     started = time.monotonic()
     model = TransformersLanguageModel(
         locate_model(Path("missing-so-bundled"), allow_bundled=True),
         cache_dir=args.cache,
         cpu_threads=args.threads,
+        quantization=args.quantization,
     )
     model.load()
     load_s = time.monotonic() - started
+    embedder = None
+    if args.embedder:
+        from angel_intelligence.backends.text.minilm import MiniLmEmbedder
+
+        embedder = MiniLmEmbedder()
+        embedder.load()
     recording = RecordingLanguageModel(model)
     analyser = CallAnalyser(
         recording,
@@ -216,10 +245,13 @@ def main() -> None:
         max_new_tokens=args.max_new_tokens,
         grounded=args.grounded,
         model_summary=not args.template_summary,
+        embedder=embedder,
     )
     config = resolve_config(None, [])  # the spec's 40 topics, 33 actions, 15 rubric items
     print(
-        f"model {model.model_name} ({model.model_version}), load {load_s:.1f} s, "
+        f"model {model.model_name} ({model.model_version}, {args.quantization}), "
+        f"{'all-MiniLM-L6-v2, ' if embedder else ''}"
+        f"{'grounded, ' if args.grounded else ''}load {load_s:.1f} s, "
         f"threads {args.threads}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(

@@ -93,7 +93,7 @@ def test_the_bundled_model_grounded_on_held_out_calls_saves_only_what_is_support
         assert counts["faithful"] == 1, analysis.summary
         assert counts["c_fp"] == 0 and counts["i_fp"] == 0
         assert analysis.audio_analysis["analysis_source"] in ("model", "evidence")
-        assert analysis.audio_analysis["summary_source"] == "evidence"
+        assert analysis.audio_analysis["summary_source"] == "extractive"  # the call's words
         found = {c.name for c in analyser.evidence(call.transcript, CONFIG, call.call_date).topics}
         assert {t.name for t in analysis.key_topics} <= found
     for reply, schema in zip(recording.replies, recording.schemas, strict=True):

@@ -30,7 +30,7 @@ from typing import Any
 
 from angel_intelligence.analysis import grounding
 from angel_intelligence.analysis.client_config import ResolvedConfig
-from angel_intelligence.analysis.evidence import Evidence, EvidenceOptions, extract_evidence
+from angel_intelligence.analysis.evidence import Evidence, extract_evidence
 from angel_intelligence.analysis.prompting import build_prompt
 from angel_intelligence.analysis.reply import (
     AnalysisReply,
@@ -103,13 +103,15 @@ class CallAnalyser:
         clock: Callable[[], float] = time.monotonic,
         grounded: bool = False,
         embedder: TextEmbedder | None = None,
-        evidence_options: EvidenceOptions | None = None,
         model_summary: bool = True,
+        summary_style: str = grounding.DEFAULT_SUMMARY_STYLE,
     ) -> None:
+        if summary_style not in grounding.SUMMARY_STYLES:
+            raise ValueError(f"unknown summary style {summary_style!r}")
+        self._summary_style = summary_style
         self._grounded = grounded
         self._model_summary = model_summary
         self._embedder = embedder
-        self._evidence_options = evidence_options
         self._model = model
         self._max_reprompts = max_reprompts
         self._max_new_tokens = max_new_tokens
@@ -137,6 +139,11 @@ class CallAnalyser:
     @property
     def embedder(self) -> TextEmbedder | None:
         return self._embedder
+
+    @property
+    def grounded(self) -> bool:
+        """Whether analyses are grounded in evidence (the worker's and `angel analyse`'s way)."""
+        return self._grounded
 
     def analyse(
         self,
@@ -205,14 +212,15 @@ class CallAnalyser:
     def evidence(
         self, transcript: Transcript, config: ResolvedConfig, call_date: dt.date
     ) -> Evidence:
-        """The evidence this analyser gives its model for `transcript`."""
+        """The evidence this analyser gives its model for `transcript`, found with the
+        config's keywords and compliance rules (the client's, resolved like the rest)."""
         return extract_evidence(
             transcript,
             topics=config.topics,
             agent_actions=config.agent_actions,
             call_date=call_date,
             embed=self._embedder.embed if self._embedder is not None else None,
-            options=self._evidence_options,
+            options=config.evidence_options(),
         )
 
     def _analyse_grounded(
@@ -265,7 +273,15 @@ class CallAnalyser:
                             reason=error.reason)  # fmt: skip
                 problems.append(error.reason)
                 continue
-            parts = grounding.grounded_parts(reply, evidence, model_summary=self._model_summary)
+            written = None
+            if not self._model_summary:
+                written = grounding.evidence_summary(evidence, self._summary_style)
+            parts = grounding.grounded_parts(
+                reply,
+                evidence,
+                model_summary=self._model_summary,
+                evidence_summary_text=written[0] if written else None,
+            )
             failed = grounding.check(parts, evidence, transcript, model_summary=self._model_summary)
             if failed:
                 log.warning("analysis_check_failed", attempt=attempt, reasons=failed)
@@ -273,7 +289,7 @@ class CallAnalyser:
                 continue
             record = _record(choice, config, prompt.version, handovers, attempt)
             record |= grounding.evidence_record(evidence, "model", None)
-            record["summary_source"] = "model" if self._model_summary else "evidence"
+            record["summary_source"] = written[1] if written else "model"
             rated = {a.action for a in reply.agent_actions_performed}
             record["unrated_actions"] = [  # kept on the evidence, quality 3 by default
                 a.action for a in parts["agent_actions_performed"] if a.action not in rated
@@ -297,10 +313,12 @@ class CallAnalyser:
         log.warning("analysis_from_evidence_alone", attempts=attempts, reason=reason)
         record = _record(choice, config, prompt.version, handovers, attempts)
         record |= grounding.evidence_record(evidence, "evidence", reason)
-        record["summary_source"] = "evidence"
+        summary, record["summary_source"] = grounding.evidence_summary(
+            evidence, self._summary_style
+        )
         record["unrated_actions"] = [c.name for c in evidence.actions]
         return grounding.analysis_from(
-            grounding.fallback_parts(evidence),
+            grounding.fallback_parts(evidence, summary),
             speaker_metrics=metrics,
             audio_analysis=record,
             model_used=self._model.model_name,

@@ -1,6 +1,8 @@
 """Which topics, actions, rubric, prompt and mode apply to a call, and where each came from.
 
-Per config type, the first of these wins (spec, "Client Configuration System"):
+Per config type (`topics`, `agent_actions`, `performance_rubric`, `prompt`, `analysis_mode`,
+and the evidence's `keywords` and `compliance`), the first of these wins (spec, "Client
+Configuration System"):
 
 1. the active `ai_client_configs` row for the call's `client_ref`;
 2. the active global row (`client_ref` NULL);
@@ -28,13 +30,22 @@ from types import MappingProxyType
 from typing import Any
 
 from angel_intelligence import prompts
+from angel_intelligence.analysis.evidence import ComplianceOptions, EvidenceOptions
+from angel_intelligence.analysis.evidence.config import (
+    EvidenceConfigError,
+    compliance_json,
+    keywords_json,
+    parse_compliance,
+    parse_keywords,
+)
 from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.client_config import StoredClientConfig
 from angel_intelligence.errors import ConfigurationError, InvalidAnalysisConfigError
 from angel_intelligence.ports import ClientConfigStore
 
 LIST_TYPES: tuple[str, ...] = ("topics", "agent_actions", "performance_rubric")
-CONFIG_TYPES: tuple[str, ...] = (*LIST_TYPES, "prompt", "analysis_mode")
+EVIDENCE_TYPES: tuple[str, ...] = ("keywords", "compliance")
+CONFIG_TYPES: tuple[str, ...] = (*LIST_TYPES, "prompt", "analysis_mode", *EVIDENCE_TYPES)
 MAX_LIST_ITEMS = 200
 MAX_ITEM_CHARS = 200
 MAX_TEMPLATE_CHARS = 20_000
@@ -84,6 +95,10 @@ class ResolvedConfig:
     performance_rubric: tuple[str, ...]
     analysis_mode: AnalysisMode
     prompt: PromptTemplates | None = None  # None: the built-in templates
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """A client's own keywords per topic or action (added to the built-in cues)."""
+    compliance: ComplianceOptions = field(default_factory=ComplianceOptions)
+    """Which compliance rules run, and their wording."""
     client_ref: str | None = None
     sources: Mapping[str, ConfigSource] = field(default_factory=lambda: MappingProxyType({}))
     row_ids: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
@@ -95,6 +110,17 @@ class ResolvedConfig:
             "agent_actions": list(self.agent_actions),
             "performance_rubric": list(self.performance_rubric),
         }
+
+    def evidence_options(self) -> EvidenceOptions:
+        """What evidence extraction is given for this config: the keywords of the configured
+        topics and actions (a keyword's item matched ignoring case) and the compliance rules."""
+        items = {item.casefold(): item for item in (*self.topics, *self.agent_actions)}
+        keywords = {
+            items[name.casefold()]: expressions
+            for name, expressions in self.keywords.items()
+            if name.casefold() in items
+        }
+        return EvidenceOptions(keywords=MappingProxyType(keywords), compliance=self.compliance)
 
     def with_mode(self, mode: AnalysisMode) -> ResolvedConfig:
         """The same config with the mode chosen by the caller."""
@@ -124,6 +150,7 @@ def validate_config_data(config_type: str, data: Any) -> Any:
     - `prompt`: `{"transcript": template, "audio": template, "client_name": str, "version":
       str}`, at least one template (a bare string is taken as the transcript template); each
       template must contain the placeholders its mode needs and no unknown `{name}`.
+    - `keywords`, `compliance`: the evidence's (`analysis/evidence/config.py`).
 
     Raises InvalidConfigError with a message fit to show to the person who wrote the config.
     """
@@ -134,6 +161,10 @@ def validate_config_data(config_type: str, data: Any) -> Any:
     if config_type == "prompt":
         templates = _prompt(data)
         return {key: getattr(templates, key) for key in PROMPT_KEYS if getattr(templates, key)}
+    if config_type == "keywords":
+        return keywords_json(_evidence_part(config_type, data))
+    if config_type == "compliance":
+        return compliance_json(data, _evidence_part(config_type, data))
     raise InvalidConfigError(
         f"unknown config_type {config_type!r}; expected one of {', '.join(CONFIG_TYPES)}"
     )
@@ -233,12 +264,21 @@ def _check_template(mode: str, template: str, needed: Iterable[str]) -> None:
             )
 
 
+def _evidence_part(config_type: str, data: Any) -> Any:
+    try:
+        return parse_keywords(data) if config_type == "keywords" else parse_compliance(data)
+    except EvidenceConfigError as error:
+        raise InvalidConfigError(str(error)) from None
+
+
 def _parsed(config_type: str, data: Any) -> Any:
     """The typed value of already-validated data."""
     if config_type in LIST_TYPES:
         return _string_list(config_type, data)
     if config_type == "analysis_mode":
         return _mode(data)
+    if config_type in EVIDENCE_TYPES:
+        return _evidence_part(config_type, data)
     return _prompt(data)
 
 
@@ -316,6 +356,10 @@ def resolve_config(
             chosen[config_type] = (ConfigSource.SETTINGS, default_mode, None)
         elif config_type == "prompt":
             chosen[config_type] = (ConfigSource.DEFAULT, None, None)
+        elif config_type == "keywords":
+            chosen[config_type] = (ConfigSource.DEFAULT, MappingProxyType({}), None)
+        elif config_type == "compliance":
+            chosen[config_type] = (ConfigSource.DEFAULT, ComplianceOptions(), None)
         else:
             value = _parsed(config_type, default_config_data()[config_type])
             chosen[config_type] = (ConfigSource.DEFAULT, value, None)
@@ -325,6 +369,8 @@ def resolve_config(
         performance_rubric=chosen["performance_rubric"][1],
         analysis_mode=chosen["analysis_mode"][1],
         prompt=chosen["prompt"][1],
+        keywords=chosen["keywords"][1],
+        compliance=chosen["compliance"][1],
         client_ref=client_ref,
         sources=MappingProxyType({key: value[0] for key, value in chosen.items()}),
         row_ids=MappingProxyType(

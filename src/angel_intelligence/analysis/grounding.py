@@ -9,7 +9,7 @@
   ends on a complete sentence, and every number, amount, date word and proper noun in it
   appears in the transcript. A failed check is re-prompted
   with its reason; when every attempt fails, `fallback` writes the analysis from the evidence
-  alone (a templated summary, no rubric scores), marked in `audio_analysis`.
+  alone (an extractive or templated summary, no rubric scores), marked in `audio_analysis`.
 
 The quality score is never the model's: it is the mean rubric score times 10
 (`domain.analysis.quality_score_for`), computed when the analysis is stored.
@@ -25,6 +25,7 @@ from typing import Any
 
 from angel_intelligence.analysis.client_config import ResolvedConfig
 from angel_intelligence.analysis.evidence import Candidate, Evidence
+from angel_intelligence.analysis.extractive import extractive_summary
 from angel_intelligence.analysis.reply import AnalysisReply
 from angel_intelligence.domain.analysis import (
     ActionItem,
@@ -34,6 +35,7 @@ from angel_intelligence.domain.analysis import (
     KeyTopic,
 )
 from angel_intelligence.domain.transcript import Transcript
+from angel_intelligence.language.british import to_british_english
 
 NONE = "none"
 """The choice that means "none of the candidates"."""
@@ -155,7 +157,11 @@ def _by_keyword(candidate: Candidate) -> bool:
 
 
 def grounded_parts(
-    reply: AnalysisReply, evidence: Evidence, *, model_summary: bool = True
+    reply: AnalysisReply,
+    evidence: Evidence,
+    *,
+    model_summary: bool = True,
+    evidence_summary_text: str | None = None,
 ) -> dict[str, Any]:
     """The fields of the analysis: the model's choices among the candidates and its prose and
     rubric; times, sentiment, action items and flags from the evidence. A name the model chose
@@ -186,7 +192,9 @@ def grounded_parts(
         performed += [AgentAction(c.name, c.start_s, 3) for c in evidence.actions
                       if _by_keyword(c) and c.name not in chosen_actions]  # fmt: skip
     return {
-        "summary": reply.summary.strip() if model_summary else templated_summary(evidence),
+        "summary": reply.summary.strip()
+        if model_summary
+        else (evidence_summary_text or templated_summary(evidence)),
         "sentiment_score": evidence.sentiment.score,
         "key_topics": tuple(key_topics),
         "agent_actions_performed": tuple(performed),
@@ -376,11 +384,32 @@ def templated_summary(evidence: Evidence) -> str:
     return f"{first} {second} {third}{fourth}"
 
 
-def fallback_parts(evidence: Evidence) -> dict[str, Any]:
+SUMMARY_STYLES = ("extractive", "templated")
+DEFAULT_SUMMARY_STYLE = "extractive"
+"""The summary when the model writes none (docs/analysis.md, "The summary without the model")."""
+
+
+def evidence_summary(evidence: Evidence, style: str = DEFAULT_SUMMARY_STYLE) -> tuple[str, str]:
+    """The summary written without the model, and how (`audio_analysis.summary_source`):
+    "extractive" (the call's own sentences, `extractive.py`) when asked for and when it passes
+    every summary check, else "templated" (`templated_summary`)."""
+    if style not in SUMMARY_STYLES:
+        raise ValueError(f"unknown summary style {style!r}; expected one of {SUMMARY_STYLES}")
+    if style == "extractive":
+        summary = extractive_summary(evidence)
+        said = " ".join(t.text for t in evidence.turns)
+        if summary is not None:
+            summary = to_british_english(summary)
+            if not summary_problems(summary, said):
+                return summary, "extractive"
+    return templated_summary(evidence), "templated"
+
+
+def fallback_parts(evidence: Evidence, summary: str | None = None) -> dict[str, Any]:
     """The analysis from the evidence alone: every candidate, no rubric scores (nothing
-    measured them), the templated summary."""
+    measured them), the given summary (default: the templated one)."""
     return {
-        "summary": templated_summary(evidence),
+        "summary": summary or templated_summary(evidence),
         "sentiment_score": evidence.sentiment.score,
         "key_topics": tuple(_topic(c) for c in evidence.topics),
         "agent_actions_performed": tuple(

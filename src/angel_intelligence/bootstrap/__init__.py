@@ -265,12 +265,17 @@ def build_model_reloader(
     if model_options.backend != "transformers":
         return None
 
+    # The new version analyses as the first did: grounded, with the same (loaded) embedder.
+    embedder = pipeline.analyser.embedder if pipeline.analyser is not None else None
+
     def make_analyser(path: Path) -> CallAnalyser:
         model: LanguageModel = backend(Role.LANGUAGE_MODEL, model_options.backend).build(
             replace(model_options, model_path=path, allow_bundled=False)
         )
         model.load()
-        return CallAnalyser.from_options(opts.analysis_options(settings), model)
+        return CallAnalyser.from_options(
+            opts.analysis_options(settings), model, grounded=True, embedder=embedder
+        )
 
     return AnalysisModelReloader(
         pipeline, model_options.model_path, make_analyser, interval_s=reload.interval_s

@@ -262,6 +262,10 @@ class LabelledCall:
     supporting: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     """Per topic or action label, the (start, end) of the turns of the blocks that carry it."""
     call_date: dt.date = CALL_DATE
+    turn_tones: tuple[str | None, ...] = ()
+    """Per segment, the tone of the block it belongs to when the supporter says it (None for
+    the agent's turns and blocks without a tone): the labels a sentiment model may learn from,
+    on the tuning split only."""
 
 
 def _call(name: str, split: str, blocks: list[Block], sentiment: str) -> LabelledCall:
@@ -275,6 +279,11 @@ def _call(name: str, split: str, blocks: list[Block], sentiment: str) -> Labelle
     transcript = scripted_transcript(lines)
     segments = transcript.segments
     supporting: dict[str, list[tuple[float, float]]] = {}
+    tones = [
+        block.tone if role == "S" else None
+        for block, start, end in spans
+        for role, _ in lines[start:end]
+    ]
     for block, start, end in spans:
         for label in block.topics | block.actions:
             supporting.setdefault(label, []).extend(
@@ -291,6 +300,7 @@ def _call(name: str, split: str, blocks: list[Block], sentiment: str) -> Labelle
         sentiment=sentiment,
         due_dates=tuple(d for b in blocks for d in b.due_dates),
         supporting={k: tuple(v) for k, v in supporting.items()},
+        turn_tones=tuple(tones),
     )
 
 

@@ -4,9 +4,10 @@ A two-party call, synthesised and served by the PBX stub, is processed by the re
 MariaDB with the real speech stages and the spec's mock analysis model. Its stored segments and
 its length are then given to `angel analyse` (a child process with `USE_MOCK_MODELS=true`, the
 same database for the client configs; both grounded in evidence found by keywords, the mock
-mode's way): the analysis printed is the stored one, speaker metrics
-of both roles included (before issue 16 the command passed no metrics, so it had no `agent`
-entry), and the prompt the analysis stage sends for the file is the worker's.
+mode's way; the global keywords and compliance rows read by both): the analysis printed is
+the stored one, speaker metrics of both roles included (before issue 16 the command passed no
+metrics, so it had no `agent` entry), and the prompt the analysis stage sends for the file is
+the worker's.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.bootstrap import options as opts
 from angel_intelligence.db.client_configs import ClientConfigRepository
 from angel_intelligence.db.engine import session_factory
+from angel_intelligence.db.models import AiClientConfig
 from angel_intelligence.db.results import read_call_rows
 from angel_intelligence.pipeline.convert import convert_recording
 from angel_intelligence.services.analysis import AnalysisService
@@ -54,6 +57,14 @@ def _plain(value: Any) -> Any:
 def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
     mariadb: TestDatabase, tmp_path: Path
 ) -> None:
+    # Global evidence settings (issue 16): both must read them the same way.
+    with Session(mariadb.engine) as session, session.begin():
+        session.add_all([
+            AiClientConfig(client_ref=None, config_type="keywords",
+                           config_data={"Mission information request": ["calling"]}),
+            AiClientConfig(client_ref=None, config_type="compliance",
+                           config_data={"disabled_rules": ["card_read_back"]}),
+        ])  # fmt: skip
     call = synthesise_call(call_scripts.two_party_call(), tmp_path / "pbx", name=APEX_ID)
     with PbxStub() as pbx:
         pbx.add_recording(APEX_ID, call.gsm_path.read_bytes())
@@ -91,6 +102,8 @@ def test_the_cli_gives_the_worker_s_analysis_for_the_worker_s_segments(
     from_cli = json.loads(printed.stdout)
 
     saved = _plain(stored.analysis)
+    sources = saved["audio_analysis"]["config_sources"]
+    assert sources["keywords"].startswith("global:") and sources["compliance"].startswith("global:")
     metrics = from_cli["speaker_metrics"]
     assert metrics["agent"]["talk_time_seconds"] > 5
     assert metrics["supporter"]["talk_time_seconds"] > 3

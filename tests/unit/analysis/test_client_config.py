@@ -16,6 +16,7 @@ from angel_intelligence.analysis.client_config import (
     resolve_config,
     validate_config_data,
 )
+from angel_intelligence.analysis.evidence import RULES
 from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.client_config import StoredClientConfig
 from angel_intelligence.errors import ConfigurationError, InvalidAnalysisConfigError
@@ -66,6 +67,20 @@ def test_the_shipped_defaults_are_the_specs_config() -> None:
         ),
         # braces that are not placeholders (a JSON example) are fine
         ("prompt", {"transcript": 'Reply like {"summary": "..."}. {config} {transcript}'}, None),
+        ("keywords", {" Gift Aid ": [" tax back ", "tax back"]}, {"Gift Aid": ["tax back"]}),
+        ("keywords", {"Legacy giving": "in my will"}, {"Legacy giving": ["in my will"]}),
+        ("compliance", {"rules": ["card_read_back"]}, {"rules": ["card_read_back"]}),
+        ("compliance", {}, {}),
+        (
+            "compliance",
+            {"gift_aid_wording": [["uk tax ?payer"], "pay any difference"]},
+            {"gift_aid_wording": [["uk tax ?payer"], ["pay any difference"]]},
+        ),
+        (
+            "compliance",
+            {"disabled_rules": ["vulnerability_not_acknowledged"], "vulnerability_cues": ["frail"]},
+            {"disabled_rules": ["vulnerability_not_acknowledged"], "vulnerability_cues": ["frail"]},
+        ),
     ],
 )
 def test_when_config_data_is_valid_then_it_is_normalised(
@@ -100,6 +115,25 @@ def test_when_config_data_is_valid_then_it_is_normalised(
         ("prompt", {"template": "{config} {transcript}"}, "unknown keys ['template']"),
         ("prompt", {"transcript": 42}, "must be a string"),
         ("colours", ["red"], "unknown config_type 'colours'"),
+        ("keywords", ["tax back"], "keywords must be a JSON object"),
+        ("keywords", {}, "keywords must be a JSON object"),
+        ("keywords", {"Gift Aid": []}, "keywords['Gift Aid'] must be a non-empty list"),
+        ("keywords", {"Gift Aid": [3]}, "keywords['Gift Aid'][0] must be a string"),
+        ("keywords", {"Gift Aid": ["tax (back"]}, "keywords['Gift Aid'][0] 'tax (back' is not"),
+        ("keywords", {"Gift Aid": ["(tax)?"]}, "matches an empty text"),
+        ("keywords", {"Gift Aid": ["a{4294967296}"]}, "is not a valid regular expression"),
+        ("keywords", {"Gift Aid": ["a"], "gift aid": ["b"]}, "duplicates keywords['Gift Aid']"),
+        ("keywords", {"  ": ["a"]}, "blank item name"),
+        ("compliance", ["card_read_back"], "compliance must be a JSON object"),
+        ("compliance", {"rule": ["card_read_back"]}, "unknown keys ['rule']"),
+        ("compliance", {"rules": ["card_readback"]}, "compliance.rules has unknown rules"),
+        ("compliance", {"rules": "card_read_back"}, "compliance.rules must be a list"),
+        ("compliance", {"rules": [], "disabled_rules": []}, "not both"),
+        ("compliance", {"disabled_rules": ["x"]}, "compliance.disabled_rules has unknown rules"),
+        ("compliance", {"gift_aid_wording": []}, "compliance.gift_aid_wording must be"),
+        ("compliance", {"gift_aid_wording": [["ok"], ["bad["]]}, "gift_aid_wording[1][0]"),
+        ("compliance", {"data_protection_phrases": [""]}, "data_protection_phrases[0] is blank"),
+        ("compliance", {"vulnerability_cues": "x*"}, "vulnerability_cues[0] 'x*' matches"),
     ],
 )
 def test_when_config_data_is_invalid_then_the_error_says_why(
@@ -127,7 +161,31 @@ def test_with_nothing_configured_the_defaults_and_the_mode_setting_apply() -> No
         "performance_rubric": "default",
         "prompt": "default",
         "analysis_mode": "settings",
+        "keywords": "default",
+        "compliance": "default",
     }
+    assert resolved.evidence_options().keywords == {}
+    assert resolved.compliance.rules == frozenset(RULES)
+
+
+def test_a_client_s_keywords_and_compliance_reach_the_evidence_options() -> None:
+    rows = [
+        row(1, "ACME001", "keywords", {"winter appeal": ["warm(er)? homes"], "Unknown": ["x"]}),
+        row(2, "ACME001", "topics", ["Winter appeal", "Gift Aid explanation/enrolment"]),
+        row(
+            3, None, "compliance", {"rules": ["card_read_back"], "data_protection_phrases": ["dp"]}
+        ),
+        row(4, "ACME001", "compliance", {"disabled_rules": ["card_read_back"]}),
+    ]
+    acme = resolve_config("ACME001", rows).evidence_options()
+    assert dict(acme.keywords) == {"Winter appeal": ("warm(er)? homes",)}  # matched ignoring case
+    assert "Winter appeal" in acme.keywords_for(["Winter appeal"])
+    assert acme.compliance.rules == frozenset(RULES) - {"card_read_back"}  # the client's row wins
+    other = resolve_config("OTHER", rows)
+    assert other.compliance.rules == frozenset({"card_read_back"})
+    assert other.compliance.data_protection_phrases == ("dp",)
+    assert other.describe_sources()["compliance"] == "global:3"
+    assert other.evidence_options().keywords == {}
 
 
 def test_precedence_is_client_then_global_then_file_then_defaults() -> None:
@@ -193,6 +251,7 @@ def test_the_config_file_is_validated_when_loaded(tmp_path: Path) -> None:
         (json.dumps({"topic": ["typo"]}), "unknown keys ['topic']"),
         (json.dumps({"topics": []}), "topics must not be empty"),
         (json.dumps(["A"]), "must be a JSON object"),
+        (json.dumps({"compliance": {"rules": ["nope"]}}), "compliance.rules has unknown rules"),
     ]:
         bad = tmp_path / "bad.json"
         bad.write_text(content)
@@ -201,6 +260,12 @@ def test_the_config_file_is_validated_when_loaded(tmp_path: Path) -> None:
         assert "CALL_ANALYSIS_CONFIG_PATH" in str(raised.value) and message in str(raised.value)
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_config_file(tmp_path / "missing.json")
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"keywords": {"Winter appeal": ["warm homes"]},
+                                    "compliance": {"rules": ["card_read_back"]}}))  # fmt: skip
+    resolved = resolve_config("ACME001", [], file_config=load_config_file(evidence))
+    assert resolved.describe_sources()["keywords"] == "file"
+    assert resolved.compliance.rules == frozenset({"card_read_back"})
 
 
 def test_the_prose_pattern_accepts_what_validation_accepts_and_nothing_else() -> None:

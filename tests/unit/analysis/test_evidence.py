@@ -216,3 +216,10 @@ def test_commitments_come_from_the_agent_s_turns_only() -> None:
 
 def test_extraction_is_deterministic() -> None:
     assert evidence_of(UPGRADE).topics == evidence_of(UPGRADE).topics
+
+
+def test_both_word_boundaries_hold_for_every_alternative_of_a_keyword() -> None:
+    from angel_intelligence.analysis.evidence.matching import keyword_hit
+
+    assert keyword_hit("I came by taxi", ("tax|gift aid",)) is None  # not "tax" in "taxi"
+    assert keyword_hit("Can you claim the tax back?", ("tax|gift aid",)) == "tax"

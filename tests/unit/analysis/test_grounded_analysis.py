@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def test_an_invented_number_is_never_saved_the_evidence_is() -> None:
     assert analysis.audio_analysis["analysis_source"] == "evidence"
     assert "500" in analysis.audio_analysis["analysis_source_reason"]
     assert "500" not in analysis.summary
-    assert analysis.summary.startswith("The call was about")
+    assert analysis.audio_analysis["summary_source"] == "extractive"
     assert dict(analysis.performance_scores) == {}  # nothing measured them
     assert analysis.quality_score is None
 
@@ -161,9 +162,36 @@ def test_a_reply_that_never_parses_falls_back_to_the_evidence() -> None:
     assert [t.name for t in analysis.key_topics] == [
         "Regular giving signup", "Gift Aid explanation/enrolment",
     ]  # fmt: skip
-    said = grounding.sentences(analysis.summary)
+    assert analysis.audio_analysis["summary_source"] == "extractive"
+    assert_quotes_the_call(analysis.summary)
+
+
+def assert_quotes_the_call(summary: str) -> None:
+    """2–4 sentences, each a sentence said in the call, quoted with who said it."""
+    said = grounding.sentences(summary)
     assert 2 <= len(said) <= 4
-    assert any(s.startswith("The supporter's sentiment was") for s in said)
+    turns = {s.text for s in sample_transcript().segments}
+    for sentence in said:
+        assert sentence.startswith(("The supporter said “", "The supporter asked “",
+                                    "The agent said “", "The agent asked “"))  # fmt: skip
+        quoted = sentence.split("“", 1)[1].rsplit("”", 1)[0]
+        assert any(quoted in turn for turn in turns), quoted
+    text = " ".join(turns)
+    assert grounding.summary_problems(summary, text) == []
+
+
+def test_the_templated_summary_is_a_choice_and_the_fallback_of_the_extractive_one() -> None:
+    analyser = CallAnalyser(ScriptedModel("not json"), grounded=True, max_reprompts=0,
+                            summary_style="templated")  # fmt: skip
+    analysis = analyser.analyse(sample_transcript(), small_config(), call_date=CALL_DATE)
+    assert analysis.audio_analysis["summary_source"] == "templated"
+    assert any(s.startswith("The supporter's sentiment was") for s in
+               grounding.sentences(analysis.summary))  # fmt: skip
+    # a call with fewer than two sentences worth quoting gets the template, marked so
+    short = replace(sample_transcript(), segments=sample_transcript().segments[:1])
+    evidence = analyser.evidence(short, small_config(), CALL_DATE)
+    summary, source = grounding.evidence_summary(evidence, "extractive")
+    assert source == "templated" and summary == grounding.templated_summary(evidence)
 
 
 def test_the_checks_catch_times_outside_the_call_and_dates_before_it() -> None:
@@ -188,8 +216,8 @@ def test_a_model_that_does_not_write_the_summary_gets_the_evidence_s() -> None:
         "type": "string", "enum": [grounding.TEMPLATED_SUMMARY],
     }  # fmt: skip
     assert analysis.audio_analysis["analysis_source"] == "model"  # it chose and scored
-    assert analysis.audio_analysis["summary_source"] == "evidence"
-    assert analysis.summary.startswith("The call was about “Regular giving signup”")
+    assert analysis.audio_analysis["summary_source"] == "extractive"
+    assert_quotes_the_call(analysis.summary)
     assert dict(analysis.performance_scores) == VALID_REPLY["performance_scores"]
 
 

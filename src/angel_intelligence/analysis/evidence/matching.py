@@ -37,7 +37,8 @@ MIN_WORDS_FOR_SIMILARITY = 3
 
 @cache
 def _pattern(expression: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){expression}(?![\w-])", re.IGNORECASE)
+    # grouped, so that both boundaries hold for every alternative of "a|b"
+    return re.compile(rf"(?<![\w-])(?:{expression})(?![\w-])", re.IGNORECASE)
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> str | None:

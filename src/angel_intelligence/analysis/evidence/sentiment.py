@@ -14,7 +14,7 @@ A call where the supporter says nothing scored is neutral (0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -37,9 +37,24 @@ def compound(text: str) -> float:
     return float(_analyser().polarity_scores(text)["compound"])
 
 
-def supporter_sentiment(turns: Sequence[Turn], duration_s: float) -> SentimentEvidence:
+TurnScorer = Callable[[Sequence[str]], Sequence[float]]
+"""Texts to sentiment values from −1 (negative) to 1 (positive), one each."""
+
+
+def vader_scores(texts: Sequence[str]) -> list[float]:
+    """VADER's compound score of each text (the default `TurnScorer`)."""
+    return [compound(text) for text in texts]
+
+
+def supporter_sentiment(
+    turns: Sequence[Turn], duration_s: float, score_turns: TurnScorer = vader_scores
+) -> SentimentEvidence:
+    """The supporter's sentiment from `score_turns` of each supporter turn (VADER by default;
+    `benchmarks/sentiment_quality.py` compares others on the same combination)."""
+    supporter = [t for t in turns if t.role == "supporter"]
+    values = score_turns([t.text for t in supporter]) if supporter else []
     scored = tuple(
-        TurnSentiment(t.index, t.start_s, compound(t.text)) for t in turns if t.role == "supporter"
+        TurnSentiment(t.index, t.start_s, float(v)) for t, v in zip(supporter, values, strict=True)
     )
     if not scored:
         return SentimentEvidence(0.0, sentiment_label_for(0.0).value, "neutral", ())

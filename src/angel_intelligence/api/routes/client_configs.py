@@ -34,7 +34,15 @@ router = APIRouter(prefix="/api/config", tags=["client config"])
 
 MAX_PAGE = 1000
 
-ConfigType = Literal["topics", "agent_actions", "performance_rubric", "prompt", "analysis_mode"]
+ConfigType = Literal[
+    "topics",
+    "agent_actions",
+    "performance_rubric",
+    "prompt",
+    "analysis_mode",
+    "keywords",
+    "compliance",
+]
 
 
 def _client_ref(value: str) -> str:
@@ -65,7 +73,9 @@ CONFIG_DATA_DESCRIPTION = (
     "topics, agent_actions, performance_rubric: a list of unique strings; "
     'analysis_mode: {"mode": "audio" | "transcript"}; prompt: {"transcript": template, '
     '"audio": template, "client_name": ..., "version": ...} with {config} and {transcript} '
-    "placeholders (docs/analysis.md)"
+    'placeholders; keywords: {topic or action: [phrase, ...]}; compliance: {"rules": [rule, '
+    '...], "gift_aid_wording": [[phrase, ...], ...], "data_protection_phrases": [...], '
+    '"vulnerability_cues": [...]} (docs/analysis.md)'
 )
 EXAMPLES: list[JsonValue] = [
     {
@@ -74,6 +84,16 @@ EXAMPLES: list[JsonValue] = [
         "config_data": ["Regular giving signup", "Gift Aid explanation/enrolment"],
     },
     {"client_ref": None, "config_type": "analysis_mode", "config_data": {"mode": "transcript"}},
+    {
+        "client_ref": "ACME001",
+        "config_type": "keywords",
+        "config_data": {"Gift Aid explanation/enrolment": ["claim (the )?tax back"]},
+    },
+    {
+        "client_ref": "ACME001",
+        "config_type": "compliance",
+        "config_data": {"disabled_rules": ["vulnerability_not_acknowledged"]},
+    },
     {
         "client_ref": "ACME001",
         "config_type": "prompt",
