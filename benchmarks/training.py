@@ -9,7 +9,8 @@ and the trained adapter), runs the worker's reloader (`services/hot_reload.py`) 
 the other and prints the load time (in the background, beside the old model) and the switch
 time (the swap jobs would wait for).
 
-    PYTHONPATH=src python benchmarks/training.py [--examples 4] [--max-length 1024] [--threads 2]
+    PYTHONPATH=src python benchmarks/training.py [--examples 4] [--max-length 4096]
+        [--call-minutes 5] [--threads 2] [--skip-reload]
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import resolve_config
-from angel_intelligence.analysis.prompting import build_prompt
+from angel_intelligence.analysis.prompting import build_prompt, transcript_for_prompt
 from angel_intelligence.backends.llm.model_files import bundled_gguf, locate_model
 from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
@@ -44,6 +46,7 @@ from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
 from angel_intelligence.services.hot_reload import AnalysisModelReloader
 from angel_intelligence.services.model_versions import ModelVersions
+from angel_intelligence.testing.analysis_set import labelled_calls
 
 CACHE = Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache"
 LINES = [
@@ -53,14 +56,29 @@ LINES = [
     (SpeakerRole.SUPPORTER, "Yes I am, please add Gift Aid."),
     (SpeakerRole.AGENT, "That is all set up. Thank you so much for your support, goodbye."),
 ]
+MIDDLE = [
+    (SpeakerRole.SUPPORTER, "My mum was looked after by your nurses last year, so it means a lot."),
+    (SpeakerRole.AGENT, "I'm so sorry to hear that, and thank you for thinking of us."),
+    (SpeakerRole.SUPPORTER, "Can I pay by direct debit on the first of the month, is that okay?"),
+    (SpeakerRole.AGENT, "Of course, I'll just need your sort code and account number for that."),
+    (SpeakerRole.SUPPORTER, "Right, hang on, let me find my bank card, it's in the other room."),
+    (SpeakerRole.AGENT, "No rush at all. While you look, can I confirm your address?"),
+]
+"""Turns repeated between the greeting and the close to make a call of `--call-minutes`."""
 
 
-def example(n: int) -> ChatExample:
+def example(n: int, call_minutes: float = 0.0) -> ChatExample:
+    """A call of five turns, or of about `call_minutes` (a turn every 5 s, about 4.9 prompt
+    tokens a second of call, the rate of the labelled analysis set's transcripts)."""
+    turns = [LINES[0], LINES[1]]
+    while len(turns) < call_minutes * 60 / 5 - 3:
+        turns.append(MIDDLE[(len(turns) - 2) % len(MIDDLE)])
+    turns += LINES[2:]
     segments = tuple(
-        Segment(text=text.format(n=n + 5), start_s=4.0 * i, end_s=4.0 * i + 3.5, speaker=role)
-        for i, (role, text) in enumerate(LINES)
+        Segment(text=text.format(n=n + 5), start_s=5.0 * i, end_s=5.0 * i + 4.5, speaker=role)
+        for i, (role, text) in enumerate(turns)
     )
-    transcript = Transcript(segments=segments, duration_s=20.0)
+    transcript = Transcript(segments=segments, duration_s=5.0 * len(turns))
     config = resolve_config("ACME001", [], default_mode=AnalysisMode.TRANSCRIPT)
     prompt = build_prompt(transcript, config, AnalysisMode.TRANSCRIPT)
     reply = {
@@ -78,7 +96,7 @@ def example(n: int) -> ChatExample:
         "action_items": [],
         "compliance_flags": [],
     }  # fmt: skip
-    return ChatExample(prompt.messages, json.dumps(reply))
+    return ChatExample(prompt.messages, json.dumps(reply), transcript_for_prompt(transcript))
 
 
 class Holder:
@@ -93,6 +111,47 @@ class Holder:
         return "cpu"
 
 
+def tokens(tokenizer: Any, messages: Any, response: str | None = None) -> int:
+    chat = [*messages, {"role": "assistant", "content": response}] if response else messages
+    text = tokenizer.apply_chat_template(
+        list(chat), tokenize=False, add_generation_prompt=response is None
+    )
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def lengths(base: Path, examples: list[ChatExample]) -> None:
+    """Token counts that set `max_length`: the labelled analysis set's calls with the spec's
+    default config (prompt without the transcript, transcript tokens a second), and the
+    examples about to be trained on."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    config = resolve_config("ACME001", [], default_mode=AnalysisMode.TRANSCRIPT)
+    calls = labelled_calls()
+    prompts = [
+        tokens(tokenizer, build_prompt(c.transcript, config, AnalysisMode.TRANSCRIPT).messages)
+        for c in calls
+    ]
+    spoken = [len(tokenizer(c.transcript.timed_text())["input_ids"]) for c in calls]
+    seconds = sum(c.transcript.duration_s for c in calls)
+    overhead = min(p - t for p, t in zip(prompts, spoken, strict=True))
+    replies = [
+        tokens(tokenizer, e.messages, e.response) - tokens(tokenizer, e.messages) for e in examples
+    ]
+    full = sorted(tokens(tokenizer, e.messages, e.response) for e in examples)
+    rate = sum(spoken) / seconds
+    durations = [c.transcript.duration_s for c in calls]
+    print(
+        f"labelled set ({len(calls)} calls, {min(durations):.0f}–{max(durations):.0f} s): "
+        f"prompt {min(prompts)}–{max(prompts)} "
+        f"tokens, {overhead} of them instructions and config, transcript {rate:.2f} tokens/s; "
+        f"a reply here {min(replies)}–{max(replies)} tokens; an example of a 5-minute call ≈ "
+        f"{overhead + 300 * rate + max(replies):.0f} tokens, 10 minutes ≈ "
+        f"{overhead + 600 * rate + max(replies):.0f}"
+    )
+    print(f"these examples: {full[0]}–{full[-1]} tokens before any cut")
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -100,8 +159,10 @@ def peak_mib() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=4)
-    parser.add_argument("--max-length", type=int, default=1024)
+    parser.add_argument("--max-length", type=int, default=LoraOptions().max_length)
+    parser.add_argument("--call-minutes", type=float, default=0.0, help="0: five turns")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-reload", action="store_true", help="fine-tune only")
     args = parser.parse_args()
     gguf = bundled_gguf()
     if gguf is None:
@@ -111,7 +172,8 @@ def main() -> int:
     started = time.perf_counter()
     base = trainable_base(files, CACHE)
     print(f"base: {base} (ready in {time.perf_counter() - started:.1f} s)")
-    examples = [example(n) for n in range(args.examples)]
+    examples = [example(n, args.call_minutes) for n in range(args.examples)]
+    lengths(base, examples)
     work = Path(tempfile.mkdtemp(prefix="angel-train-bench-"))
     try:
         steps: list[float] = []
@@ -137,8 +199,11 @@ def main() -> int:
             f"{per_step:.1f} s/step, {run.tokens / run.seconds:.0f} tokens/s, "
             f"{per_step * 100 / 60:.1f} min per 100 examples (one epoch, max_length "
             f"{args.max_length}, {args.threads} threads); peak RSS {peak_mib():.0f} MiB; "
-            f"loss {run.first_loss:.4f} → {run.final_loss:.4f}"
+            f"loss {run.first_loss:.4f} → {run.final_loss:.4f}; {run.cut_examples} example(s) "
+            f"cut ({run.cut_lines} transcript lines), longest {run.longest_tokens} tokens"
         )
+        if args.skip_reload:
+            return 0
 
         registry = ModelVersions(work / "models")
         registry.add("analysis", "v1", base)
