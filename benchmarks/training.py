@@ -11,7 +11,7 @@ time (the swap jobs would wait for); then the same for Whisper (two copies of th
 tiny.en as versions w1 and w2).
 
     PYTHONPATH=src python benchmarks/training.py [--examples 4] [--max-length 4096]
-        [--call-minutes 5] [--threads 2] [--skip-reload]
+        [--call-minutes 5] [--threads 2] [--skip-reload] [--no-checkpointing]
 """
 
 from __future__ import annotations
@@ -207,6 +207,9 @@ def main() -> int:
     parser.add_argument("--call-minutes", type=float, default=0.0, help="0: five turns")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-reload", action="store_true", help="fine-tune only")
+    parser.add_argument(
+        "--no-checkpointing", action="store_true", help="keep every activation (more memory)"
+    )
     args = parser.parse_args()
     gguf = bundled_gguf()
     if gguf is None:
@@ -233,7 +236,12 @@ def main() -> int:
             base,
             examples,
             work / "adapter",
-            LoraOptions(epochs=1, learning_rate=1e-4, max_length=args.max_length),
+            LoraOptions(
+                epochs=1,
+                learning_rate=1e-4,
+                max_length=args.max_length,
+                gradient_checkpointing=not args.no_checkpointing,
+            ),
             progress=progress,
             cpu_threads=args.threads,
         )
@@ -242,7 +250,8 @@ def main() -> int:
             f"fine-tune: {run.steps} steps of one example, {run.tokens} tokens, "
             f"{per_step:.1f} s/step, {run.tokens / run.seconds:.0f} tokens/s, "
             f"{per_step * 100 / 60:.1f} min per 100 examples (one epoch, max_length "
-            f"{args.max_length}, {args.threads} threads); peak RSS {peak_mib():.0f} MiB; "
+            f"{args.max_length}, {args.threads} threads, activation checkpointing "
+            f"{'off' if args.no_checkpointing else 'on'}); peak RSS {peak_mib():.0f} MiB; "
             f"loss {run.first_loss:.4f} → {run.final_loss:.4f}; {run.cut_examples} example(s) "
             f"cut ({run.cut_lines} transcript lines), longest {run.longest_tokens} tokens"
         )

@@ -29,6 +29,8 @@ from training_samples import add_call
 MODEL_CACHE = Path(tempfile.gettempdir()) / "angel-intelligence-test-model-cache"
 """The dequantised SmolLM2, shared with the other tests (converted once)."""
 
+pytestmark = [pytest.mark.mariadb, pytest.mark.models, pytest.mark.slow]
+
 METADATA_FIELDS = {
     "model_type", "version", "created_at", "base_model", "adapter", "parent_version",
     "dataset_hash", "annotation_ids", "parameters", "metrics", "evaluation",

@@ -161,6 +161,7 @@ def transcriptions(db: TestDatabase, ids: list[int]) -> list[tuple[str | None, s
     return [rows.get(i, (None, None)) for i in ids]
 
 
+@pytest.mark.models
 def test_a_running_worker_switches_whisper_between_jobs_and_keeps_it_on_a_bad_version(
     mariadb: TestDatabase, tmp_path: Path, tiny_versions: dict[str, Path]
 ) -> None:

@@ -163,15 +163,15 @@ def encode_example(tokenizer: Any, example: ChatExample, max_length: int) -> Enc
     ids, labels = encoded(example.messages)
     if len(ids) <= max_length:
         return Encoded(ids, labels, cut_lines=0)
-    lines = example.transcript.count("\n") + 1 if example.transcript else 0
+    transcript = example.transcript
+    if not transcript or transcript not in example.messages[-1]["content"]:
+        transcript = None  # nothing this example may lose
+    lines = transcript.count("\n") + 1 if transcript else 0
     low, high, best = 0, lines - 1, None  # the most transcript lines that fit
     while low <= high:
         keep = (low + high) // 2
-        messages = _with_transcript(
-            example.messages,
-            example.transcript or "",
-            _cut_transcript(example.transcript or "", keep),
-        )
+        assert transcript is not None  # lines > 0
+        messages = _with_transcript(example.messages, transcript, _cut_transcript(transcript, keep))
         trial = encoded(messages)
         if len(trial[0]) <= max_length:
             best, low = (trial, keep), keep + 1
@@ -224,6 +224,7 @@ def train_lora(
     if options.gradient_checkpointing:
         # Keeps each layer's input, not its attention weights: without it a 3,500-token
         # example held 11 GiB on the CPU (benchmarks/training.py, docs/performance.md).
+        model.config.use_cache = False  # nothing to cache while training
         model.activation_checkpointing_enable(
             activation_checkpointing_kwargs={"use_reentrant": False}
         )
