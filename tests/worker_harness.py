@@ -6,7 +6,8 @@
 Everything but the pipeline is the real command path (`cli/worker_cmd.py`): settings from the
 environment, engine, schema and plan checks, queue, heartbeat, signals. ANGEL_TEST_EXECUTIONS
 names the executions log; ANGEL_TEST_WORK_S is how long `slow`/`sleepfirst` calls work.
-ANGEL_TEST_PIPELINE=model runs `model_pipeline.ModelPipeline` on the real analysis model instead.
+ANGEL_TEST_PIPELINE=model runs `model_pipeline.ModelPipeline` on the real analysis model instead
+(and real Whisper on the file ANGEL_TEST_AUDIO names, when set).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from angel_intelligence import bootstrap
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.cli import worker_cmd
 from angel_intelligence.cli.common import database_or_exit, settings_or_exit
+from angel_intelligence.services.hot_reload import registry_version, resolved
 from angel_intelligence.settings import Settings
 from angel_intelligence.worker import CallPipeline
 from controlled_pipeline import ControlledPipeline
@@ -45,7 +47,16 @@ def main() -> int:
         if os.environ.get("ANGEL_TEST_PIPELINE") == "model":  # the real analysis model
             model = bootstrap.build_language_model(settings, "analysis")
             model.load()
-            return ModelPipeline(CallAnalyser(model), work_s=work_s)
+            audio = os.environ.get("ANGEL_TEST_AUDIO")  # and real Whisper on this file
+            if audio is None:
+                return ModelPipeline(CallAnalyser(model), work_s=work_s)
+            return ModelPipeline(
+                CallAnalyser(model),
+                work_s=work_s,
+                transcriber=bootstrap.build_transcriber(settings),
+                whisper_version=registry_version(resolved(settings.whisper_model_path)),
+                audio=Path(audio),
+            )
         return ControlledPipeline(Path(executions) if executions else None, work_s=work_s)
 
     settings = settings_or_exit()

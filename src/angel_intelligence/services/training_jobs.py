@@ -235,7 +235,7 @@ class TrainingJobs:
                 )  # fmt: skip
                 echo(f"{job.job_id}: step {step}/{total} loss {loss:.4f}")
 
-            examples = [ChatExample(e.messages, e.response) for e in train]
+            examples = [ChatExample(e.messages, e.response, e.transcript) for e in train]
             run = self._trainer(base.directory, examples, staging, options, progress)
             held_out = built.split("eval")
             self._jobs.report(job, {"stage": "evaluating", "eval_examples": len(held_out)})

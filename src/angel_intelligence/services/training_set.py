@@ -28,7 +28,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from angel_intelligence.analysis.client_config import ClientConfigResolver
-from angel_intelligence.analysis.prompting import build_prompt
+from angel_intelligence.analysis.prompting import build_prompt, transcript_for_prompt
 from angel_intelligence.analysis.reply import ReplyContext, ReplyRejected, parse_reply
 from angel_intelligence.analysis.schema import build_output_schema
 from angel_intelligence.db.models import AiCallAnalysis, AiCallAnnotation
@@ -73,6 +73,9 @@ class TrainingExample:
     split: Split = "train"
     context: ReplyContext | None = field(default=None, compare=False, repr=False)
     """What the worker checks a reply against (the evaluation gate uses it; not written)."""
+    transcript: str | None = field(default=None, compare=False, repr=False)
+    """The transcript as the user message holds it: what fine-tuning cuts from the middle of
+    an example too long for `max_length` (not written)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -310,6 +313,7 @@ class TrainingSetBuilder:
             corrections=corrections,
             prompt_version=prompt.version,
             context=context,
+            transcript=transcript_for_prompt(transcript),
         )
 
 

@@ -129,3 +129,22 @@ def test_options_carry_the_settings_values() -> None:
     settings = Settings(_env_file=None, whisper_beam_size=2, lease_seconds=90, heartbeat_seconds=20)
     assert opts.speech_options(settings).whisper.beam_size == 2
     assert opts.worker_config(settings).lease_s == opts.queue_options(settings).lease_s == 90
+
+
+@pytest.mark.parametrize(
+    ("whisper_model", "use_mock_models", "follows"),
+    [
+        ("openai/whisper-medium", False, True),  # production: loaded from WHISPER_MODEL_PATH
+        ("tiny.en", False, True),
+        ("bundled:tiny.en", False, False),  # pinned to the bundled model
+        ("/opt/whisper-medium-ct2", False, False),  # pinned to a directory
+        ("openai/whisper-medium", True, False),  # the mock transcriber loads nothing
+    ],
+)
+def test_whisper_is_hot_reloaded_only_when_it_is_loaded_from_the_registry(
+    make_settings: Callable[..., Settings], whisper_model: str, use_mock_models: bool, follows: bool
+) -> None:
+    from angel_intelligence.bootstrap import follows_registry
+
+    settings = make_settings(whisper_model=whisper_model, use_mock_models=use_mock_models)
+    assert follows_registry(opts.speech_options(settings)) is follows

@@ -41,9 +41,10 @@ class LoraOptions:
     lora_rank: int = 8
     lora_alpha: int = 16
     max_steps: int | None = None
-    max_length: int = 2048
+    max_length: int = 4096
     seed: int = 0
     gradient_accumulation: int = 1
+    gradient_checkpointing: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,23 @@ class ChatExample:
 
     messages: Sequence[dict[str, str]]
     response: str
+    transcript: str | None = None
+    """The transcript as it appears in the last message (`transcript_for_prompt`): the part
+    an example too long for `max_length` loses lines from. None: the example cannot be cut."""
+
+
+CUT_MARKER = "[… {lines} lines of the call left out for length …]"
+"""What stands in a cut transcript for the lines left out of its middle."""
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One example's input ids and labels (-100 on the prompt), and how many transcript
+    lines were left out to fit `max_length`."""
+
+    ids: list[int]
+    labels: list[int]
+    cut_lines: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,11 @@ class TrainingRun:
     final_loss: float
     seconds: float
     tokens: int
+    cut_examples: int = 0
+    """Examples that lost transcript lines to fit `max_length`."""
+    cut_lines: int = 0
+    longest_tokens: int = 0
+    """The longest example as trained (after any cut)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +96,9 @@ class TrainingRun:
             "final_loss": round(self.final_loss, 4),
             "seconds": round(self.seconds, 1),
             "tokens": self.tokens,
+            "cut_examples": self.cut_examples,
+            "cut_lines": self.cut_lines,
+            "longest_tokens": self.longest_tokens,
         }
 
 
@@ -96,20 +122,70 @@ def trainable_base(files: ModelFiles, cache_dir: Path) -> Path:
     raise ModelLoadError(f"no trainable base for {files.path}")
 
 
-def _encode(tokenizer: Any, example: ChatExample, max_length: int) -> tuple[list[int], list[int]]:
-    """Input ids and labels, the prompt masked (-100) so only the reply is learnt."""
-    prompt = tokenizer.apply_chat_template(
-        list(example.messages), tokenize=False, add_generation_prompt=True
-    )
-    full = tokenizer.apply_chat_template(
-        [*example.messages, {"role": "assistant", "content": example.response}], tokenize=False
-    )
-    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    ids = tokenizer(full, add_special_tokens=False)["input_ids"]
-    labels = [-100] * len(prompt_ids) + ids[len(prompt_ids) :]
-    if len(ids) > max_length:  # keep the reply whole: cut the prompt from its start
-        ids, labels = ids[-max_length:], labels[-max_length:]
-    return ids, labels
+def _chat_ids(tokenizer: Any, messages: Sequence[dict[str, str]]) -> list[int]:
+    text = tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _with_transcript(
+    messages: Sequence[dict[str, str]], old: str, new: str
+) -> list[dict[str, str]]:
+    """The messages with the transcript text in the last one replaced."""
+    *before, last = (dict(m) for m in messages)
+    head, found, tail = last["content"].rpartition(old)
+    return [*before, {**last, "content": head + new + tail if found else last["content"]}]
+
+
+def _cut_transcript(text: str, keep: int) -> str:
+    """`text` with all but `keep` of its lines left out from the middle, marked as such."""
+    lines = text.split("\n")
+    if keep >= len(lines):
+        return text
+    head, tail = lines[: (keep + 1) // 2], lines[len(lines) - keep // 2 :] if keep // 2 else []
+    return "\n".join([*head, CUT_MARKER.format(lines=len(lines) - keep), *tail])
+
+
+def encode_example(tokenizer: Any, example: ChatExample, max_length: int) -> Encoded:
+    """Input ids and labels, the prompt masked (-100) so only the reply is learnt.
+
+    An example longer than `max_length` loses lines from the middle of its transcript (the
+    start and the end of a call say most about it), never its reply nor the instructions;
+    one that cannot fit even with no transcript line left is refused (ValueError)."""
+
+    def encoded(messages: Sequence[dict[str, str]]) -> tuple[list[int], list[int]]:
+        prompt_ids = _chat_ids(tokenizer, messages)
+        full = tokenizer.apply_chat_template(
+            [*messages, {"role": "assistant", "content": example.response}], tokenize=False
+        )
+        ids = list(tokenizer(full, add_special_tokens=False)["input_ids"])
+        return ids, [-100] * len(prompt_ids) + ids[len(prompt_ids) :]
+
+    ids, labels = encoded(example.messages)
+    if len(ids) <= max_length:
+        return Encoded(ids, labels, cut_lines=0)
+    transcript = example.transcript
+    if not transcript or transcript not in example.messages[-1]["content"]:
+        transcript = None  # nothing this example may lose
+    lines = transcript.count("\n") + 1 if transcript else 0
+    low, high, best = 0, lines - 1, None  # the most transcript lines that fit
+    while low <= high:
+        keep = (low + high) // 2
+        assert transcript is not None  # lines > 0
+        messages = _with_transcript(example.messages, transcript, _cut_transcript(transcript, keep))
+        trial = encoded(messages)
+        if len(trial[0]) <= max_length:
+            best, low = (trial, keep), keep + 1
+        else:
+            high = keep - 1
+    if best is None:
+        reply = sum(1 for label in labels if label != -100)
+        raise ValueError(
+            f"max_length {max_length} is too short: an example takes {len(ids)} tokens "
+            f"({reply} of them its reply) and cannot fit with its transcript left out; "
+            "raise options.max_length"
+        )
+    (ids, labels), keep = best
+    return Encoded(ids, labels, cut_lines=lines - keep)
 
 
 def train_lora(
@@ -145,8 +221,23 @@ def train_lora(
         task_type="CAUSAL_LM",
     )
     model = get_peft_model(model, config)
+    if options.gradient_checkpointing:
+        # Keeps each layer's input, not its attention weights: without it a 3,500-token
+        # example held 11 GiB on the CPU (benchmarks/training.py, docs/performance.md).
+        model.config.use_cache = False  # nothing to cache while training
+        model.activation_checkpointing_enable(
+            activation_checkpointing_kwargs={"use_reentrant": False}
+        )
     model.train()
-    encoded = [_encode(tokenizer, e, options.max_length) for e in examples]
+    encoded = [encode_example(tokenizer, e, options.max_length) for e in examples]
+    cut = [e.cut_lines for e in encoded if e.cut_lines]
+    if cut:
+        log.warning(
+            "training_examples_cut",
+            examples=len(cut),
+            lines=sum(cut),
+            max_length=options.max_length,
+        )
     optimiser = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=options.learning_rate
     )
@@ -160,7 +251,7 @@ def train_lora(
     while step < total:
         batch_losses = []
         for index in torch.randperm(len(encoded), generator=order).tolist():
-            ids, labels = encoded[index]
+            ids, labels = encoded[index].ids, encoded[index].labels
             tokens += len(ids)
             output = model(
                 input_ids=torch.tensor([ids], device=device),
@@ -197,4 +288,7 @@ def train_lora(
         final_loss=loss_value,
         seconds=time.perf_counter() - started,
         tokens=tokens,
+        cut_examples=len(cut),
+        cut_lines=sum(cut),
+        longest_tokens=max(len(e.ids) for e in encoded),
     )
