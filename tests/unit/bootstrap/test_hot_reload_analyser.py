@@ -52,7 +52,8 @@ def test_the_reloaded_analyser_is_grounded_with_the_same_embedder(
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, enable_model_hot_reload=True, models_base_path=tmp_path
     )
-    reloader = bootstrap.build_model_reloader(settings, _Holder(first))
-    assert reloader is not None
+    reloaders = bootstrap.build_model_reloader(settings, _Holder(first))
+    assert reloaders is not None
+    (reloader,) = reloaders.reloaders  # the holder holds no transcriber: the analysis one only
     reloaded = reloader._make(tmp_path / "analysis" / "versions" / "v2")
     assert reloaded.grounded and reloaded.embedder is embedder
