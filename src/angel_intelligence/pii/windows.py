@@ -13,8 +13,9 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   digits), nor speech Whisper lost (a loop, a word stretched over seconds); it ends no earlier
   than the last word before that turn, and no later than `question_window_max_s` after it
   opened;
-* a window starts a sensitive phase, which lasts until a goodbye or a question that is not
-  about details ("thank you so much for your support", "anything else?", "how much…?"). A
+* a window starts a sensitive phase, which lasts until the asker's goodbye or a question
+  that is not about details ("thank you so much for your support", "anything else?", "how
+  much…?"; the caller's "thank you very much" ends nothing). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
   from its start by the same rules, asked by whoever asked it. So does every other turn of
@@ -178,11 +179,15 @@ def _follow_ups(
         if start_s < window.start_s:
             continue
         kind = kinds[k]
-        if kind.release:
+        speaker = stream.speaker(k)
+        if kind.release and not _other_side(speaker, opening.asker):
+            # Only the asker moves on: the caller's "thank you very much" (or Whisper's
+            # garble of "hang on, let me get my purse") inside a payment ends nothing (issue
+            # 14, round 5); the asker's goodbye given to the caller by the speaker stage
+            # leaves the phase open to the end of the call, the safe side.
             break
         if k in opened or kind.cue:
             continue
-        speaker = stream.speaker(k)
         # Every turn of the asker's side, not only in a payment phase: the next question,
         # garbled, need not look like one ("And for me, this one mode.", "Yes, I agree from
         # that card.": the expiry question), and a bleep over an answer that was not PII is
@@ -193,6 +198,11 @@ def _follow_ups(
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
     return found
+
+
+def _other_side(speaker: str | None, asker: str | None) -> bool:
+    """Said by the side that did not ask (both known and different)."""
+    return speaker is not None and asker is not None and speaker != asker
 
 
 def _answer_end(

@@ -273,3 +273,31 @@ def test_when_the_recogniser_cut_a_loop_then_its_time_is_lost_speech(
     assert "lost_speech" in [w.rule for w in result.audio_redactions]
     assert "lost_speech" not in [w.rule for w in clean.audio_redactions]
     assert bleeped(result, 9.0, 17.5)
+
+
+def test_when_the_caller_says_thank_you_very_much_then_the_phase_goes_on(
+    detector: PiiDetector,
+) -> None:
+    # dev6: "Hang on, let me just get my purse." heard as "Thank you very much." (a release
+    # cue) on the caller's side; the expiry question and its answer were garbled past any cue.
+    # Only the asker moves on: the agent's next turns still open follow-ups.
+    segments = (
+        GREETING,
+        said("Can I take the card number please?", 5.0, AGENT),
+        said("It's four five three nine one four eight eight", 8.0, SUPPORTER),
+        said("And they won't be able to get tired.", 13.0, AGENT),
+        said("Thank you very much.", 16.0, SUPPORTER),
+        said("Not in high heat.", 20.0, AGENT),
+        said("Yes it's total time too.", 22.0, SUPPORTER),
+        said("Not in high heat.", 25.0, AGENT),
+        goodbye(28.0),
+    )
+    result = redact_transcript(call(*segments), detector, NO_PADDING)
+    assert bleeped(result, 16.0, 28.0)
+    # The agent's own "thank you very much" still ends the phase.
+    released = redact_transcript(
+        call(*segments[:4], said("Thank you very much.", 16.0, AGENT), *segments[5:]),
+        detector,
+        NO_PADDING,
+    )
+    assert not any(w.start_s >= 16.0 for w in windows(released, "follow_up"))
