@@ -21,9 +21,10 @@ the rules carried over to calls they had not been tuned on; `dev5` (issue 14, se
 adds the forms `dev` lacks (cards in pairs and tens, NATO letters, numeric dates, spelled
 emails), from both families of forms; `dev6` (fifth round) calls that go off the script
 (answers over the question's end, the agent asking mid-value, the caller fetching the card,
-the card number offered before it is asked for, read-backs with no cue). Printed per type and set, for the
-old behaviour (text findings only: `PiiPolicy(question_windows=False)`) beside the new one,
-on the intervals the worker bleeps (with its REDACTION_PADDING_MS, 0.25 s): audio coverage
+the card number offered before it is asked for, read-backs with no cue). Printed per type
+and set, for the old behaviour (text findings only: `PiiPolicy(question_windows=False)`)
+beside the new one, on the intervals the worker bleeps (with its REDACTION_PADDING_MS,
+0.25 s): audio coverage
 (share of the seconds in which PII was said that lie inside a bleep), values fully covered,
 and the cost: extra bleeped audio per call, in seconds and as a share of the speech that was
 not PII; question windows opened on calls without a sensitive question.

@@ -13,9 +13,9 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   digits), nor speech Whisper lost (a loop, a word stretched over seconds); it ends no earlier
   than the last word before that turn, and no later than `question_window_max_s` after it
   opened;
-* a window starts a sensitive phase, which lasts until the asker's goodbye or a question
+* a window starts a sensitive phase, which lasts until the agent's goodbye or a question
   that is not about details ("thank you so much for your support", "anything else?", "how
-  much…?"; the caller's "thank you very much" ends nothing). A
+  much…?"; the caller's "thank you very much" ends nothing the agent asked for). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
   from its start by the same rules, asked by whoever asked it. So does every other turn of
@@ -180,11 +180,12 @@ def _follow_ups(
             continue
         kind = kinds[k]
         speaker = stream.speaker(k)
-        if kind.release and not _other_side(speaker, opening.asker):
-            # Only the asker moves on: the caller's "thank you very much" (or Whisper's
-            # garble of "hang on, let me get my purse") inside a payment ends nothing (issue
-            # 14, round 5); the asker's goodbye given to the caller by the speaker stage
-            # leaves the phase open to the end of the call, the safe side.
+        if kind.release and (speaker != "supporter" or opening.asker == "supporter"):
+            # The agent moves on (or the caller, who offered the value): the caller's "thank
+            # you very much" (or Whisper's garble of "hang on, let me get my purse") inside a
+            # payment the agent asked for ends nothing (issue 14, round 5); the agent's goodbye
+            # given to the caller by the speaker stage leaves the phase open to the end of the
+            # call, the safe side.
             break
         if k in opened or kind.cue:
             continue
@@ -198,11 +199,6 @@ def _follow_ups(
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
     return found
-
-
-def _other_side(speaker: str | None, asker: str | None) -> bool:
-    """Said by the side that did not ask (both known and different)."""
-    return speaker is not None and asker is not None and speaker != asker
 
 
 def _answer_end(

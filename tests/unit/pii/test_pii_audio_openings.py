@@ -301,3 +301,46 @@ def test_when_the_caller_says_thank_you_very_much_then_the_phase_goes_on(
         NO_PADDING,
     )
     assert not any(w.start_s >= 16.0 for w in windows(released, "follow_up"))
+
+
+def test_when_card_data_is_asked_for_then_the_phase_is_bleeped_until_the_agent_moves_on(
+    detector: PiiDetector,
+) -> None:
+    # Whatever the windows inside it made of the turns: one window from the card question to
+    # the agent's goodbye, the caller's "thank you very much" inside it ending nothing.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I'd like to make a donation please.", 4.0, SUPPORTER),
+            said("Lovely. Can I take the card number please?", 7.0, AGENT),
+            said("Yes it's four five three nine one four eight eight", 10.5, SUPPORTER),
+            said("Thank you very much.", 14.5, SUPPORTER),
+            said("And the expiry date?", 16.0, AGENT),
+            said("Oh five twenty eight.", 18.0, SUPPORTER),
+            goodbye(21.0),
+            said("Bye now.", 24.5, SUPPORTER),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    [card] = windows(result, "cue:card_number:card number")
+    assert (phase.start_s, phase.end_s) == pytest.approx((card.start_s, 21.0))
+    assert phase.pii_type is None  # a card number and an expiry date were asked for
+
+
+def test_when_no_card_data_is_asked_for_then_there_is_no_payment_phase(
+    detector: PiiDetector,
+) -> None:
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("What's your postcode please?", 5.0, AGENT),
+            said("It's S W one A one A A.", 8.0, SUPPORTER),
+            goodbye(12.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert windows(result, "postcode") == [] and windows(result, "payment_phase") == []
+    assert result.audio_redactions
