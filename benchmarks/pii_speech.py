@@ -201,6 +201,8 @@ def exchange(
             say(Turn(supporter, [Part(", ".join(pieces[cut:]) + ".", index)], 0.3))
     else:
         say(Turn(supporter, [Part(lead), Part(", ".join(pieces) + ".", index)], pause))
+    if "thanks" in odd and rng.random() < 0.4:
+        say(Turn(agent, [Part(rng.choice(w.thanks))]))
     if rng.random() < 0.25:
         before, after = rng.choice(w.read_backs)
         call.values.append(Value(kind, read_back=True))
@@ -361,7 +363,16 @@ def bleeped(result: PiiRedaction, duration_s: float) -> Spans:
 def hole_class(value: Spans, bleep: Spans, result: PiiRedaction, heard: Heard) -> str:
     """Why a value is not fully bleeped, as a class only (no words of the call): where the
     hole is (start, end, middle, whole), how long, what was written over it (nothing, the
-    agent's side, the supporter's side) and the rules of the bleeps on either side."""
+    agent's side, the supporter's side), what those segments are to the rules (a cue, a
+    release, a value, a back-channel, lost speech), and the rules of the windows that closed
+    just before it and opened just after it."""
+    from angel_intelligence.pii.cues import find_cues
+    from angel_intelligence.pii.stream import CallStream
+    from angel_intelligence.pii.turns import classify
+
+    stream = CallStream.of(heard.transcript())
+    cues = find_cues(stream)
+    kinds = classify(stream, cues)
     holes: Spans = []
     for start, end in value:
         cursor = start
@@ -374,6 +385,8 @@ def hole_class(value: Spans, bleep: Spans, result: PiiRedaction, heard: Heard) -
         if cursor < end:
             holes.append((cursor, end))
     first, last = value[0][0], value[-1][1]
+    windows = [r for r in result.audio_redactions if r.reason is not AudioReason.FINDING]
+    first_window_s = min((r.start_s for r in windows), default=float("inf"))
     parts = []
     for start, end in holes:
         if start <= first + 1e-6 and end >= last - 1e-6:
@@ -384,12 +397,24 @@ def hole_class(value: Spans, bleep: Spans, result: PiiRedaction, heard: Heard) -
             where = "end"
         else:
             where = "middle"
-        segments = [s for s in heard.segments if s["start"] < end and start < s["end"]]
-        written = sorted({str(s.get("speaker")) for s in segments if s["text"].strip()})
-        rules = sorted({f"{r.reason.value}:{r.rule.split(':')[0]}" for r in result.audio_redactions
-                        if abs(r.end_s - start) < 1.0 or abs(r.start_s - end) < 1.0})  # fmt: skip
+        over = [k for k, seg in enumerate(heard.segments) if seg["start"] < end + 0.5
+                and start - 0.5 < seg["end"]]  # fmt: skip
+        written = sorted({str(heard.segments[k].get("speaker")) for k in over
+                          if heard.segments[k]["text"].strip()})  # fmt: skip
+        what = set()
+        for k in over:
+            kind = kinds[k]
+            what |= {name for name, on in (("release", kind.release), ("cue", kind.cue),
+                     ("value", kind.value), ("backchannel", kind.backchannel),
+                     ("unclear", kind.unclear), ("asks", kind.asks)) if on}  # fmt: skip
+            what |= {f"cue-{c.phrase.kind.value}" for c in cues if c.segment == k}
+        closed = sorted({r.rule.split(":")[0] for r in windows if start - 1.5 <= r.end_s <= end})
+        opened = sorted({r.rule.split(":")[0] for r in windows if start <= r.start_s <= end + 1.5})
         said = "+".join(written) or "nothing"
-        parts.append(f"{where} {end - start:.2f}s written:{said} near:{','.join(rules) or '-'}")
+        before = " before-first-window" if end <= first_window_s else ""
+        parts.append(f"{where} {end - start:.2f}s written:{said} is:{','.join(sorted(what))} "
+                     f"closed:{','.join(closed) or '-'} opened:{','.join(opened) or '-'}"
+                     f"{before}")  # fmt: skip
     return " | ".join(parts)
 
 

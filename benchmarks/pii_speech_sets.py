@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stdnum import luhn
 from stdnum.gb import nhs
@@ -335,6 +335,7 @@ class Wording:
     hesitations: list[tuple[str, str]] = field(default_factory=list)  # (supporter, agent)
     asides: list[str] = field(default_factory=list)  # the agent, typing the value in
     offer: tuple[str, str, str] = ("", "", "")  # (agent, supporter offering, agent) for a card
+    thanks: list[str] = field(default_factory=list)  # the agent, after a value, mid-payment
 
 
 DEV = Wording(
@@ -629,6 +630,37 @@ DEV6_VOICES: dict[str, Voice] = {
                           speed=0.92, pitch_cents=-100, equalizer=((700, 1.0, -3),)),
 }  # fmt: skip
 
+# `dev7` (fifth round): the classes the held-out misses of the round's first run fell in
+# (docs/pii.md), written before the rules for them, in forms of its own: the agent's "thank
+# you very much" after a value and before the read-back or the next question, cards given
+# before any question, spelled codes in noise where Whisper loops. Tuning only.
+DEV7 = replace(
+    DEV6,
+    questions={
+        K.CREDIT_CARD: ["Right, go ahead with the long number.", "And the card number itself?"],
+        K.CARD_EXPIRY: ["When does it expire?", "And the expiry month and year?"],
+        K.CVV: ["And the last three digits on the back?",
+                "The security code on the back, please."],
+        K.SORT_CODE: ["What's the sort code?"],
+        K.BANK_ACCOUNT: ["And the account number, please?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["Can I take your national insurance number?"],
+        K.NHS_NUMBER: ["What's your NHS number?"],
+        K.DATE_OF_BIRTH: ["And your date of birth?"],
+        K.POSTCODE: ["What's your postcode?"],
+        K.PHONE_NUMBER: ["And a contact number for you?"],
+        K.EMAIL: ["And your email, please?"],
+        K.DRIVING_LICENCE: ["And your driving licence number, please?"],
+    },
+    volunteered={K.CREDIT_CARD: "I want to pay by card, it's",
+                 K.PHONE_NUMBER: "Take my number down, it's",
+                 K.DRIVING_LICENCE: "My licence number is",
+                 K.DATE_OF_BIRTH: "My birthday's"},
+    read_backs=[("Just to read that back,", ""), ("", "is that right?"), ("So,", "")],
+    thanks=["Thank you very much.", "Lovely, thanks so much.", "Brilliant, thank you very much."],
+    openings=["Hello, I'm phoning to renew my membership.",
+              "Hi, I'd like to make a one-off donation."],
+)  # fmt: skip
+
 # --- Calls ---------------------------------------------------------------------------------
 
 HELDOUT_VOICES: dict[str, Voice] = {
@@ -657,7 +689,8 @@ class SetSpec:
     # starts before the question ends), "clarify" (the agent asks mid-value and the caller
     # says a piece again), "hesitate" (the caller goes to find the card first), "aside" (the
     # agent types the value in between questions), "offer" (the caller offers the card number
-    # before it is asked for), "volunteer" (values given unprompted twice as often).
+    # before it is asked for), "volunteer" (values given unprompted twice as often), "thanks"
+    # (the agent's "thank you very much" after a value, before the read-back).
     behaviours: frozenset[str] = frozenset()
 
 
@@ -677,6 +710,11 @@ SETS = {
                     {**VOICES, **DEV6_VOICES}, [None, 18.0, 12.0, 9.0], "wide",
                     frozenset({"overlap", "clarify", "hesitate", "aside", "offer",
                                "volunteer"})),
+    "dev7": SetSpec("dev7", 161, DEV7, ["agent_d", "agent_g"],
+                    ["supporter_e2", "supporter_f3", "supporter_i2"],
+                    {**VOICES, **DEV2_VOICES, **DEV3_VOICES, **DEV4_VOICES, **DEV5_VOICES,
+                     **DEV6_VOICES}, [12.0, None, 9.0, 15.0], "wide",
+                    frozenset({"overlap", "clarify", "volunteer", "aside", "thanks"})),
     "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
                        ["supporter_h1", "supporter_h2", "supporter_h3"],
                        {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0], "heldout"),
