@@ -161,6 +161,53 @@ def _back_over_gap(stream: CallStream, kinds: Sequence[SegmentKind], opening: Op
     return opened_s
 
 
+def value_before(
+    stream: CallStream,
+    kinds: Sequence[SegmentKind],
+    start_s: float,
+    others: Sequence[Window] = (),
+) -> float:
+    """Back from `start_s` over the turns just before it that hold a value or speech Whisper
+    lost (and the back-channels between them), up to one that `others` already cover: the
+    answer begun before the question was heard (a value given before it was asked for, or
+    read over the question's end)."""
+    for k in range(len(kinds) - 1, -1, -1):
+        if stream.start_of(k) > start_s:
+            continue
+        kind = kinds[k]
+        if kind.value or kind.unclear:
+            if _covered(others, stream.start_of(k), min(start_s, stream.end_of(k))):
+                break  # another window has it
+            start_s = min(start_s, stream.start_of(k))
+        elif not (kind.backchannel or kind.silent or stream.end_of(k) > start_s):
+            break  # words that are not a value: the window does not reach past them
+    return start_s
+
+
+def reach_back(
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
+) -> list[Window]:
+    """Each window opened back over a value just before it that no other window covers
+    (`value_before`; issue 14, round 5: a card number given before the question, written on
+    the agent's side with too few digits left to open a window of its own)."""
+    out = []
+    for window in windows:
+        others = [w for w in windows if w is not window]
+        start_s = value_before(stream, kinds, window.start_s, others)
+        out.append(replace(window, start_s=start_s) if start_s < window.start_s else window)
+    return out
+
+
+def _covered(windows: Sequence[Window], start_s: float, end_s: float) -> bool:
+    """Whether the windows together cover [start_s, end_s]."""
+    cursor = start_s
+    for window in sorted(windows, key=lambda w: w.start_s):
+        if window.start_s > cursor:
+            break
+        cursor = max(cursor, window.end_s)
+    return cursor >= end_s
+
+
 def _follow_ups(
     stream: CallStream,
     opening: Opening,

@@ -344,3 +344,73 @@ def test_when_no_card_data_is_asked_for_then_there_is_no_payment_phase(
     )
     assert windows(result, "postcode") == [] and windows(result, "payment_phase") == []
     assert result.audio_redactions
+
+
+def test_when_the_agent_thanks_then_reads_back_then_the_phase_goes_on(
+    detector: PiiDetector,
+) -> None:
+    # "Thank you very much." then a read-back whose digits Whisper lost, then the next
+    # question garbled past any cue and its answer: the agent moved on from nothing.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("And the security code on the back?", 5.0, AGENT),
+            said("Seven oh two.", 8.0, SUPPORTER),
+            said("Thank you very much.", 10.0, AGENT),
+            said("Just to confirm, set it over to.", 12.0, AGENT),
+            said("That's it.", 15.0, SUPPORTER),
+            said("And when were you warm?", 16.5, AGENT),
+            said("The night of the march, ninety.", 19.0, SUPPORTER),
+            goodbye(40.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    assert phase.end_s == pytest.approx(40.0)
+    assert bleeped(result, 12.0, 21.8)
+
+
+def test_when_a_card_number_comes_before_the_question_then_its_window_reaches_back(
+    detector: PiiDetector,
+) -> None:
+    # Volunteered, written on the agent's side with too few digits to open a window of its own.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I've got my card here.", 4.0, SUPPORTER),
+            said("It's four five, and then the heaven.", 6.0, AGENT),
+            said("Nine, for the war.", 9.0, AGENT),
+            said("Okay, can I take the card number again?", 11.0, AGENT),
+            said("Four five three nine one four eight eight.", 16.0, SUPPORTER),
+            goodbye(20.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert bleeped(result, 6.0, 10.6)
+    assert not bleeped(result, 4.0, 5.0)  # the caller's words before it
+
+
+def test_when_whisper_loops_inside_a_turn_then_the_window_opens_at_the_turn(
+    detector: PiiDetector,
+) -> None:
+    # A spelled licence number volunteered: "M O R" heard as words, then a loop from "R" on.
+    # The postcode asked later makes it a call where PII was asked for.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I want to update my details.", 4.0, SUPPORTER),
+            said("Yes it's more is on the", 7.5, SUPPORTER),
+            said("are are are are are are are", 10.0, SUPPORTER, step_s=0.6),
+            said("Lovely.", 15.0, AGENT),
+            said("What's your postcode?", 16.0, AGENT),
+            said("It's B S eight one T H.", 18.0, SUPPORTER),
+            goodbye(22.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [lost] = windows(result, "lost_speech")
+    assert lost.start_s <= 7.5
+    assert bleeped(result, 7.5, 14.2)
