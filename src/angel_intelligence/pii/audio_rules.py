@@ -63,6 +63,6 @@ def audio_rules(stream: CallStream, findings: Sequence[PiiSpan], policy: PiiPoli
     numbers = number_runs(runs, windows, policy.digit_run_reach_s)
     # Audio only: the text keeps the types its own windows give (a postcode asked for after
     # the payment is not card data).
-    phases = payment_phases(stream, cues, kinds, questions)
+    phases = payment_phases(stream, kinds, questions)
     ordered = sorted([*windows, *phases], key=lambda w: (w.start_s, w.end_s))
     return AudioRules(tuple(ordered), tuple(numbers))

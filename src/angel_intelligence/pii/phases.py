@@ -15,10 +15,11 @@ own (rule `payment_phase`), whoever the speaker stage says was talking:
   over the question, or written on the agent by the speaker stage);
 * it closes at the start of the first goodbye or "anything else" (a release cue) said on the
   agent's side, or by no known speaker, after the last card-data window began, that is
-  followed by `CLEAR_S` with no question for PII, no read-back, no value and no lost speech:
-  the agent clearly moved on. An agent's "thank you very much" followed by "just to confirm,
-  …" or by the next question moved on from nothing. The caller's "thank you very much" ends
-  nothing, and without a release it runs to the end of the call.
+  followed by `windows.CLEAR_S` with no question for PII, no read-back, no value and no lost
+  speech: the agent clearly moved on (`windows.moves_on`, which ends follow-ups too). An
+  agent's "thank you very much" followed by "just to confirm, …" or by the next question
+  moved on from nothing. The caller's "thank you very much" ends nothing, and without a
+  release it runs to the end of the call.
 
 The phase bleeps the agent's questions and its "thank you"s between the answers too: that is
 its cost, reported by `benchmarks/pii_speech.py` beside the coverage.
@@ -29,33 +30,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from angel_intelligence.domain.pii import AudioReason, PiiType
-from angel_intelligence.pii.cues import Cue, CueKind
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import SegmentKind
-from angel_intelligence.pii.windows import Window, value_before
+from angel_intelligence.pii.windows import Window, moves_on, value_before
 
 RULE = "payment_phase"
-CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
 
 
 def payment_phases(
-    stream: CallStream,
-    cues: Sequence[Cue],
-    kinds: Sequence[SegmentKind],
-    windows: Sequence[Window],
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
 ) -> list[Window]:
     """One window per payment phase (see above)."""
     card = sorted(
         (w for w in windows if w.card_data and w.reason is AudioReason.QUESTION_WINDOW),
         key=lambda w: w.start_s,
     )
-    sensitive = {c.segment for c in cues if c.phrase.kind is not CueKind.RELEASE}
     phases: list[Window] = []
     for window in card:
         if phases and window.start_s < phases[-1].end_s:
             continue  # inside the phase already: it ran past this window's start
         last_s = max(w.start_s for w in card if w.start_s >= window.start_s)
-        end_s = _moves_on(stream, kinds, sensitive, max(window.start_s, last_s))
+        end_s = _moves_on(stream, kinds, max(window.start_s, last_s))
         reach_s = max(w.end_s for w in card if window.start_s <= w.start_s < end_s)
         phases.append(
             Window(
@@ -70,20 +65,12 @@ def payment_phases(
     return phases
 
 
-def _moves_on(
-    stream: CallStream, kinds: Sequence[SegmentKind], sensitive: set[int], after_s: float
-) -> float:
-    """The start of the agent's first release after `after_s` that is followed by `CLEAR_S`
-    with nothing sensitive, else the end of the call."""
-    for k, kind in enumerate(kinds):
+def _moves_on(stream: CallStream, kinds: Sequence[SegmentKind], after_s: float) -> float:
+    """The start of the first segment after `after_s` where the agent moves on
+    (`windows.moves_on`), else the end of the call."""
+    for k in range(len(kinds)):
         said_s = stream.start_of(k)
-        if said_s <= after_s or not kind.release or stream.speaker(k) == "supporter":
-            continue
-        horizon_s = stream.end_of(k) + CLEAR_S
-        following = [j for j in range(k, len(kinds)) if stream.start_of(j) <= horizon_s]
-        if not any(
-            j in sensitive or kinds[j].cue or kinds[j].value or kinds[j].unclear for j in following
-        ):
+        if said_s > after_s and moves_on(stream, kinds, k):
             return said_s
     return stream.duration_s
 

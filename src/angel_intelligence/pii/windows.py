@@ -51,6 +51,7 @@ from angel_intelligence.pii.turns import SegmentKind
 CARD_DIGITS = 12
 MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
+CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,12 +228,7 @@ def _follow_ups(
             continue
         kind = kinds[k]
         speaker = stream.speaker(k)
-        if kind.release and (speaker != "supporter" or opening.asker == "supporter"):
-            # The agent moves on (or the caller, who offered the value): the caller's "thank
-            # you very much" (or Whisper's garble of "hang on, let me get my purse") inside a
-            # payment the agent asked for ends nothing (issue 14, round 5); the agent's goodbye
-            # given to the caller by the speaker stage leaves the phase open to the end of the
-            # call, the safe side.
+        if moves_on(stream, kinds, k, opening.asker):
             break
         if k in opened or kind.cue:
             continue
@@ -246,6 +242,26 @@ def _follow_ups(
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
     return found
+
+
+def moves_on(
+    stream: CallStream, kinds: Sequence[SegmentKind], k: int, asker: str | None = "agent"
+) -> bool:
+    """Whether segment `k` ends a sensitive phase: a release ("anything else", "thank you so
+    much for your support") said by the agent's side or by no known speaker (or by the caller
+    when the caller offered the value), followed by `CLEAR_S` with nothing sensitive in it
+    (issue 14, round 5): the caller's "thank you very much" (or Whisper's garble of "hang on,
+    let me get my purse") ends nothing the agent asked for, and an agent's "thank you very
+    much" followed by "just to confirm, …" or the next question moved on from nothing. The
+    agent's goodbye given to the caller by the speaker stage leaves the phase open to the end
+    of the call, the safe side."""
+    speaker = stream.speaker(k)
+    if not kinds[k].release or (speaker == "supporter" and asker != "supporter"):
+        return False
+    horizon_s = stream.end_of(k) + CLEAR_S
+    return not any(
+        kinds[j].sensitive for j in range(k, len(kinds)) if stream.start_of(j) <= horizon_s
+    )
 
 
 def _answer_end(
