@@ -13,9 +13,10 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   digits), nor speech Whisper lost (a loop, a word stretched over seconds); it ends no earlier
   than the last word before that turn, and no later than `question_window_max_s` after it
   opened;
-* a window starts a sensitive phase, which lasts until the agent's goodbye or a question
-  that is not about details ("thank you so much for your support", "anything else?", "how
-  much…?"; the caller's "thank you very much" ends nothing the agent asked for). A
+* a window starts a sensitive phase, which lasts until the agent clearly moves on: a goodbye
+  or a question that is not about details ("thank you so much for your support", "anything
+  else?", "how much…?") followed by `CLEAR_S` with nothing sensitive (`moves_on`; the
+  caller's "thank you very much" ends nothing the agent asked for). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
   from its start by the same rules, asked by whoever asked it. So does every other turn of
