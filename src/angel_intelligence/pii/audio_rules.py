@@ -50,7 +50,7 @@ def audio_rules(stream: CallStream, findings: Sequence[PiiSpan], policy: PiiPoli
     kinds = classify(stream, cues)
     runs = code_runs(stream, findings)
     questions = question_windows(stream, cues, kinds, [], policy)
-    openings = digit_openings(stream, kinds, runs, questions, findings)
+    openings = digit_openings(stream, kinds, runs, questions, findings, policy.digit_run_reach_s)
     openings += answer_openings(stream, kinds, questions)
     questions += question_windows(stream, [], kinds, openings, policy)
     questions += question_windows(stream, [], kinds, lost_speech(stream, kinds, questions), policy)

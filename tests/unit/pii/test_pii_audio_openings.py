@@ -414,3 +414,28 @@ def test_when_whisper_loops_inside_a_turn_then_the_window_opens_at_the_turn(
     [lost] = windows(result, "lost_speech")
     assert lost.start_s <= 7.5
     assert bleeped(result, 7.5, 14.2)
+
+
+def test_when_digits_come_just_before_a_question_then_their_answer_is_bleeped(
+    detector: PiiDetector,
+) -> None:
+    # A licence number volunteered and read back before the next question, every turn put on
+    # one voice: only "one, two, seven, eight" of it written as digits.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I'm calling to renew my membership.", 4.0, AGENT),
+            said("My licence, I'm going to see the form.", 7.0, AGENT),
+            said("So see there are kids.", 10.5, AGENT),
+            said("I want one two seven eight.", 13.0, AGENT),
+            said("Yeah that's it.", 16.0, AGENT),
+            said("Can I take your national insurance number?", 18.0, AGENT),
+            said("It's L W oh oh eight six two six D.", 21.0, SUPPORTER),
+            goodbye(26.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [opened] = windows(result, "digits_answer")
+    assert opened.start_s <= 7.0
+    assert bleeped(result, 7.0, 15.4)
