@@ -1,6 +1,6 @@
 """Audio PII redaction on synthetic telephone calls, through the worker's own speech stages.
 
-    python benchmarks/pii_speech.py [--set dev|dev2|dev3|dev4|dev5|heldout|all] [--calls N] [--show]
+    python benchmarks/pii_speech.py [--set dev|dev2|…|dev6|heldout|all] [--calls N] [--show|--why]
 
 Each call is a two-party script (`testing.speech.synthesise_call`: espeak-ng voices coloured
 by SoX, word times exact to the sample) in which an agent asks for PII and a supporter reads
@@ -19,9 +19,12 @@ while tuning. The rules were tuned on `dev`; `dev2`, `dev3` and `dev4` (more voi
 and noise, each measured once before being tuned on) were added as tuning went on, to see how
 the rules carried over to calls they had not been tuned on; `dev5` (issue 14, second round)
 adds the forms `dev` lacks (cards in pairs and tens, NATO letters, numeric dates, spelled
-emails), from both families of forms. Printed per type and set, for the
-old behaviour (text findings only: `PiiPolicy(question_windows=False)`) beside the new one,
-on the intervals the worker bleeps (with its REDACTION_PADDING_MS, 0.25 s): audio coverage
+emails), from both families of forms; `dev6` (fifth round) calls that go off the script
+(answers over the question's end, the agent asking mid-value, the caller fetching the card,
+the card number offered before it is asked for, read-backs with no cue). Printed per type
+and set, for the old behaviour (text findings only: `PiiPolicy(question_windows=False)`)
+beside the new one, on the intervals the worker bleeps (with its REDACTION_PADDING_MS,
+0.25 s): audio coverage
 (share of the seconds in which PII was said that lie inside a bleep), values fully covered,
 and the cost: extra bleeped audio per call, in seconds and as a share of the speech that was
 not PII; question windows opened on calls without a sensitive question.
@@ -151,33 +154,66 @@ def exchange(
     ask: str | None,
     asked: bool,
 ) -> None:
-    """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back."""
+    """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back.
+
+    Sets with `behaviours` (dev6) draw more from `rng` only for those: the other sets' calls
+    stay exactly as they were."""
+    odd = spec.behaviours
+    say = call.turns.append
     pieces = rng.choice(forms_of(kind, spec.forms))(rng)
     index = len(call.values)
     call.values.append(Value(kind, quiet=rng.random() < 0.12))
-    volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < 0.25
-    if not asked and not volunteered:
-        call.turns.append(Turn(agent, [Part(ask or rng.choice(w.questions[kind]))]))
+    share = 0.5 if "volunteer" in odd else 0.25
+    volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < share
+    offered = (
+        "offer" in odd and kind is K.CREDIT_CARD and not asked and not volunteered
+        and ask is None and rng.random() < 0.4
+    )  # fmt: skip
+    if offered:  # the caller offers the number before it is asked for
+        say(Turn(agent, [Part(w.offer[0])]))
+        say(Turn(supporter, [Part(w.offer[1])]))
+        say(Turn(agent, [Part(w.offer[2])]))
+    elif not asked and not volunteered:
+        say(Turn(agent, [Part(ask or rng.choice(w.questions[kind]))]))
+    hesitated = "hesitate" in odd and not volunteered and rng.random() < 0.2
+    if hesitated:
+        going, waiting = rng.choice(w.hesitations)
+        say(Turn(supporter, [Part(going)]))
+        say(Turn(agent, [Part(waiting)], 0.4))
     lead = w.volunteered[kind] if volunteered else rng.choice(w.leads)
     interrupt = len(pieces) > 1 and rng.random() < 0.4
     pause = rng.choice([0.4, 0.7, 1.2])
+    questioned = not (asked or volunteered or offered or hesitated)
+    if "overlap" in odd and questioned and rng.random() < 0.3:
+        pause = -rng.choice([0.4, 0.8])  # the answer starts over the question's last words
+    clarify = "clarify" in odd and interrupt and rng.random() < 0.4
     if interrupt:
         cut = len(pieces) // 2
-        call.turns.append(Turn(supporter, [Part(lead), Part(", ".join(pieces[:cut]) + ",", index)]))
-        call.turns.append(Turn(agent, [Part(rng.choice(w.backchannels))], 0.3))
-        call.turns.append(Turn(supporter, [Part(", ".join(pieces[cut:]) + ".", index)], 0.3))
+        first_pause = pause if odd else 0.6
+        say(Turn(supporter, [Part(lead), Part(", ".join(pieces[:cut]) + ",", index)], first_pause))
+        if clarify:  # the agent asks mid-value; the caller says the last piece again
+            say(Turn(agent, [Part(rng.choice(w.clarifications))], 0.3))
+            again = Part(f"{pieces[cut - 1]}, then", index)
+            rest = Part(", ".join(pieces[cut:]) + ".", index)
+            say(Turn(supporter, [Part("Sorry,"), again, rest]))
+        else:
+            say(Turn(agent, [Part(rng.choice(w.backchannels))], 0.3))
+            say(Turn(supporter, [Part(", ".join(pieces[cut:]) + ".", index)], 0.3))
     else:
-        call.turns.append(
-            Turn(supporter, [Part(lead), Part(", ".join(pieces) + ".", index)], pause)
-        )
+        say(Turn(supporter, [Part(lead), Part(", ".join(pieces) + ".", index)], pause))
+    if "thanks" in odd and rng.random() < 0.4:
+        say(Turn(agent, [Part(rng.choice(w.thanks))]))
     if rng.random() < 0.25:
         before, after = rng.choice(w.read_backs)
         call.values.append(Value(kind, read_back=True))
         said = Part(", ".join(pieces) + ("," if after else "."), len(call.values) - 1)
-        call.turns.append(Turn(agent, [Part(before), said, *([Part(after)] if after else [])]))
-        call.turns.append(Turn(supporter, [Part(rng.choice(w.confirmations))]))
+        opening = [Part(before)] if before else []
+        say(Turn(agent, [*opening, said, *([Part(after)] if after else [])]))
+        say(Turn(supporter, [Part(rng.choice(w.confirmations))]))
     elif rng.random() < 0.5 and not volunteered:
-        call.turns.append(Turn(agent, [Part(rng.choice(["Thank you.", "Lovely.", "Great."]))]))
+        say(Turn(agent, [Part(rng.choice(["Thank you.", "Lovely.", "Great."]))]))
+    if "aside" in odd and rng.random() < 0.3:
+        say(Turn(agent, [Part(rng.choice(w.asides))]))
 
 
 # --- Synthesis, speech stages, cache -------------------------------------------------------
@@ -324,6 +360,64 @@ def bleeped(result: PiiRedaction, duration_s: float) -> Spans:
     )  # fmt: skip
 
 
+def hole_class(value: Spans, bleep: Spans, result: PiiRedaction, heard: Heard) -> str:
+    """Why a value is not fully bleeped, as a class only (no words of the call): where the
+    hole is (start, end, middle, whole), how long, what was written over it (nothing, the
+    agent's side, the supporter's side), what those segments are to the rules (a cue, a
+    release, a value, a back-channel, lost speech), and the rules of the windows that closed
+    just before it and opened just after it."""
+    from angel_intelligence.pii.cues import find_cues
+    from angel_intelligence.pii.stream import CallStream
+    from angel_intelligence.pii.turns import classify
+
+    stream = CallStream.of(heard.transcript())
+    cues = find_cues(stream)
+    kinds = classify(stream, cues)
+    holes: Spans = []
+    for start, end in value:
+        cursor = start
+        for b_start, b_end in bleep:
+            if b_end <= cursor or b_start >= end:
+                continue
+            if b_start > cursor:
+                holes.append((cursor, b_start))
+            cursor = max(cursor, b_end)
+        if cursor < end:
+            holes.append((cursor, end))
+    first, last = value[0][0], value[-1][1]
+    windows = [r for r in result.audio_redactions if r.reason is not AudioReason.FINDING]
+    first_window_s = min((r.start_s for r in windows), default=float("inf"))
+    parts = []
+    for start, end in holes:
+        if start <= first + 1e-6 and end >= last - 1e-6:
+            where = "whole"
+        elif start <= first + 1e-6:
+            where = "start"
+        elif end >= last - 1e-6:
+            where = "end"
+        else:
+            where = "middle"
+        over = [k for k, seg in enumerate(heard.segments) if seg["start"] < end + 0.5
+                and start - 0.5 < seg["end"]]  # fmt: skip
+        written = sorted({str(heard.segments[k].get("speaker")) for k in over
+                          if heard.segments[k]["text"].strip()})  # fmt: skip
+        what = set()
+        for k in over:
+            kind = kinds[k]
+            what |= {name for name, on in (("release", kind.release), ("cue", kind.cue),
+                     ("value", kind.value), ("backchannel", kind.backchannel),
+                     ("unclear", kind.unclear), ("asks", kind.asks)) if on}  # fmt: skip
+            what |= {f"cue-{c.phrase.kind.value}" for c in cues if c.segment == k}
+        closed = sorted({r.rule.split(":")[0] for r in windows if start - 1.5 <= r.end_s <= end})
+        opened = sorted({r.rule.split(":")[0] for r in windows if start <= r.start_s <= end + 1.5})
+        said = "+".join(written) or "nothing"
+        before = " before-first-window" if end <= first_window_s else ""
+        parts.append(f"{where} {end - start:.2f}s written:{said} is:{','.join(sorted(what))} "
+                     f"closed:{','.join(closed) or '-'} opened:{','.join(opened) or '-'}"
+                     f"{before}")  # fmt: skip
+    return " | ".join(parts)
+
+
 @dataclass
 class Score:
     pii_s: dict[PiiType, float] = field(default_factory=lambda: defaultdict(float))
@@ -347,7 +441,10 @@ class Score:
                 self.full[value.type] += 1
             else:
                 how = " (quiet)" * value.quiet + " (read back)" * value.read_back
-                self.misses.append(f"{call.name} {value.type.value}{how}: {inside / said:.2f}")
+                why = hole_class(union(spans), bleep, result, heard)
+                self.misses.append(
+                    f"{call.name} {value.type.value}{how}: {inside / said:.2f}; {why}"
+                )
         self.extra_s.append(length(bleep) - overlap(bleep, pii))
         speech = union(heard.speech)
         other = length(speech) - overlap(speech, pii)
@@ -397,6 +494,11 @@ def main() -> None:
     )
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--show", action="store_true", help="print transcripts and misses")
+    parser.add_argument(
+        "--why", action="store_true",
+        help="print each miss's class only (where the hole is, what was written over it: no "
+             "words of the call), for the held-out set",
+    )  # fmt: skip
     args = parser.parse_args()  # fmt: skip
     isa = os.environ.get("CT2_FORCE_CPU_ISA", "auto")
     print(f"CTranslate2 ISA: {isa}; worker padding {WORKER_PADDING_S} s")
@@ -426,7 +528,7 @@ def main() -> None:
         audio_s = sum(h.duration_s for h in heard)
         print(f"{audio_s:.0f} s of audio; speech stages {hear_s:.0f} s (0 if cached); "
               f"redaction {redact_s * 1000 / len(calls):.0f} ms per call")  # fmt: skip
-        if args.show:
+        if args.show or args.why:
             for label, score in scores.items():
                 print(f"{label} not fully covered:", *score.misses, sep="\n  ")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from stdnum import luhn
 from stdnum.gb import nhs
@@ -330,6 +330,12 @@ class Wording:
     decoys: list[str]
     openings: list[str]
     no_pii: list[tuple[str, str]]  # an exchange without a sensitive question
+    # Only in sets with `SetSpec.behaviours` (dev6): how an exchange goes off the script.
+    clarifications: list[str] = field(default_factory=list)  # the agent, mid-value
+    hesitations: list[tuple[str, str]] = field(default_factory=list)  # (supporter, agent)
+    asides: list[str] = field(default_factory=list)  # the agent, typing the value in
+    offer: tuple[str, str, str] = ("", "", "")  # (agent, supporter offering, agent) for a card
+    thanks: list[str] = field(default_factory=list)  # the agent, after a value, mid-payment
 
 
 DEV = Wording(
@@ -562,6 +568,99 @@ DEV5_VOICES: dict[str, Voice] = {
                           speed=0.93, pitch_cents=-90, equalizer=((750, 1.0, -3),)),
 }  # fmt: skip
 
+# `dev6` (issue 14, fifth round): written before the round's rules, from the failure classes
+# of the tuning sets (docs/pii.md): calls that go off the script. Answers begin before the
+# question ends, the agent asks mid-value ("sorry, was that a five or a nine?") and the caller
+# says a piece again, the caller goes to find the card, the agent types between questions,
+# the caller offers the card number before it is asked for, values come unprompted more
+# often, and read-backs come with no cue at all. Its own wording, voices and seed; tuning only.
+DEV6 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Can you read me the long number across the front?",
+                        "So what are the sixteen digits on the card?",
+                        "Okay, pop the card number over when you're ready."],
+        K.CARD_EXPIRY: ["And the month and year it expires?", "What date does it run until?",
+                        "And the expiry, month then year?"],
+        K.CVV: ["And the three digit number on the signature strip?",
+                "Lastly the little code on the back.", "And the three on the back, please."],
+        K.SORT_CODE: ["And the sort code, the six digits?"],
+        K.BANK_ACCOUNT: ["Then the account number, please."],
+        K.NATIONAL_INSURANCE_NUMBER: ["Do you know your national insurance number?"],
+        K.NHS_NUMBER: ["Could you read me your NHS number?"],
+        K.DATE_OF_BIRTH: ["And what's your birthday, with the year?",
+                          "Can I just check your date of birth?"],
+        K.POSTCODE: ["And the postcode at that address?"],
+        K.PHONE_NUMBER: ["And what's the best number to get hold of you?",
+                         "Have you got a mobile I can take?"],
+        K.EMAIL: ["Is there an email I can send the receipt to?"],
+        K.DRIVING_LICENCE: ["And can you read me the number on your driving licence?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Oh, you'll want my number, it's",
+                 K.CREDIT_CARD: "I'll pay by card, the number's",
+                 K.POSTCODE: "I'm at", K.EMAIL: "You can email me on",
+                 K.DATE_OF_BIRTH: "I'm born", K.SORT_CODE: "The sort code's",
+                 K.NHS_NUMBER: "I've got my NHS number here, it's"},
+    payment_all_at_once="Can I take the card details, so the long number, when it expires, "
+                        "and the three on the back?",
+    leads=["Yeah, it's", "Erm, okay,", "Right, so,", "Ready? It's"],
+    backchannels=["Mm-hm.", "Yeah, yeah.", "Got that.", "Uh-huh, go on."],
+    read_backs=[("", ""), ("Right, I've got", "yeah?"), ("Okay,", "")],
+    confirmations=["Yep, that's it.", "Mm-hm."],
+    decoys=["I've been giving for about eleven years.", "Could we make it eight pounds instead?",
+            "My sister gave twenty last month.", "I'll be seventy in the spring."],
+    openings=["Hi, I'm ringing to pay for my raffle tickets.",
+              "Hello, I want to set up a monthly gift."],
+    no_pii=[("Would you like to hear about leaving a gift in your will?", "Not today, thanks."),
+            ("Shall I put you down for our Christmas cards?", "Oh go on then, two packs.")],
+    clarifications=["Sorry, was that a five or a nine?", "Sorry, you broke up, after the four?",
+                    "Can you say that last bit again?"],
+    hesitations=[("Hang on, let me just get my purse.", "No rush."),
+                 ("Oh, one second, it's in the other room.", "That's fine, take your time.")],
+    asides=["Bear with me, I'm just typing that in.", "Okay, let me put that on the system."],
+    offer=("And how would you like to pay today?",
+           "By card. Do you want the long number across the front?", "Yes please, go ahead."),
+)  # fmt: skip
+
+DEV6_VOICES: dict[str, Voice] = {
+    "agent_i": Voice("en-029+m2", rate_wpm=155, pitch=46, pitch_range=50, speed=0.95,
+                     pitch_cents=-70, equalizer=((1000, 1.0, -3),)),
+    "supporter_i1": Voice("en-us-nyc+f2", rate_wpm=150, pitch=57, pitch_range=55, speed=1.03,
+                          pitch_cents=110, equalizer=((2000, 1.0, 3),)),
+    "supporter_i2": Voice("en-gb-scotland+m4", rate_wpm=145, pitch=39, pitch_range=45,
+                          speed=0.92, pitch_cents=-100, equalizer=((700, 1.0, -3),)),
+}  # fmt: skip
+
+# `dev7` (fifth round): the classes the held-out misses of the round's first run fell in
+# (docs/pii.md), written before the rules for them, in forms of its own: the agent's "thank
+# you very much" after a value and before the read-back or the next question, cards given
+# before any question, spelled codes in noise where Whisper loops. Tuning only.
+DEV7 = replace(
+    DEV6,
+    questions={
+        K.CREDIT_CARD: ["Right, go ahead with the long number.", "And the card number itself?"],
+        K.CARD_EXPIRY: ["When does it expire?", "And the expiry month and year?"],
+        K.CVV: ["And the last three digits on the back?",
+                "The security code on the back, please."],
+        K.SORT_CODE: ["What's the sort code?"],
+        K.BANK_ACCOUNT: ["And the account number, please?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["Can I take your national insurance number?"],
+        K.NHS_NUMBER: ["What's your NHS number?"],
+        K.DATE_OF_BIRTH: ["And your date of birth?"],
+        K.POSTCODE: ["What's your postcode?"],
+        K.PHONE_NUMBER: ["And a contact number for you?"],
+        K.EMAIL: ["And your email, please?"],
+        K.DRIVING_LICENCE: ["And your driving licence number, please?"],
+    },
+    volunteered={K.CREDIT_CARD: "I want to pay by card, it's",
+                 K.PHONE_NUMBER: "Take my number down, it's",
+                 K.DRIVING_LICENCE: "My licence number is",
+                 K.DATE_OF_BIRTH: "My birthday's"},
+    read_backs=[("Just to read that back,", ""), ("", "is that right?"), ("So,", "")],
+    thanks=["Thank you very much.", "Lovely, thanks so much.", "Brilliant, thank you very much."],
+    openings=["Hello, I'm phoning to renew my membership.",
+              "Hi, I'd like to make a one-off donation."],
+)  # fmt: skip
+
 # --- Calls ---------------------------------------------------------------------------------
 
 HELDOUT_VOICES: dict[str, Voice] = {
@@ -586,6 +685,13 @@ class SetSpec:
     voices: dict[str, Voice]
     snrs: list[float | None]
     forms: str = "dev"  # the family of forms: "dev", "heldout", or "wide" (both)
+    # How exchanges go off the script (dev6; `pii_speech.exchange`): "overlap" (the answer
+    # starts before the question ends), "clarify" (the agent asks mid-value and the caller
+    # says a piece again), "hesitate" (the caller goes to find the card first), "aside" (the
+    # agent types the value in between questions), "offer" (the caller offers the card number
+    # before it is asked for), "volunteer" (values given unprompted twice as often), "thanks"
+    # (the agent's "thank you very much" after a value, before the read-back).
+    behaviours: frozenset[str] = frozenset()
 
 
 SETS = {
@@ -600,6 +706,15 @@ SETS = {
                     {**VOICES, **DEV4_VOICES}, [None, 22.0, 15.0, 10.0]),
     "dev5": SetSpec("dev5", 121, DEV5, ["agent_g", "agent_a"], ["supporter_g1", "supporter_g2"],
                     {**VOICES, **DEV5_VOICES}, [None, 20.0, 14.0, 10.0], "wide"),
+    "dev6": SetSpec("dev6", 141, DEV6, ["agent_i", "agent_b"], ["supporter_i1", "supporter_i2"],
+                    {**VOICES, **DEV6_VOICES}, [None, 18.0, 12.0, 9.0], "wide",
+                    frozenset({"overlap", "clarify", "hesitate", "aside", "offer",
+                               "volunteer"})),
+    "dev7": SetSpec("dev7", 161, DEV7, ["agent_d", "agent_g"],
+                    ["supporter_e2", "supporter_f3", "supporter_i2"],
+                    {**VOICES, **DEV2_VOICES, **DEV3_VOICES, **DEV4_VOICES, **DEV5_VOICES,
+                     **DEV6_VOICES}, [12.0, None, 9.0, 15.0], "wide",
+                    frozenset({"overlap", "clarify", "volunteer", "aside", "thanks"})),
     "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
                        ["supporter_h1", "supporter_h2", "supporter_h3"],
                        {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0], "heldout"),

@@ -79,6 +79,22 @@ LOST_QUESTION = [
     Said(SUPPORTER, "It's", "oh five, twenty eight.", PiiType.CARD_EXPIRY, "noise"),
     Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
 ]  # fmt: skip
+# Off the script (issue 14, round 5): the card number given before any question, in hiss;
+# the agent's "thank you very much" (a goodbye cue) after each value; the code said away from
+# the phone and read back after a "thank you very much" and "just to confirm". Whatever Whisper
+# makes of it, the payment phase runs from the card number to the agent's goodbye.
+OFF_SCRIPT = [
+    Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
+    Said(SUPPORTER, "Hello, I'd like to pay by card, the number is", CARD_SAID,
+         PiiType.CREDIT_CARD, "hiss"),
+    Said(AGENT, "Thank you very much. And when does it expire?"),
+    Said(SUPPORTER, "It's", "oh five, twenty eight.", PiiType.CARD_EXPIRY, "noise"),
+    Said(AGENT, "Thank you very much. And the security code on the back?"),
+    Said(SUPPORTER, "It's", "seven oh two.", PiiType.CVV, "quiet"),
+    Said(AGENT, "Thank you very much. Just to confirm,", "seven oh two.", PiiType.CVV, "noise"),
+    Said(SUPPORTER, "Yes, that's it."),
+    Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
+]  # fmt: skip
 NO_QUESTION = [
     Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
     Said(SUPPORTER, "Hello. I would like to give twenty five pounds a month, please."),
@@ -270,6 +286,27 @@ def test_a_card_number_whose_question_was_lost_too_is_tone_in_the_retained_audio
             result.audio_redactions_json,
             heard.transcript.full_text(),
         )
+
+
+def test_a_payment_off_the_script_is_tone_from_the_card_number_to_the_goodbye(
+    tmp_path: Path, model: object
+) -> None:
+    heard = hear(OFF_SCRIPT, tmp_path, model)
+    result = redact_transcript(heard.transcript, PiiDetector())
+    kept_path = redact_audio(heard.wav, result.audio_intervals, tmp_path / "kept.wav")
+    kept, rate = soundfile.read(kept_path, dtype="int32")
+    for kind, start_s, end_s in heard.values:
+        first, last = math.floor(start_s * rate), math.ceil(end_s * rate)
+        assert np.array_equal(kept[first:last], tone(first, last, rate)), (
+            kind,
+            start_s,
+            end_s,
+            result.audio_redactions_json,
+            heard.transcript.full_text(),
+        )
+    phases = [r for r in result.audio_redactions if r.rule == "payment_phase"]
+    assert phases, result.audio_redactions_json
+    assert all(p.reason is AudioReason.QUESTION_WINDOW for p in phases)
 
 
 def test_a_call_with_no_sensitive_question_gets_no_window(tmp_path: Path, model: object) -> None:

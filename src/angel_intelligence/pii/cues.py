@@ -77,7 +77,11 @@ QUESTIONS: list[CuePhrase] = [
               "number on the front", "number on the card", "number across the card",
               "number on the front of the card", "sixteen digit", "16 digit", "card details",
               "long number on the card", "digits on the front", "number of the card",
-              "card's number", "cards number", "card no"),
+              "card's number", "cards number", "card no",
+              # Paying by card announces the card number (issue 14, round 5: "I want to pay
+              # by card, it's …", the question never asked, heard as "pay my card with").
+              "pay by card", "pay on my card", "pay with my card", "pay with a card",
+              "card payment", "debit card", "credit card"),
     *_phrases("expiry", K.CARD_EXPIRY, "expiry", "expiry date", "expires", "expire",
               "expiration", "end date", "valid to", "valid until", "valid till", "valid thru",
               "valid through", "expiring", "expired", "expiry day"),

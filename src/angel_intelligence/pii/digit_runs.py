@@ -61,11 +61,15 @@ def digit_openings(
     runs: Sequence[CodeRun],
     windows: Sequence[Window],
     findings: Sequence[PiiSpan],
+    reach_s: float = 0.0,
 ) -> list[Opening]:
-    """Windows opened by a value with no question window over it: a finding, a long run, or
-    a segment dense in digits ("set for Donald 1, set for 7, 5, Donald 2, 1, set, 8, 3, 4,
-    5": words between the digits break the run). Its speaker answered a question that was
-    lost, and the other side asked it."""
+    """Windows opened by a value with no question window over it: a finding, a long run, a
+    segment dense in digits ("set for Donald 1, set for 7, 5, Donald 2, 1, set, 8, 3, 4,
+    5": words between the digits break the run), or three digits or more within `reach_s`
+    before a question window (issue 14, round 5: a licence number volunteered before the
+    next question, its read-back heard as "I want one, two, seven, eight", as a run after a
+    window counts). Its speaker answered a question that was lost, and the other side asked
+    it."""
     dense = [
         (k, kind.content.digits)
         for k, kind in enumerate(kinds)
@@ -80,7 +84,7 @@ def digit_openings(
     found += [
         (r.segment, r.start_s, r.end_s, None, r.digits >= CARD_LENGTH, "digits_answer")
         for r in runs
-        if is_long(r)
+        if is_long(r) or _just_before(r, windows, reach_s)
     ]
     found += [
         (k, stream.start_of(k), stream.end_of(k), None, digits >= CARD_LENGTH, "digits_answer")
@@ -95,6 +99,14 @@ def digit_openings(
         opened_s = min(reader_from(stream, segment, kinds), start_s)
         openings[segment] = Opening(segment, opened_s, asker, True, kind, rule, card)
     return list(openings.values())
+
+
+def _just_before(run: CodeRun, windows: Sequence[Window], reach_s: float) -> bool:
+    """Three digits or more (not a count or an amount) said within `reach_s` before a
+    window opens."""
+    if run.count or run.amount or run.digits < MIN_DIGITS_NEAR:
+        return False
+    return any(0.0 <= w.start_s - run.end_s <= reach_s for w in windows)
 
 
 def number_runs(

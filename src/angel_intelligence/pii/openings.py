@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import Content, SegmentKind
-from angel_intelligence.pii.windows import GAP_S, Opening, Window
+from angel_intelligence.pii.windows import GAP_S, Opening, Window, reader_from
 
 ANSWER_WITHIN_S = 10.0  # an answer starts this soon after the question
 LOST_S = 3.0
@@ -79,8 +79,11 @@ def lost_speech(
         inside = any(w.start_s <= start_s and end_s <= w.end_s for w in windows)
         if garbled and end_s - start_s >= LOST_S and not inside:
             # A gap opens at its end (the window reaches back over it, and its bound counts
-            # from the words after it), the answer taken as given in it.
-            opened_s = end_s if gap else start_s
+            # from the words after it), the answer taken as given in it. A loop opens where
+            # its speaker's turn began: the value may have begun before Whisper lost it, in
+            # words it wrote as something else (issue 14, round 5: a spelled licence number).
+            first = next((k for k in range(len(kinds)) if stream.end_of(k) > start_s), segment)
+            opened_s = end_s if gap else min(start_s, reader_from(stream, first, kinds))
             found.append(Opening(segment, opened_s, asker, gap, None, "lost_speech", False))
     return found
 

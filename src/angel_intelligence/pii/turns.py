@@ -58,12 +58,18 @@ class SegmentKind:
     asks: bool  # a question or a request for something (see QUESTION_STARTS)
     release: bool  # a goodbye or "anything else": the end of the questions
     cue: bool  # a cue that opens a window of its own
+    reads_back: bool = False  # a read-back cue ("just to confirm", "is that right?")
 
     @property
     def value(self) -> bool:
         """A digit, two letters said one by one, or a date: a value, a piece of one, or its
         read-back."""
         return self.content.value
+
+    @property
+    def sensitive(self) -> bool:
+        """A cue asking for PII or reading it back, a value, or speech Whisper lost."""
+        return self.cue or self.reads_back or self.value or self.unclear
 
     @property
     def passes(self) -> bool:
@@ -96,6 +102,7 @@ def classify(stream: CallStream, cues: list[Cue]) -> list[SegmentKind]:
                 or CueKind.REQUEST in mine,
                 release=CueKind.RELEASE in mine,
                 cue=any(kind.opens_window for kind in mine),
+                reads_back=bool(mine & {CueKind.READ_BACK, CueKind.CHECK}),
             )
         )
     return kinds

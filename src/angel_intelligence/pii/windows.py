@@ -13,8 +13,10 @@ too. So a question asking for PII opens a window defined by time, not by what wa
   digits), nor speech Whisper lost (a loop, a word stretched over seconds); it ends no earlier
   than the last word before that turn, and no later than `question_window_max_s` after it
   opened;
-* a window starts a sensitive phase, which lasts until a goodbye or a question that is not
-  about details ("thank you so much for your support", "anything else?", "how much…?"). A
+* a window starts a sensitive phase, which lasts until the agent clearly moves on: a goodbye
+  or a question that is not about details ("thank you so much for your support", "anything
+  else?", "how much…?") followed by `CLEAR_S` with nothing sensitive (`moves_on`; the
+  caller's "thank you very much" ends nothing the agent asked for). A
   question asked in it with no cue of its own ("And the … ?", "When can the car be
   higher?": the expiry question, garbled) asks for the next detail: a follow-up window runs
   from its start by the same rules, asked by whoever asked it. So does every other turn of
@@ -50,6 +52,7 @@ from angel_intelligence.pii.turns import SegmentKind
 CARD_DIGITS = 12
 MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
+CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,53 @@ def _back_over_gap(stream: CallStream, kinds: Sequence[SegmentKind], opening: Op
     return opened_s
 
 
+def value_before(
+    stream: CallStream,
+    kinds: Sequence[SegmentKind],
+    start_s: float,
+    others: Sequence[Window] = (),
+) -> float:
+    """Back from `start_s` over the turns just before it that hold a value or speech Whisper
+    lost (and the back-channels between them), up to one that `others` already cover: the
+    answer begun before the question was heard (a value given before it was asked for, or
+    read over the question's end)."""
+    for k in range(len(kinds) - 1, -1, -1):
+        if stream.start_of(k) > start_s:
+            continue
+        kind = kinds[k]
+        if kind.value or kind.unclear:
+            if _covered(others, stream.start_of(k), min(start_s, stream.end_of(k))):
+                break  # another window has it
+            start_s = min(start_s, stream.start_of(k))
+        elif not (kind.backchannel or kind.silent or stream.end_of(k) > start_s):
+            break  # words that are not a value: the window does not reach past them
+    return start_s
+
+
+def reach_back(
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
+) -> list[Window]:
+    """Each window opened back over a value just before it that no other window covers
+    (`value_before`; issue 14, round 5: a card number given before the question, written on
+    the agent's side with too few digits left to open a window of its own)."""
+    out = []
+    for window in windows:
+        others = [w for w in windows if w is not window]
+        start_s = value_before(stream, kinds, window.start_s, others)
+        out.append(replace(window, start_s=start_s) if start_s < window.start_s else window)
+    return out
+
+
+def _covered(windows: Sequence[Window], start_s: float, end_s: float) -> bool:
+    """Whether the windows together cover [start_s, end_s]."""
+    cursor = start_s
+    for window in sorted(windows, key=lambda w: w.start_s):
+        if window.start_s > cursor:
+            break
+        cursor = max(cursor, window.end_s)
+    return cursor >= end_s
+
+
 def _follow_ups(
     stream: CallStream,
     opening: Opening,
@@ -178,11 +228,11 @@ def _follow_ups(
         if start_s < window.start_s:
             continue
         kind = kinds[k]
-        if kind.release:
+        speaker = stream.speaker(k)
+        if moves_on(stream, kinds, k, opening.asker):
             break
         if k in opened or kind.cue:
             continue
-        speaker = stream.speaker(k)
         # Every turn of the asker's side, not only in a payment phase: the next question,
         # garbled, need not look like one ("And for me, this one mode.", "Yes, I agree from
         # that card.": the expiry question), and a bleep over an answer that was not PII is
@@ -193,6 +243,26 @@ def _follow_ups(
             # speaker and garbled (opening at its last word, as a cue does, missed values).
             found.append(Opening(k, start_s, speaker, False, None, "follow_up", window.card_data))
     return found
+
+
+def moves_on(
+    stream: CallStream, kinds: Sequence[SegmentKind], k: int, asker: str | None = "agent"
+) -> bool:
+    """Whether segment `k` ends a sensitive phase: a release ("anything else", "thank you so
+    much for your support") said by the agent's side or by no known speaker (or by the caller
+    when the caller offered the value), followed by `CLEAR_S` with nothing sensitive in it
+    (issue 14, round 5): the caller's "thank you very much" (or Whisper's garble of "hang on,
+    let me get my purse") ends nothing the agent asked for, and an agent's "thank you very
+    much" followed by "just to confirm, …" or the next question moved on from nothing. The
+    agent's goodbye given to the caller by the speaker stage leaves the phase open to the end
+    of the call, the safe side."""
+    speaker = stream.speaker(k)
+    if not kinds[k].release or (speaker == "supporter" and asker != "supporter"):
+        return False
+    horizon_s = stream.end_of(k) + CLEAR_S
+    return not any(
+        kinds[j].sensitive for j in range(k, len(kinds)) if stream.start_of(j) <= horizon_s
+    )
 
 
 def _answer_end(

@@ -273,3 +273,169 @@ def test_when_the_recogniser_cut_a_loop_then_its_time_is_lost_speech(
     assert "lost_speech" in [w.rule for w in result.audio_redactions]
     assert "lost_speech" not in [w.rule for w in clean.audio_redactions]
     assert bleeped(result, 9.0, 17.5)
+
+
+def test_when_the_caller_says_thank_you_very_much_then_the_phase_goes_on(
+    detector: PiiDetector,
+) -> None:
+    # dev6: "Hang on, let me just get my purse." heard as "Thank you very much." (a release
+    # cue) on the caller's side; the expiry question and its answer were garbled past any cue.
+    # Only the asker moves on: the agent's next turns still open follow-ups.
+    segments = (
+        GREETING,
+        said("Can I take the card number please?", 5.0, AGENT),
+        said("It's four five three nine one four eight eight", 8.0, SUPPORTER),
+        said("And they won't be able to get tired.", 13.0, AGENT),
+        said("Thank you very much.", 16.0, SUPPORTER),
+        said("Not in high heat.", 20.0, AGENT),
+        said("Yes it's total time too.", 22.0, SUPPORTER),
+        said("Not in high heat.", 25.0, AGENT),
+        goodbye(28.0),
+    )
+    result = redact_transcript(call(*segments), detector, NO_PADDING)
+    assert bleeped(result, 16.0, 28.0)
+    # The agent's own "thank you very much" still ends the phase.
+    released = redact_transcript(
+        call(*segments[:4], said("Thank you very much.", 16.0, AGENT), *segments[5:]),
+        detector,
+        NO_PADDING,
+    )
+    assert not any(w.start_s >= 16.0 for w in windows(released, "follow_up"))
+
+
+def test_when_card_data_is_asked_for_then_the_phase_is_bleeped_until_the_agent_moves_on(
+    detector: PiiDetector,
+) -> None:
+    # Whatever the windows inside it made of the turns: one window from the card question to
+    # the agent's goodbye, the caller's "thank you very much" inside it ending nothing.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I'd like to make a donation please.", 4.0, SUPPORTER),
+            said("Lovely. Can I take the card number please?", 7.0, AGENT),
+            said("Yes it's four five three nine one four eight eight", 10.5, SUPPORTER),
+            said("Thank you very much.", 14.5, SUPPORTER),
+            said("And the expiry date?", 16.0, AGENT),
+            said("Oh five twenty eight.", 18.0, SUPPORTER),
+            goodbye(21.0),
+            said("Bye now.", 24.5, SUPPORTER),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    [card] = windows(result, "cue:card_number:card number")
+    assert (phase.start_s, phase.end_s) == pytest.approx((card.start_s, 21.0))
+    assert phase.pii_type is None  # a card number and an expiry date were asked for
+
+
+def test_when_no_card_data_is_asked_for_then_there_is_no_payment_phase(
+    detector: PiiDetector,
+) -> None:
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("What's your postcode please?", 5.0, AGENT),
+            said("It's S W one A one A A.", 8.0, SUPPORTER),
+            goodbye(12.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert windows(result, "postcode") == [] and windows(result, "payment_phase") == []
+    assert result.audio_redactions
+
+
+def test_when_the_agent_thanks_then_reads_back_then_the_phase_goes_on(
+    detector: PiiDetector,
+) -> None:
+    # "Thank you very much." then a read-back whose digits Whisper lost, then the next
+    # question garbled past any cue and its answer: the agent moved on from nothing.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("And the security code on the back?", 5.0, AGENT),
+            said("Seven oh two.", 8.0, SUPPORTER),
+            said("Thank you very much.", 10.0, AGENT),
+            said("Just to confirm, set it over to.", 12.0, AGENT),
+            said("That's it.", 15.0, SUPPORTER),
+            said("And when were you warm?", 16.5, AGENT),
+            said("The night of the march, ninety.", 19.0, SUPPORTER),
+            goodbye(40.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    assert phase.end_s == pytest.approx(40.0)
+    assert bleeped(result, 12.0, 21.8)
+
+
+def test_when_a_card_number_comes_before_the_question_then_its_window_reaches_back(
+    detector: PiiDetector,
+) -> None:
+    # Volunteered, written on the agent's side with too few digits to open a window of its own.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I've got my card here.", 4.0, SUPPORTER),
+            said("It's four five, and then the heaven.", 6.0, AGENT),
+            said("Nine, for the war.", 9.0, AGENT),
+            said("Okay, can I take the card number again?", 11.0, AGENT),
+            said("Four five three nine one four eight eight.", 16.0, SUPPORTER),
+            goodbye(20.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert bleeped(result, 6.0, 10.6)
+    assert not bleeped(result, 4.0, 5.0)  # the caller's words before it
+
+
+def test_when_whisper_loops_inside_a_turn_then_the_window_opens_at_the_turn(
+    detector: PiiDetector,
+) -> None:
+    # A spelled licence number volunteered: "M O R" heard as words, then a loop from "R" on.
+    # The postcode asked later makes it a call where PII was asked for.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I want to update my details.", 4.0, SUPPORTER),
+            said("Yes it's more is on the", 7.5, SUPPORTER),
+            said("are are are are are are are", 10.0, SUPPORTER, step_s=0.6),
+            said("Lovely.", 15.0, AGENT),
+            said("What's your postcode?", 16.0, AGENT),
+            said("It's B S eight one T H.", 18.0, SUPPORTER),
+            goodbye(22.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [lost] = windows(result, "lost_speech")
+    assert lost.start_s <= 7.5
+    assert bleeped(result, 7.5, 14.2)
+
+
+def test_when_digits_come_just_before_a_question_then_their_answer_is_bleeped(
+    detector: PiiDetector,
+) -> None:
+    # A licence number volunteered and read back before the next question, every turn put on
+    # one voice: only "one, two, seven, eight" of it written as digits.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I'm calling to renew my membership.", 4.0, AGENT),
+            said("My licence, I'm going to see the form.", 7.0, AGENT),
+            said("So see there are kids.", 10.5, AGENT),
+            said("I want one two seven eight.", 13.0, AGENT),
+            said("Yeah that's it.", 16.0, AGENT),
+            said("Can I take your national insurance number?", 18.0, AGENT),
+            said("It's L W oh oh eight six two six D.", 21.0, SUPPORTER),
+            goodbye(26.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [opened] = windows(result, "digits_answer")
+    assert opened.start_s <= 7.0
+    assert bleeped(result, 7.0, 15.4)

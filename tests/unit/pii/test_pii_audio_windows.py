@@ -28,7 +28,9 @@ def detector() -> PiiDetector:
 
 
 def windows(result: PiiRedaction, reason: AudioReason) -> list[AudioRedaction]:
-    return [r for r in result.audio_redactions if r.reason is reason]
+    """The intervals of one reason, less the payment phase over them all (its own tests are in
+    test_pii_audio_openings.py)."""
+    return [r for r in result.audio_redactions if r.reason is reason and r.rule != "payment_phase"]
 
 
 # --- Question windows -------------------------------------------------------------------------
@@ -271,6 +273,9 @@ HEARD = [
     ("Can I take the long number on the front of your card?", "card_number"),
     ("Could you read me the number across the card?", "card_number"),
     ("What's the card's number?", "card_number"),
+    # Paying by card announces the card number (round 5: the question was never heard).
+    ("I'll pay by card.", "card_number"),
+    ("I want to pay my card with", "card_number"),
     ("And the expiry date?", "expiry"),
     ("When does it expire?", "expiry"),
     ("What's the end date on it?", "expiry"),
@@ -298,7 +303,6 @@ HEARD = [
 NOT_CUES = [
     "How can I help?",
     "Could you call me back after six?",
-    "I'll pay by card.",
     "I'll send it by post.",
     "That's how you love this.",
     "Would you like to hear about our spring appeal?",
