@@ -29,9 +29,11 @@ beside the new one, on the intervals the worker bleeps (with its REDACTION_PADDI
 and the cost: extra bleeped audio per call, in seconds and as a share of the speech that was
 not PII; question windows opened on calls without a sensitive question.
 
-Transcripts are cached (`--cache`, keyed by the script), so re-scoring is fast; `--no-cache`
-transcribes again. CTranslate2 picks its kernels by CPU (`CT2_FORCE_CPU_ISA` overrides), and
-Whisper's words differ between them, so results are for the ISA printed.
+Transcripts are cached (`--cache`, keyed by the script and by the speech stages' code: every
+source file outside `pii/`, the rules scored here, plus the package versions), so re-scoring
+is fast and a change to the transcriber or the diarizer is never scored on stale transcripts;
+`--no-cache` transcribes again. CTranslate2 picks its kernels by CPU (`CT2_FORCE_CPU_ISA`
+overrides), and Whisper's words differ between them, so results are for the ISA printed.
 """
 
 from __future__ import annotations
@@ -63,6 +65,27 @@ from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript  # 
 from angel_intelligence.testing.speech import Line, synthesise_call  # noqa: E402
 
 CACHE_VERSION = 1
+
+
+def _speech_code_key() -> str:
+    """What the cached transcripts depend on besides the script: the package's code outside
+    `pii/` (the redaction rules this benchmark scores run after the cache) and the versions of
+    the libraries that hear the call."""
+    from importlib.metadata import version
+
+    import angel_intelligence
+
+    root = Path(angel_intelligence.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if "pii" not in path.relative_to(root).parts:
+            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    for package in ("ctranslate2", "faster-whisper", "resemblyzer", "torch"):
+        digest.update(f"{package}={version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+SPEECH_CODE_KEY = _speech_code_key()
 WORKER_PADDING_S = 0.25  # REDACTION_PADDING_MS: redact_audio pads every interval again
 ORGANISATION = "Hope Foundation"
 K = PiiType
@@ -103,7 +126,7 @@ class Call:
     sensitive: bool = True  # does the agent ask for (or the supporter give) PII?
 
     def key(self) -> str:
-        payload = json.dumps([CACHE_VERSION, self.name, self.snr_db,
+        payload = json.dumps([CACHE_VERSION, SPEECH_CODE_KEY, self.name, self.snr_db,
                               [asdict(t) for t in self.turns], [asdict(v) for v in self.values]],
                              default=str)  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
