@@ -3,13 +3,25 @@ faster-whisper writes them, so a test can say exactly which seconds must be blee
 
 from __future__ import annotations
 
-from angel_intelligence.domain.pii import PiiRedaction
+from angel_intelligence.domain.pii import PiiRedaction, PiiType
 from angel_intelligence.domain.speakers import SpeakerRole
 from angel_intelligence.domain.transcript import Segment, Transcript, Word
-from angel_intelligence.pii import PiiPolicy
+from angel_intelligence.pii import PiiDetector, PiiPolicy
 
 AGENT, SUPPORTER = SpeakerRole.AGENT, SpeakerRole.SUPPORTER
 NO_PADDING = PiiPolicy(audio_padding_s=0.0, question_window_padding_s=0.0)
+
+Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
+
+
+def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
+    """What the detector finds in `text`: each finding's type, exact characters and value."""
+    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
+
+
+def ids(cases: list[Case]) -> list[str]:
+    """Test ids for a list of cases: the type and the start of the characters found."""
+    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
 
 
 def said(text: str, start_s: float, speaker: SpeakerRole | None, step_s: float = 0.4) -> Segment:

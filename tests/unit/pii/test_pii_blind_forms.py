@@ -14,26 +14,11 @@ import pytest
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import PiiDetector
 from angel_intelligence.pii.lexer import lex
+from pii_calls import Case, found, ids
 
 POSTCODE = PiiType.POSTCODE
 DOB = PiiType.DATE_OF_BIRTH
 EMAIL = PiiType.EMAIL
-
-Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector(reference_year=2026)
-
-
-def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
-    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
-
-
-def ids(cases: list[Case]) -> list[str]:
-    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
-
 
 LETTERS_BY_NAME: list[Case] = [
     ("It's ess ee one, two dee ex.", POSTCODE, "ess ee one, two dee ex", "SE1 2DX"),

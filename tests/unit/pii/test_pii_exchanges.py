@@ -12,6 +12,7 @@ import pytest
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import PiiDetector
+from pii_calls import Case, found, ids
 
 CARD = PiiType.CREDIT_CARD
 PHONE = PiiType.PHONE_NUMBER
@@ -22,22 +23,6 @@ POSTCODE = PiiType.POSTCODE
 DOB = PiiType.DATE_OF_BIRTH
 EMAIL = PiiType.EMAIL
 EXPIRY = PiiType.CARD_EXPIRY
-
-Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector(reference_year=2026)
-
-
-def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
-    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
-
-
-def ids(cases: list[Case]) -> list[str]:
-    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
-
 
 BACK_CHANNELS: list[Case] = [
     (

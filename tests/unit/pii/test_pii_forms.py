@@ -11,6 +11,7 @@ import pytest
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import PiiDetector
+from pii_calls import Case, found, ids
 
 CARD = PiiType.CREDIT_CARD
 EXPIRY = PiiType.CARD_EXPIRY
@@ -23,22 +24,6 @@ SORT = PiiType.SORT_CODE
 ACCOUNT = PiiType.BANK_ACCOUNT
 DOB = PiiType.DATE_OF_BIRTH
 EMAIL = PiiType.EMAIL
-
-Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector(reference_year=2026)
-
-
-def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
-    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
-
-
-def ids(cases: list[Case]) -> list[str]:
-    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
-
 
 LETTER_CASE_AND_SPACING: list[Case] = [
     ("National insurance, ce 12 34 56 a.", NI, "ce 12 34 56 a", "CE123456A"),

@@ -11,29 +11,13 @@ import pytest
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import PiiDetector, PiiPolicy, redact_transcript
-from pii_calls import SUPPORTER, call, said
+from pii_calls import SUPPORTER, Case, call, found, ids, said
 
 NI = PiiType.NATIONAL_INSURANCE_NUMBER
 PHONE = PiiType.PHONE_NUMBER
 SORT = PiiType.SORT_CODE
 ACCOUNT = PiiType.BANK_ACCOUNT
 CARD = PiiType.CREDIT_CARD
-
-Case = tuple[str, PiiType, str, str]  # text, type, the exact characters found, the value
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector(reference_year=2026)
-
-
-def found(detector: PiiDetector, text: str) -> list[tuple[PiiType, str, str]]:
-    return [(s.type, text[s.start_char : s.end_char], s.value) for s in detector.detect(text)]
-
-
-def ids(cases: list[Case]) -> list[str]:
-    return [f"{kind.value}:{said[:30]}" for _, kind, said, _ in cases]
-
 
 HESITATIONS: list[Case] = [
     (
