@@ -55,8 +55,8 @@ REFERENCE_YEAR = 2026  # the set was written in 2026; fixed so results do not dr
 SPLITS = (
     "all", "dev", "test", "forms-dev", "forms-test", "independent-dev", "independent-test",
     "independent2-dev", "independent2-test", "independent3-dev", "independent3-test",
-    "independent3-extra", "independent4-dev", "independent4-test", "independent4-extra", "independent5-dev",
-    "independent5-test",
+    "independent3-extra", "independent4-dev", "independent4-test", "independent4-extra",
+    "independent5-dev", "independent5-test",
 )  # fmt: skip
 
 Span = tuple[str, int, int]  # type, start, end

@@ -92,9 +92,7 @@ def read(name: str, prefix: str, fixed_split: str | None) -> list[dict[str, obje
         digest = int(hashlib.sha256(raw.encode()).hexdigest(), 16)
         if split is None:
             split = "test" if digest % 3 == 0 else "dev"
-        elif split in (
-            "independent", "independent2", "independent3", "independent4", "independent5"
-        ):
+        elif split.startswith("independent") and split[len("independent") :] in "2345":
             split = f"{split}-test" if digest % 2 == 0 else f"{split}-dev"
         row_id = f"{prefix}{len(rows) + 1:04d}"
         rows.append({"id": row_id, "split": split, "text": text, "spans": spans})

@@ -149,8 +149,13 @@ def security_code(w: NumberWindow) -> Candidate | None:
 def _security_code(w: NumberWindow) -> Candidate | None:
     if "/" in w.separators:
         return None  # "4/28": a month and a year (an expiry), never a code read out
-    # Context words are required, so an amount needs no check of its own.
+    # Context words are required, so an amount needs no check of its own. A house number or
+    # postcode named nearer than any word of the code is the address's ("it's an Amex. / And
+    # the house number for the post code? / 1234").
     negative = w.negative
+    address = w.near(ctx.ADDRESS_NUMBER, before=10, after=2)
+    if address and not _nearer(w.near(_CODE_WORDS, before=10, after=2), address):
+        return None
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
         strong = (
@@ -170,17 +175,27 @@ def _security_code(w: NumberWindow) -> Candidate | None:
     return None
 
 
+_CODE_WORDS = (*ctx.CVV, *ctx.CVV_FRONT, *ctx.CODE)
+
+
 def _amex_code(w: NumberWindow) -> Nearness:
     """Four digits called "the code" where the front of the card or an Amex is named, in
     either order ("the code is 2423, it's on the front"; "it's American Express so the code
     is on the front, it's two zero five one")."""
     code = w.near(ctx.CODE, before=6, after=4)
+    front = w.near(ctx.FRONT, before=10, after=6)
     if not code:
-        return code
-    front = w.near(ctx.FRONT, before=10, after=6) or w.near(
-        ctx.AMEX, before=CARD_DATA_REACH, after=None
-    )
+        # the digits, numbers or "ones" on the front, with words between ("the four digits
+        # above the number on the front", "the little ones on the front are 4102")
+        digits = w.near(ctx.FRONT_DIGITS, before=8, after=4)
+        return digits if digits and front else Nearness(None, None)
+    front = front or w.near(ctx.AMEX, before=CARD_DATA_REACH, after=None)
     return code if front else Nearness(None, None)
+
+
+def _nearer(cue: Nearness, other: Nearness) -> bool:
+    """The code's own words strictly nearer than the other's."""
+    return bool(cue) and (not other or (cue.nearest or 0) < (other.nearest or 0))
 
 
 def _after_amex(w: NumberWindow) -> Nearness:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.lexicon import TURN_CHANGE
+from angel_intelligence.pii.lexicon import HESITATION_WORDS, TURN_CHANGE
 from angel_intelligence.pii.units import Lexed, Token, UnitKind
 
 Phrase = tuple[str, ...]
@@ -62,8 +62,11 @@ CVV_FRONT = phrases(
     # counts are not words: "the four on the front are 6612"
     "the on the front",
 )  # fmt: skip
-# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near.
+# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near;
+# or the digits, numbers or "ones" on the front, with words between ("the four digits above
+# the number on the front", "the little ones on the front are…").
 CODE = phrases("code", "codes")
+FRONT_DIGITS = phrases("digits", "numbers", "ones", "figures", "code", "codes")
 FRONT = phrases("on the front", "front of the card", "front of it")
 AMEX = phrases("amex", "american express")
 # "short code": Whisper's hearing of "sort code"
@@ -126,8 +129,10 @@ CARD_ENDING = phrases("ending", "ending in", "ends in", "ending with", "ends wit
 NEGATIVE = phrases(
     "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
     "ticket", "receipt", "policy", "membership", "member", "supporter", "donor",
-    # "case" as a reference only when named so ("all lower case" is no reference)
-    "case number", "case ref", "case reference", "case id",
+    # "case" as a reference only when named so ("all lower case", "in case we need you" are no
+    # reference): "your case is 4410…", "the case number", "case no"
+    "case number", "case ref", "case reference", "case id", "case no", "case is", "your case",
+    "my case", "the case", "case numbers",
     "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
@@ -148,6 +153,21 @@ _QUANTITY_WORDS = (
     "donations letters times"
 )
 QUANTITY_WORDS = frozenset(_QUANTITY_WORDS.split())
+# Words right before a number that make it an amount: "the account raised 1250000", "we
+# collected 2340", "it cost about 1999", "a total of 4312". A hedge may stand between.
+_AMOUNT_WORDS = (
+    "raised raise raising collected donated donating gave given spent cost costs costing paid "
+    "pay paying owe owed owes totalled totaled total worth earned fetched sold target"
+)
+AMOUNT_WORDS = frozenset(_AMOUNT_WORDS.split())
+_AMOUNT_HEDGES = "about around nearly almost over under just only roughly some of"
+AMOUNT_HEDGES = frozenset(_AMOUNT_HEDGES.split())
+# Where a number is the house's, not a code's: "the house number for the post code? / 1234"
+# after an Amex is no security code.
+ADDRESS_NUMBER = phrases(
+    "postcode", "post code", "postal code", "house number", "door number", "flat number",
+    "address", "street", "road", "lane", "avenue",
+)  # fmt: skip
 CURRENCY = frozenset("£$€")
 
 
@@ -173,7 +193,10 @@ class ContextIndex:
     def __init__(self, lexed: Lexed) -> None:
         skip: set[int] = set()
         for unit in lexed.units:
-            if unit.kind is UnitKind.DIGITS:
+            # numbers, and the speaker's "um", "er" and "oh" of dismay, are no words here: they
+            # do not push a value's context out of reach ("expiry? / 09/26, oh no, erm, …")
+            filler = unit.kind is UnitKind.WORD and unit.symbol in _FILLERS
+            if unit.kind is UnitKind.DIGITS or filler:
                 skip.update(range(unit.first, unit.last + 1))
         self._words: list[str] = []
         self._word_at: list[int] = []  # per token: index of the first word at or after it
@@ -254,6 +277,9 @@ class ContextIndex:
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0
         return Nearness(best_before, best_after)
+
+
+_FILLERS = HESITATION_WORDS | {"oh"}
 
 
 def _ends_sentence(text: str, token: Token) -> bool:

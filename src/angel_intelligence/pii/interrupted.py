@@ -34,6 +34,7 @@ ASIDE_CONFIDENCE = 0.7
 MIN_CARD_DIGITS = 13
 MAX_CHECK_WORDS = 10  # "Sorry, was that 5678? / Yes." around the other party's check
 SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
+MAX_PHONE_ASIDE_WORDS = 4  # "…, then, …", "…, hang on, let me look, …"
 ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
 
@@ -49,6 +50,8 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
                 start, end = runs[first].units[0].start, runs[last].units[-1].end
                 if _card_aside(scan, runs, first, last, digits + part):
                     yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, 0.85)
+                elif (phone := _phone_aside(scan, runs, first, last, digits + part)) is not None:
+                    yield Candidate(PiiType.PHONE_NUMBER, start, end, phone, ASIDE_CONFIDENCE)
                 elif (bank := _bank_aside(scan, runs, first, last, digits + part)) is not None:
                     yield Candidate(bank[0], start, end, bank[1], ASIDE_CONFIDENCE)
                 break
@@ -145,6 +148,29 @@ def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str)
         return False
     start = runs[first].units[0]
     return bool(scan.near(ctx.CARD, start, start, after=None))
+
+
+def _phone_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> str | None:
+    """A phone number asked for, broken by a few words of the caller's own ("oh one six one
+    four nine six, then, oh eight seven two"; "0113 496, hang on, 0457"): parts of three digits
+    or more, no change of speaker between, and together a valid UK number (or a possible one
+    said as a phone number), with the phone named before the first part."""
+    if any(len(runs[k].compact()) < MIN_PART_DIGITS for k in range(first, last + 1)):
+        return None
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_PHONE_ASIDE_WORDS or not _aside_between(scan, runs, last):
+        return None
+    if scan.is_quantity(runs[first]) or scan.is_quantity(runs[last]):
+        return None
+    phone = v.uk_phone(digits)
+    if phone is None:
+        return None
+    start, end = runs[first].units[0], runs[last].units[-1]
+    said = scan.near(ctx.PHONE, start, start, after=None)
+    if not said or not closer(said, scan.negative(start, end)):
+        return None
+    return phone.e164
 
 
 def _cards_over_a_check(scan: Scan, runs: list[Run]) -> Iterator[Candidate]:
