@@ -187,7 +187,7 @@ def _amex_code(w: NumberWindow) -> Nearness:
     if not code:
         # the digits, numbers or "ones" on the front, with words between ("the four digits
         # above the number on the front", "the little ones on the front are 4102")
-        digits = w.near(ctx.FRONT_DIGITS, before=8, after=4)
+        digits = w.near(ctx.FRONT_DIGITS, before=10, after=4)
         return digits if digits and front else Nearness(None, None)
     front = front or w.near(ctx.AMEX, before=CARD_DATA_REACH, after=None)
     return code if front else Nearness(None, None)

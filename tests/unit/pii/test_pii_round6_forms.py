@@ -1,0 +1,120 @@
+"""Forms and false positives of issue 14's sixth round (docs/pii.md, "The fifth set"), each in
+wordings of our own, not the benchmark's lines: an Amex code named as the digits on the front
+with words between; an "oh" of dismay before a correction; fillers that do not push a value's
+context out of reach; a date of birth whose year is said in two words; a phone number broken
+by a few words of the caller's own; a read-back's end put right "at the end". And the classes
+of false positive: numbers named as a case, amounts after a word of money, a house number or
+postcode near an Amex.
+
+Each positive names the exact characters the finding must cover and its normalised value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from angel_intelligence.domain.pii import PiiType
+from angel_intelligence.pii import PiiDetector
+from pii_calls import Case, found, ids
+
+PHONE = PiiType.PHONE_NUMBER
+EXPIRY = PiiType.CARD_EXPIRY
+CVV = PiiType.CVV
+DOB = PiiType.DATE_OF_BIRTH
+
+AMEX_CODES: list[Case] = [
+    ("supporter: it's american express and the small numbers printed on the front say 3318",
+     CVV, "3318", "3318"),
+    ("agent: and the four little digits over the top of the number on the front\n"
+     "supporter: nine oh two six", CVV, "nine oh two six", "9026"),
+    ("supporter: amex yeah the ones on the front are 7 7 0 4", CVV, "7 7 0 4", "7704"),
+]  # fmt: skip
+
+DISMAY_AND_FILLERS: list[Case] = [
+    # "oh" before "no"/"sorry" is dismay, not a zero on the end of the value
+    ("agent: when does it expire\nsupporter: 04/27, oh sorry, that's the old one, 04/30",
+     EXPIRY, "04/27", "04/27"),
+    ("agent: when does it expire\nsupporter: 04/27, oh sorry, that's the old one, 04/30",
+     EXPIRY, "04/30", "04/30"),
+    ("agent: expiry date\nsupporter: 1128 oh no hang on 1129", EXPIRY, "1128", "11/28"),
+    ("agent: expiry date\nsupporter: 1128 oh no hang on 1129", EXPIRY, "1129", "11/29"),
+    ("agent: and the expiry\nsupporter: 09/27 oh no I tell a lie", EXPIRY, "09/27", "09/27"),
+    # hesitations are no words between a value and its question
+    ("agent: and the expiry date\nsupporter: erm, um, oh, er, let me see, er, I think, um, it "
+     "is 0630", EXPIRY, "0630", "06/30"),
+]  # fmt: skip
+
+DATES: list[Case] = [
+    ("agent: can I take your date of birth\nsupporter: fourteen nine nineteen fifty-three", DOB,
+     "fourteen nine nineteen fifty-three", "14/09/1953"),
+    ("agent: and when were you born\nsupporter: yeah two eleven nineteen eighty", DOB,
+     "two eleven nineteen eighty", "02/11/1980"),
+    ("agent: your date of birth please\nsupporter: twenty-six ten two thousand and three", DOB,
+     "twenty-six ten two thousand and three", "26/10/2003"),
+]  # fmt: skip
+
+PHONES: list[Case] = [
+    ("agent: best contact number\nsupporter: oh one one three four nine six, then, oh three "
+     "one two", PHONE, "oh one one three four nine six, then, oh three one two",
+     "+441134960312"),
+    ("agent: and your mobile\nsupporter: 07700 900, hang on, 314", PHONE,
+     "07700 900, hang on, 314", "+447700900314"),
+    ("agent: and a landline\nsupporter: oh two oh seven nine four six and then oh double one "
+     "four", PHONE, "oh two oh seven nine four six and then oh double one four",
+     "+442079460114"),
+    # the caller puts right the end of the number the agent read back
+    ("agent: so I've got 0161 496 0555\nsupporter: 0552 at the end", PHONE,
+     "0161 496 0555\nsupporter: 0552", "+441614960552"),
+    ("agent: so that's oh seven seven oh oh nine oh oh six one two\nsupporter: sorry six two "
+     "one on the end", PHONE,
+     "oh seven seven oh oh nine oh oh six one two\nsupporter: sorry six two one",
+     "+447700900621"),
+]  # fmt: skip
+
+FORMS = AMEX_CODES + DISMAY_AND_FILLERS + DATES + PHONES
+
+
+@pytest.mark.parametrize(("text", "kind", "said", "value"), FORMS, ids=ids(FORMS))
+def test_when_a_value_is_said_in_a_round6_form_then_it_is_found_whole(
+    detector: PiiDetector, text: str, kind: PiiType, said: str, value: str
+) -> None:
+    assert (kind, said, value) in found(detector, text)
+
+
+LOOK_ALIKES: list[str] = [
+    # a number named as the caller's case is a reference, however it is grouped
+    "agent: your case is 5521 339 0874 if you need to call",
+    "agent: I'll put that on your case, it's 0113 4960 221 for our records",
+    "agent: the case number is oh seven seven oh oh nine oh oh four four four",
+    # an amount after a word of money, even near "account" or "card"
+    "supporter: my account raised 2450000 with the sponsored walk",
+    "supporter: the account has raised about 4218650 over the years",
+    "agent: we collected 1357 at the fair and donated 2468 to the hospice account",
+    "supporter: it cost me 1999 on the card",
+    # a house number next to an Amex or a post code is the address's, not a security code
+    "supporter: it's an amex\nagent: and the house number\nsupporter: 2210",
+    "agent: is the amex registered at the same address\nsupporter: yes the door number is 1742",
+    "supporter: american express, same post code as before, house 4431",
+    # "in case" is no reference word, and a reference is still one after it
+    "agent: a mobile number in case we need to call\nsupporter: I'd rather not",
+    "supporter: just in case, the order is 07700 900123",
+    # a year in words is no date of birth without the day and month; nor a wedding's date
+    "supporter: I was born in nineteen sixty-one and moved here in nineteen eighty",
+    "supporter: we got married twelve six nineteen seventy",
+    # an organisation's number and its extension said with "and then"
+    "agent: call us on 0113 496 and then extension 0457",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_when_a_number_is_a_case_an_amount_or_an_address_then_nothing_is_found(
+    detector: PiiDetector, text: str
+) -> None:
+    assert found(detector, text) == []
+
+
+def test_when_the_end_of_a_month_follows_a_read_back_then_the_amount_is_not_joined_to_it(
+    detector: PiiDetector,
+) -> None:
+    text = "agent: so that's 07700 900444\nsupporter: and 25 at the end of the month"
+    assert found(detector, text) == [(PHONE, "07700 900444", "+447700900444")]
