@@ -2,7 +2,8 @@
 wordings of our own, not the benchmark's lines: an Amex code named as the digits on the front
 with words between; an "oh" of dismay before a correction; fillers that do not push a value's
 context out of reach; a date of birth whose year is said in two words; a phone number broken
-by a few words of the caller's own; a read-back's end put right "at the end". And the classes
+by a few words of the caller's own; a read-back's end put right "at the end"; "plus four four"
+said in words; a card read over an aside with a digit misheard. And the classes
 of false positive: numbers named as a case, amounts after a word of money, a house number or
 postcode near an Amex.
 
@@ -71,7 +72,24 @@ PHONES: list[Case] = [
      "+447700900621"),
 ]  # fmt: skip
 
-FORMS = AMEX_CODES + DISMAY_AND_FILLERS + DATES + PHONES
+CARD = PiiType.CREDIT_CARD
+SAID_IN_FULL: list[Case] = [
+    # "plus four four" said, not written: the UK's code, a phone number, never a card
+    ("agent: and your mobile\nsupporter: plus four four oh seven seven double oh nine double "
+     "oh two one three", PHONE,
+     "plus four four oh seven seven double oh nine double oh two one three", "+447700900213"),
+    ("agent: and your mobile\nsupporter: plus 44 0 7700 900213", PHONE,
+     "plus 44 0 7700 900213", "+447700900213"),
+    # a card asked for, read over an aside, one digit misheard (no Luhn): all of it masked
+    ("agent: and the card number please\nsupporter: four oh five six, hang on my glasses, one "
+     "four eight nine, seven oh seven one, two four eight six", CARD,
+     "four oh five six, hang on my glasses, one four eight nine, seven oh seven one, two four "
+     "eight six", "4056148970712486"),
+    ("agent: and the card number please\nsupporter: 4056 1489, sorry, 7071 2486", CARD,
+     "4056 1489, sorry, 7071 2486", "4056148970712486"),
+]  # fmt: skip
+
+FORMS = AMEX_CODES + DISMAY_AND_FILLERS + DATES + PHONES + SAID_IN_FULL
 
 
 @pytest.mark.parametrize(("text", "kind", "said", "value"), FORMS, ids=ids(FORMS))
@@ -103,6 +121,8 @@ LOOK_ALIKES: list[str] = [
     "supporter: we got married twelve six nineteen seventy",
     # an organisation's number and its extension said with "and then"
     "agent: call us on 0113 496 and then extension 0457",
+    # numbers around a card that are no card: days and a year
+    "agent: what's your card\nsupporter: it's my visa, i've had it for 1990 days, and 2011 i think",
 ]
 
 
