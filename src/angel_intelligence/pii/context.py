@@ -200,8 +200,19 @@ class ContextIndex:
                 skip.update(range(unit.first, unit.last + 1))
         self._words: list[str] = []
         self._word_at: list[int] = []  # per token: index of the first word at or after it
+        # per token: the last change of speaker at or before it (token index, or -1), and
+        # whether a code was said between that change and it
+        self._turn_of: list[int] = []
+        self._code_in_turn: list[bool] = []
+        code_tokens = {k for u in lexed.units if u.is_code for k in range(u.first, u.last + 1)}
+        turn, code = -1, False
         for index, token in enumerate(lexed.tokens):
             self._word_at.append(len(self._words))
+            if token.text == TURN_CHANGE:
+                turn, code = index, False
+            self._turn_of.append(turn)
+            self._code_in_turn.append(code)
+            code = code or index in code_tokens
             if index in skip or not token.text[0].isalpha():
                 continue
             self._words.append(_word(token.lower))
@@ -228,6 +239,18 @@ class ContextIndex:
                         found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
+
+    def _answer_start(self, first_token: int) -> int | None:
+        """Where the turn that `first_token` opens the answer of begins (a word position),
+        when it is the first code said in a turn after the other party's, within
+        `MAX_ANSWER_WORDS` of its start; else None."""
+        turn = self._turn_of[first_token]
+        if turn < 0 or self._code_in_turn[first_token]:
+            return None
+        start = self._word_at[turn]
+        if self._word_at[first_token] - start > MAX_ANSWER_WORDS:
+            return None
+        return start
 
     def words_to_sentence_end(self, last_token: int) -> int:
         """How many words follow token `last_token` in its sentence."""
@@ -261,9 +284,17 @@ class ContextIndex:
         span_end = self._word_at[last_token + 1]
         best_before: int | None = None
         best_after: int | None = None
+        # an organisation's own number or address said before is no question answered
+        asked = wanted is not ORGANISATION and wanted is not ORGANISATION_ADDRESS
+        answer_start = self._answer_start(first_token) if asked else None
         for start, end in self._matches(wanted):
             if end <= span_start:
                 distance = span_start - end
+                if answer_start is not None and end <= answer_start:
+                    # asked in the other party's turn just before, and this is the first
+                    # code of the answer: the caller's words before it (fetching the card,
+                    # finding their glasses) do not push the question out of reach
+                    distance = min(distance, answer_start - end)
                 if distance <= before and (best_before is None or distance < best_before):
                     best_before = distance
             elif start >= span_end:
@@ -280,6 +311,9 @@ class ContextIndex:
 
 
 _FILLERS = HESITATION_WORDS | {"oh"}
+# Words a caller may say before the first number of an answer (fetching a card, finding their
+# glasses) for the question before them still to reach it.
+MAX_ANSWER_WORDS = 40
 
 
 def _ends_sentence(text: str, token: Token) -> bool:

@@ -3,7 +3,10 @@ wordings of our own, not the benchmark's lines: an Amex code named as the digits
 with words between; an "oh" of dismay before a correction; fillers that do not push a value's
 context out of reach; a date of birth whose year is said in two words; a phone number broken
 by a few words of the caller's own; a read-back's end put right "at the end"; "plus four four"
-said in words; a card read over an aside with a digit misheard. And the classes
+said in words; a card read over an aside with a digit misheard; the agent's waiting words
+between two parts of a value; an email resumed with a number in words; the first number of
+an answer after the caller's long aside; an expiry and code after a card with "then" or a
+back-channel turn between. And the classes
 of false positive: numbers named as a case, amounts after a word of money, a house number or
 postcode near an Amex.
 
@@ -89,7 +92,45 @@ SAID_IN_FULL: list[Case] = [
      "4056 1489, sorry, 7071 2486", "4056148970712486"),
 ]  # fmt: skip
 
-FORMS = AMEX_CODES + DISMAY_AND_FILLERS + DATES + PHONES + SAID_IN_FULL
+ACCOUNT = PiiType.BANK_ACCOUNT
+EMAIL = PiiType.EMAIL
+OVER_TURNS_AND_ASIDES: list[Case] = [
+    # the agent's waiting words between two parts of a value
+    ("agent: date of birth please\nsupporter: third of, um,\nagent: take your time.\n"
+     "supporter: may, nineteen forty-two", DOB,
+     "third of, um,\nagent: take your time.\nsupporter: may, nineteen forty-two",
+     "03/05/1942"),
+    ("agent: date of birth please\nsupporter: the ninth of, er,\nagent: no rush.\n"
+     "supporter: august, nineteen sixty", DOB,
+     "the ninth of, er,\nagent: no rush.\nsupporter: august, nineteen sixty", "09/08/1960"),
+    # an address resumed after a back-channel with a number said in words
+    ("agent: and your email address\nsupporter: ann dot lee\nagent: mm-hm.\nsupporter: two "
+     "two at gmail dot com", EMAIL,
+     "ann dot lee\nagent: mm-hm.\nsupporter: two two at gmail dot com", "ann.lee22@gmail.com"),
+    # the first number of an answer after the caller's long aside still answers the question
+    ("agent: and the account number?\nsupporter: oh it's in my other bag hold on let me just "
+     "go and get it right here we are four five, double two, six oh, one three", ACCOUNT,
+     "four five, double two, six oh, one three", "45226013"),
+    ("agent: and the expiry?\nsupporter: oh hang on, i need my reading glasses, they're "
+     "upstairs, bear with me, right, oh nine twenty eight", EXPIRY, "oh nine twenty eight",
+     "09/28"),
+    ("agent: and the security code?\nsupporter: sorry, the dog's just jumped up, get down, "
+     "right, where were we, four one two", CVV, "four one two", "412"),
+    # expiry and code after a card number, with "then"/"and" or a back-channel turn between
+    ("agent: card details please\nsupporter: 4929 1234 5678 9015 then 0727 then 311", EXPIRY,
+     "0727", "07/27"),
+    ("agent: card details please\nsupporter: 4929 1234 5678 9015 then 0727 then 311", CVV,
+     "311", "311"),
+    ("agent: card details please\nsupporter: four nine two nine one two three four five six "
+     "seven eight nine oh one five and then oh seven two seven and then three one one", CVV,
+     "three one one", "311"),
+    ("agent: and the card please\nsupporter: 4929 1234 5678 9015.\nagent: yep.\n"
+     "supporter: 0727 311", EXPIRY, "0727", "07/27"),
+    ("agent: and the card please\nsupporter: 4929 1234 5678 9015.\nagent: yep.\n"
+     "supporter: 0727 311", CVV, "311", "311"),
+]  # fmt: skip
+
+FORMS = AMEX_CODES + DISMAY_AND_FILLERS + DATES + PHONES + SAID_IN_FULL + OVER_TURNS_AND_ASIDES
 
 
 @pytest.mark.parametrize(("text", "kind", "said", "value"), FORMS, ids=ids(FORMS))
@@ -121,6 +162,11 @@ LOOK_ALIKES: list[str] = [
     "supporter: we got married twelve six nineteen seventy",
     # an organisation's number and its extension said with "and then"
     "agent: call us on 0113 496 and then extension 0457",
+    # a question answered with no number, then numbers of something else
+    "agent: can i take your account number\nsupporter: i'd rather not, but i've been giving for "
+    "12 years and my reference is 12345678",
+    "agent: and the security code?\nsupporter: i don't like giving that out, i've had 3 calls "
+    "like this and 214 emails",
     # numbers around a card that are no card: days and a year
     "agent: what's your card\nsupporter: it's my visa, i've had it for 1990 days, and 2011 i think",
 ]
