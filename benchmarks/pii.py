@@ -12,7 +12,10 @@ the detector was read; half of each, by a hash of the line, is held out and neve
 `independent3-extra` (more lines in the third set's forms, for tuning only), and
 `independent4-dev` / `independent4-test` (round 5: written from the form classes of the earlier
 held-out misses, benchmarks/pii_miss_forms.py, before the detector was changed for them) and
-`independent4-extra` (more lines in the forms still missed after that, for tuning only).
+`independent4-extra` (more lines in the forms still missed after that, for tuning only), and
+`independent5-dev` / `independent5-test` (round 6: the forms callers use on UK charity calls,
+lower case and unpunctuated as Whisper writes them, with hard negatives; written before the
+detector was changed for them).
 
 A found span counts as correct when a labelled span of the same type covers at least half of
 it; a labelled span counts as found when a found span of the same type covers at least half of
@@ -53,6 +56,7 @@ SPLITS = (
     "all", "dev", "test", "forms-dev", "forms-test", "independent-dev", "independent-test",
     "independent2-dev", "independent2-test", "independent3-dev", "independent3-test",
     "independent3-extra", "independent4-dev", "independent4-test", "independent4-extra",
+    "independent5-dev", "independent5-test",
 )  # fmt: skip
 
 Span = tuple[str, int, int]  # type, start, end

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 from angel_intelligence.domain.pii import PiiType
 from angel_intelligence.pii import context as ctx
+from angel_intelligence.pii import lexicon as lx
 from angel_intelligence.pii import validators as v
 from angel_intelligence.pii.context import Nearness, closer
 from angel_intelligence.pii.number_window import NumberWindow
 from angel_intelligence.pii.runs import Run
 from angel_intelligence.pii.scan import Candidate, Scan
+from angel_intelligence.pii.units import UnitKind
 
 MAX_DIGITS = 19
 MIN_DICTATED_CARD_DIGITS = 15  # the shortest card most schemes issue (Amex); 13-14 are rare
@@ -94,7 +96,8 @@ def card_details(scan: Scan, run: Run) -> Iterator[Candidate]:
 
 def expiry_and_code(scan: Scan, run: Run) -> Iterator[Candidate]:
     """An expiry and the security code in one breath after "expiry" ("expiry 05/29 932",
-    "expires 0629, 412"): the month and year, then three or four digits, each a finding."""
+    "expires 0629, 412") or after a card number ("… 9015. / Yep. / 0727 311"): the month and
+    year, then three or four digits, each a finding."""
     if len(run) < 2 or not run.is_digits:
         return
     expiry_at = _expiry_after_card(run, 0)
@@ -106,7 +109,9 @@ def expiry_and_code(scan: Scan, run: Run) -> Iterator[Candidate]:
         return
     first, end = run.units[0], run.units[-1]
     said = scan.near(ctx.EXPIRY, first, first, before=10, after=None)
-    if not said or not closer(said, scan.negative(first, end)):
+    negative = scan.negative(first, end)
+    # after "expiry", or straight after a valid card ("… 9015. / Yep. / 0727 311")
+    if not (said and closer(said, negative)) and (negative or not _follows_card(scan, run)):
         return
     units = run.units
     value = f"{month:02d}/{year:02d}"
@@ -149,8 +154,13 @@ def security_code(w: NumberWindow) -> Candidate | None:
 def _security_code(w: NumberWindow) -> Candidate | None:
     if "/" in w.separators:
         return None  # "4/28": a month and a year (an expiry), never a code read out
-    # Context words are required, so an amount needs no check of its own.
+    # Context words are required, so an amount needs no check of its own. A house number or
+    # postcode named nearer than any word of the code is the address's ("it's an Amex. / And
+    # the house number for the post code? / 1234").
     negative = w.negative
+    address = w.near(ctx.ADDRESS_NUMBER, before=10, after=2)
+    if address and not _nearer(w.near(_CODE_WORDS, before=10, after=2), address):
+        return None
     strong = w.near(ctx.CVV_STRONG, before=10, after=4)
     if len(w.digits) == 4:  # an Amex code: by name, or as the digits on the front
         strong = (
@@ -170,17 +180,27 @@ def _security_code(w: NumberWindow) -> Candidate | None:
     return None
 
 
+_CODE_WORDS = (*ctx.CVV, *ctx.CVV_FRONT, *ctx.CODE)
+
+
 def _amex_code(w: NumberWindow) -> Nearness:
     """Four digits called "the code" where the front of the card or an Amex is named, in
     either order ("the code is 2423, it's on the front"; "it's American Express so the code
     is on the front, it's two zero five one")."""
     code = w.near(ctx.CODE, before=6, after=4)
+    front = w.near(ctx.FRONT, before=10, after=6)
     if not code:
-        return code
-    front = w.near(ctx.FRONT, before=10, after=6) or w.near(
-        ctx.AMEX, before=CARD_DATA_REACH, after=None
-    )
+        # the digits, numbers or "ones" on the front, with words between ("the four digits
+        # above the number on the front", "the little ones on the front are 4102")
+        digits = w.near(ctx.FRONT_DIGITS, before=10, after=4)
+        return digits if digits and front else Nearness(None, None)
+    front = front or w.near(ctx.AMEX, before=CARD_DATA_REACH, after=None)
     return code if front else Nearness(None, None)
+
+
+def _nearer(cue: Nearness, other: Nearness) -> bool:
+    """The code's own words strictly nearer than the other's."""
+    return bool(cue) and (not other or (cue.nearest or 0) < (other.nearest or 0))
 
 
 def _after_amex(w: NumberWindow) -> Nearness:
@@ -208,10 +228,10 @@ def _after_card_and_expiry(w: NumberWindow, *, amex: bool = False) -> bool:
     if not runs:
         return False
     previous = runs[-1]
-    between = w.scan.lexed.units[previous.last_index + 1 : w.run.first_index]
-    if len(between) > 2 or any(u.symbol not in ("and", ",") for u in between):
+    if not _only_connectives(w.scan, previous, w.run):
         return False
-    tail = previous.compact(max(0, len(previous) - 2)).replace("o", "0")[-4:]
+    # the expiry's four digits: two pairs, one group, or digit by digit ("oh seven two seven")
+    tail = previous.compact(max(0, len(previous) - 4)).replace("o", "0")[-4:]
     if len(tail) != 4 or not tail.isdigit():
         return False
     if not (1 <= int(tail[:2]) <= 12 and 10 <= int(tail[2:]) <= 50):
@@ -223,6 +243,43 @@ def _after_card_and_expiry(w: NumberWindow, *, amex: bool = False) -> bool:
             if v.luhn_valid(card) and v.card_scheme(card):
                 return (v.card_scheme(card) == "amex") is amex
     return False
+
+
+# What may stand between a card number, its expiry and its code said in one go: "4929 1234
+# 5678 9015 then 0727 then 311", "…, and 0727, and 311", "… um 0727".
+_CONNECTIVES = frozenset({"and", "then", ",", "um", "er", "erm", "uh"})
+
+
+def _only_connectives(scan: Scan, previous: Run, run: Run) -> bool:
+    """Only a connective or two between the runs, or the other party's back-channel turn
+    ("… 9015. / Agent: Yep. / Supporter: 0727 311")."""
+    between = scan.lexed.units[previous.last_index + 1 : run.first_index]
+    if len(between) <= 3 and all(u.symbol in _CONNECTIVES for u in between):
+        return True
+    turns = sum(u.symbol == lx.TURN_CHANGE for u in between)
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    return (
+        turns == 2
+        and 0 < len(words) <= lx.MAX_BACK_CHANNEL_WORDS
+        and all(u.symbol in lx.TURN_BACK_CHANNEL_WORDS for u in words)
+        and all(u.kind is UnitKind.WORD or u.symbol in ".,!" + lx.TURN_CHANGE for u in between)
+    )
+
+
+def _after_card(w: NumberWindow) -> bool:
+    """The window is a whole run said straight after a valid card number, with at most a
+    connective between ("4929 1234 5678 9015 then 0727"): card data follows the card."""
+    return w.i == 0 and w.j == len(w.run) - 1 and _follows_card(w.scan, w.run)
+
+
+def _follows_card(scan: Scan, run: Run) -> bool:
+    """The run said straight after a valid card number, with at most a connective or the
+    other party's back-channel turn between."""
+    runs = [other for other in scan.runs if other.units[-1].end <= run.units[0].start]
+    if not runs or not _only_connectives(scan, runs[-1], run):
+        return False
+    digits = runs[-1].compact().replace("o", "0")
+    return 13 <= len(digits) <= MAX_DIGITS and v.luhn_valid(digits) and bool(v.card_scheme(digits))
 
 
 def _card_data_given(w: NumberWindow) -> bool:
@@ -257,6 +314,8 @@ def expiry(w: NumberWindow) -> Candidate | None:
     card = w.near(ctx.CARD, before=12, after=None)
     if "/" in w.separators and card and closer(card, negative) and not w.quantity:
         return w.found(PiiType.CARD_EXPIRY, value, 0.7)
+    if len(w.digits) == 4 and _after_card(w) and not negative and not w.quantity:
+        return w.found(PiiType.CARD_EXPIRY, value, 0.7)  # "… 9015 then 0727"
     return None
 
 

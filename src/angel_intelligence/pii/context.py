@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from angel_intelligence.pii.lexicon import TURN_CHANGE
+from angel_intelligence.pii.lexicon import HESITATION_WORDS, TURN_CHANGE
 from angel_intelligence.pii.units import Lexed, Token, UnitKind
 
 Phrase = tuple[str, ...]
@@ -62,8 +62,11 @@ CVV_FRONT = phrases(
     # counts are not words: "the four on the front are 6612"
     "the on the front",
 )  # fmt: skip
-# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near.
+# An Amex code by what it is called and where it is: "code" with "on the front" or "Amex" near;
+# or the digits, numbers or "ones" on the front, with words between ("the four digits above
+# the number on the front", "the little ones on the front are…").
 CODE = phrases("code", "codes")
+FRONT_DIGITS = phrases("digits", "numbers", "ones", "figures", "code", "codes")
 FRONT = phrases("on the front", "front of the card", "front of it")
 AMEX = phrases("amex", "american express")
 # "short code": Whisper's hearing of "sort code"
@@ -126,8 +129,10 @@ CARD_ENDING = phrases("ending", "ending in", "ends in", "ending with", "ends wit
 NEGATIVE = phrases(
     "order", "orders", "reference", "ref", "invoice", "transaction", "tracking", "booking",
     "ticket", "receipt", "policy", "membership", "member", "supporter", "donor",
-    # "case" as a reference only when named so ("all lower case" is no reference)
-    "case number", "case ref", "case reference", "case id",
+    # "case" as a reference only when named so ("all lower case", "in case we need you" are no
+    # reference): "your case is 4410…", "the case number", "case no"
+    "case number", "case ref", "case reference", "case id", "case no", "case is", "your case",
+    "my case", "the case", "case numbers",
     "serial", "confirmation", "extension", "claim", "page", "version", "room", "flat", "bus",
     "reg", "registration", "charity number", "batch", "item", "product", "model",
 )  # fmt: skip
@@ -148,6 +153,21 @@ _QUANTITY_WORDS = (
     "donations letters times"
 )
 QUANTITY_WORDS = frozenset(_QUANTITY_WORDS.split())
+# Words right before a number that make it an amount: "the account raised 1250000", "we
+# collected 2340", "it cost about 1999", "a total of 4312". A hedge may stand between.
+_AMOUNT_WORDS = (
+    "raised raise raising collected donated donating gave given spent cost costs costing paid "
+    "pay paying owe owed owes totalled totaled total worth earned fetched sold target"
+)
+AMOUNT_WORDS = frozenset(_AMOUNT_WORDS.split())
+_AMOUNT_HEDGES = "about around nearly almost over under just only roughly some of"
+AMOUNT_HEDGES = frozenset(_AMOUNT_HEDGES.split())
+# Where a number is the house's, not a code's: "the house number for the post code? / 1234"
+# after an Amex is no security code.
+ADDRESS_NUMBER = phrases(
+    "postcode", "post code", "postal code", "house number", "door number", "flat number",
+    "address", "street", "road", "lane", "avenue",
+)  # fmt: skip
 CURRENCY = frozenset("£$€")
 
 
@@ -173,12 +193,26 @@ class ContextIndex:
     def __init__(self, lexed: Lexed) -> None:
         skip: set[int] = set()
         for unit in lexed.units:
-            if unit.kind is UnitKind.DIGITS:
+            # numbers, and the speaker's "um", "er" and "oh" of dismay, are no words here: they
+            # do not push a value's context out of reach ("expiry? / 09/26, oh no, erm, …")
+            filler = unit.kind is UnitKind.WORD and unit.symbol in _FILLERS
+            if unit.kind is UnitKind.DIGITS or filler:
                 skip.update(range(unit.first, unit.last + 1))
         self._words: list[str] = []
         self._word_at: list[int] = []  # per token: index of the first word at or after it
+        # per token: the last change of speaker at or before it (token index, or -1), and
+        # whether a code was said between that change and it
+        self._turn_of: list[int] = []
+        self._code_in_turn: list[bool] = []
+        code_tokens = {k for u in lexed.units if u.is_code for k in range(u.first, u.last + 1)}
+        turn, code = -1, False
         for index, token in enumerate(lexed.tokens):
             self._word_at.append(len(self._words))
+            if token.text == TURN_CHANGE:
+                turn, code = index, False
+            self._turn_of.append(turn)
+            self._code_in_turn.append(code)
+            code = code or index in code_tokens
             if index in skip or not token.text[0].isalpha():
                 continue
             self._words.append(_word(token.lower))
@@ -205,6 +239,18 @@ class ContextIndex:
                         found.append((start, start + size))
             self._cache[wanted] = found
         return self._cache[wanted]
+
+    def _answer_start(self, first_token: int) -> int | None:
+        """Where the turn that `first_token` opens the answer of begins (a word position),
+        when it is the first code said in a turn after the other party's, within
+        `MAX_ANSWER_WORDS` of its start; else None."""
+        turn = self._turn_of[first_token]
+        if turn < 0 or self._code_in_turn[first_token]:
+            return None
+        start = self._word_at[turn]
+        if self._word_at[first_token] - start > MAX_ANSWER_WORDS:
+            return None
+        return start
 
     def words_to_sentence_end(self, last_token: int) -> int:
         """How many words follow token `last_token` in its sentence."""
@@ -238,9 +284,17 @@ class ContextIndex:
         span_end = self._word_at[last_token + 1]
         best_before: int | None = None
         best_after: int | None = None
+        # an organisation's own number or address said before is no question answered
+        asked = wanted is not ORGANISATION and wanted is not ORGANISATION_ADDRESS
+        answer_start = self._answer_start(first_token) if asked else None
         for start, end in self._matches(wanted):
             if end <= span_start:
                 distance = span_start - end
+                if answer_start is not None and end <= answer_start:
+                    # asked in the other party's turn just before, and this is the first
+                    # code of the answer: the caller's words before it (fetching the card,
+                    # finding their glasses) do not push the question out of reach
+                    distance = min(distance, answer_start - end)
                 if distance <= before and (best_before is None or distance < best_before):
                     best_before = distance
             elif start >= span_end:
@@ -254,6 +308,12 @@ class ContextIndex:
             else:  # a context word inside the span itself ("JONES 802145 …")
                 best_before = 0
         return Nearness(best_before, best_after)
+
+
+_FILLERS = HESITATION_WORDS | {"oh"}
+# Words a caller may say before the first number of an answer (fetching a card, finding their
+# glasses) for the question before them still to reach it.
+MAX_ANSWER_WORDS = 40
 
 
 def _ends_sentence(text: str, token: Token) -> bool:

@@ -219,13 +219,32 @@ def tail_corrections(scan: Scan) -> Iterator[Candidate]:
             continue
         if scan.is_quantity(second):  # "07911 123456, sorry, 20 pounds"
             continue
-        if not _cue_between(scan, first, second):
+        end_named = _end_named(scan, first, second)
+        if not (end_named or _cue_between(scan, first, second)):
             continue
-        found = _restarted(scan, first, second, digits[: -len(tail)] + tail)
+        value = digits[: -len(tail)] + tail
+        found = _restarted(scan, first, second, value, put_right=end_named)
         if found is not None:
             kind, value, confidence = found
             start, end = first.units[0].start, second.units[-1].end
             yield Candidate(kind, start, end, value, confidence)
+
+
+_AT_THE_END = (("at", "the", "end"), ("on", "the", "end"))
+
+
+def _end_named(scan: Scan, first: Run, second: Run) -> bool:
+    """Digits said as the end of a number just given ("So that's 07700 900444? / 445 at the
+    end, sorry"): only fillers or correction cues before them, "at the end" after them."""
+    units = scan.lexed.units
+    between = units[first.last_index + 1 : second.first_index]
+    words = [u.symbol for u in between if u.kind is UnitKind.WORD]
+    if any(u.is_code for u in between) or len(words) > MAX_WORDS_BETWEEN:
+        return False
+    if any(word not in CUE_WORDS and word not in FILLERS for word in words):
+        return False
+    after = [u.symbol for u in units[second.last_index + 1 :] if u.kind is UnitKind.WORD][:3]
+    return tuple(after) in _AT_THE_END
 
 
 def restarts(scan: Scan) -> Iterator[Candidate]:
@@ -279,9 +298,11 @@ def _restart_points(first: Run, said: str, again: str) -> Iterator[int]:
 
 
 def _restarted(
-    scan: Scan, first: Run, second: Run, digits: str
+    scan: Scan, first: Run, second: Run, digits: str, *, put_right: bool = False
 ) -> tuple[PiiType, str, float] | None:
-    """The type of a value picked up again: a strong check, or the length its context asks."""
+    """The type of a value picked up again: a strong check, or the length its context asks
+    (`put_right`: a read-back's end put right by the caller, "…445 at the end", is one value
+    however many speakers said it)."""
     start, end = first.units[0], second.units[-1]
     if not digits.isdigit():  # letters too: a NI number said again from a slip
         code = digits[:2].replace("o", "O").upper() + digits[2:].replace("o", "0").upper()
@@ -291,7 +312,7 @@ def _restarted(
             return PiiType.NATIONAL_INSURANCE_NUMBER, code, RESTART_CONFIDENCE
         return None
     between = scan.lexed.units[first.last_index + 1 : second.first_index]
-    one_speaker = all(u.symbol != lx.TURN_CHANGE for u in between)  # not a read-back put right
+    one_speaker = put_right or all(u.symbol != lx.TURN_CHANGE for u in between)
     found = _checked(scan, first, digits, alone=one_speaker and not scan.negative(start, end))
     if found is not None:
         return found

@@ -106,7 +106,12 @@ def _day_month_year(w: NumberWindow, groups: list[str]) -> tuple[int, int, int] 
     fifty-eight" is 5 6 58, said without pauses) or in the digits run together."""
     readings = [groups]
     if w.near(ctx.BIRTH):
-        readings.append([u.symbol.replace("o", "0") for u in w.run.units[w.i : w.j + 1]])
+        said = [u.symbol.replace("o", "0") for u in w.run.units[w.i : w.j + 1]]
+        readings.append(said)
+        if len(said) == 4 and said[2] in ("19", "20") and len(said[3]) == 2:
+            # the year in two words after the day and month, no pause between ("twenty-two
+            # seven nineteen sixty-one" is 22/07/1961)
+            readings.append([*said[:2], said[2] + said[3]])
     for parts in readings:
         sizes = [len(part) for part in parts]
         if len(sizes) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):

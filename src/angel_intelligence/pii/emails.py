@@ -88,8 +88,9 @@ def _candidates(scan: Scan) -> Iterator[Candidate]:
         value = view[start:end].lower().replace(" ", "")
         if said:
             start_char, name = _name_before(scan, start_char)
-            local = view[start:at].lower().replace(" ", "")
-            value = name + str(lx.DIGIT_WORDS.get(local, local)) + view[at:end].lower()
+            words = view[start:at].lower().split(" ")
+            local = "".join(str(lx.DIGIT_WORDS.get(word, word)) for word in words)
+            value = name + local + view[at:end].lower()
         yield Candidate(PiiType.EMAIL, start_char, end_char, value, confidence)
     yield from _without_top_level_domain(scan, view, origins, said_email)
     for match in _DOTTED.finditer(view):
@@ -151,7 +152,9 @@ def _spelled_start(view: str, start: int) -> int:
     takes the piece before it, unless that is a word that ends a name ("it's J O N E S")."""
     while start >= 2 and view[start - 1] == " ":
         current = re.split(r"[ @]", view[start:], maxsplit=1)[0]
-        if not (len(current) == 1 or current.isdigit()):
+        # a number said in words is a number too ("ann dot lee / Mm-hm. / twenty-two at…")
+        said = all(part.lower() in lx.NUMBER_WORDS for part in current.split("-"))
+        if not (len(current) == 1 or current.isdigit() or said):
             break
         previous = view[: start - 1].rsplit(" ", 1)[-1]
         # among letters spelled one by one, "I" is a letter ("J E N K I N S"), not the pronoun

@@ -34,6 +34,8 @@ ASIDE_CONFIDENCE = 0.7
 MIN_CARD_DIGITS = 13
 MAX_CHECK_WORDS = 10  # "Sorry, was that 5678? / Yes." around the other party's check
 SORT_CODE_DIGITS, ACCOUNT_DIGITS = 6, 8
+MISHEARD_CARD, MISHEARD_CARD_REACH = 0.6, 6  # a card asked for, read over an aside, not Luhn
+MAX_PHONE_ASIDE_WORDS = 4  # "…, then, …", "…, hang on, let me look, …"
 ACCOUNT_AFTER_SORT_CODE = 5  # as numbers.py: "…, 2 8. / And the account number?"
 
 
@@ -47,8 +49,10 @@ def interrupted_values(scan: Scan) -> Iterator[Candidate]:
             part = runs[last].compact().replace("o", "0")
             if last > first and not _back_channel_between(scan, runs, last):
                 start, end = runs[first].units[0].start, runs[last].units[-1].end
-                if _card_aside(scan, runs, first, last, digits + part):
-                    yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, 0.85)
+                if (card := _card_aside(scan, runs, first, last, digits + part)) is not None:
+                    yield Candidate(PiiType.CREDIT_CARD, start, end, digits + part, card)
+                elif (phone := _phone_aside(scan, runs, first, last, digits + part)) is not None:
+                    yield Candidate(PiiType.PHONE_NUMBER, start, end, phone, ASIDE_CONFIDENCE)
                 elif (bank := _bank_aside(scan, runs, first, last, digits + part)) is not None:
                     yield Candidate(bank[0], start, end, bank[1], ASIDE_CONFIDENCE)
                 break
@@ -130,21 +134,50 @@ def _checked(
     return (PiiType.PHONE_NUMBER, phone.e164, 0.75) if said else None  # an unallocated number
 
 
-def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> bool:
+def _card_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> float | None:
     """A card number asked for, broken by the caller's own aside ("4226 6433 / sorry, my
     dog's barking, hang on / 6870 0917"): a few words and no change of speaker between the
-    last two parts, and together a card number (Luhn with a card prefix, parts of four
-    digits or more)."""
+    last two parts, parts of four digits or more, and together a card number (Luhn with a
+    card prefix: 0.85); or, asked for just before, the length of one without passing Luhn (a
+    digit misheard: 0.6), so no part of it is left in clear."""
     if not MIN_DICTATED_CARD_DIGITS <= len(digits) <= MAX_DIGITS:
-        return False
-    if not (v.luhn_valid(digits) and v.card_scheme(digits)):
-        return False
+        return None
     if any(len(runs[k].compact()) < 4 for k in range(first, last + 1)):
-        return False
+        return None
     if not _aside_between(scan, runs, last):
-        return False
+        return None
     start = runs[first].units[0]
-    return bool(scan.near(ctx.CARD, start, start, after=None))
+    asked = scan.near(ctx.CARD, start, start, after=None)
+    if not asked:
+        return None
+    if v.luhn_valid(digits) and v.card_scheme(digits):
+        return 0.85
+    negative = scan.negative(start, runs[last].units[-1])
+    near = asked.before is not None and asked.before <= MISHEARD_CARD_REACH
+    return MISHEARD_CARD if near and not negative and len(digits) >= 15 else None
+
+
+def _phone_aside(scan: Scan, runs: list[Run], first: int, last: int, digits: str) -> str | None:
+    """A phone number asked for, broken by a few words of the caller's own ("oh one six one
+    four nine six, then, oh eight seven two"; "0113 496, hang on, 0457"): parts of three digits
+    or more, no change of speaker between, and together a valid UK number (or a possible one
+    said as a phone number), with the phone named before the first part."""
+    if any(len(runs[k].compact()) < MIN_PART_DIGITS for k in range(first, last + 1)):
+        return None
+    between = scan.lexed.units[runs[last - 1].last_index + 1 : runs[last].first_index]
+    words = [u for u in between if u.kind is UnitKind.WORD]
+    if len(words) > MAX_PHONE_ASIDE_WORDS or not _aside_between(scan, runs, last):
+        return None
+    if scan.is_quantity(runs[first]) or scan.is_quantity(runs[last]):
+        return None
+    phone = v.uk_phone(digits)
+    if phone is None:
+        return None
+    start, end = runs[first].units[0], runs[last].units[-1]
+    said = scan.near(ctx.PHONE, start, start, after=None)
+    if not said or not closer(said, scan.negative(start, end)):
+        return None
+    return phone.e164
 
 
 def _cards_over_a_check(scan: Scan, runs: list[Run]) -> Iterator[Candidate]:

@@ -290,6 +290,11 @@ def _interjection(drafts: list[Draft], index: int) -> bool:
     if _is_hesitation(drafts[after]):
         return True
     before = drafts[index - 1] if index > 0 else None
+    if drafts[after].kind is UnitKind.WORD and drafts[after].symbol in _DISMAY_AFTER:
+        # "09/26, oh no, that's my old one", "…, oh sorry, …": dismay at a slip, unless the
+        # "oh" ends digits read out ("oh seven seven oh, no sorry, …" keeps its zero)
+        spoken_digit = before is not None and before.kind is UnitKind.DIGITS and before.spoken
+        return not spoken_digit
     opens = before is None or (
         before.kind is UnitKind.PUNCT and before.symbol in ".?!" + lx.TURN_CHANGE
     )
@@ -298,6 +303,10 @@ def _interjection(drafts: list[Draft], index: int) -> bool:
     nxt = _nearest(drafts, after, 1)
     alone = nxt is None or (drafts[nxt].pending is None and not _is_code_draft(drafts[nxt]))
     return opens and comma and written and alone  # "Oh, 7700 900123" keeps its zero
+
+
+# Words after an "Oh" of dismay at a slip: "oh no", "oh sorry", "oh wait", "oh hang on".
+_DISMAY_AFTER = frozenset({"no", "sorry", "wait", "hang", "hold", "dear", "god", "gosh"})
 
 
 def _is_code_draft(draft: Draft) -> bool:

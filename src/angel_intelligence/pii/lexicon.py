@@ -184,8 +184,11 @@ HESITATION_WORDS = frozenset({"um", "umm", "erm", "er", "uh", "ah", "eh"})
 # A turn of the other party that says only these, between two parts of a value in labelled text
 # ("4929 1234 / Agent: Go on. / Supporter: 5678 9015"): the agent typing along, not a new topic.
 TURN_BACK_CHANNEL_WORDS = BACK_CHANNEL_WORDS | frozenset(
-    {"yes", "right", "go", "on", "got", "it", "that", "sure", "carry"}
-)
+    {"yes", "right", "go", "on", "got", "it", "that", "sure", "carry",
+     # the agent waiting for the rest: "Take your time.", "No rush.", "I'm with you." (not
+     # a thanks: "Lovely, thanks." closes the value)
+     "take", "your", "time", "no", "rush", "ready", "with", "you", "i'm"}
+)  # fmt: skip
 # Where one speaker's turn ends and another's begins in labelled text ("Supporter: … / Agent:
 # …"): the detector writes it in place of the new label's colon. Not a separator of codes.
 TURN_CHANGE = "¦"

@@ -42,9 +42,15 @@ class NumberWindow:
 
     @property
     def international(self) -> bool:
-        """Written after a "+": a phone number in international format, never a card."""
+        """Written after a "+", or said after "plus" with the UK's code ("plus four four oh
+        seven seven…"): a phone number in international format, never a card."""
         before = self.scan.unit_before(self.run) if self.i == 0 else None
-        return before is not None and before.kind is UnitKind.PUNCT and before.symbol == "+"
+        if before is None:
+            return False
+        said = before.kind is UnitKind.WORD and before.symbol == "plus"
+        if said:
+            return self.digits.startswith("44")
+        return before.kind is UnitKind.PUNCT and before.symbol == "+"
 
     @property
     def negative(self) -> ctx.Nearness:

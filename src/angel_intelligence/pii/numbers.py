@@ -105,8 +105,8 @@ _MISHEARD: tuple[tuple[PiiType, tuple[ctx.Phrase, ...], int, int], ...] = (
 def _misheard(scan: Scan, run: Run, previous: Run | None) -> Iterator[Candidate]:
     """The first run after the question only: a later one answers something else ("expiry
     03/29, and the back is 506": 506 is not a misheard expiry); and not a count ("on the card
-    expiring soon, that's 20 pounds")."""
-    if scan.is_counted(run):
+    expiring soon, that's 20 pounds"), nor an amount ("the account raised 1250000")."""
+    if scan.is_counted(run) or scan.follows_amount_word(run):
         return
     digits = run.compact().replace("o", "0")
     first, last = run.units[0], run.units[-1]
@@ -253,6 +253,8 @@ def _bank_account(w: NumberWindow) -> Candidate | None:
         return None  # "will start on 01/07/2026": a date, never an account number
     if w.across_sentences:
         return None  # a sort code and its read-back on the next line are no account number
+    if w.i == 0 and w.scan.follows_amount_word(w.run):
+        return None  # "the account raised 12500000": an amount
     account, bank, negative = w.near(ctx.ACCOUNT), w.near(ctx.BANK), w.negative
     if account and closer(account, negative):
         confidence = 0.9 if bank or account.nearest == 0 else 0.85

@@ -95,7 +95,19 @@ class Scan:
         before = self.unit_before(run)
         if before is not None and before.kind is UnitKind.PUNCT and before.symbol in ctx.CURRENCY:
             return True
-        return self.is_counted(run)
+        return self.is_counted(run) or self.follows_amount_word(run)
+
+    def follows_amount_word(self, run: Run) -> bool:
+        """Said straight after a word of money ("the account raised 1250000", "we collected
+        about 2340"): an amount, whatever context words are near."""
+        index = run.first_index - 1
+        units = self.lexed.units
+        hedge = index >= 0 and units[index].kind is UnitKind.WORD
+        if hedge and units[index].symbol in ctx.AMOUNT_HEDGES:
+            index -= 1
+        if index < 0 or units[index].kind is not UnitKind.WORD:
+            return False
+        return units[index].symbol in ctx.AMOUNT_WORDS
 
     def is_counted(self, run: Run) -> bool:
         """Followed by what it counts ("25 pounds", "12/26 people", "50%"): a quantity, even
