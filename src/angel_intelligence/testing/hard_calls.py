@@ -237,6 +237,7 @@ class HardCall:
     organisation: str
     agents: tuple[str, ...]  # agent voices in order of appearance
     supporter: str
+    withheld: tuple[str, ...] = ()  # enrolled agents whose fingerprint this call is not given
 
     @property
     def halo_id(self) -> int:
@@ -336,4 +337,31 @@ def alike_calls() -> list[HardCall]:
             calls.append(
                 HardCall(name, "tuning", lines, snr, 60_000 + index, org, (agent,), supporter)
             )
+    return calls
+
+
+def unenrolled_calls() -> list[HardCall]:
+    """The call's agent not enrolled while the supporter sounds like an enrolled agent (issue
+    14, round 6), from tuning voices only: each tuning agent, their fingerprint withheld
+    (`HardCall.withheld`), with supporter_g and supporter_k (who pass agent_h's and agent_i's
+    thresholds in tuning calls, 0.86-0.95) and with the supporter made like the next tuning
+    agent (`ALIKE_SUPPORTERS`, 0.86-0.96 to that agent's fingerprint), in the three two-party
+    scripts in turn, noise in turn. The random casts met this only where the unenrolled agent
+    also passed a colleague's threshold, so every voice matched and the supporter was released.
+    """
+    calls: list[HardCall] = []
+    agents = voices_in("tuning", AGENT_VOICES)
+    for position, agent in enumerate(agents):
+        like = agents[(position + 1) % len(agents)].removeprefix("agent_")
+        for turn, supporter in enumerate(("supporter_g", "supporter_k", f"supporter_like_{like}")):
+            index = position * 3 + turn
+            script = TWO_PARTY[index % len(TWO_PARTY)]
+            org = ORGANISATIONS[index % len(ORGANISATIONS)]
+            snr = SNRS_DB[index % len(SNRS_DB)]
+            lines = tuple(script(agent, supporter, org))
+            name = f"unenrolled-{agent}-{supporter}"
+            calls.append(
+                HardCall(name, "tuning", lines, snr, 80_000 + index, org, (agent,), supporter,
+                         withheld=(agent,))
+            )  # fmt: skip
     return calls
