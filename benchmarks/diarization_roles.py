@@ -319,8 +319,9 @@ def main() -> None:
             f"{group:<15} {t['calls']:>5.0f} {t['missed_s'] / speech:>8.3f} "
             f"{(t['missed_s'] + t['false_s'] + t['confused_s']) / speech:>8.3f} "
             f"{t['false_s'] / speech:>8.3f} {t['confused_s'] / speech:>8.3f} "
-            f"{t['roles_right_s'] / t['roles_s']:>8.3f} {t['id_right_s'] / t['id_s']:>8.3f} "
-            f"{t['false_id_s'] / t['others_s']:>8.3f} "
+            f"{t['roles_right_s'] / t['roles_s']:>8.3f} "
+            + (f"{t['id_right_s'] / t['id_s']:>8.3f} " if t["id_s"] else f"{'-':>8} ")
+            + f"{t['false_id_s'] / t['others_s']:>8.3f} "
             f"{t['voices_right']:>4.0f}/{t['calls']:<3.0f} "
             f"{t['handover_ok']:>3.0f}/{t['transfers']:<3.0f}"
         )
