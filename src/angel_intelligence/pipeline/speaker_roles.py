@@ -6,14 +6,19 @@ The rules (docs/speakers.md, "Roles"):
    fingerprint; a pair counts when the similarity reaches that row's `confidence_threshold`.
    Pairs are taken best first, one speaker per fingerprint and one fingerprint per speaker. A
    matched speaker is `agent`, `agent_<halo_id>`, with the similarity as its confidence.
-2. **One supporter.** A call with two or more speakers has exactly one supporter: among the
-   speakers no fingerprint matched, the one with the lowest cue score (`speaker_cues.py`); a
-   tie goes to the one heard later. If every speaker matched a fingerprint, the weakest match is
-   released and treated as unmatched (two agents talking with no supporter is not a call we
-   handle). A call with one speaker: supporter unless the cues say agent (score > 0).
+2. **One supporter.** A call with two or more speakers has exactly one supporter. With a
+   `halo_id` (issue 14, round 6) it is the speaker with words least agent-like by its cue
+   score and its voice together (`supporter_by_evidence`: + `OTHER_AGENT_POINTS` for a match to
+   another agent's fingerprint, up to + `OWN_AGENT_POINTS` for one to the call's agent's); if
+   it held the call's agent's fingerprint, the other voice most alike to it takes it
+   (`retake_call_agent`). Without a `halo_id`, among the speakers no fingerprint matched, the
+   one with the lowest cue score (`speaker_cues.py`); a tie goes to the one heard later; if
+   every speaker matched a fingerprint, the weakest match is released and treated as
+   unmatched (two agents talking with no supporter is not a call we handle). A call with one
+   speaker: supporter unless the cues say agent (score > 0).
    The call's own agent is looked for first: when no voice reached the `halo_id`'s
    fingerprint's threshold, the voice clearly nearest to it (`nearest_matches`' floor and
-   margin) is that agent, and it is never the match released.
+   margin) is that agent.
 3. **One party heard as two voices** (issue 14, round 5): in a call of three voices or more, a
    voice that is the call's agent split off (`call_agent_parts`) is that agent before the
    supporter is chosen; afterwards an unknown agent heard while another agent still talks
@@ -240,7 +245,7 @@ def supporter_by_evidence(
     halo_id: int,
     *,
     parts: Sequence[FingerprintMatch] = (),
-    lead: float = NearestMatchOptions.margin,
+    lead: float = 0.08,  # VOICE_MATCH_MARGIN: the caller passes NearestMatchOptions.margin
 ) -> FingerprintMatch | None:
     """In a call with a `halo_id` (issue 14, round 6), the supporter is the voice that is least
     agent-like by its words and its voice together: its cue points, plus `OTHER_AGENT_POINTS`
