@@ -14,6 +14,10 @@ noisy audio and polite turn-taking. These add what real calls have (issue 14):
 Every call and every voice belongs to one of two halves, chosen by a hash of its name
 (`split_of`): "tuning" calls are cast only from tuning voices and "held-out" calls only from
 held-out voices, so nothing tuned on the first half has heard a held-out voice or call.
+The tuning half is grown with every agent-supporter pair (`pair_calls`), supporters alike to
+an agent (`alike_calls`) and agents whose fingerprint is withheld (`unenrolled_calls`); a
+second held-out set (`fresh_calls`, "held-out-2") has voices and casts of its own, written
+before anything ran on them (issue 14, round 6).
 """
 
 from __future__ import annotations
