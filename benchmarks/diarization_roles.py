@@ -20,6 +20,11 @@ encoder, the slow half of diarization) are cached in --cache: the ASR is not wha
 and clustering and roles re-run over 80 cached calls in seconds.
 
     PYTHONPATH=src python benchmarks/diarization_roles.py [--per-split 20] [--split tuning]
+        [--pairs] [--alike] [--unenrolled] [--explain] [--calls REGEX]
+
+`--split held-out-2` runs the second held-out set (round 6) with its agents enrolled beside
+the others; `--explain` prints, per diarized voice, whose speech it holds, its cue points, the
+role and id it got, by which rule, and its two nearest fingerprints.
 """
 
 from __future__ import annotations
