@@ -6,14 +6,19 @@ The rules (docs/speakers.md, "Roles"):
    fingerprint; a pair counts when the similarity reaches that row's `confidence_threshold`.
    Pairs are taken best first, one speaker per fingerprint and one fingerprint per speaker. A
    matched speaker is `agent`, `agent_<halo_id>`, with the similarity as its confidence.
-2. **One supporter.** A call with two or more speakers has exactly one supporter: among the
-   speakers no fingerprint matched, the one with the lowest cue score (`speaker_cues.py`); a
-   tie goes to the one heard later. If every speaker matched a fingerprint, the weakest match is
-   released and treated as unmatched (two agents talking with no supporter is not a call we
-   handle). A call with one speaker: supporter unless the cues say agent (score > 0).
+2. **One supporter.** A call with two or more speakers has exactly one supporter. With a
+   `halo_id` (issue 14, round 6) it is the speaker with words least agent-like by its cue
+   score and its voice together (`supporter_by_evidence`: + `OTHER_AGENT_POINTS` for a match to
+   another agent's fingerprint, up to + `OWN_AGENT_POINTS` for one to the call's agent's); if
+   it held the call's agent's fingerprint, the other voice most alike to it takes it
+   (`retake_call_agent`). Without a `halo_id`, among the speakers no fingerprint matched, the
+   one with the lowest cue score (`speaker_cues.py`); a tie goes to the one heard later; if
+   every speaker matched a fingerprint, the weakest match is released and treated as
+   unmatched (two agents talking with no supporter is not a call we handle). A call with one
+   speaker: supporter unless the cues say agent (score > 0).
    The call's own agent is looked for first: when no voice reached the `halo_id`'s
    fingerprint's threshold, the voice clearly nearest to it (`nearest_matches`' floor and
-   margin) is that agent, and it is never the match released.
+   margin) is that agent.
 3. **One party heard as two voices** (issue 14, round 5): in a call of three voices or more, a
    voice that is the call's agent split off (`call_agent_parts`) is that agent before the
    supporter is chosen; afterwards an unknown agent heard while another agent still talks
@@ -49,6 +54,12 @@ _ELIMINATION_GAP = 3.0
 _MIN_TURN_S = 0.5  # a shorter turn may be a diarization wobble (speakers.HANDOVER_MIN_TURN_S)
 _STILL_TALKING_S = 2.0  # an agent with this much speech after a voice came in did not hand over
 _MAX_CUE_CONFIDENCE = 0.99
+# How much a voice's fingerprint match weighs against the cue points when the supporter is
+# chosen in a call with a `halo_id` (`supporter_by_evidence`): a greeting with the
+# organisation's name (4 points) outweighs a match to another agent, and only the whole of an
+# agent's cues outweighs a clear match to the call's own agent.
+OTHER_AGENT_POINTS = 3.0
+OWN_AGENT_POINTS = 6.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +168,24 @@ def identify_speakers(
         )
         for e in evidence
     }
-    if len(evidence) >= 2 and len(matches) == len(evidence):
+    if len(evidence) >= 2 and halo_id is not None:
+        # The recording names its agent: every voice's words and voice weigh together
+        # (`supporter_by_evidence`), so a supporter who sounds like an agent is not made one.
+        released = supporter_by_evidence(
+            evidence, matches, scores, halo_id, parts=split_agent, lead=nearest.margin
+        )
+        if released is not None:
+            matches.remove(released)
+            if released.fingerprint.halo_id == halo_id:
+                retaken = retake_call_agent(evidence, released, fingerprints, nearest)
+                if retaken is not None:
+                    matches = [m for m in matches if m.speaker != retaken.speaker] + [retaken]
+                    if retaken.similarity < retaken.fingerprint.confidence_threshold:
+                        by_nearest.append(retaken)
+    elif len(evidence) >= 2 and len(matches) == len(evidence):
         # Some voice is the supporter: the one that sounds least like an agent, whatever it
-        # matched (a supporter can sound like an enrolled agent), but never the call's own
-        # agent while another match could be released.
-        releasable = [m for m in matches if m.fingerprint.halo_id != halo_id] or matches
-        matches.remove(min(releasable, key=lambda m: (scores[m.speaker].points, m.similarity)))
+        # matched (a supporter can sound like an enrolled agent).
+        matches.remove(min(matches, key=lambda m: (scores[m.speaker].points, m.similarity)))
     matched = {m.speaker: m for m in matches}
     unmatched = [e for e in evidence if e.speaker not in matched]
 
@@ -213,6 +236,84 @@ def identify_speakers(
         )
     identities = rejoin_unknown_agents(evidence, identities)
     return [identities[e.speaker] for e in sorted(evidence, key=lambda x: x.first_start_s)]
+
+
+def supporter_by_evidence(
+    evidence: Sequence[SpeakerEvidence],
+    matches: Sequence[FingerprintMatch],
+    scores: dict[str, CueScore],
+    halo_id: int,
+    *,
+    parts: Sequence[FingerprintMatch] = (),
+    lead: float = 0.08,  # VOICE_MATCH_MARGIN: the caller passes NearestMatchOptions.margin
+) -> FingerprintMatch | None:
+    """In a call with a `halo_id` (issue 14, round 6), the supporter is the voice that is least
+    agent-like by its words and its voice together: its cue points, plus `OTHER_AGENT_POINTS`
+    when its voice matched another agent's fingerprint, plus up to `OWN_AGENT_POINTS` when it
+    matched the call's own agent's (at the threshold or as the clearly nearest voice). A
+    fingerprint match alone used to decide: a supporter who passed a colleague's threshold, in
+    a call whose agent has no fingerprint or was under theirs, became an agent and the real
+    agent the supporter.
+
+    The own agent's points count in full only when the voice is `lead` (the nearest-match
+    margin) or more alike to the fingerprint than every other voice of the call: when a
+    supporter sounds like the agent, or the diarizer split the two alike voices with parts of
+    both on each side, both sides are alike to the fingerprint, which then cannot tell them
+    apart, and the words decide. A voice with no words is never the supporter when two voices
+    have words, nor is a part of the call's agent (`parts`, `call_agent_parts`), nor does a
+    part count as another voice. Returns the match to release when the supporter so chosen had
+    one, else None.
+    """
+    matched = {m.speaker: m for m in matches}
+    split = {m.speaker for m in parts}
+    voices = [e for e in evidence if e.speaker not in split]
+
+    def agent_likeness(e: SpeakerEvidence) -> float:
+        match = matched.get(e.speaker)
+        if match is None:
+            return scores[e.speaker].points
+        if match.fingerprint.halo_id != halo_id:
+            return scores[e.speaker].points + OTHER_AGENT_POINTS
+        rivals = [
+            _alike(x.embedding, match.fingerprint.embedding)
+            for x in voices
+            if x.speaker != e.speaker and x.has_words
+        ]
+        ahead = match.similarity - max(rivals, default=-1.0)
+        return scores[e.speaker].points + OWN_AGENT_POINTS * min(1.0, max(0.0, ahead / lead))
+
+    speaking = [e for e in voices if e.has_words]
+    candidates = speaking if len(speaking) >= 2 else voices
+    if not candidates:
+        return None
+    least = min(candidates, key=lambda e: (agent_likeness(e), -e.first_start_s))
+    return matched.get(least.speaker)
+
+
+def retake_call_agent(
+    evidence: Sequence[SpeakerEvidence],
+    released: FingerprintMatch,
+    fingerprints: Sequence[VoiceFingerprint],
+    options: NearestMatchOptions,
+) -> FingerprintMatch | None:
+    """When the voice that matched the call's own agent's fingerprint was chosen as the
+    supporter (`supporter_by_evidence`), the agent is one of the other voices: the one most
+    alike to that fingerprint takes it, if it reaches its threshold or is clearly nearest to
+    it, in place of any match to another agent it had (one-to-one matching gave it the next
+    fingerprint when the supporter held the agent's)."""
+    own = released.fingerprint
+    rest = [
+        e for e in evidence
+        if e.speaker != released.speaker and e.has_words and e.embedding is not None
+    ]  # fmt: skip
+    if not rest:
+        return None
+    best = max(rest, key=lambda e: _alike(e.embedding, own.embedding))
+    similarity = _alike(best.embedding, own.embedding)
+    if similarity >= own.confidence_threshold:
+        return FingerprintMatch(best.speaker, own, similarity)
+    nearest = nearest_matches([best], fingerprints, [], options)
+    return nearest[0] if nearest and nearest[0].fingerprint is own else None
 
 
 def call_agent_parts(

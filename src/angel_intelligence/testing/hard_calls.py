@@ -14,6 +14,10 @@ noisy audio and polite turn-taking. These add what real calls have (issue 14):
 Every call and every voice belongs to one of two halves, chosen by a hash of its name
 (`split_of`): "tuning" calls are cast only from tuning voices and "held-out" calls only from
 held-out voices, so nothing tuned on the first half has heard a held-out voice or call.
+The tuning half is grown with every agent-supporter pair (`pair_calls`), supporters alike to
+an agent (`alike_calls`) and agents whose fingerprint is withheld (`unenrolled_calls`); a
+second held-out set (`fresh_calls`, "held-out-2") has voices and casts of its own, written
+before anything ran on them (issue 14, round 6).
 """
 
 from __future__ import annotations
@@ -72,8 +76,36 @@ ALIKE_SUPPORTERS: dict[str, Voice] = {
     "supporter_like_k": Voice("en+steph", 150, 60, 45, 0.98, 100, _eq((1800, 4))),
     "supporter_like_l": Voice("en-us+m6", 160, 50, 40, 0.95, 0, _eq((800, 4))),
 }
-HARD_VOICES: dict[str, Voice] = {**AGENT_VOICES, **SUPPORTER_VOICES, **ALIKE_SUPPORTERS}
-HALO_IDS: dict[str, int] = {name: 2001 + i for i, name in enumerate(AGENT_VOICES)}
+# A second held-out set (issue 14, round 6): the first held-out half had been scored several
+# times by then. New espeak voices and accents (Scotland, Lancaster, West Midlands, Caribbean)
+# and variants no other table uses, SoX chains made by hand in one go and committed before
+# anything ran on them; never changed after. Its calls are `fresh_calls`.
+HELDOUT2_AGENT_VOICES: dict[str, Voice] = {
+    "agent_n": Voice("en-gb-scotland+m8", 155, 45, 50, 0.98, -50, _eq((1000, 4))),
+    "agent_o": Voice("en-us+Andrea", 160, 55, 55, 1.02, 50, _eq((2200, -4))),
+    "agent_p": Voice("en-gb-x-gbcwmd+paul", 150, 40, 45, 0.95, -100, _eq((600, 4), (2800, -4))),
+    "agent_q": Voice("en-029+shelby", 165, 60, 55, 1.04, 100, _eq((1500, -4))),
+    "agent_r": Voice("en-gb-x-rp+adam", 155, 50, 40, 0.97, 0, _eq((3200, 4))),
+}
+HELDOUT2_SUPPORTER_VOICES: dict[str, Voice] = {
+    "supporter_m": Voice("en-gb-x-gbclan+grandma", 145, 60, 65, 0.94, 50, _eq((900, 4))),
+    "supporter_n": Voice("en-us+Mike", 150, 40, 45, 1.01, -150, _eq((2000, 4))),
+    "supporter_o": Voice("en+Alicia", 155, 55, 60, 0.99, 150, _eq((700, -4), (2600, 4))),
+    "supporter_p": Voice("en-gb-scotland+travis", 150, 45, 35, 0.96, -50, _eq((1400, -4))),
+    "supporter_q": Voice("en-029+victor", 145, 50, 50, 1.03, 0, _eq((2400, -6))),
+}
+HELDOUT2 = "held-out-2"
+HARD_VOICES: dict[str, Voice] = {
+    **AGENT_VOICES,
+    **SUPPORTER_VOICES,
+    **ALIKE_SUPPORTERS,
+    **HELDOUT2_AGENT_VOICES,
+    **HELDOUT2_SUPPORTER_VOICES,
+}
+HALO_IDS: dict[str, int] = {
+    **{name: 2001 + i for i, name in enumerate(AGENT_VOICES)},
+    **{name: 2101 + i for i, name in enumerate(HELDOUT2_AGENT_VOICES)},
+}
 
 
 def voices_in(split: str, table: dict[str, Voice]) -> list[str]:
@@ -209,6 +241,7 @@ class HardCall:
     organisation: str
     agents: tuple[str, ...]  # agent voices in order of appearance
     supporter: str
+    withheld: tuple[str, ...] = ()  # enrolled agents whose fingerprint this call is not given
 
     @property
     def halo_id(self) -> int:
@@ -222,6 +255,42 @@ def enrolled_agents() -> set[str]:
     return {name for split in SPLITS for name in voices_in(split, AGENT_VOICES)[:-1]}
 
 
+def fresh_enrolled_agents() -> set[str]:
+    """The second held-out set's agents with a fingerprint: all but its last agent voice."""
+    return set(list(HELDOUT2_AGENT_VOICES)[:-1])
+
+
+def _cast_call(
+    name: str, split: str, position: int, agents: list[str], supporters: list[str], seed: int
+) -> HardCall:
+    """A call of the random-cast sets: scripts and noise take turns by position."""
+    rng = random.Random(name)  # noqa: S311 (a test cast, not a secret)
+    org = ORGANISATIONS[position % len(ORGANISATIONS)]
+    supporter = rng.choice(supporters)
+    snr = SNRS_DB[position % len(SNRS_DB)]
+    kind = position % 5  # three two-party scripts, two transfers
+    if kind >= 3:
+        first, second = rng.sample(agents, 2)
+        lines = TRANSFERS[kind - 3](first, second, supporter, org)
+        cast: tuple[str, ...] = (first, second)
+    else:
+        first = rng.choice(agents)
+        lines = TWO_PARTY[kind](first, supporter, org)
+        cast = (first,)
+    return HardCall(name, split, tuple(lines), snr, seed, org, cast, supporter)
+
+
+def fresh_calls(count: int = 20) -> list[HardCall]:
+    """The second held-out set (issue 14, round 6): `count` calls "fresh-<i>" cast from
+    `HELDOUT2_*` voices only, with the same mix of scripts, noise, crosstalk, transfers and
+    hold music as `hard_calls`."""
+    agents = list(HELDOUT2_AGENT_VOICES)
+    supporters = list(HELDOUT2_SUPPORTER_VOICES)
+    return [
+        _cast_call(f"fresh-{i}", HELDOUT2, i, agents, supporters, 70_000 + i) for i in range(count)
+    ]
+
+
 def hard_calls(per_split: int = 20) -> list[HardCall]:
     """`per_split` calls in each half (the first names hard-<i> whose hash falls in it), each
     cast from its own half's voices; scripts and noise levels take turns within a half."""
@@ -232,21 +301,8 @@ def hard_calls(per_split: int = 20) -> list[HardCall]:
         agents = voices_in(split, AGENT_VOICES)
         supporters = voices_in(split, SUPPORTER_VOICES)
         for position, name in enumerate(chosen):
-            rng = random.Random(name)  # noqa: S311 (a test cast, not a secret)
-            org = ORGANISATIONS[position % len(ORGANISATIONS)]
-            supporter = rng.choice(supporters)
-            snr = SNRS_DB[position % len(SNRS_DB)]
-            kind = position % 5  # three two-party scripts, two transfers
-            if kind >= 3:
-                first, second = rng.sample(agents, 2)
-                lines = TRANSFERS[kind - 3](first, second, supporter, org)
-                cast: tuple[str, ...] = (first, second)
-            else:
-                first = rng.choice(agents)
-                lines = TWO_PARTY[kind](first, supporter, org)
-                cast = (first,)
             seed = int(name.split("-")[1])
-            calls.append(HardCall(name, split, tuple(lines), snr, seed, org, cast, supporter))
+            calls.append(_cast_call(name, split, position, agents, supporters, seed))
     return calls
 
 
@@ -285,4 +341,31 @@ def alike_calls() -> list[HardCall]:
             calls.append(
                 HardCall(name, "tuning", lines, snr, 60_000 + index, org, (agent,), supporter)
             )
+    return calls
+
+
+def unenrolled_calls() -> list[HardCall]:
+    """The call's agent not enrolled while the supporter sounds like an enrolled agent (issue
+    14, round 6), from tuning voices only: each tuning agent, their fingerprint withheld
+    (`HardCall.withheld`), with supporter_g and supporter_k (who pass agent_h's and agent_i's
+    thresholds in tuning calls, 0.86-0.95) and with the supporter made like the next tuning
+    agent (`ALIKE_SUPPORTERS`, 0.86-0.96 to that agent's fingerprint), in the three two-party
+    scripts in turn, noise in turn. The random casts met this only where the unenrolled agent
+    also passed a colleague's threshold, so every voice matched and the supporter was released.
+    """
+    calls: list[HardCall] = []
+    agents = voices_in("tuning", AGENT_VOICES)
+    for position, agent in enumerate(agents):
+        like = agents[(position + 1) % len(agents)].removeprefix("agent_")
+        for turn, supporter in enumerate(("supporter_g", "supporter_k", f"supporter_like_{like}")):
+            index = position * 3 + turn
+            script = TWO_PARTY[index % len(TWO_PARTY)]
+            org = ORGANISATIONS[index % len(ORGANISATIONS)]
+            snr = SNRS_DB[index % len(SNRS_DB)]
+            lines = tuple(script(agent, supporter, org))
+            name = f"unenrolled-{agent}-{supporter}"
+            calls.append(
+                HardCall(name, "tuning", lines, snr, 80_000 + index, org, (agent,), supporter,
+                         withheld=(agent,))
+            )  # fmt: skip
     return calls

@@ -13,8 +13,9 @@ import pytest
 
 from angel_intelligence.backends.asr.faster_whisper import FasterWhisperTranscriber
 from angel_intelligence.backends.diarization.resemblyzer import ResemblyzerDiarizer
-from angel_intelligence.domain.speakers import VoiceFingerprint, agent_speaker_id
+from angel_intelligence.domain.speakers import SpeakerRole, VoiceFingerprint, agent_speaker_id
 from angel_intelligence.domain.speech import SpeechResult
+from angel_intelligence.pipeline.speaker_roles import cosine
 from angel_intelligence.pipeline.speakers import SpeakerOptions
 from angel_intelligence.services.speech import transcribe_call
 from angel_intelligence.testing import call_scripts
@@ -24,6 +25,7 @@ from angel_intelligence.testing.hard_calls import (
     ORGANISATIONS,
     alike_calls,
     hard_calls,
+    unenrolled_calls,
 )
 from angel_intelligence.testing.scoring import diarization_error, label_agreement
 from angel_intelligence.testing.speech import Line, SyntheticCall, synthesise_call
@@ -138,3 +140,43 @@ def test_a_call_whose_two_voices_sound_alike_is_still_two_speakers(
     score = diarization_error(synthetic.speech_turns(), result.diarization.turns)
     assert score.der <= MAX_DER, score  # measured 0.041
     assert role_share(result, synthetic, call.agents) >= MIN_ROLES  # measured 0.959
+
+
+def test_a_supporter_who_sounds_like_an_enrolled_agent_stays_the_supporter(
+    speech_dir: Path, transcriber: FasterWhisperTranscriber, diarizer: ResemblyzerDiarizer
+) -> None:
+    # Round 6: agent_k's fingerprint is withheld (the call's agent is not enrolled) and
+    # supporter_g passes agent_h's threshold (0.869 in this call). A fingerprint match alone
+    # decided before: supporter_g became agent_h and agent_k the supporter (roles 0.012).
+    call = next(c for c in unenrolled_calls() if c.name == "unenrolled-agent_k-supporter_g")
+    synthetic = synthesise_call(
+        call.lines, speech_dir, name=call.name, noise_snr_db=call.snr_db, seed=call.seed,
+        voices=HARD_VOICES,
+    )  # fmt: skip
+    lines = [Line("agent_h", call_scripts.enrolment_text(i), 0.6) for i in (0, 1)]
+    clip = synthesise_call(
+        lines, speech_dir, name="enrol_agent_h", noise_snr_db=25, seed=7, voices=HARD_VOICES
+    )
+    agent_h = VoiceFingerprint(
+        HALO_IDS["agent_h"], "agent_h", diarizer.embedder.embed(clip.gsm_path)
+    )
+    result = transcribe_call(
+        synthetic.gsm_path, transcriber, diarizer, [agent_h],
+        halo_id=call.halo_id, options=OPTIONS,
+    )  # fmt: skip
+    assert len(result.diarization.speakers) == 2
+    holder = max(  # the voice holding most of supporter_g's speech
+        result.diarization.speakers,
+        key=lambda s: sum(
+            max(0.0, min(t.end_s, r.end_s) - max(t.start_s, r.start_s))
+            for t in result.diarization.turns if t.speaker == s
+            for r in synthetic.speech_turns() if r.speaker == call.supporter
+        ),
+    )  # fmt: skip
+    similarity = cosine(result.diarization.embeddings[holder], agent_h.embedding)
+    assert similarity >= agent_h.confidence_threshold  # the case: it passes agent_h's threshold
+    identity = {i.speaker: i for i in result.labelling.identities}
+    assert identity[holder].role is SpeakerRole.SUPPORTER
+    (agent,) = [i for i in identity.values() if i.role.is_agent]
+    assert agent.speaker_id == agent_speaker_id(call.halo_id)
+    assert role_share(result, synthetic, call.agents) >= MIN_ROLES  # measured 0.980

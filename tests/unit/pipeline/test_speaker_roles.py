@@ -685,3 +685,81 @@ def test_a_new_agent_alike_to_the_first_is_not_taken_for_a_part_of_them() -> Non
     roles = {i.speaker: (i.speaker_id, i.method) for i in identities}
     assert roles["S2"] != ("agent_8", "same-voice")
     assert roles["S1"] == ("supporter", "cues")
+
+
+# --- round 6: words and voice weigh together when the call has a halo_id ---------------------
+
+
+def test_a_supporter_who_passes_a_colleagues_threshold_is_the_supporter_when_the_agent_is_new() -> (
+    None
+):
+    # The call's agent (halo 8) has no fingerprint; the supporter's voice passes Priya's. A
+    # fingerprint match alone made the supporter agent_7 and the agent the supporter.
+    priya = voice(1)
+    supporter = blend(priya, voice(24), 0.3)
+    assert float(np.dot(supporter, priya)) >= 0.85
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, voice(3)),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, supporter),
+        ],
+        [VoiceFingerprint(7, "Priya", priya)],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id, i.method) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_8", "cues+call"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter", "cues"),
+    }
+
+
+def test_a_clear_match_to_the_calls_own_agent_outweighs_weak_words() -> None:
+    # Whisper garbled the agent's greeting and the supporter asked a question: the agent's own
+    # fingerprint, which only their voice is near, still decides.
+    tom = voice(1)
+    identities = identify_speakers(
+        [
+            evidence("S0", "Hello is that. My name is Tom.", 20, 0.5, blend(tom, voice(5), 0.1)),
+            evidence("S1", "Yes, that's right. What is your name again?", 10, 3, voice(3)),
+        ],
+        [VoiceFingerprint(8, "Tom", tom)],
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_8"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter"),
+    }
+
+
+@pytest.mark.parametrize("other_fingerprint", [False, True])
+def test_twin_voices_both_alike_to_the_agents_fingerprint_are_told_apart_by_their_words(
+    other_fingerprint: bool,
+) -> None:
+    # A supporter who sounds like the agent (the tuning "alike" calls): both voices pass Tom's
+    # threshold and the supporter's is the nearer, so one-to-one matching gave them Tom's
+    # fingerprint. The fingerprint cannot tell the two apart; the words can, and the agent then
+    # takes their fingerprint back (in place of the colleague's that matching had left them).
+    tom, ben = voice(1), voice(2)
+    agent = blend(tom, ben, 0.12)
+    supporter = blend(tom, voice(6), 0.02)
+    assert 0.85 <= float(np.dot(agent, tom)) < float(np.dot(supporter, tom))
+    fingerprints = [VoiceFingerprint(8, "Tom", tom)]
+    if other_fingerprint:
+        fingerprints.append(VoiceFingerprint(9, "Ben", blend(ben, tom, 0.5)))
+    identities = identify_speakers(
+        [
+            evidence("S0", AGENT_TEXT, 20, 0.5, agent),
+            evidence("S1", SUPPORTER_TEXT, 10, 5, supporter),
+        ],
+        fingerprints,
+        halo_id=8,
+        organisation_names=ORG,
+    )
+    roles = {i.speaker: (i.role, i.speaker_id, i.method) for i in identities}
+    assert roles == {
+        "S0": (SpeakerRole.AGENT, "agent_8", "fingerprint"),
+        "S1": (SpeakerRole.SUPPORTER, "supporter", "elimination"),
+    }
