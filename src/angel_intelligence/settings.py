@@ -147,6 +147,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "analysis_max_reprompts",
         "analysis_max_new_tokens",
         "analysis_compact_output",
+        "analysis_summary_style",
         "call_analysis_config_path",
     ),
     "chat": (
@@ -302,6 +303,9 @@ class Settings(BaseSettings):
     analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
     analysis_max_new_tokens: PositiveInt = 2048
     analysis_compact_output: bool | None = None  # None: compact for the bundled small model
+    # The summary saved when the model writes none (docs/analysis.md "The summary without the
+    # model"): the call's own sentences, or the template of what the evidence found.
+    analysis_summary_style: Literal["extractive", "templated"] = "extractive"
     call_analysis_config_path: Path | None = None
 
     # --- Chat and summary model (base only) -----------------------------------------------
