@@ -179,6 +179,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "api_auth_token_next",
         "api_host",
         "api_port",
+        "api_shutdown_grace_seconds",
         "api_max_body_bytes",
         "api_prompt_check",
     ),
@@ -337,6 +338,9 @@ class Settings(BaseSettings):
     api_auth_token_next: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    # After SIGTERM, how long requests in flight may take to finish (within Kubernetes' default
+    # 30 s grace); then they are cancelled and the process exits all the same.
+    api_shutdown_grace_seconds: int = Field(default=20, ge=0, le=3600)
     api_max_body_bytes: PositiveInt = 1024 * 1024
     # How a saved prompt is checked (docs/api.md): auto = run it on the analysis model when the
     # model is served (ANALYSIS_LLM_URL), model = also load the in-process model in the API,
