@@ -164,6 +164,18 @@ class LanguageModel(Protocol):
         ...
 
 
+@runtime_checkable
+class ReplyScorer(Protocol):
+    """A language model that can score a given reply to a prompt by teacher forcing, without
+    generating: the evaluation gate's `reply_loss` (docs/models.md "Evaluation gate").
+    `TransformersLanguageModel` is one; a served model is not (a server gives no loss)."""
+
+    def reply_loss(self, messages: list[dict[str, Any]], reply: str) -> float:
+        """The mean cross-entropy, in nats per token, of `reply`'s tokens as the assistant's
+        answer to `messages` (the prompt's tokens are not scored)."""
+        ...
+
+
 # --- Client configs (docs/analysis.md) ----------------------------------------------------------
 
 

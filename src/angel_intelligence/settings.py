@@ -147,6 +147,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "analysis_max_reprompts",
         "analysis_max_new_tokens",
         "analysis_compact_output",
+        "analysis_summary_style",
         "call_analysis_config_path",
     ),
     "chat": (
@@ -178,6 +179,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "api_auth_token_next",
         "api_host",
         "api_port",
+        "api_shutdown_grace_seconds",
         "api_max_body_bytes",
         "api_prompt_check",
     ),
@@ -302,6 +304,9 @@ class Settings(BaseSettings):
     analysis_max_reprompts: int = Field(default=3, ge=0, le=10)
     analysis_max_new_tokens: PositiveInt = 2048
     analysis_compact_output: bool | None = None  # None: compact for the bundled small model
+    # The summary saved when the model writes none (docs/analysis.md "The summary without the
+    # model"): the call's own sentences, or the template of what the evidence found.
+    analysis_summary_style: Literal["extractive", "templated"] = "extractive"
     call_analysis_config_path: Path | None = None
 
     # --- Chat and summary model (base only) -----------------------------------------------
@@ -333,6 +338,9 @@ class Settings(BaseSettings):
     api_auth_token_next: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    # After SIGTERM, how long requests in flight may take to finish (within Kubernetes' default
+    # 30 s grace); then they are cancelled and the process exits all the same.
+    api_shutdown_grace_seconds: int = Field(default=20, ge=0, le=3600)
     api_max_body_bytes: PositiveInt = 1024 * 1024
     # How a saved prompt is checked (docs/api.md): auto = run it on the analysis model when the
     # model is served (ANALYSIS_LLM_URL), model = also load the in-process model in the API,

@@ -118,6 +118,7 @@ def test_production_with_a_strong_token_and_a_database_starts() -> None:
         ({"PBX_RECORDING_URL": "pbx.example/callrec"}, "PBX_RECORDING_URL"),
         ({"R2_ENDPOINT": "ftp://r2"}, "R2_ENDPOINT"),
         ({"LEASE_SECONDS": "40", "HEARTBEAT_SECONDS": "30"}, "HEARTBEAT_SECONDS"),
+        ({"ANALYSIS_SUMMARY_STYLE": "bullets"}, "ANALYSIS_SUMMARY_STYLE"),
     ],
 )
 def test_a_bad_value_names_the_variable(

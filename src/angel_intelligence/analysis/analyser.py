@@ -69,11 +69,13 @@ RETRY_TEMPERATURE = 0.7
 @dataclass(frozen=True, slots=True)
 class AnalysisOptions:
     """The analysis section: ANALYSIS_MAX_REPROMPTS, ANALYSIS_MAX_NEW_TOKENS,
-    ANALYSIS_COMPACT_OUTPUT (None: compact for the bundled small model)."""
+    ANALYSIS_COMPACT_OUTPUT (None: compact for the bundled small model),
+    ANALYSIS_SUMMARY_STYLE (the summary written when the model writes none)."""
 
     max_reprompts: int = 3
     max_new_tokens: int = 2048
     compact_output: bool | None = None
+    summary_style: str = grounding.DEFAULT_SUMMARY_STYLE
 
 
 def output_limits(options: AnalysisOptions, model: LanguageModel) -> OutputLimits:
@@ -129,6 +131,7 @@ class CallAnalyser:
             "limits": limits,
             # compact output (the bundled toy model): the summary is templated from the evidence
             "model_summary": limits is not COMPACT_LIMITS,
+            "summary_style": options.summary_style,
         }
         return cls(model, **(given | overrides))
 

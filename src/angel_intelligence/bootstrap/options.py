@@ -190,6 +190,7 @@ def analysis_options(settings: Settings) -> AnalysisOptions:
         max_reprompts=settings.analysis_max_reprompts,
         max_new_tokens=settings.analysis_max_new_tokens,
         compact_output=settings.analysis_compact_output,
+        summary_style=settings.analysis_summary_style,
     )
 
 

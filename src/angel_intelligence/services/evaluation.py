@@ -4,8 +4,13 @@ Each model answers every `eval` example's exact prompt, constrained by its schem
 A reply counts as valid when the worker's own parser accepts it (`parse_reply` with the call's
 config). Agreement with the human corrections is measured on the fields they corrected:
 sentiment label accuracy, quality score mean absolute error, topic F1; an invalid reply
-agrees with nothing (accuracy 0, error 100, F1 0). The candidate passes when its valid rate
-is not lower and no agreement figure is worse (docs/models.md "Evaluation gate").
+agrees with nothing (accuracy 0, error 100, F1 0). Where both models can score a given reply
+(`ports.ReplyScorer`: in-process models), each also scores the corrected reply itself by
+teacher forcing: `reply_loss`, the mean loss on its tokens, which needs no generation and so
+tells two models apart even when neither finishes a reply within the token budget. The
+candidate passes when its valid rate is not lower, no agreement figure is worse, and its
+`reply_loss` is lower than the base's (a candidate that learnt nothing is refused; docs/models.md
+"Evaluation gate", decision 84).
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ from typing import Any
 
 from angel_intelligence.analysis.reply import AnalysisReply, ReplyRejected, parse_reply
 from angel_intelligence.domain.analysis import quality_score_for, sentiment_label_for
-from angel_intelligence.ports import LanguageModel
+from angel_intelligence.ports import LanguageModel, ReplyScorer
 from angel_intelligence.services.training_set import SENTIMENT_SCORES, TrainingExample
 
 HIGHER_IS_BETTER = {"valid_rate": True, "sentiment_accuracy": True, "topic_f1": True,
-                    "quality_mae": False}  # fmt: skip
+                    "quality_mae": False, "reply_loss": False}  # fmt: skip
+MUST_IMPROVE = {"reply_loss"}
+"""Figures the candidate must better, not only match: a continuous loss ties only when the
+adapter changed nothing the held-out replies need."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,9 @@ class ModelScores:
     sentiment_accuracy: float | None
     quality_mae: float | None
     topic_f1: float | None
+    reply_loss: float | None = None
+    """The mean teacher-forced loss on the corrected replies; None for a model that cannot
+    score a reply (a served one)."""
 
     def to_json(self) -> dict[str, float | None]:
         return {
@@ -36,6 +47,7 @@ class ModelScores:
             "sentiment_accuracy": self.sentiment_accuracy,
             "quality_mae": self.quality_mae,
             "topic_f1": self.topic_f1,
+            "reply_loss": self.reply_loss,
         }
 
 
@@ -71,7 +83,10 @@ def score(
     sentiment: list[float] = []
     quality: list[float] = []
     topics: list[float] = []
+    losses: list[float] = []
     for example in examples:
+        if isinstance(model, ReplyScorer):
+            losses.append(model.reply_loss(list(example.messages), example.response))
         text = model.generate(
             list(example.messages),
             json_schema=example.json_schema,
@@ -102,6 +117,7 @@ def score(
         sentiment_accuracy=_mean(sentiment),
         quality_mae=_mean(quality),
         topic_f1=_mean(topics),
+        reply_loss=_mean(losses),
     )
 
 
@@ -120,7 +136,9 @@ def evaluation_report(
         old, new = getattr(before, name), getattr(after, name)
         if old is None or new is None:
             continue
-        if (new < old) if higher else (new > old):
+        if name in MUST_IMPROVE and new == old:
+            reasons.append(f"{name} stayed at {new:g}: the candidate is no better than the base")
+        elif (new < old) if higher else (new > old):
             reasons.append(f"{name} went from {old:g} to {new:g}")
     return {
         "passed": not reasons,

@@ -3,7 +3,8 @@ stored as Pulse stores them, a job queued through the API, `angel train run`'s r
 fine-tuning a LoRA adapter over the GGUF dequantised to a trainable base on the CPU, the
 evaluation gate on the held-out call, the version published with complete metadata, and
 promote and rollback switching `current`. A few steps only: the test checks that the loop
-is whole and that the adapter changes the model, not that the model got good."""
+is whole, that the adapter changes the model and that the gate promotes it because its loss
+on the held-out corrected reply is lower, not that the model writes good analyses."""
 
 from __future__ import annotations
 
@@ -129,15 +130,20 @@ def test_the_bundled_model_is_fine_tuned_evaluated_published_promoted_and_rolled
     }
 
     # The evaluation report: both models on the held-out call(s), and the gate's decision.
+    # With 64 new tokens neither model finishes a reply (the generated figures tie); the
+    # teacher-forced loss on the held-out corrected reply decides: the candidate must lower
+    # it, or the gate refuses it and this test fails.
     evaluation = metadata["evaluation"]
     assert evaluation == job["metrics"]["evaluation"]
-    assert evaluation["examples"] >= 1 and isinstance(evaluation["passed"], bool)
-    assert isinstance(evaluation["reasons"], list)
+    assert evaluation["examples"] >= 1
     for side in ("base", "candidate"):
         assert set(evaluation[side]) >= {
-            "valid_rate", "sentiment_accuracy", "quality_mae", "topic_f1"
+            "valid_rate", "sentiment_accuracy", "quality_mae", "topic_f1", "reply_loss"
         }  # fmt: skip
-    assert job["metrics"]["promoted"] is evaluation["passed"]
+    before, after = evaluation["base"]["reply_loss"], evaluation["candidate"]["reply_loss"]
+    assert after < 0.95 * before, (before, after)
+    assert evaluation["passed"] is True and evaluation["reasons"] == [], evaluation
+    assert job["metrics"]["promoted"] is True
 
     # The adapter changes the model: its loss on a training call's reply is lower.
     built = bootstrap.build_training_set(mariadb.settings(**settings), mariadb.engine).build()
@@ -155,8 +161,8 @@ def test_the_bundled_model_is_fine_tuned_evaluated_published_promoted_and_rolled
             ).scalars()
             return current.resolve().name, list(rows)
 
-    assert current_version() == ((version, [version]) if evaluation["passed"] else ("v1", ["v1"]))
-    registry.promote("analysis", version, force=True)  # (again, when the gate promoted it)
+    assert current_version() == (version, [version])  # the gate promoted it
+    registry.promote("analysis", version, force=True)  # again, by hand
     assert current_version() == (version, [version])
     registry.rollback("analysis")
     assert current_version() == ("v1", ["v1"])

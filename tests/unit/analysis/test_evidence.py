@@ -223,3 +223,70 @@ def test_both_word_boundaries_hold_for_every_alternative_of_a_keyword() -> None:
 
     assert keyword_hit("I came by taxi", ("tax|gift aid",)) is None  # not "tax" in "taxi"
     assert keyword_hit("Can you claim the tax back?", ("tax|gift aid",)) == "tax"
+
+
+# --- Expressions that backtrack catastrophically (decision 85) ---------------------------------
+
+LONG_TURN = "Thank you so much for calling about your monthly gift today " * 32 + "donations"
+"""About 2,000 characters, with the last word one letter longer than the keyword: a search
+that can split the text many ways tries them all before failing."""
+
+
+@pytest.mark.parametrize(
+    ("expression", "shape"),
+    [
+        (r"(\w+\s?)+donation", "a quantifier inside a repeated group"),
+        (r"(?:.+)+donation", "a quantifier inside a repeated group"),
+        (r"(\w+ ){1,50}donation", "a quantifier inside a repeated group"),
+        (r"(a|aa)+donation", "a repeated group that can split the same words"),
+        (r"(\w\s?\w?)+donation", "a repeated group that can split the same words"),
+        (r"[\w ]*[\w ]*[\w ]*donation", "two quantifiers over the same characters"),
+        (r"(gift) aid \1", "a backreference"),
+    ],
+)
+def test_when_a_client_expression_can_backtrack_catastrophically_then_it_is_refused(
+    expression: str, shape: str
+) -> None:
+    from angel_intelligence.analysis.evidence.config import EvidenceConfigError, parse_keywords
+
+    with pytest.raises(EvidenceConfigError) as raised:
+        parse_keywords({"Regular giving signup": ["monthly gift", expression]})
+    message = str(raised.value)
+    assert message.startswith(f"keywords['Regular giving signup'][1] {expression!r} has {shape}")
+    assert "catastrophically" in message
+
+
+def test_every_built_in_expression_and_the_usual_client_forms_pass_the_shape_check() -> None:
+    from angel_intelligence.analysis.evidence.compliance import (
+        ACKNOWLEDGEMENTS,
+        DATA_PROTECTION_PHRASES,
+        GIFT_AID_WORDING,
+        VULNERABILITY_CUES,
+    )
+    from angel_intelligence.analysis.evidence.config import runaway_shape
+    from angel_intelligence.analysis.evidence.cues import BUILT_IN_KEYWORDS
+
+    built_in = [e for group in BUILT_IN_KEYWORDS.values() for e in group]
+    built_in += [e for group in GIFT_AID_WORDING for e in group]
+    built_in += [*DATA_PROTECTION_PHRASES, *VULNERABILITY_CUES, *ACKNOWLEDGEMENTS]
+    usual = [r"claim (the )?tax back", r"((very )?happy )+to help", r"claim.*tax.*back",
+             r"(thanks|thank you)+", r"[\w ]+ pounds a month", r"direct ?debit"]  # fmt: skip
+    assert {e: runaway_shape(e) for e in built_in + usual if runaway_shape(e)} == {}
+
+
+def test_a_search_that_runs_away_is_stopped_and_not_run_again() -> None:
+    """The run-time bound, for a shape the check might miss (keyword_hit takes any
+    expression): with Python's `re` this search takes seconds to minutes on this turn."""
+    import time
+
+    from angel_intelligence.analysis.evidence import matching
+
+    evil = r"[\w ]*[\w ]*[\w ]*[\w ]*donation"
+    started = time.perf_counter()
+    assert matching.keyword_hit(LONG_TURN, (evil, "monthly gift")) == "monthly gift"
+    took = time.perf_counter() - started
+    # Stopped: on half this turn the search alone ran 13.7 s (load average 18), and it grows
+    # with the fourth power of the length; the timeout fired within 4 × MATCH_TIMEOUT_S there.
+    assert took < 100 * matching.MATCH_TIMEOUT_S, took
+    assert evil in matching._runaway  # not run again in this process
+    assert matching.keyword_hit(LONG_TURN, (evil,)) is None

@@ -11,10 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from analysis_samples import VALID_REPLY, sample_transcript, small_config
+from angel_intelligence import bootstrap
 from angel_intelligence.analysis import grounding
 from angel_intelligence.analysis.analyser import CallAnalyser
 from angel_intelligence.domain.analysis import ActionItem, CallAnalysis, KeyTopic
+from angel_intelligence.settings import load_settings
 
 CALL_DATE = dt.date(2025, 1, 17)
 SUMMARY = "The supporter set up a monthly donation of ten pounds. They agreed to add Gift Aid."
@@ -192,6 +196,17 @@ def test_the_templated_summary_is_a_choice_and_the_fallback_of_the_extractive_on
     evidence = analyser.evidence(short, small_config(), CALL_DATE)
     summary, source = grounding.evidence_summary(evidence, "extractive")
     assert source == "templated" and summary == grounding.templated_summary(evidence)
+
+
+@pytest.mark.parametrize("style", ["templated", "extractive"])
+def test_analysis_summary_style_chooses_the_summary_written_without_the_model(
+    monkeypatch: pytest.MonkeyPatch, style: str
+) -> None:
+    monkeypatch.setenv("ANALYSIS_SUMMARY_STYLE", style)
+    settings = load_settings(_env_file=None, use_mock_models=True)
+    analyser = bootstrap.build_analyser(settings, ScriptedModel("not json"))
+    analysis = analyser.analyse(sample_transcript(), small_config(), call_date=CALL_DATE)
+    assert analysis.audio_analysis["summary_source"] == style
 
 
 def test_the_checks_catch_times_outside_the_call_and_dates_before_it() -> None:

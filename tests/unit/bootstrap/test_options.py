@@ -21,6 +21,7 @@ SRC = Path(opts.__file__).resolve().parents[1]
 READ_BY_EDGES = {
     "api_host": "cli/api_cmd.py",
     "api_port": "cli/api_cmd.py",
+    "api_shutdown_grace_seconds": "cli/api_cmd.py",
     "api_prompt_check": "bootstrap/__init__.py",
     "ai_db_sqlite_path": "bootstrap/__init__.py",
     "worker_metrics_port": "cli/worker_cmd.py",

@@ -12,14 +12,17 @@ candidate: the model is never offered it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
+import regex
 
 from angel_intelligence.analysis.evidence.model import Candidate, Support, Turn
+from angel_intelligence.logging import get_logger
+
+log = get_logger(__name__)
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 """Texts to L2-normalised sentence embeddings, one row each (`ports.TextEmbedder.embed`)."""
@@ -35,18 +38,40 @@ MIN_WORDS_FOR_SIMILARITY = 3
 """Shorter turns ("Yes.", "Thank you.") are too vague to be compared with an item."""
 
 
+MATCH_TIMEOUT_S = 0.05
+"""The longest one keyword search may take. A phrase on a turn takes microseconds; a client's
+expression that backtracks catastrophically (`config.runaway_shape` refuses the known shapes
+when the config is saved) is stopped here, and not run again in this process."""
+_runaway: set[str] = set()
+"""Expressions that ran past `MATCH_TIMEOUT_S` once: skipped from then on (each logged once)."""
+
+
 @cache
-def _pattern(expression: str) -> re.Pattern[str]:
-    # grouped, so that both boundaries hold for every alternative of "a|b"
-    return re.compile(rf"(?<![\w-])(?:{expression})(?![\w-])", re.IGNORECASE)
+def _pattern(expression: str) -> regex.Pattern[str]:
+    # grouped, so that both boundaries hold for every alternative of "a|b"; the `regex`
+    # package (VERSION0: the `re` syntax) because it can stop a search that runs too long
+    return regex.compile(rf"(?<![\w-])(?:{expression})(?![\w-])", regex.IGNORECASE | regex.VERSION0)
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> str | None:
-    """The first keyword expression found in `text`, or None."""
+    """The first keyword expression found in `text`, or None. An expression that takes longer
+    than `MATCH_TIMEOUT_S` finds nothing, now and later (a warning names it once)."""
     for expression in keywords:
-        match = _pattern(expression).search(text)
+        if expression in _runaway:
+            continue
+        try:
+            match = _pattern(expression).search(text, timeout=MATCH_TIMEOUT_S)
+        except TimeoutError:
+            _runaway.add(expression)
+            log.warning(
+                "keyword_expression_stopped",
+                expression=expression,
+                timeout_s=MATCH_TIMEOUT_S,
+                reason="it backtracks catastrophically: fix the keywords or compliance config",
+            )
+            continue
         if match:
-            return match.group(0).lower()
+            return str(match.group(0)).lower()
     return None
 
 

@@ -238,6 +238,27 @@ class TransformersLanguageModel:
                 )
             return self._generate_text(messages, json_schema, max_new_tokens, sampling)
 
+    def reply_loss(self, messages: list[dict[str, Any]], reply: str) -> float:
+        """`ports.ReplyScorer`: the mean loss on `reply`'s tokens after `messages`, encoded
+        exactly as fine-tuning encodes an example (`encode_example`), in one forward pass."""
+        import torch
+
+        from angel_intelligence.backends.training.lora import ChatExample, encode_example
+
+        with self._lock:
+            self.load()
+            limit = getattr(self._model.config.get_text_config(), "max_position_embeddings", 0)
+            encoded = encode_example(
+                self._tokenizer, ChatExample(messages, reply), int(limit) or 1 << 30
+            )
+            device = self._model.device
+            with torch.inference_mode():
+                output = self._model(
+                    input_ids=torch.tensor([encoded.ids], device=device),
+                    labels=torch.tensor([encoded.labels], device=device),
+                )
+            return float(output.loss)
+
     def _eos_ids(self) -> set[int]:
         ids = {int(self._tokenizer.eos_token_id)}
         configured = getattr(self._model.generation_config, "eos_token_id", None)
