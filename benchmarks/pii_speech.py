@@ -162,7 +162,10 @@ def build_calls(spec: SetSpec, count: int) -> list[Call]:
                 for question, answer in rng.sample(w.chat, 3):
                     say(Turn(agent, [Part(question)]))
                     say(Turn(supporter, [Part(answer)]))
-            unprompted = "unprompted" in odd and payment and not together and rng.random() < 0.4
+            unprompted = (
+                "unprompted" in odd and payment and not together
+                and rng.random() < spec.unprompted_share
+            )  # fmt: skip
             before_asked = (K.CREDIT_CARD, K.CARD_EXPIRY) if unprompted else ()
             declined = "decline" in odd and payment and rng.random() < 0.3
             for index, kind in enumerate(kinds):

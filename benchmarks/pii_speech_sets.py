@@ -899,6 +899,52 @@ HELDOUT2_VOICES: dict[str, Voice] = {
                           pitch_cents=-40, equalizer=((850, 1.0, 3),)),
 }  # fmt: skip
 
+# `dev8` (sixth round, tuning): the class `heldout` showed under `GENERIC` in the fifth round
+# (a card number and its expiry read out before any question, with no card word near them, on
+# the wrong side of the speaker stage) and heldout2's flows, in wording, voices and seed of its
+# own; the card is read out unprompted in most payment calls. Written before the round's rules.
+DEV8 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Go on then, what's the number?", "And the card number, please?"],
+        K.CARD_EXPIRY: ["And the expiry?", "When's it valid until?"],
+        K.CVV: ["And the code on the back, please?", "The three digits on the back?"],
+        K.SORT_CODE: ["And the sort code?"],
+        K.BANK_ACCOUNT: ["And the account number it's from?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["What's your national insurance number?"],
+        K.NHS_NUMBER: ["And your NHS number?"],
+        K.DATE_OF_BIRTH: ["What's your date of birth, please?"],
+        K.POSTCODE: ["And the postcode, please?"],
+        K.PHONE_NUMBER: ["What number can we reach you on?"],
+        K.EMAIL: ["And an email for the receipt?"],
+        K.DRIVING_LICENCE: ["And the licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Oh, my number, it's", K.POSTCODE: "I live at",
+                 K.EMAIL: "My email's", K.DATE_OF_BIRTH: "I was born"},
+    payment_all_at_once="Okay, I'll take the card details now please.",
+    leads=["Okay, it's", "Um,", "Right,", "Oh yes, it's"],
+    backchannels=["Mm-hm.", "Yes.", "Okay."],
+    read_backs=[("So I've got", ""), ("", "is that right?"), ("Read back,", "")],
+    confirmations=["Yes.", "That's right."],
+    decoys=["I'm seventy six next birthday.", "The bus is every twenty minutes.",
+            "I paid thirty pounds for the tickets.", "We've lived here since nineteen ninety."],
+    openings=["Hello, I'd like to give some money to the appeal.",
+              "Hi, I got your leaflet through the door."],
+    no_pii=[("Are you coming to the summer fete?", "I hope so, if it's dry."),
+            ("Would you like to hear about our shops?", "Not really, thanks.")],
+    clarifications=["Sorry, say that bit again?", "Was that a six?"],
+    hesitations=[("Let me find my purse.", "Okay."), ("Hold on, it's in my coat.", "Sure.")],
+    asides=["I'm just putting that in.", "One moment while I type."],
+    thanks=["Thank you very much.", "Lovely, thank you."],
+    chat=[("How's your day going?", "Oh fine, a bit cold here."),
+          ("Is it for anything in particular?", "It's for my mum, she had a stroke."),
+          ("Have you given to us before?", "Once or twice, yes."),
+          ("Did you watch the programme last night?", "I did, it made me cry.")],
+    unprompted=["I'd like to give forty pounds, so,", "Here's the number,",
+                "Let me just read it off,"],
+    decline=("Sorry, that's been declined. Do you have a different card?", "Oh, use this one."),
+    reading=["And then", "Um,", "Okay,", "Next"],
+)  # fmt: skip
+
 # --- Calls ---------------------------------------------------------------------------------
 
 HELDOUT_VOICES: dict[str, Voice] = {
@@ -935,6 +981,7 @@ class SetSpec:
     # "pauses" (a long value read off in pieces, with pauses and no one speaking in them),
     # "readback" (the agent reads back more often).
     behaviours: frozenset[str] = frozenset()
+    unprompted_share: float = 0.4  # with "unprompted": of payment calls not asked all at once
 
 
 SETS = {
@@ -967,6 +1014,12 @@ SETS = {
                         frozenset({"unprompted", "chat", "decline", "pauses", "readback",
                                    "overlap", "clarify", "hesitate", "aside", "volunteer",
                                    "thanks"})),
+    "dev8": SetSpec("dev8", 201, DEV8, ["agent_f", "agent_i"],
+                    ["supporter_d2", "supporter_g1", "supporter_e1"],
+                    {**VOICES, **DEV2_VOICES, **DEV3_VOICES, **DEV4_VOICES, **DEV5_VOICES,
+                     **DEV6_VOICES}, [14.0, None, 8.0, 11.0, 6.0], "wide",
+                    frozenset({"unprompted", "chat", "decline", "pauses", "readback",
+                               "overlap", "clarify", "aside", "volunteer", "thanks"}), 0.8),
 }  # fmt: skip
 QUIET_DB = -30.0  # a value said away from the phone: the VAD drops it
 
