@@ -186,6 +186,55 @@ def value_before(
     return start_s
 
 
+def since_question(
+    stream: CallStream,
+    kinds: Sequence[SegmentKind],
+    start_s: float,
+    reach_s: float,
+    others: Sequence[Window] = (),
+) -> float:
+    """Back from `start_s` to where the last question before it ended (a turn that asks, with
+    no value in it), at most `reach_s` back and never past the end of a window of `others`
+    that ended before it: what the caller said in between may be a value given before anyone
+    asked for it, in words Whisper garbled past every rule (issue 14, sixth round: a card
+    number and its expiry read out straight after the caller's reason for calling, with no
+    card word near them, written as talk or put on the agent)."""
+    heard = [stream.start_of(k) for k in range(len(kinds)) if stream.words_of(k)]
+    # Not before the first words written: a lost greeting is `openings.lost_speech`'s.
+    floor_s = max(0.0, start_s - reach_s, min(heard, default=0.0))
+    floor_s = max([floor_s, *(w.end_s for w in others if w.end_s <= start_s)])
+    for k in range(len(kinds) - 1, -1, -1):
+        end_s = stream.end_of(k)
+        if end_s > start_s:
+            continue  # the question that opened the window, or speech after it
+        if end_s <= floor_s:
+            break
+        if kinds[k].asks and not kinds[k].value:
+            return end_s
+    return min(floor_s, start_s)
+
+
+def first_reaches_back(
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window], reach_s: float
+) -> list[Window]:
+    """The call's first window opened back to where the last question before it ended
+    (`since_question`): before the first question for PII the caller may already be giving
+    it ("I'd like to give fifty pounds, here you go, four five…"), and no rule may have seen
+    it in what Whisper wrote."""
+    if not windows:
+        return []
+    first = min(windows, key=lambda w: w.start_s)
+    start_s = since_question(stream, kinds, first.start_s, reach_s)
+    held = any(
+        kinds[k].value or kinds[k].unclear
+        for k in range(len(kinds))
+        if start_s <= stream.start_of(k) <= first.start_s
+    )
+    if not held:
+        return list(windows)
+    return [replace(w, start_s=start_s) if w is first else w for w in windows]
+
+
 def reach_back(
     stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
 ) -> list[Window]:
