@@ -195,10 +195,11 @@ def since_question(
 ) -> float:
     """Back from `start_s` to where the last question before it ended (a turn that asks, with
     no value in it), at most `reach_s` back and never past the end of a window of `others`
-    that ended before it: what the caller said in between may be a value given before anyone
-    asked for it, in words Whisper garbled past every rule (issue 14, sixth round: a card
-    number and its expiry read out straight after the caller's reason for calling, with no
-    card word near them, written as talk or put on the agent)."""
+    that ended before it, when a value or speech Whisper lost lies in between (else
+    `start_s`): what the caller said there may be a value given before anyone asked for it,
+    partly in words Whisper garbled past every rule (issue 14, sixth round: a card number and
+    its expiry read out straight after the caller's reason for calling, with no card word near
+    them, written as talk or put on the agent, a few digits left)."""
     heard = [stream.start_of(k) for k in range(len(kinds)) if stream.words_of(k)]
     # Not before the first words written: a lost greeting is `openings.lost_speech`'s.
     floor_s = max(0.0, start_s - reach_s, min(heard, default=0.0))
@@ -210,8 +211,15 @@ def since_question(
         if end_s <= floor_s:
             break
         if kinds[k].asks and not kinds[k].value:
-            return end_s
-    return min(floor_s, start_s)
+            floor_s = end_s
+            break
+    floor_s = min(floor_s, start_s)
+    held = any(
+        kinds[k].value or kinds[k].unclear
+        for k in range(len(kinds))
+        if floor_s <= stream.start_of(k) <= start_s
+    )
+    return floor_s if held else start_s
 
 
 def first_reaches_back(
@@ -225,13 +233,6 @@ def first_reaches_back(
         return []
     first = min(windows, key=lambda w: w.start_s)
     start_s = since_question(stream, kinds, first.start_s, reach_s)
-    held = any(
-        kinds[k].value or kinds[k].unclear
-        for k in range(len(kinds))
-        if start_s <= stream.start_of(k) <= first.start_s
-    )
-    if not held:
-        return list(windows)
     return [replace(w, start_s=start_s) if w is first else w for w in windows]
 
 

@@ -325,10 +325,7 @@ def test_when_card_data_is_asked_for_then_the_phase_is_bleeped_until_the_agent_m
     )
     [phase] = windows(result, "payment_phase")
     [card] = windows(result, "cue:card_number:card number")
-    # It opens back to where the turn before the card question ended (sixth round: card data
-    # may be read out before it is asked for), and ends at the agent's goodbye.
-    assert (phase.start_s, phase.end_s) == pytest.approx((6.8, 21.0))
-    assert phase.start_s < card.start_s
+    assert (phase.start_s, phase.end_s) == pytest.approx((card.start_s, 21.0))
     assert phase.pii_type is None  # a card number and an expiry date were asked for
 
 
@@ -451,13 +448,13 @@ def test_when_card_data_was_read_out_before_any_question_then_the_phase_opens_ba
     detector: PiiDetector,
 ) -> None:
     # Issue 14, sixth round (the shape of `dev8` under CTranslate2's GENERIC kernels): the card
-    # number read out straight after the caller's reason, written as talk with no digit and
-    # put on the agent; only the security code is asked for, and its answer opens the phase.
+    # number read out straight after the caller's reason, written as talk with two digits
+    # left and put on the agent; only the security code is asked for, and opens the phase.
     result = redact_transcript(
         call(
             GREETING,
-            said("Hello, I'd like to give fifty pounds.", 4.0, SUPPORTER),
-            said("It's the time, so you want to certify.", 7.0, AGENT),
+            said("Hello, I want to give fifty pounds.", 4.0, SUPPORTER),
+            said("It's the time, 4 5, so you want to certify.", 7.0, AGENT),
             said("Always, so you want it again.", 10.5, AGENT),
             said("Thank you. And the three digits on the back?", 14.0, AGENT),
             said("It's 7 0 2.", 18.0, SUPPORTER),
@@ -470,6 +467,20 @@ def test_when_card_data_was_read_out_before_any_question_then_the_phase_opens_ba
     [phase] = windows(result, "payment_phase")
     assert phase.start_s <= 4.0  # where "How can I help?" ended (3.6 s) or before
     assert bleeped(result, 4.0, 13.3)
+    # Talk alone between the question and the phase (no digit, nothing lost) is not reached
+    # back over: the caller's reason for calling is not bleeped.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I want to give fifty pounds by card.", 4.0, SUPPORTER),
+            said("Lovely. And the three digits on the back?", 8.0, AGENT),
+            said("It's 7 0 2.", 12.0, SUPPORTER),
+            goodbye(16.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert not bleeped(result, 4.0, 7.2)
 
 
 def test_when_no_question_came_before_a_value_the_first_window_opens_back_only_over_values(
