@@ -24,7 +24,9 @@ emails), from both families of forms; `dev6` (fifth round) calls that go off the
 the card number offered before it is asked for, read-backs with no cue). `heldout2` (sixth
 round) is a second held-out set written before any code ran on it, with flows of its own (the
 card read out before anyone asks, a long chat first, a second card after a decline, a card
-read off with pauses); `all` leaves it out, so it is scored only when named. Printed per type
+read off with pauses); `all` leaves it out, so it is scored only when named. `dev8` (tuning)
+has heldout2's flows in its own wording and voices, the card read out unprompted more often.
+Printed per type
 and set, for the old behaviour (text findings only: `PiiPolicy(question_windows=False)`)
 beside the new one, on the intervals the worker bleeps (with its REDACTION_PADDING_MS,
 0.25 s): audio coverage
