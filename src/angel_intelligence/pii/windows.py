@@ -40,6 +40,7 @@ may have dropped speech there). Read-backs are in `read_backs.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -47,12 +48,13 @@ from angel_intelligence.domain.pii import AudioReason, PiiType
 from angel_intelligence.pii.cues import Cue
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pii.stream import CallStream
-from angel_intelligence.pii.turns import SegmentKind
+from angel_intelligence.pii.turns import Content, SegmentKind
 
 CARD_DIGITS = 12
 MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
 CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
+AMOUNT = re.compile(r"[£$€]\s?\d[\d,.]*")  # "£50", "£25.00": a sum of money, not a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +217,22 @@ def since_question(
             break
     floor_s = min(floor_s, start_s)
     held = any(
-        kinds[k].value or kinds[k].unclear
+        _holds_value(stream, kinds, k)
         for k in range(len(kinds))
         if floor_s <= stream.start_of(k) <= start_s
     )
     return floor_s if held else start_s
+
+
+def _holds_value(stream: CallStream, kinds: Sequence[SegmentKind], k: int) -> bool:
+    """A value or speech Whisper lost in segment `k`; an amount alone is neither ("I would
+    like to make a donation of £50 please": the caller's reason, not a value given unasked)."""
+    if kinds[k].unclear:
+        return True
+    text = stream.segments[k].text
+    if not kinds[k].value or not AMOUNT.search(text):
+        return kinds[k].value
+    return Content.of(AMOUNT.sub(" ", text)).value
 
 
 def first_reaches_back(

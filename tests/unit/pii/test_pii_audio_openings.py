@@ -509,3 +509,24 @@ def test_when_no_question_came_before_a_value_the_first_window_opens_back_only_o
     )
     result = redact_transcript(with_digits, detector, NO_PADDING)
     assert bleeped(result, 4.0, 9.8)
+
+
+def test_when_the_caller_names_a_sum_before_the_card_question_then_the_reason_is_not_bleeped(
+    detector: PiiDetector,
+) -> None:
+    # "£50" is an amount, not a value given unasked: the phase does not open back to where
+    # "How can I help?" ended (4.0 s), only over the turn with digits in it (decision 67).
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I would like to make a donation of £50 please.", 5.0, SUPPORTER),
+            said("Could I take the long number on your card please?", 8.5, AGENT),
+            said("Yes it's 4 5 3 9 1 4 8 8 0 3 4 3 6 4 6 7.", 13.0, SUPPORTER),
+            said("Thank you, your donation has gone through. Goodbye.", 21.0, AGENT),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    assert phase.start_s == pytest.approx(5.0)
+    assert not bleeped(result, 4.0, 4.9)
