@@ -1,6 +1,6 @@
 """Audio PII redaction on synthetic telephone calls, through the worker's own speech stages.
 
-    python benchmarks/pii_speech.py [--set dev|dev2|…|dev6|heldout|all] [--calls N] [--show|--why]
+    python benchmarks/pii_speech.py [--set dev|…|heldout|heldout2|all] [--calls N] [--show|--why]
 
 Each call is a two-party script (`testing.speech.synthesise_call`: espeak-ng voices coloured
 by SoX, word times exact to the sample) in which an agent asks for PII and a supporter reads
@@ -21,7 +21,12 @@ the rules carried over to calls they had not been tuned on; `dev5` (issue 14, se
 adds the forms `dev` lacks (cards in pairs and tens, NATO letters, numeric dates, spelled
 emails), from both families of forms; `dev6` (fifth round) calls that go off the script
 (answers over the question's end, the agent asking mid-value, the caller fetching the card,
-the card number offered before it is asked for, read-backs with no cue). Printed per type
+the card number offered before it is asked for, read-backs with no cue). `heldout2` (sixth
+round) is a second held-out set written before any code ran on it, with flows of its own (the
+card read out before anyone asks, a long chat first, a second card after a decline, a card
+read off with pauses); `all` leaves it out, so it is scored only when named. `dev8` (tuning)
+has heldout2's flows in its own wording and voices, the card read out unprompted more often.
+Printed per type
 and set, for the old behaviour (text findings only: `PiiPolicy(question_windows=False)`)
 beside the new one, on the intervals the worker bleeps (with its REDACTION_PADDING_MS,
 0.25 s): audio coverage
@@ -153,12 +158,31 @@ def build_calls(spec: SetSpec, count: int) -> list[Call]:
             kinds = [K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV] if number % 2 == 0 else []
             kinds += rng.sample(OTHER_TYPES, 1 if kinds else 3)
             together = bool(kinds[:1] == [K.CREDIT_CARD] and rng.random() < 0.3)
+            odd = spec.behaviours  # heldout2's flows draw from `rng` only in that set
+            payment = kinds[:1] == [K.CREDIT_CARD]
+            if "chat" in odd and rng.random() < 0.5:  # small talk before the details
+                for question, answer in rng.sample(w.chat, 3):
+                    say(Turn(agent, [Part(question)]))
+                    say(Turn(supporter, [Part(answer)]))
+            unprompted = (
+                "unprompted" in odd and payment and not together
+                and rng.random() < spec.unprompted_share
+            )  # fmt: skip
+            before_asked = (K.CREDIT_CARD, K.CARD_EXPIRY) if unprompted else ()
+            declined = "decline" in odd and payment and rng.random() < 0.3
             for index, kind in enumerate(kinds):
                 first_of_three = together and index == 0
                 later_of_three = together and kind in (K.CARD_EXPIRY, K.CVV)
                 exchange(call, rng, w, spec, kind, agent, supporter,
                          ask=(w.payment_all_at_once if first_of_three else None),
-                         asked=later_of_three)  # fmt: skip
+                         asked=later_of_three,
+                         unprompted=kind in before_asked)  # fmt: skip
+                if declined and kind is K.CVV:  # the first card is declined: another one
+                    say(Turn(agent, [Part(w.decline[0])]))
+                    say(Turn(supporter, [Part(w.decline[1])]))
+                    for again in (K.CREDIT_CARD, K.CARD_EXPIRY, K.CVV):
+                        exchange(call, rng, w, spec, again, agent, supporter, ask=None,
+                                 asked=False)  # fmt: skip
             say(Turn(supporter, [Part(rng.choice(w.decoys))]))
         say(Turn(agent, [Part("Thank you so much for your support. Goodbye.")]))
         calls.append(call)
@@ -176,6 +200,7 @@ def exchange(
     *,
     ask: str | None,
     asked: bool,
+    unprompted: bool = False,
 ) -> None:
     """One PII value: asked (or volunteered), answered (maybe interrupted), maybe read back.
 
@@ -187,7 +212,10 @@ def exchange(
     index = len(call.values)
     call.values.append(Value(kind, quiet=rng.random() < 0.12))
     share = 0.5 if "volunteer" in odd else 0.25
-    volunteered = not asked and ask is None and kind in w.volunteered and rng.random() < share
+    volunteered = (
+        not asked and ask is None and not unprompted and kind in w.volunteered
+        and rng.random() < share
+    )  # fmt: skip
     offered = (
         "offer" in odd and kind is K.CREDIT_CARD and not asked and not volunteered
         and ask is None and rng.random() < 0.4
@@ -196,21 +224,30 @@ def exchange(
         say(Turn(agent, [Part(w.offer[0])]))
         say(Turn(supporter, [Part(w.offer[1])]))
         say(Turn(agent, [Part(w.offer[2])]))
-    elif not asked and not volunteered:
+    elif not asked and not volunteered and not unprompted:
         say(Turn(agent, [Part(ask or rng.choice(w.questions[kind]))]))
-    hesitated = "hesitate" in odd and not volunteered and rng.random() < 0.2
+    hesitated = "hesitate" in odd and not volunteered and not unprompted and rng.random() < 0.2
     if hesitated:
         going, waiting = rng.choice(w.hesitations)
         say(Turn(supporter, [Part(going)]))
         say(Turn(agent, [Part(waiting)], 0.4))
-    lead = w.volunteered[kind] if volunteered else rng.choice(w.leads)
+    if unprompted:  # before anyone asks: the card number, then its expiry
+        lead = rng.choice(w.unprompted if kind is K.CREDIT_CARD else w.reading)
+    else:
+        lead = w.volunteered[kind] if volunteered else rng.choice(w.leads)
     interrupt = len(pieces) > 1 and rng.random() < 0.4
     pause = rng.choice([0.4, 0.7, 1.2])
-    questioned = not (asked or volunteered or offered or hesitated)
+    questioned = not (asked or volunteered or offered or hesitated or unprompted)
     if "overlap" in odd and questioned and rng.random() < 0.3:
         pause = -rng.choice([0.4, 0.8])  # the answer starts over the question's last words
     clarify = "clarify" in odd and interrupt and rng.random() < 0.4
-    if interrupt:
+    paused = "pauses" in odd and not interrupt and len(pieces) > 2 and rng.random() < 0.5
+    if paused:  # read off in pieces, with pauses and no one speaking in them
+        say(Turn(supporter, [Part(lead), Part(pieces[0] + ",", index)], pause))
+        for at, piece in enumerate(pieces[1:], start=2):
+            said = Part(piece + ("." if at == len(pieces) else ","), index)
+            say(Turn(supporter, [Part(rng.choice(w.reading)), said], rng.choice([1.5, 2.5, 3.5])))
+    elif interrupt:
         cut = len(pieces) // 2
         first_pause = pause if odd else 0.6
         say(Turn(supporter, [Part(lead), Part(", ".join(pieces[:cut]) + ",", index)], first_pause))
@@ -226,7 +263,7 @@ def exchange(
         say(Turn(supporter, [Part(lead), Part(", ".join(pieces) + ".", index)], pause))
     if "thanks" in odd and rng.random() < 0.4:
         say(Turn(agent, [Part(rng.choice(w.thanks))]))
-    if rng.random() < 0.25:
+    if rng.random() < (0.4 if "readback" in odd else 0.25):
         before, after = rng.choice(w.read_backs)
         call.values.append(Value(kind, read_back=True))
         said = Part(", ".join(pieces) + ("," if after else "."), len(call.values) - 1)
@@ -526,7 +563,8 @@ def main() -> None:
     isa = os.environ.get("CT2_FORCE_CPU_ISA", "auto")
     print(f"CTranslate2 ISA: {isa}; worker padding {WORKER_PADDING_S} s")
     detector = PiiDetector()
-    names = list(SETS) if args.set == "all" else [args.set]
+    # `all` leaves out `heldout2`: a held-out set is scored only when named, and counted.
+    names = [n for n in SETS if n != "heldout2"] if args.set == "all" else [args.set]
     for name in names:
         spec = SETS[name]
         calls = build_calls(spec, args.calls)

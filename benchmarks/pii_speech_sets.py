@@ -145,6 +145,32 @@ def card_forms(family: str) -> list[Form]:
         number = card_number(rng)
         return grouped(number, [4, 4, 4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
 
+    def mixed(rng: random.Random) -> list[str]:  # each group as it comes: digits or pairs
+        number = card_number(rng)
+        return grouped(
+            number,
+            [4, 4, 4, 4],
+            lambda g: rng.choice([one_by_one(g), f"{pair(g[:2])} {pair(g[2:])}"]),
+        )
+
+    def restarted(rng: random.Random) -> list[str]:  # loses the place, starts again
+        number = card_number(rng)
+        groups = grouped(number, [4, 4, 4, 4], one_by_one)
+        return [
+            groups[0],
+            f"{groups[1]}, {one_by_one(number[8:10])}, oh hang on, I've lost "
+            f"my place, let me start again, {groups[0]}",
+            groups[1],
+            groups[2],
+            groups[3],
+        ]
+
+    def amex(rng: random.Random) -> list[str]:  # fifteen digits in four, six, five
+        body = rng.choice(["34", "37"]) + digits(rng, 12)
+        return grouped(body + luhn.calc_check_digit(body), [4, 6, 5], with_doubles)
+
+    if family == "heldout2":
+        return [mixed, restarted, amex]
     return [fours, doubles, corrected] if family == "dev" else [pairs, tens_and_zero, fours]
 
 
@@ -161,6 +187,18 @@ def expiry_forms(family: str) -> list[Form]:
     def slash(rng: random.Random) -> list[str]:
         return [f"{pair(f'{rng.randint(1, 12):02d}')} slash {pair(str(rng.randint(26, 31)))}"]
 
+    def bare_month(rng: random.Random) -> list[str]:  # "three, twenty eight"
+        return [f"{DIGIT_WORDS[rng.randint(1, 9)]}, {pair(str(rng.randint(26, 31)))}"]
+
+    def long_year(rng: random.Random) -> list[str]:  # "March two thousand and twenty eight"
+        return [f"end of {rng.choice(MONTHS)}, two thousand and {pair(str(rng.randint(26, 31)))}"]
+
+    def corrected(rng: random.Random) -> list[str]:
+        month, year = f"{rng.randint(1, 12):02d}", str(rng.randint(26, 31))
+        return [f"{pair(month)}, {pair(str(int(year) - 1))}, no, {pair(year)}, sorry"]
+
+    if family == "heldout2":
+        return [bare_month, long_year, corrected]
     return [numeric, month_name] if family == "dev" else [digit_by_digit, slash, numeric]
 
 
@@ -172,6 +210,19 @@ def cvv_forms(family: str) -> list[Form]:
         d = rng.choice("0123456789")
         return [with_doubles(d + d + rng.choice("0123456789"))]
 
+    def hundreds(rng: random.Random) -> list[str]:  # "four hundred and twenty one"
+        n = rng.randint(101, 999)
+        rest = n % 100
+        tail = "" if rest == 0 else (
+            f" and {TEENS[rest - 10] if 10 <= rest < 20 else pair(f'{rest:02d}')}"
+            if rest >= 10 else f" and {DIGIT_WORDS[rest]}")  # fmt: skip
+        return [f"{DIGIT_WORDS[n // 100]} hundred{tail}"]
+
+    def four_front(rng: random.Random) -> list[str]:  # the four digits of an Amex
+        return [one_by_one(digits(rng, 4))]
+
+    if family == "heldout2":
+        return [plain, hundreds, four_front]
     return [plain, doubled] if family == "dev" else [plain]
 
 
@@ -184,6 +235,13 @@ def sort_code_forms(family: str) -> list[Form]:
         code = digits(rng, 6)
         return [", ".join(one_by_one(code[k : k + 2]) for k in (0, 2, 4))]
 
+    def dashed(rng: random.Random) -> list[str]:  # "two oh dash double four dash sixteen"
+        code = digits(rng, 6)
+        return [" dash ".join(rng.choice([with_doubles(code[k : k + 2]), pair(code[k : k + 2])])
+                              for k in (0, 2, 4))]  # fmt: skip
+
+    if family == "heldout2":
+        return [dashed, pairs]
     return [pairs] if family == "dev" else [singles, pairs]
 
 
@@ -195,6 +253,13 @@ def account_forms(family: str) -> list[Form]:
         number = digits(rng, 8)
         return grouped(number, [4, 4], lambda g: f"{pair(g[:2])}, {pair(g[2:])}")
 
+    def straight(rng: random.Random) -> list[str]:  # one breath, with a slip put right
+        number = digits(rng, 8)
+        slip = DIGIT_WORDS[(int(number[5]) + 3) % 10]
+        return [f"{one_by_one(number[:5])}, {slip}, no, {one_by_one(number[5:])}"]
+
+    if family == "heldout2":
+        return [straight, lambda r: grouped(digits(r, 8), [3, 3, 2], one_by_one)]
     return (
         [fours, pairs]
         if family == "dev"
@@ -212,6 +277,18 @@ def ni_forms(family: str) -> list[Form]:
         code = ni_number(rng)
         return [f"{NATO[code[0]]} {NATO[code[1]]}", f"{one_by_one(code[2:8])}, {code[8]}"]
 
+    def tens(rng: random.Random) -> list[str]:  # "J G, twelve thirty four fifty six, C"
+        code = ni_number(rng)
+        return [f"{code[0]} {code[1]}", " ".join(pair(code[k : k + 2]) for k in (2, 4, 6)),
+                code[8]]  # fmt: skip
+
+    def as_in(rng: random.Random) -> list[str]:  # "J for Juliet"
+        code = ni_number(rng)
+        return [f"{code[0]} for {NATO[code[0]]}, {code[1]} for {NATO[code[1]]}",
+                f"{one_by_one(code[2:8])}, and {code[8]} at the end"]  # fmt: skip
+
+    if family == "heldout2":
+        return [tens, as_in]
     return [pairs] if family == "dev" else [nato, pairs]
 
 
@@ -219,6 +296,13 @@ def nhs_forms(family: str) -> list[Form]:
     def threes(rng: random.Random) -> list[str]:
         return grouped(nhs_number(rng), [3, 3, 4], one_by_one)
 
+    def tens(rng: random.Random) -> list[str]:  # "four eight five, seven seven three, forty four…"
+        number = nhs_number(rng)
+        return [one_by_one(number[:3]), one_by_one(number[3:6]),
+                f"{pair(number[6:8])} {pair(number[8:])}"]  # fmt: skip
+
+    if family == "heldout2":
+        return [tens]
     return (
         [threes] if family == "dev" else [lambda r: grouped(nhs_number(r), [3, 3, 4], with_doubles)]
     )
@@ -239,11 +323,31 @@ def dob_forms(family: str) -> list[Form]:
         year = rng.randint(1935, 1999)
         return [f"{rng.choice(MONTHS)} the {rng.choice(ORDINALS)}, nineteen {pair(str(year)[2:])}"]
 
+    def of_the(rng: random.Random) -> list[str]:  # "the fifth of the third, fifty eight"
+        year = rng.randint(1935, 1999)
+        return [f"the {rng.choice(ORDINALS)} of the {ORDINALS[rng.randint(0, 11)]}, "
+                f"{pair(str(year)[2:])}"]  # fmt: skip
+
+    def year_first(rng: random.Random) -> list[str]:  # "nineteen sixty one, twelfth of May"
+        year = rng.randint(1935, 1999)
+        return [f"nineteen {pair(str(year)[2:])}, {rng.choice(ORDINALS)} of {rng.choice(MONTHS)}"]
+
+    def digit_pairs(rng: random.Random) -> list[str]:  # "oh five, oh three, five eight"
+        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(35, 99)
+        return [f"{one_by_one(f'{day:02d}')}, {one_by_one(f'{month:02d}')}, "
+                f"{one_by_one(str(year))}"]  # fmt: skip
+
+    if family == "heldout2":
+        return [of_the, year_first, digit_pairs]
     return [spoken] if family == "dev" else [numeric, month_first]
 
 
 POSTCODES_DEV = ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS6 2NP", "EH3 9QQ"]
 POSTCODES_HELD = ["BS8 1TH", "G12 8QQ", "NE1 4LP", "CF10 3AT", "OX1 2JD", "L17 6BA"]
+POSTCODES_HELD2 = ["NG7 2RD", "PL4 6AB", "SE15 5DQ", "BT9 6AX", "YO10 5DD", "DD1 4HN"]
+LETTER_WORDS = {"A": "apple", "B": "Bertie", "D": "dog", "E": "Edward", "G": "George",
+                "H": "Harry", "L": "London", "N": "Nora", "P": "Peter", "Q": "queen",
+                "R": "Robert", "S": "sugar", "T": "Tommy", "X": "X-ray", "Y": "yellow"}  # fmt: skip
 
 
 def postcode_forms(family: str) -> list[Form]:
@@ -257,6 +361,22 @@ def postcode_forms(family: str) -> list[Form]:
         outward, inward = rng.choice(codes).split()
         return [f"{spell(outward, rng, nato=True)}, {spell(inward, rng, nato=True)}"]
 
+    def number_outward(rng: random.Random) -> list[str]:  # "S E fifteen, five D Q"
+        outward, inward = rng.choice(POSTCODES_HELD2).split()
+        area = "".join(ch for ch in outward if ch.isalpha())
+        district = outward[len(area) :]
+        said = DIGIT_WORDS[int(district)] if len(district) == 1 else (
+            TEENS[int(district) - 10] if district[0] == "1" else pair(district))  # fmt: skip
+        return [f"{' '.join(area)} {said}, {spell(inward, rng)}"]
+
+    def as_in(rng: random.Random) -> list[str]:  # "N for Nora, G for George, seven…"
+        outward, inward = rng.choice(POSTCODES_HELD2).split()
+        said = [f"{ch} for {LETTER_WORDS.get(ch, ch)}" if ch.isalpha() else DIGIT_WORDS[int(ch)]
+                for ch in outward + inward]  # fmt: skip
+        return [", ".join(said)]
+
+    if family == "heldout2":
+        return [number_outward, as_in]
     return [letters] if family == "dev" else [nato, letters]
 
 
@@ -274,6 +394,21 @@ def phone_forms(family: str) -> list[Form]:
         n = number(rng)
         return [f"zero {one_by_one(n[1:5])}", ", ".join(pair(n[k : k + 2]) for k in (5, 7, 9))]
 
+    def landline(rng: random.Random) -> list[str]:  # "oh one one three, four nine six, …"
+        n = "01" + rng.choice("2345689") + digits(rng, 8)
+        return [one_by_one(n[:4]), one_by_one(n[4:7]), with_doubles(n[7:])]
+
+    def international(rng: random.Random) -> list[str]:  # "plus four four, seven seven…"
+        n = number(rng)
+        return ["plus four four", one_by_one(n[1:5]), one_by_one(n[5:8]), one_by_one(n[8:])]
+
+    def corrected(rng: random.Random) -> list[str]:
+        n = number(rng)
+        return [one_by_one(n[:5]), f"{one_by_one(n[6] + n[5])}, no, sorry, {one_by_one(n[5:8])}",
+                one_by_one(n[8:])]  # fmt: skip
+
+    if family == "heldout2":
+        return [landline, international, corrected]
     return [five_three_three, doubles] if family == "dev" else [zero_pairs, five_three_three]
 
 
@@ -291,11 +426,25 @@ def email_forms(family: str) -> list[Form]:
         surname = rng.choice(surnames).upper()
         return [f"{' '.join(surname)} {pair(str(rng.randint(40, 99)))} at {rng.choice(domains)}"]
 
+    def underscored(rng: random.Random) -> list[str]:
+        name, surname = rng.choice(["ian", "margaret", "bev"]), rng.choice(["walsh", "khan"])
+        domain = rng.choice(["hotmail dot co dot uk", "sky dot com", "icloud dot com"])
+        return [f"all lower case, {name} underscore {surname}", f"at {domain}"]
+
+    def with_year(rng: random.Random) -> list[str]:
+        name = rng.choice(["kath", "sandeep", "lorraine"])
+        domain = rng.choice(["aol dot com", "virgin media dot com", "gmail dot com"])
+        year = pair(str(rng.randint(45, 99)))
+        return [f"{name} {year}, that's {' '.join(name.upper())}, {year}, at {domain}"]
+
+    if family == "heldout2":
+        return [underscored, with_year]
     return [dotted] if family == "dev" else [spelled, dotted]
 
 
 def licence_forms(family: str) -> list[Form]:
-    surnames = ["SMITH", "JONES", "CLARK"] if family == "dev" else ["HUGHE", "PATEL", "MORRI"]
+    surnames = {"dev": ["SMITH", "JONES", "CLARK"], "heldout2": ["WALSH", "KHAN9", "FORDE"]}.get(
+        family, ["HUGHE", "PATEL", "MORRI"])  # fmt: skip
 
     def spelled(rng: random.Random) -> list[str]:
         born = (
@@ -304,7 +453,15 @@ def licence_forms(family: str) -> list[Form]:
         code = f"{rng.choice(surnames)}{born}AB9CD"
         return [spell(code[:5], rng), spell(code[5:11], rng), spell(code[11:], rng)]
 
-    return [spelled]
+    def nato(rng: random.Random) -> list[str]:
+        born = (
+            f"{rng.randint(5, 9)}{rng.randint(1, 12):02d}{rng.randint(10, 28)}{rng.randint(0, 9)}"
+        )
+        code = f"{rng.choice(surnames)}{born}XY7ZW"
+        return [spell(code[:5], rng, nato=True), spell(code[5:11], rng),
+                spell(code[11:], rng, nato=True)]  # fmt: skip
+
+    return [spelled, nato] if family == "heldout2" else [spelled]
 
 
 FORMS: dict[PiiType, Callable[[str], list[Form]]] = {
@@ -336,6 +493,11 @@ class Wording:
     asides: list[str] = field(default_factory=list)  # the agent, typing the value in
     offer: tuple[str, str, str] = ("", "", "")  # (agent, supporter offering, agent) for a card
     thanks: list[str] = field(default_factory=list)  # the agent, after a value, mid-payment
+    # Only in `heldout2` (sixth round): how its calls go.
+    chat: list[tuple[str, str]] = field(default_factory=list)  # small talk before the details
+    unprompted: list[str] = field(default_factory=list)  # the caller's words before a value
+    decline: tuple[str, str] = ("", "")  # (agent: the card was declined, caller: another one)
+    reading: list[str] = field(default_factory=list)  # the caller, between pieces read off
 
 
 DEV = Wording(
@@ -661,6 +823,128 @@ DEV7 = replace(
               "Hi, I'd like to make a one-off donation."],
 )  # fmt: skip
 
+# `heldout2` (issue 14, sixth round): a second held-out set, written before any code ran on it,
+# from how people talk on the phone rather than from the rules: its own forms (the "heldout2"
+# family), wording, voices and seed, and call flows no other set has: the caller reading the
+# card out before anyone asks (with no word of "card" near it), a long chat before the
+# payment, a second card after a decline, a card read off with pauses and no one speaking in
+# them, beside answers over the question's end, the agent asking mid-value, values volunteered,
+# the agent typing and thanking mid-payment. Never tuned on (docs/pii.md).
+HELDOUT2 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Okay, fire away with the numbers across the middle.",
+                        "Right, what's the long one?",
+                        "Can you read me what's embossed on the front?"],
+        K.CARD_EXPIRY: ["And what does it say under valid thru?", "What's the date on it?",
+                        "And the month and year at the bottom?"],
+        K.CVV: ["Now turn it over, the last three by the signature.",
+                "And the little number on the back?", "Last thing, the three on the reverse."],
+        K.SORT_CODE: ["And the six digit code for the branch?"],
+        K.BANK_ACCOUNT: ["And which account number will it come out of?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["I'll need your N I number for that, have you got it?"],
+        K.NHS_NUMBER: ["Have you got the number off your NHS letter?"],
+        K.DATE_OF_BIRTH: ["Just for security, when's your birthday, year and all?"],
+        K.POSTCODE: ["And whereabouts are you, what's the postcode?"],
+        K.PHONE_NUMBER: ["How would we get hold of you if we needed to?"],
+        K.EMAIL: ["Where shall we send the confirmation, have you an email?"],
+        K.DRIVING_LICENCE: ["The long reference on your licence, can you read that out?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Before I forget, ring me back on",
+                 K.CREDIT_CARD: "I'll just read it off for you,",
+                 K.POSTCODE: "I've moved, I'm at", K.EMAIL: "Put me down as",
+                 K.DATE_OF_BIRTH: "You'll want my birthday, it's",
+                 K.BANK_ACCOUNT: "It comes out of my account,"},
+    payment_all_at_once="So I'll need everything off the front and back of the card, please.",
+    leads=["Ooh, right, it's", "Hang about, here we are,", "Yes love, it's", "Er,"],
+    backchannels=["Mm-hm.", "Yep, yep.", "Lovely.", "Uh-huh."],
+    read_backs=[("Let me say that back to you,", ""), ("", "have I got that right?"),
+                ("Right, so I've got", "")],
+    confirmations=["That's the one.", "Yes, spot on.", "Mm, yes."],
+    decoys=["I'm eighty four in August, you know.", "We had six inches of snow in March.",
+            "Number forty two bus goes right past us.", "It cost me nineteen ninety nine."],
+    openings=["Hello love, I saw your advert on the telly.",
+              "Oh hello, I'm ringing about that letter you sent."],
+    no_pii=[("Did you manage to get to our open day?", "No, my hip's been playing up."),
+            ("Would you like me to take you off the phone list?", "No, you're alright.")],
+    clarifications=["Sorry, the line went, was that a three?", "Hang on, say the middle again?",
+                    "Sorry, you're breaking up."],
+    hesitations=[("Oh, I'll have to find my glasses.", "No problem at all."),
+                 ("Just a tick, my bag's upstairs.", "You take your time.")],
+    asides=["Just popping that in now.", "Computer's a bit slow today, bear with me."],
+    thanks=["Ah, thank you ever so much.", "Brilliant, cheers for that."],
+    chat=[("How are you keeping today?", "Oh not bad, can't complain, the weather's awful."),
+          ("Have you been with us long?", "Oh years, since my husband passed really."),
+          ("Did you see the piece about us in the paper?", "I did, that's why I rang."),
+          ("And is this in memory of someone?", "It is, my brother, he was a nurse."),
+          ("Where did you hear about the appeal?", "My neighbour told me about it.")],
+    unprompted=["I'd like to give fifty pounds, I've got it in front of me,",
+                "Right, I'm giving twenty, here we go,", "Ready? It's"],
+    decline=("I'm ever so sorry, that's come back declined. Have you another one we could try?",
+             "Oh how embarrassing, try this one."),
+    reading=["Hang on,", "Er,", "Now then,", "Then"],
+)  # fmt: skip
+
+HELDOUT2_VOICES: dict[str, Voice] = {
+    "agent_j": Voice("en-gb-x-rp+m2", rate_wpm=155, pitch=46, pitch_range=50, speed=0.97,
+                     pitch_cents=-60, equalizer=((1300, 1.0, -3),)),
+    "agent_k": Voice("en+m7", rate_wpm=150, pitch=42, pitch_range=45, speed=0.94,
+                     pitch_cents=-90, equalizer=((950, 1.0, -4),)),
+    "supporter_j1": Voice("en-gb-scotland+f3", rate_wpm=145, pitch=58, pitch_range=55,
+                          speed=1.02, pitch_cents=130, equalizer=((2100, 1.0, 3),)),
+    "supporter_j2": Voice("en-us+m6", rate_wpm=140, pitch=38, pitch_range=40, speed=0.92,
+                          pitch_cents=-110, equalizer=((700, 1.0, -3),)),
+    "supporter_j3": Voice("en+f1", rate_wpm=150, pitch=60, pitch_range=50, speed=1.0,
+                          pitch_cents=160, equalizer=((1700, 1.0, -4),)),
+    "supporter_j4": Voice("en-us-nyc+m4", rate_wpm=150, pitch=44, pitch_range=50, speed=0.96,
+                          pitch_cents=-40, equalizer=((850, 1.0, 3),)),
+}  # fmt: skip
+
+# `dev8` (sixth round, tuning): the class `heldout` showed under `GENERIC` in the fifth round
+# (a card number and its expiry read out before any question, with no card word near them, on
+# the wrong side of the speaker stage) and heldout2's flows, in wording, voices and seed of its
+# own; the card is read out unprompted in most payment calls. Written before the round's rules.
+DEV8 = Wording(
+    questions={
+        K.CREDIT_CARD: ["Go on then, what's the number?", "And the card number, please?"],
+        K.CARD_EXPIRY: ["And the expiry?", "When's it valid until?"],
+        K.CVV: ["And the code on the back, please?", "The three digits on the back?"],
+        K.SORT_CODE: ["And the sort code?"],
+        K.BANK_ACCOUNT: ["And the account number it's from?"],
+        K.NATIONAL_INSURANCE_NUMBER: ["What's your national insurance number?"],
+        K.NHS_NUMBER: ["And your NHS number?"],
+        K.DATE_OF_BIRTH: ["What's your date of birth, please?"],
+        K.POSTCODE: ["And the postcode, please?"],
+        K.PHONE_NUMBER: ["What number can we reach you on?"],
+        K.EMAIL: ["And an email for the receipt?"],
+        K.DRIVING_LICENCE: ["And the licence number?"],
+    },
+    volunteered={K.PHONE_NUMBER: "Oh, my number, it's", K.POSTCODE: "I live at",
+                 K.EMAIL: "My email's", K.DATE_OF_BIRTH: "I was born"},
+    payment_all_at_once="Okay, I'll take the card details now please.",
+    leads=["Okay, it's", "Um,", "Right,", "Oh yes, it's"],
+    backchannels=["Mm-hm.", "Yes.", "Okay."],
+    read_backs=[("So I've got", ""), ("", "is that right?"), ("Read back,", "")],
+    confirmations=["Yes.", "That's right."],
+    decoys=["I'm seventy six next birthday.", "The bus is every twenty minutes.",
+            "I paid thirty pounds for the tickets.", "We've lived here since nineteen ninety."],
+    openings=["Hello, I'd like to give some money to the appeal.",
+              "Hi, I got your leaflet through the door."],
+    no_pii=[("Are you coming to the summer fete?", "I hope so, if it's dry."),
+            ("Would you like to hear about our shops?", "Not really, thanks.")],
+    clarifications=["Sorry, say that bit again?", "Was that a six?"],
+    hesitations=[("Let me find my purse.", "Okay."), ("Hold on, it's in my coat.", "Sure.")],
+    asides=["I'm just putting that in.", "One moment while I type."],
+    thanks=["Thank you very much.", "Lovely, thank you."],
+    chat=[("How's your day going?", "Oh fine, a bit cold here."),
+          ("Is it for anything in particular?", "It's for my mum, she had a stroke."),
+          ("Have you given to us before?", "Once or twice, yes."),
+          ("Did you watch the programme last night?", "I did, it made me cry.")],
+    unprompted=["I'd like to give forty pounds, so,", "Here's the number,",
+                "Let me just read it off,"],
+    decline=("Sorry, that's been declined. Do you have a different card?", "Oh, use this one."),
+    reading=["And then", "Um,", "Okay,", "Next"],
+)  # fmt: skip
+
 # --- Calls ---------------------------------------------------------------------------------
 
 HELDOUT_VOICES: dict[str, Voice] = {
@@ -690,8 +974,14 @@ class SetSpec:
     # says a piece again), "hesitate" (the caller goes to find the card first), "aside" (the
     # agent types the value in between questions), "offer" (the caller offers the card number
     # before it is asked for), "volunteer" (values given unprompted twice as often), "thanks"
-    # (the agent's "thank you very much" after a value, before the read-back).
+    # (the agent's "thank you very much" after a value, before the read-back); in `heldout2`
+    # also "unprompted" (the caller reads the card number, and often the expiry, out straight
+    # after saying why they rang, before any question and with no word of "card"), "chat"
+    # (small talk before the details), "decline" (a second card after the first is declined),
+    # "pauses" (a long value read off in pieces, with pauses and no one speaking in them),
+    # "readback" (the agent reads back more often).
     behaviours: frozenset[str] = frozenset()
+    unprompted_share: float = 0.4  # with "unprompted": of payment calls not asked all at once
 
 
 SETS = {
@@ -718,6 +1008,18 @@ SETS = {
     "heldout": SetSpec("heldout", 101, HELDOUT, ["agent_h", "agent_c"],
                        ["supporter_h1", "supporter_h2", "supporter_h3"],
                        {**VOICES, **HELDOUT_VOICES}, [None, 22.0, 15.0, 10.0], "heldout"),
+    "heldout2": SetSpec("heldout2", 181, HELDOUT2, ["agent_j", "agent_k"],
+                        ["supporter_j1", "supporter_j2", "supporter_j3", "supporter_j4"],
+                        {**VOICES, **HELDOUT2_VOICES}, [16.0, None, 8.0, 12.0, 6.0], "heldout2",
+                        frozenset({"unprompted", "chat", "decline", "pauses", "readback",
+                                   "overlap", "clarify", "hesitate", "aside", "volunteer",
+                                   "thanks"})),
+    "dev8": SetSpec("dev8", 201, DEV8, ["agent_f", "agent_i"],
+                    ["supporter_d2", "supporter_g1", "supporter_e1"],
+                    {**VOICES, **DEV2_VOICES, **DEV3_VOICES, **DEV4_VOICES, **DEV5_VOICES,
+                     **DEV6_VOICES}, [14.0, None, 8.0, 11.0, 6.0], "wide",
+                    frozenset({"unprompted", "chat", "decline", "pauses", "readback",
+                               "overlap", "clarify", "aside", "volunteer", "thanks"}), 0.8),
 }  # fmt: skip
 QUIET_DB = -30.0  # a value said away from the phone: the VAD drops it
 

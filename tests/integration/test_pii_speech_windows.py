@@ -95,6 +95,19 @@ OFF_SCRIPT = [
     Said(SUPPORTER, "Yes, that's it."),
     Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
 ]  # fmt: skip
+# Before anyone asks (issue 14, sixth round): the caller reads the card number and its expiry
+# out straight after saying why they rang, with no word of "card" near them, in hiss and noise;
+# only the security code is asked for. The payment phase opens back to where the last question
+# before it ended ("How can I help?"), whatever Whisper wrote in between.
+UNPROMPTED = [
+    Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
+    Said(SUPPORTER, "Hello, I'd like to give fifty pounds. Here you go,", CARD_SAID,
+         PiiType.CREDIT_CARD, "hiss"),
+    Said(SUPPORTER, "And then", "oh five, twenty eight.", PiiType.CARD_EXPIRY, "noise"),
+    Said(AGENT, "Thank you. And the three digits on the back?"),
+    Said(SUPPORTER, "It's", "seven oh two.", PiiType.CVV),
+    Said(AGENT, "Lovely. Thank you so much for your support. Goodbye."),
+]  # fmt: skip
 NO_QUESTION = [
     Said(AGENT, "Good afternoon, thank you for calling the Hope Foundation. How can I help?"),
     Said(SUPPORTER, "Hello. I would like to give twenty five pounds a month, please."),
@@ -288,6 +301,23 @@ def test_a_payment_off_the_script_is_tone_from_the_card_number_to_the_goodbye(
     phases = [r for r in result.audio_redactions if r.rule == "payment_phase"]
     assert phases, result.audio_redactions_json
     assert all(p.reason is AudioReason.QUESTION_WINDOW for p in phases)
+
+
+def test_a_card_read_out_before_any_question_is_tone_on_either_side(
+    tmp_path: Path, model: object
+) -> None:
+    heard = hear(UNPROMPTED, tmp_path, model)
+    result = redact_transcript(heard.transcript, PiiDetector())
+    assert_tone_over_every_value(heard, result, tmp_path)
+    # And with every turn put on the agent by the speaker stage (the class seen under
+    # CTranslate2's GENERIC kernels: the card number written on the agent's side).
+    one_voice = heard.transcript.with_segments(
+        tuple(
+            replace(s, speaker=SpeakerRole.AGENT, speaker_id="agent_1")
+            for s in heard.transcript.segments
+        )
+    )
+    assert_tone_over_every_value(heard, redact_transcript(one_voice, PiiDetector()), tmp_path)
 
 
 def test_a_call_with_no_sensitive_question_gets_no_window(tmp_path: Path, model: object) -> None:

@@ -23,7 +23,12 @@ from angel_intelligence.pii.read_backs import read_back_windows
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.timing import padded
 from angel_intelligence.pii.turns import classify
-from angel_intelligence.pii.windows import Window, question_windows, reach_back
+from angel_intelligence.pii.windows import (
+    Window,
+    first_reaches_back,
+    question_windows,
+    reach_back,
+)
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,12 @@ def audio_rules(stream: CallStream, findings: Sequence[PiiSpan], policy: PiiPoli
         stream, [], kinds, earlier_questions(stream, kinds, questions), policy
     )
     questions = reach_back(stream, kinds, questions)
+    questions = first_reaches_back(stream, kinds, questions, policy.question_window_max_s)
     read_backs = read_back_windows(stream, cues, kinds, questions, policy)
     windows = sorted([*questions, *read_backs], key=lambda w: (w.start_s, w.end_s))
     numbers = number_runs(runs, windows, policy.digit_run_reach_s)
     # Audio only: the text keeps the types its own windows give (a postcode asked for after
     # the payment is not card data).
-    phases = payment_phases(stream, kinds, questions)
+    phases = payment_phases(stream, kinds, questions, policy.question_window_max_s)
     ordered = sorted([*windows, *phases], key=lambda w: (w.start_s, w.end_s))
     return AudioRules(tuple(ordered), tuple(numbers))

@@ -32,13 +32,16 @@ from collections.abc import Sequence
 from angel_intelligence.domain.pii import AudioReason, PiiType
 from angel_intelligence.pii.stream import CallStream
 from angel_intelligence.pii.turns import SegmentKind
-from angel_intelligence.pii.windows import Window, moves_on, value_before
+from angel_intelligence.pii.windows import Window, moves_on, since_question, value_before
 
 RULE = "payment_phase"
 
 
 def payment_phases(
-    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window]
+    stream: CallStream,
+    kinds: Sequence[SegmentKind],
+    windows: Sequence[Window],
+    reach_s: float = 0.0,
 ) -> list[Window]:
     """One window per payment phase (see above)."""
     card = sorted(
@@ -51,11 +54,15 @@ def payment_phases(
             continue  # inside the phase already: it ran past this window's start
         last_s = max(w.start_s for w in card if w.start_s >= window.start_s)
         end_s = _moves_on(stream, kinds, max(window.start_s, last_s))
-        reach_s = max(w.end_s for w in card if window.start_s <= w.start_s < end_s)
+        last_end_s = max(w.end_s for w in card if window.start_s <= w.start_s < end_s)
+        start_s = min(
+            value_before(stream, kinds, window.start_s),
+            since_question(stream, kinds, window.start_s, reach_s, windows),
+        )
         phases.append(
             Window(
-                value_before(stream, kinds, window.start_s),
-                max(end_s, reach_s),
+                start_s,
+                max(end_s, last_end_s),
                 AudioReason.QUESTION_WINDOW,
                 _one_type(card, window.start_s, end_s),
                 RULE,

@@ -40,6 +40,7 @@ may have dropped speech there). Read-backs are in `read_backs.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -47,12 +48,13 @@ from angel_intelligence.domain.pii import AudioReason, PiiType
 from angel_intelligence.pii.cues import Cue
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pii.stream import CallStream
-from angel_intelligence.pii.turns import SegmentKind
+from angel_intelligence.pii.turns import Content, SegmentKind
 
 CARD_DIGITS = 12
 MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
 CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
+AMOUNT = re.compile(r"[£$€]\s?\d[\d,.]*")  # "£50", "£25.00": a sum of money, not a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,67 @@ def value_before(
         elif not (kind.backchannel or kind.silent or stream.end_of(k) > start_s):
             break  # words that are not a value: the window does not reach past them
     return start_s
+
+
+def since_question(
+    stream: CallStream,
+    kinds: Sequence[SegmentKind],
+    start_s: float,
+    reach_s: float,
+    others: Sequence[Window] = (),
+) -> float:
+    """Back from `start_s` to where the last question before it ended (a turn that asks, with
+    no value in it), at most `reach_s` back and never past the end of a window of `others`
+    that ended before it, when a value or speech Whisper lost lies in between (else
+    `start_s`): what the caller said there may be a value given before anyone asked for it,
+    partly in words Whisper garbled past every rule (issue 14, sixth round: a card number and
+    its expiry read out straight after the caller's reason for calling, with no card word near
+    them, written as talk or put on the agent, a few digits left)."""
+    heard = [stream.start_of(k) for k in range(len(kinds)) if stream.words_of(k)]
+    # Not before the first words written: a lost greeting is `openings.lost_speech`'s.
+    floor_s = max(0.0, start_s - reach_s, min(heard, default=0.0))
+    floor_s = max([floor_s, *(w.end_s for w in others if w.end_s <= start_s)])
+    for k in range(len(kinds) - 1, -1, -1):
+        end_s = stream.end_of(k)
+        if end_s > start_s:
+            continue  # the question that opened the window, or speech after it
+        if end_s <= floor_s:
+            break
+        if kinds[k].asks and not kinds[k].value:
+            floor_s = end_s
+            break
+    floor_s = min(floor_s, start_s)
+    held = any(
+        _holds_value(stream, kinds, k)
+        for k in range(len(kinds))
+        if floor_s <= stream.start_of(k) <= start_s
+    )
+    return floor_s if held else start_s
+
+
+def _holds_value(stream: CallStream, kinds: Sequence[SegmentKind], k: int) -> bool:
+    """A value or speech Whisper lost in segment `k`; an amount alone is neither ("I would
+    like to make a donation of £50 please": the caller's reason, not a value given unasked)."""
+    if kinds[k].unclear:
+        return True
+    text = stream.segments[k].text
+    if not kinds[k].value or not AMOUNT.search(text):
+        return kinds[k].value
+    return Content.of(AMOUNT.sub(" ", text)).value
+
+
+def first_reaches_back(
+    stream: CallStream, kinds: Sequence[SegmentKind], windows: Sequence[Window], reach_s: float
+) -> list[Window]:
+    """The call's first window opened back to where the last question before it ended
+    (`since_question`): before the first question for PII the caller may already be giving
+    it ("I'd like to give fifty pounds, here you go, four five…"), and no rule may have seen
+    it in what Whisper wrote."""
+    if not windows:
+        return []
+    first = min(windows, key=lambda w: w.start_s)
+    start_s = since_question(stream, kinds, first.start_s, reach_s)
+    return [replace(w, start_s=start_s) if w is first else w for w in windows]
 
 
 def reach_back(

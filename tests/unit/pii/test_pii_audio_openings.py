@@ -389,7 +389,10 @@ def test_when_a_card_number_comes_before_the_question_then_its_window_reaches_ba
         NO_PADDING,
     )
     assert bleeped(result, 6.0, 10.6)
-    assert not bleeped(result, 4.0, 5.0)  # the caller's words before it
+    # Sixth round: the payment phase opens back to where the last question ("How can I
+    # help?") ended, so the caller's words before the value are bleeped too (the cost of card
+    # data read out before anyone asked, in words no rule can read).
+    assert bleeped(result, 4.0, 5.0)
 
 
 def test_when_whisper_loops_inside_a_turn_then_the_window_opens_at_the_turn(
@@ -439,3 +442,91 @@ def test_when_digits_come_just_before_a_question_then_their_answer_is_bleeped(
     [opened] = windows(result, "digits_answer")
     assert opened.start_s <= 7.0
     assert bleeped(result, 7.0, 15.4)
+
+
+def test_when_card_data_was_read_out_before_any_question_then_the_phase_opens_back_to_the_last_question(
+    detector: PiiDetector,
+) -> None:
+    # Issue 14, sixth round (the shape of `dev8` under CTranslate2's GENERIC kernels): the card
+    # number read out straight after the caller's reason, written as talk with two digits
+    # left and put on the agent; only the security code is asked for, and opens the phase.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I want to give fifty pounds.", 4.0, SUPPORTER),
+            said("It's the time, 4 5, so you want to certify.", 7.0, AGENT),
+            said("Always, so you want it again.", 10.5, AGENT),
+            said("Thank you. And the three digits on the back?", 14.0, AGENT),
+            said("It's 7 0 2.", 18.0, SUPPORTER),
+            said("Lovely.", 20.0, AGENT),
+            goodbye(23.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    assert phase.start_s <= 4.0  # where "How can I help?" ended (3.6 s) or before
+    assert bleeped(result, 4.0, 13.3)
+    # Talk alone between the question and the phase (no digit, nothing lost) is not reached
+    # back over: the caller's reason for calling is not bleeped.
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("Hello, I want to give fifty pounds by card.", 4.0, SUPPORTER),
+            said("Lovely. And the three digits on the back?", 8.0, AGENT),
+            said("It's 7 0 2.", 12.0, SUPPORTER),
+            goodbye(16.0),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    assert not bleeped(result, 4.0, 7.2)
+
+
+def test_when_no_question_came_before_a_value_the_first_window_opens_back_only_over_values(
+    detector: PiiDetector,
+) -> None:
+    # The caller's reason alone before the first question is not reached back over; a piece
+    # of a value Whisper kept ("4 5") is, back to where the last question ended.
+    plain = call(
+        GREETING,
+        said("Hello, I want to update my details.", 4.0, SUPPORTER),
+        said("What's your postcode?", 8.0, AGENT),
+        said("It's B S 8, 1 T H.", 10.0, SUPPORTER),
+        said("Lovely.", 13.0, AGENT),
+        goodbye(30.0),
+    )
+    result = redact_transcript(plain, detector, NO_PADDING)
+    assert not bleeped(result, 4.0, 6.8)
+    with_digits = call(
+        GREETING,
+        said("Hello, I want to update my details.", 4.0, SUPPORTER),
+        said("So it's the 4 5 and all that.", 7.0, AGENT),
+        said("What's your postcode?", 11.0, AGENT),
+        said("It's B S 8, 1 T H.", 13.0, SUPPORTER),
+        said("Lovely.", 16.0, AGENT),
+        goodbye(33.0),
+    )
+    result = redact_transcript(with_digits, detector, NO_PADDING)
+    assert bleeped(result, 4.0, 9.8)
+
+
+def test_when_the_caller_names_a_sum_before_the_card_question_then_the_reason_is_not_bleeped(
+    detector: PiiDetector,
+) -> None:
+    # "£50" is an amount, not a value given unasked: the phase does not open back to where
+    # "How can I help?" ended (4.0 s), only over the turn with digits in it (decision 67).
+    result = redact_transcript(
+        call(
+            GREETING,
+            said("I would like to make a donation of £50 please.", 5.0, SUPPORTER),
+            said("Could I take the long number on your card please?", 8.5, AGENT),
+            said("Yes it's 4 5 3 9 1 4 8 8 0 3 4 3 6 4 6 7.", 13.0, SUPPORTER),
+            said("Thank you, your donation has gone through. Goodbye.", 21.0, AGENT),
+        ),
+        detector,
+        NO_PADDING,
+    )
+    [phase] = windows(result, "payment_phase")
+    assert phase.start_s == pytest.approx(5.0)
+    assert not bleeped(result, 4.0, 4.9)
