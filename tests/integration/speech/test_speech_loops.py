@@ -13,6 +13,7 @@ re-decoding"). Two checks that can fail:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -123,3 +124,44 @@ def test_a_looping_window_is_decoded_again_without_the_loop(
     assert find_loop(words) is None
     text = " ".join(s.text for s in segments)
     assert word_errors(call.script_text, text).rate <= 0.6  # real words, not the fake loop
+
+
+class LoopingFirstPassOnly:
+    """The first pass loops in every window (as `LoopingFirstPass`); every later call (the
+    re-decode) goes to the real batched pipeline, and is counted."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: list[int] = []
+
+    def transcribe(
+        self, samples: Any, *, clip_timestamps: list[dict[str, float]], **kw: Any
+    ) -> Any:
+        self.calls.append(len(clip_timestamps))
+        if len(self.calls) == 1:
+            return LoopingFirstPass().transcribe(samples, clip_timestamps=clip_timestamps)
+        return self.real.transcribe(samples, clip_timestamps=clip_timestamps, **kw)
+
+
+def test_the_pieces_of_every_bad_window_are_decoded_again_in_one_batch(
+    call: SyntheticCall, transcriber: FasterWhisperTranscriber
+) -> None:
+    # without the temperature fallback, only the batched re-decode (real tiny.en) replaces
+    # the loop; the cheaper settings of docs/transcription.md's trade-off table
+    options = dataclasses.replace(
+        transcriber.options,
+        redecode_fallback=False,
+        redecode_no_repeat_ngram=6,
+        redecode_piece_s=20.0,
+    )
+    batched = LoopingFirstPassOnly(transcriber._batched)
+    decoder = WindowedDecoder(transcriber._model, batched, options, "en")
+    segments, report = decoder.decode(load_audio(call.gsm_path))
+    assert report.windows >= 2
+    assert report.redecoded["loop"] == report.redecode_kept == report.windows
+    # one batched call for the first pass, one for the pieces of every bad window together
+    assert len(batched.calls) == 2 and batched.calls[1] >= report.windows
+    words = [w.text for s in segments for w in s.words]
+    assert find_loop(words) is None
+    text = " ".join(s.text for s in segments)
+    assert word_errors(call.script_text, text).rate <= 0.6
