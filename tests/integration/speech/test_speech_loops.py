@@ -1,14 +1,16 @@
 """Loops and re-decoding with the real Whisper tiny.en, on a synthesised call dense in digits.
 
 tiny.en loops on digits read out over a noisy line (docs/transcription.md, "Loops and
-re-decoding"). Two checks that can fail:
+re-decoding"). Three checks that can fail:
 
 - on the same calls (four: digits, the demo's card and phone numbers at 15 dB SNR, and the two
   25 dB calls of conftest), our pipeline's WER is no worse than plain faster-whisper's (beam 5,
   word timestamps, no VAD, the library's defaults) by more than a small tolerance, and no
   transcript keeps a loop;
 - a window whose first, batched decode looped is decoded again (sequentially, with Whisper's
-  temperature fallback), and the loop is gone from the result.
+  temperature fallback), and the loop is gone from the result;
+- with the cheaper re-decode settings (no fallback, a no-repeat n-gram limit), the pieces of
+  every bad window go through the real batched pipeline in one call and replace the loops.
 """
 
 from __future__ import annotations
