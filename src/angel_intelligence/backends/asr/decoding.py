@@ -49,7 +49,6 @@ _BEST_OF = 5  # candidates sampled at each temperature above 0 (Whisper's defaul
 _FIXED_WINDOW_S = 30.0  # without VAD: the batched pipeline gets fixed 30 s windows
 _FRAMES_PER_S = 100  # Whisper's mel frames, faster-whisper's `seek` unit
 _MAX_TOKENS = 440  # Whisper's 448 less the prompt's tokens
-_REDECODE_WINDOW_S = 10.0  # a bad window is decoded again in pieces this long at most
 # Digits read out fast take about 6 tokens a second; a decode past this is a loop, cut short.
 _TOKENS_PER_S = 8.0
 
@@ -152,74 +151,96 @@ class WindowedDecoder:
             first = self._batched_pass(samples, windows)
         else:
             first = self._sequential(samples, windows)
+        checked = [
+            self._checked(window, segments, report)
+            for window, segments in zip(windows, first, strict=True)
+        ]
+        bad = [k for k, (_segments, reason, _onset_s) in enumerate(checked) if reason]
+        if bad:
+            again = self._redecoded(
+                samples, [(windows[k], checked[k][0], checked[k][2]) for k in bad]
+            )
+            for k, segments in zip(bad, again, strict=True):
+                before = _result(windows[k], checked[k][0])
+                if badness(_result(windows[k], segments), self._policy) < badness(
+                    before, self._policy
+                ):
+                    report.redecode_kept += 1
+                    checked[k] = (segments, checked[k][1], checked[k][2])
         out: list[DecodedSegment] = []
-        for window, segments in zip(windows, first, strict=True):
-            chosen = self._checked(samples, window, segments, report)
-            out.extend(self._without_loops(chosen, report))
+        for segments, _reason, _onset_s in checked:
+            out.extend(self._without_loops(segments, report))
         return out, report
 
     def _checked(
-        self,
-        samples: npt.NDArray[np.float32],
-        window: Window,
-        segments: list[DecodedSegment],
-        report: DecodeReport,
-    ) -> list[DecodedSegment]:
+        self, window: Window, segments: list[DecodedSegment], report: DecodeReport
+    ) -> tuple[list[DecodedSegment], str | None, float | None]:
+        """The window's first-pass segments (none when it is silence), why it should be decoded
+        again (or None), and when its loop began (or None)."""
         result = _result(window, segments)
         if is_silence(result, self._policy):
             report.silent_windows += 1
-            return []
+            return [], None, None
         if self._batched is None or not self._options.redecode:
-            return segments  # sequential decoding already ran Whisper's fallback
+            return segments, None, None  # sequential decoding already ran Whisper's fallback
         reason = redecode_reason(result, self._policy)
         if reason is None:
-            return segments
+            return segments, None, None
         report.redecoded[reason] += 1
         onset_s = _loop_onset_s(segments, self._policy)
         report.uncertain.append((window.start_s if onset_s is None else onset_s, window.end_s))
-        again = self._redecoded(samples, window, segments, onset_s)
-        if badness(_result(window, again), self._policy) < badness(result, self._policy):
-            report.redecode_kept += 1
-            return again
-        return segments
+        return segments, reason, onset_s
 
     def _redecoded(
         self,
         samples: npt.NDArray[np.float32],
-        window: Window,
-        first: list[DecodedSegment],
-        onset_s: float | None,
-    ) -> list[DecodedSegment]:
-        """The window again, in pieces of at most `_REDECODE_WINDOW_S`: shorter pieces loop
-        less. When the first pass looped from `onset_s`, the pieces before the one holding the
-        onset keep their first-pass words (those before the loop). The pieces go through the
-        batched pipeline together; a piece that fails the checks again is decoded on its own,
-        sequentially (with timestamps, so a decode that stops early seeks on) and with
-        Whisper's temperature fallback. Every decode stops at `_TOKENS_PER_S` tokens a second,
-        so a piece that loops again stays cheap. (Decoding every piece sequentially was as
-        accurate and 1.6 times slower on the tuning calls.)
+        bad: list[tuple[Window, list[DecodedSegment], float | None]],
+    ) -> list[list[DecodedSegment]]:
+        """The bad windows again, in pieces of at most `redecode_piece_s`: shorter pieces loop
+        less. When a window's first pass looped from `onset_s`, the pieces before the one
+        holding the onset keep their first-pass words (those before the loop). The pieces of
+        all the bad windows go through the batched pipeline together; a piece that fails the
+        checks again is decoded on its own, sequentially (with timestamps, so a decode that
+        stops early seeks on) and with Whisper's temperature fallback. Every decode stops at
+        `_TOKENS_PER_S` tokens a second, so a piece that loops again stays cheap. (Decoding
+        every piece sequentially was as accurate and 1.6 times slower on the tuning calls.)
         """
-        pieces = window.split(_REDECODE_WINDOW_S)
-        if onset_s is not None:
-            later = [p for p in pieces if p.end_s > onset_s]
-            if later and later[0] is not pieces[0]:
-                pieces = later
-        out = _before(first, pieces[0].start_s) if pieces[0].start_s > window.start_s else []
-        for piece, segments in zip(pieces, self._batched_pass(samples, pieces), strict=True):
-            result = _result(piece, segments)
+        plans: list[tuple[list[DecodedSegment], list[Window]]] = []
+        for window, first, onset_s in bad:
+            pieces = window.split(self._options.redecode_piece_s)
+            if onset_s is not None:
+                later = [p for p in pieces if p.end_s > onset_s]
+                if later and later[0] is not pieces[0]:
+                    pieces = later
+            kept = _before(first, pieces[0].start_s) if pieces[0].start_s > window.start_s else []
+            plans.append((kept, pieces))
+        every = [p for _kept, pieces in plans for p in pieces]
+        decoded = self._batched_pass(
+            samples,
+            every,
+            beam_size=self._options.redecode_beam_size or None,
+            no_repeat_ngram_size=self._options.redecode_no_repeat_ngram,
+        )
+        by_piece = dict(zip(every, decoded, strict=True))
+        still_bad = []
+        for piece in every:
+            result = _result(piece, by_piece[piece])
             if is_silence(result, self._policy):
-                continue
-            if redecode_reason(result, self._policy) is not None:
-                again = self._sequential(
-                    samples,
-                    [piece],
-                    prompt=self._options.redecode_prompt,
-                    max_new_tokens=_max_tokens(piece.duration_s),
-                )[0]
-                if badness(_result(piece, again), self._policy) < badness(result, self._policy):
-                    segments = again
-            out.extend(segments)
-        return out
+                by_piece[piece] = []
+            elif self._options.redecode_fallback and redecode_reason(result, self._policy):
+                still_bad.append(piece)
+        for piece in still_bad:
+            again = self._sequential(
+                samples,
+                [piece],
+                prompt=self._options.redecode_prompt,
+                max_new_tokens=_max_tokens(piece.duration_s),
+            )[0]
+            if badness(_result(piece, again), self._policy) < badness(
+                _result(piece, by_piece[piece]), self._policy
+            ):
+                by_piece[piece] = again
+        return [kept + [s for p in pieces for s in by_piece[p]] for kept, pieces in plans]
 
     def _without_loops(
         self, segments: list[DecodedSegment], report: DecodeReport
@@ -259,14 +280,19 @@ class WindowedDecoder:
         }
 
     def _batched_pass(
-        self, samples: npt.NDArray[np.float32], windows: list[Window]
+        self,
+        samples: npt.NDArray[np.float32],
+        windows: list[Window],
+        beam_size: int | None = None,
+        no_repeat_ngram_size: int = 0,
     ) -> list[list[DecodedSegment]]:
         found, _info = self._batched.transcribe(
             samples,
             clip_timestamps=[{"start": w.start_s, "end": w.end_s} for w in windows],
             batch_size=self._options.batch_size,
             without_timestamps=True,
-            beam_size=self._options.beam_size,
+            beam_size=beam_size or self._options.beam_size,
+            no_repeat_ngram_size=no_repeat_ngram_size,
             max_new_tokens=_max_tokens(max(w.duration_s for w in windows)),
             **self._common(),
         )

@@ -49,6 +49,10 @@ class WhisperOptions:
     window_max_s: float = 30.0  # WHISPER_WINDOW_SECONDS: longest stretch decoded as one
     redecode: bool = True  # WHISPER_REDECODE: decode bad batched windows again, sequentially
     redecode_prompt: str = ""  # WHISPER_REDECODE_PROMPT: initial prompt for those re-decodes
+    redecode_beam_size: int = 0  # beam of the batched re-decode of pieces (0: `beam_size`)
+    redecode_piece_s: float = 10.0  # a bad window is decoded again in pieces this long at most
+    redecode_fallback: bool = True  # a piece still bad: Whisper's temperature fallback
+    redecode_no_repeat_ngram: int = 0  # re-decoded pieces may not repeat a token n-gram
 
 
 @dataclass(frozen=True, slots=True)
