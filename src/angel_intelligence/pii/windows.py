@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from angel_intelligence.domain.pii import AudioReason, PiiType
+from angel_intelligence.pii.context import CURRENCY
 from angel_intelligence.pii.cues import Cue
 from angel_intelligence.pii.policy import PiiPolicy
 from angel_intelligence.pii.stream import CallStream
@@ -54,7 +55,8 @@ CARD_DIGITS = 12
 MORE_VALUE_WITHIN_S = 5.0  # a reader's value this soon after their turn starts: a read-back
 GAP_S = 1.0  # this long with nothing written, inside a turn or before a window: dropped speech?
 CLEAR_S = 15.0  # after a release, this long with nothing sensitive: the agent moved on
-AMOUNT = re.compile(r"[£$€]\s?\d[\d,.]*")  # "£50", "£25.00": a sum of money, not a value
+# "£50", "£25.00": a sum of money, not a value (the currency symbols are context.CURRENCY)
+AMOUNT = re.compile(rf"[{''.join(sorted(CURRENCY))}]\s?\d[\d,.]*")
 
 
 @dataclass(frozen=True, slots=True)
